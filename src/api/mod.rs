@@ -1,0 +1,2 @@
+//! One module per endpoint family: request building and response parsing together.
+pub mod relationship;

@@ -1,0 +1,330 @@
+//! `GET /v2/api/talk/channels` and `GET /v2/api/talk/channels/multi`: requests, responses,
+//! chunking of user ids by 200 and merging in input order.
+
+use crate::core::error::ResponseError;
+use crate::core::ids::{ChannelPublicId, UserId};
+use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
+use crate::core::time::parse_rfc3339;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+pub const CHANNELS_PATH: &str = "/v2/api/talk/channels";
+pub const MULTI_PATH: &str = "/v2/api/talk/channels/multi";
+/// Kakao checks at most 200 users per multi call.
+pub const MULTI_CHUNK: usize = 200;
+
+/// Whose relations to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The user behind an access token (`Authorization: Bearer`).
+    Token(Auth),
+    /// A service user id, with the admin key.
+    User(UserId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelRelation {
+    pub channel_public_id: String,
+    pub channel_uuid: String,
+    /// `ADDED`, `BLOCKED`, `NONE`, or a future value passed through.
+    pub relation: String,
+    /// UTC epoch millis.
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserChannelRelations {
+    /// Decimal string: never rounded through a float.
+    pub user_id: String,
+    pub channels: Vec<ChannelRelation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultiRelations {
+    pub users: Vec<UserChannelRelations>,
+    /// Asked for, absent from Kakao's answer (Kakao omits users it could not check).
+    pub unresolved_user_ids: Vec<String>,
+}
+
+/// One relationship check.
+pub fn check_request(channel_ids: &[ChannelPublicId], target: Target) -> HttpRequest {
+    let ids = channel_ids.iter().map(ChannelPublicId::as_str);
+    let (query, auth) = match target {
+        Target::Token(auth) => (Query::new(CHANNELS_PATH).list("channel_ids", ids), auth),
+        Target::User(user) => (
+            Query::new(CHANNELS_PATH)
+                .param("target_id_type", "user_id")
+                .param("target_id", &user.to_string())
+                .list("channel_ids", ids),
+            Auth::AdminKey,
+        ),
+    };
+    HttpRequest {
+        method: Method::Get,
+        path_and_query: query.finish(),
+        auth,
+        body: None,
+        idempotency: Idempotency::Repeatable,
+    }
+}
+
+/// The ids to ask for, each once, in first-seen order.
+pub fn dedupe(user_ids: &[UserId]) -> Vec<UserId> {
+    let mut seen = HashSet::with_capacity(user_ids.len());
+    user_ids.iter().copied().filter(|u| seen.insert(*u)).collect()
+}
+
+/// One multi call for at most 200 ids (the caller chunks with [`MULTI_CHUNK`]).
+pub fn multi_request(user_ids: &[UserId], channel_ids: Option<&[ChannelPublicId]>) -> HttpRequest {
+    let mut q = Query::new(MULTI_PATH)
+        .param("target_id_type", "user_id")
+        .list("target_ids", user_ids.iter().map(UserId::to_string));
+    if let Some(ch) = channel_ids {
+        q = q.list("channel_ids", ch.iter().map(ChannelPublicId::as_str));
+    }
+    HttpRequest {
+        method: Method::Get,
+        path_and_query: q.finish(),
+        auth: Auth::AdminKey,
+        body: None,
+        idempotency: Idempotency::Repeatable,
+    }
+}
+
+#[derive(Deserialize)]
+struct RawUser {
+    user_id: serde_json::Value,
+    #[serde(default)]
+    channels: Option<Vec<RawChannel>>,
+}
+
+#[derive(Deserialize)]
+struct RawChannel {
+    channel_uuid: String,
+    channel_public_id: String,
+    relation: String,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+fn bad(body: &str, message: String) -> ResponseError {
+    ResponseError::new(200, message, body)
+}
+
+fn user_id_text(v: &serde_json::Value, body: &str) -> Result<String, ResponseError> {
+    let id = match v {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.parse::<i64>().ok(),
+        _ => None,
+    };
+    id.filter(|n| *n > 0)
+        .map(|n| n.to_string())
+        .ok_or_else(|| bad(body, format!("user_id is not a positive 64-bit integer: {v}")))
+}
+
+fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
+    match v {
+        None => Ok(None),
+        Some(s) => parse_rfc3339(&s)
+            .map(Some)
+            .ok_or_else(|| bad(body, format!("{name} is not an RFC3339 date-time: {s:?}"))),
+    }
+}
+
+fn convert_user(raw: RawUser, body: &str) -> Result<UserChannelRelations, ResponseError> {
+    let user_id = user_id_text(&raw.user_id, body)?;
+    let channels = raw
+        .channels
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            Ok(ChannelRelation {
+                created_at: time_field(c.created_at, "created_at", body)?,
+                updated_at: time_field(c.updated_at, "updated_at", body)?,
+                channel_public_id: c.channel_public_id,
+                channel_uuid: c.channel_uuid,
+                relation: c.relation,
+            })
+        })
+        .collect::<Result<_, ResponseError>>()?;
+    Ok(UserChannelRelations { user_id, channels })
+}
+
+/// Parses the single-user answer.
+pub fn parse_check(body: &str) -> Result<UserChannelRelations, ResponseError> {
+    let raw: RawUser = serde_json::from_str(body)
+        .map_err(|e| bad(body, format!("not the documented relationship JSON: {e}")))?;
+    convert_user(raw, body)
+}
+
+/// Parses one multi answer (a JSON array).
+pub fn parse_multi(body: &str) -> Result<Vec<UserChannelRelations>, ResponseError> {
+    let raw: Vec<RawUser> = serde_json::from_str(body)
+        .map_err(|e| bad(body, format!("not the documented multi-relationship JSON array: {e}")))?;
+    raw.into_iter().map(|u| convert_user(u, body)).collect()
+}
+
+/// Merges chunk answers in the order ids were asked; ids Kakao omitted become unresolved.
+/// An answer for an id that was not asked is a misreading, not something to drop silently.
+pub fn merge_multi(
+    asked: &[UserId],
+    answers: Vec<UserChannelRelations>,
+) -> Result<MultiRelations, ResponseError> {
+    let asked_text: Vec<String> = asked.iter().map(UserId::to_string).collect();
+    let wanted: HashSet<&str> = asked_text.iter().map(String::as_str).collect();
+    let mut by_id: HashMap<String, UserChannelRelations> = HashMap::with_capacity(answers.len());
+    for user in answers {
+        if !wanted.contains(user.user_id.as_str()) {
+            return Err(ResponseError::new(
+                200,
+                format!("Kakao answered for user_id {} which was not asked", user.user_id),
+                "",
+            ));
+        }
+        by_id.insert(user.user_id.clone(), user);
+    }
+    let mut users = Vec::with_capacity(by_id.len());
+    let mut unresolved = Vec::new();
+    for id in asked_text {
+        match by_id.remove(&id) {
+            Some(u) => users.push(u),
+            None => unresolved.push(id),
+        }
+    }
+    Ok(MultiRelations {
+        users,
+        unresolved_user_ids: unresolved,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::channel_ids;
+    use crate::core::request::bearer;
+
+    fn uid(n: i64) -> UserId {
+        UserId::from_i64(n, "u").unwrap()
+    }
+
+    #[test]
+    fn check_with_token_and_with_user_id() {
+        let ch = channel_ids(&["_frxjem", "_xnrxjem", "_Brxjem"], "channelIds").unwrap();
+        let r = check_request(&ch, Target::Token(bearer("tok").unwrap()));
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(
+            r.path_and_query,
+            "/v2/api/talk/channels?channel_ids=_frxjem,_xnrxjem,_Brxjem"
+        );
+        assert_eq!(r.auth, Auth::Bearer("tok".into()));
+        let r = check_request(&ch, Target::User(uid(i64::MAX)));
+        assert_eq!(
+            r.path_and_query,
+            "/v2/api/talk/channels?target_id_type=user_id&target_id=9223372036854775807&channel_ids=_frxjem,_xnrxjem,_Brxjem"
+        );
+        assert_eq!(r.auth, Auth::AdminKey);
+        assert_eq!(r.body, None);
+    }
+
+    #[test]
+    fn multi_requests() {
+        let r = multi_request(&[uid(1), uid(22)], None);
+        assert_eq!(
+            r.path_and_query,
+            "/v2/api/talk/channels/multi?target_id_type=user_id&target_ids=1,22"
+        );
+        let ch = channel_ids(&["_a"], "channelIds").unwrap();
+        let r = multi_request(&[uid(1)], Some(&ch));
+        assert_eq!(
+            r.path_and_query,
+            "/v2/api/talk/channels/multi?target_id_type=user_id&target_ids=1&channel_ids=_a"
+        );
+        assert_eq!(r.auth, Auth::AdminKey);
+    }
+
+    #[test]
+    fn parses_the_doc_sample() {
+        let body = r#"{
+          "user_id": 9223372036854775807,
+          "channels": [
+            { "channel_uuid": "@테스트", "channel_public_id": "_ZeUTxl", "relation": "ADDED",
+              "created_at": "2020-04-18T03:17:05Z", "updated_at": "2021-05-17T05:25:01Z" },
+            { "channel_uuid": "@b", "channel_public_id": "_b", "relation": "BLOCKED",
+              "updated_at": "2021-05-17T05:25:01Z" },
+            { "channel_uuid": "@c", "channel_public_id": "_c", "relation": "NONE" },
+            { "channel_uuid": "@d", "channel_public_id": "_d", "relation": "SNOOZED", "created_at": null }
+          ]
+        }"#;
+        let u = parse_check(body).unwrap();
+        assert_eq!(u.user_id, "9223372036854775807");
+        assert_eq!(
+            u.channels[0],
+            ChannelRelation {
+                channel_public_id: "_ZeUTxl".into(),
+                channel_uuid: "@테스트".into(),
+                relation: "ADDED".into(),
+                created_at: Some(1_587_179_825_000),
+                updated_at: Some(1_621_229_101_000),
+            }
+        );
+        assert_eq!(u.channels[1].created_at, None);
+        assert_eq!(u.channels[1].updated_at, Some(1_621_229_101_000));
+        assert_eq!((u.channels[2].created_at, u.channels[2].updated_at), (None, None));
+        assert_eq!(u.channels[3].relation, "SNOOZED");
+        // `channels` is optional in the doc.
+        assert_eq!(parse_check(r#"{"user_id": 5}"#).unwrap().channels, vec![]);
+    }
+
+    #[test]
+    fn rejects_bodies_the_doc_does_not_promise() {
+        for body in [
+            "",
+            "<html>",
+            "[]",
+            r#"{"channels": []}"#,
+            r#"{"user_id": -3}"#,
+            r#"{"user_id": 1.5}"#,
+            r#"{"user_id": 99999999999999999999}"#,
+            r#"{"user_id": 1, "channels": [{"channel_public_id": "_a", "relation": "ADDED"}]}"#,
+            r#"{"user_id": 1, "channels": [{"channel_uuid": "@a", "channel_public_id": "_a", "relation": "ADDED", "created_at": "2020-02-30T00:00:00Z"}]}"#,
+        ] {
+            let e = parse_check(body).unwrap_err();
+            assert_eq!(e.status, 200, "{body}");
+            assert!(e.body_snippet.len() <= 200);
+        }
+        let e = parse_check(
+            r#"{"user_id": 1, "channels": [{"channel_uuid": "@a", "channel_public_id": "_a", "relation": "ADDED", "created_at": "yesterday"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "created_at is not an RFC3339 date-time: \"yesterday\"");
+    }
+
+    #[test]
+    fn multi_merges_in_order_and_reports_omitted_users() {
+        let body = r#"[
+          {"user_id": 3, "channels": [{"channel_public_id": "_x", "channel_uuid": "@x", "relation": "NONE"}]},
+          {"user_id": 1, "channels": [{"channel_public_id": "_x", "channel_uuid": "@x", "relation": "ADDED",
+             "created_at": "2022-11-09T07:08:48Z", "updated_at": "2023-07-20T07:21:05Z"}]}
+        ]"#;
+        let answers = parse_multi(body).unwrap();
+        let asked = dedupe(&[uid(1), uid(2), uid(3), uid(1)]);
+        assert_eq!(asked, vec![uid(1), uid(2), uid(3)]);
+        let m = merge_multi(&asked, answers).unwrap();
+        let order: Vec<&str> = m.users.iter().map(|u| u.user_id.as_str()).collect();
+        assert_eq!(order, ["1", "3"]);
+        assert_eq!(m.unresolved_user_ids, ["2"]);
+        let stray = parse_multi(r#"[{"user_id": 9}]"#).unwrap();
+        assert!(merge_multi(&asked, stray).is_err());
+        assert!(parse_multi(r#"{"user_id": 9}"#).is_err());
+    }
+
+    #[test]
+    fn chunks_of_200() {
+        let ids: Vec<UserId> = (1..=450).map(uid).collect();
+        let sizes: Vec<usize> = ids.chunks(MULTI_CHUNK).map(<[UserId]>::len).collect();
+        assert_eq!(sizes, [200, 200, 50]);
+    }
+}

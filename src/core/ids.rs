@@ -1,0 +1,285 @@
+//! User ids (lossless i64), channel public ids, and credential strings.
+
+use super::error::ValidationError;
+use std::fmt;
+
+/// Largest integer a JS number holds exactly (2^53 - 1).
+pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A Kakao service user id: a positive 64-bit integer, never rounded through a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(i64);
+
+impl UserId {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// From an integer; `field` names the input in errors.
+    pub fn from_i64(n: i64, field: &str) -> Result<Self, ValidationError> {
+        if n <= 0 {
+            return Err(ValidationError::new(
+                field,
+                "user_id.range",
+                format!("must be a positive integer, got {n}"),
+            ));
+        }
+        Ok(UserId(n))
+    }
+
+    /// From a JS number: a positive safe integer.
+    pub fn from_f64(n: f64, field: &str) -> Result<Self, ValidationError> {
+        if !n.is_finite() || n.fract() != 0.0 {
+            return Err(ValidationError::new(
+                field,
+                "user_id.format",
+                "must be an integer (a number, bigint or decimal string)",
+            ));
+        }
+        if n <= 0.0 {
+            return Err(ValidationError::new(
+                field,
+                "user_id.range",
+                "must be a positive integer",
+            ));
+        }
+        if n > MAX_SAFE_INTEGER {
+            return Err(ValidationError::new(
+                field,
+                "user_id.unsafe_number",
+                "is larger than Number.MAX_SAFE_INTEGER and may already be rounded: pass it as a bigint or a decimal string",
+            ));
+        }
+        // In range and integral: the cast is exact.
+        Ok(UserId(n as i64))
+    }
+
+    /// From a decimal string (also how a bigint arrives): digits only, no sign, no leading zero.
+    pub fn from_decimal(s: &str, field: &str) -> Result<Self, ValidationError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            let shown: String = s.chars().take(32).collect();
+            let rule = if s.starts_with('-') {
+                "user_id.range"
+            } else {
+                "user_id.format"
+            };
+            return Err(ValidationError::new(
+                field,
+                rule,
+                format!("must be a positive decimal integer, got {shown:?}"),
+            ));
+        }
+        if s.len() > 1 && s.starts_with('0') {
+            return Err(ValidationError::new(
+                field,
+                "user_id.format",
+                format!("must not have leading zeros, got {s:?}"),
+            ));
+        }
+        match s.parse::<i64>() {
+            Ok(n) => UserId::from_i64(n, field),
+            Err(_) => Err(ValidationError::new(
+                field,
+                "user_id.range",
+                "must be at most 9223372036854775807 (2^63-1)",
+            )),
+        }
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A channel's public id such as `_ZeUTxl`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChannelPublicId(String);
+
+impl ChannelPublicId {
+    pub fn parse(s: &str, field: &str) -> Result<Self, ValidationError> {
+        if s.is_empty() {
+            return Err(ValidationError::new(
+                field,
+                "channel_id.empty",
+                "must not be empty",
+            ));
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|&c| c == ',' || c == '&' || c == '=' || c.is_whitespace() || c.is_control())
+        {
+            return Err(ValidationError::new(
+                field,
+                "channel_id.format",
+                format!(
+                    "must not contain {} (a channel public id looks like \"_ZeUTxl\")",
+                    describe_char(c)
+                ),
+            ));
+        }
+        Ok(ChannelPublicId(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A list of channel ids for one request: at least one.
+pub fn channel_ids<S: AsRef<str>>(
+    ids: &[S],
+    field: &str,
+) -> Result<Vec<ChannelPublicId>, ValidationError> {
+    if ids.is_empty() {
+        return Err(ValidationError::new(
+            field,
+            "channel_ids.empty",
+            "must list at least one channel public id",
+        ));
+    }
+    ids.iter()
+        .enumerate()
+        .map(|(i, s)| ChannelPublicId::parse(s.as_ref(), &format!("{field}[{i}]")))
+        .collect()
+}
+
+/// Checks an app key or access token before it goes into a header: visible ASCII only, so
+/// it cannot split a header (CR/LF), be truncated (NUL) or be mangled by a `Headers` object.
+/// The message never contains the value.
+pub fn check_secret(value: &str, field: &str) -> Result<(), ValidationError> {
+    if value.is_empty() {
+        return Err(ValidationError::new(
+            field,
+            "secret.empty",
+            "must not be empty",
+        ));
+    }
+    if let Some(c) = value.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(ValidationError::new(
+            field,
+            "secret.format",
+            format!(
+                "must be printable ASCII without spaces; it contains {}",
+                describe_char(c)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Names a character in an error message without echoing invisible ones raw.
+pub fn describe_char(c: char) -> String {
+    match c {
+        ',' => "a comma".to_owned(),
+        '&' => "'&'".to_owned(),
+        '=' => "'='".to_owned(),
+        '\r' => "a carriage return (CR)".to_owned(),
+        '\n' => "a line feed (LF)".to_owned(),
+        '\0' => "a NUL character".to_owned(),
+        c if c.is_whitespace() => format!("whitespace (U+{:04X})", c as u32),
+        c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
+        c if !c.is_ascii() => format!("a non-ASCII character (U+{:04X})", c as u32),
+        c => format!("{c:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_id_from_decimal() {
+        assert_eq!(UserId::from_decimal("1", "u").map(UserId::get), Ok(1));
+        assert_eq!(
+            UserId::from_decimal("9223372036854775807", "u").map(UserId::get),
+            Ok(i64::MAX)
+        );
+        let cases: &[(&str, &str)] = &[
+            ("", "user_id.format"),
+            ("0", "user_id.range"),
+            ("-5", "user_id.range"),
+            ("+5", "user_id.format"),
+            (" 5", "user_id.format"),
+            ("5 ", "user_id.format"),
+            ("1e3", "user_id.format"),
+            ("12.0", "user_id.format"),
+            ("007", "user_id.format"),
+            ("9223372036854775808", "user_id.range"),
+            ("99999999999999999999999", "user_id.range"),
+            ("１２", "user_id.format"),
+        ];
+        for (input, rule) in cases {
+            let err = UserId::from_decimal(input, "userIds[3]").unwrap_err();
+            assert_eq!(err.rule, *rule, "input {input:?}");
+            assert_eq!(err.field, "userIds[3]");
+        }
+    }
+
+    #[test]
+    fn user_id_from_number() {
+        assert_eq!(UserId::from_f64(42.0, "u").map(UserId::get), Ok(42));
+        assert_eq!(
+            UserId::from_f64(MAX_SAFE_INTEGER, "u").map(UserId::get),
+            Ok(9_007_199_254_740_991)
+        );
+        let cases: &[(f64, &str)] = &[
+            (0.0, "user_id.range"),
+            (-1.0, "user_id.range"),
+            (1.5, "user_id.format"),
+            (f64::NAN, "user_id.format"),
+            (f64::INFINITY, "user_id.format"),
+            (9_007_199_254_740_992.0, "user_id.unsafe_number"),
+        ];
+        for (input, rule) in cases {
+            assert_eq!(UserId::from_f64(*input, "u").unwrap_err().rule, *rule, "{input}");
+        }
+    }
+
+    #[test]
+    fn channel_public_ids() {
+        assert_eq!(
+            ChannelPublicId::parse("_ZeUTxl", "c").map(|c| c.as_str().to_owned()),
+            Ok("_ZeUTxl".to_owned())
+        );
+        let cases: &[(&str, &str)] = &[
+            ("", "channel_id.empty"),
+            ("_a,_b", "channel_id.format"),
+            ("_a b", "channel_id.format"),
+            ("_a\tb", "channel_id.format"),
+            ("_a\r\nX-Evil: 1", "channel_id.format"),
+            ("_a\0", "channel_id.format"),
+            ("_a&target_id=1", "channel_id.format"),
+            ("_a=b", "channel_id.format"),
+            ("_a\u{3000}", "channel_id.format"),
+        ];
+        for (input, rule) in cases {
+            let e = ChannelPublicId::parse(input, "channelIds[1]").unwrap_err();
+            assert_eq!(e.rule, *rule, "{input:?}");
+            assert_eq!(e.field, "channelIds[1]");
+        }
+    }
+
+    #[test]
+    fn channel_id_lists() {
+        let e = channel_ids::<&str>(&[], "channelIds").unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("channelIds", "channel_ids.empty"));
+        let e = channel_ids(&["_ok", "bad id"], "channelIds").unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("channelIds[1]", "channel_id.format"));
+        assert_eq!(channel_ids(&["_a", "_b"], "channelIds").map(|v| v.len()), Ok(2));
+    }
+
+    #[test]
+    fn secrets_are_checked_without_echo() {
+        assert!(check_secret("0123456789abcdef0123456789abcdef", "adminKey").is_ok());
+        for bad in ["", "abc\r\nX: y", "abc\0", "abc def", "키abc"] {
+            let e = check_secret(bad, "adminKey").unwrap_err();
+            assert_eq!(e.field, "adminKey");
+            assert!(e.rule.starts_with("secret."));
+            if bad.len() > 3 {
+                assert!(!e.message.contains(bad), "{bad:?} echoed");
+            }
+        }
+    }
+}

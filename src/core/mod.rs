@@ -1,0 +1,6 @@
+//! The pure core: no wasm-bindgen, js-sys or web-sys here.
+pub mod error;
+pub mod ids;
+pub mod request;
+pub mod retry;
+pub mod time;

@@ -1,0 +1,288 @@
+//! A transport-free request: method, path with query, which credential, body.
+
+use super::error::ValidationError;
+use super::ids::{check_secret, describe_char};
+
+pub const DEFAULT_BASE_URL: &str = "https://kapi.kakao.com";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// Which credential authorises a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `KakaoAK <service app admin key>`.
+    AdminKey,
+    /// `KakaoAK <REST API key>` (customer files).
+    RestApiKey,
+    /// `Bearer <user access token>`.
+    Bearer(String),
+}
+
+/// Whether a request may be repeated after a failure (see `retry.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// GETs and add/delete users: repeating is harmless.
+    Repeatable,
+    /// Creates something each time: retried only on HTTP 429.
+    OnlyOn429,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    /// Path and query, e.g. `/v2/api/talk/channels?channel_ids=_a`.
+    pub path_and_query: String,
+    pub auth: Auth,
+    /// JSON body (sent with `Content-Type: application/json`).
+    pub body: Option<String>,
+    pub idempotency: Idempotency,
+}
+
+/// The client's credentials; checked once at construction.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub admin_key: Option<String>,
+    pub rest_api_key: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials { .. }")
+    }
+}
+
+impl Credentials {
+    pub fn new(
+        admin_key: Option<String>,
+        rest_api_key: Option<String>,
+    ) -> Result<Self, ValidationError> {
+        if let Some(k) = &admin_key {
+            check_secret(k, "adminKey")?;
+        }
+        if let Some(k) = &rest_api_key {
+            check_secret(k, "restApiKey")?;
+        }
+        Ok(Credentials {
+            admin_key,
+            rest_api_key,
+        })
+    }
+
+    /// The `Authorization` header value for `auth`, or an error naming the missing option.
+    pub fn authorization(&self, auth: &Auth) -> Result<String, ValidationError> {
+        match auth {
+            Auth::AdminKey => self
+                .admin_key
+                .as_ref()
+                .map(|k| format!("KakaoAK {k}"))
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        "adminKey",
+                        "auth.missing_admin_key",
+                        "this call needs the service app admin key: pass adminKey to the TalkChannelClient",
+                    )
+                }),
+            Auth::RestApiKey => self
+                .rest_api_key
+                .as_ref()
+                .map(|k| format!("KakaoAK {k}"))
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        "restApiKey",
+                        "auth.missing_rest_api_key",
+                        "customer-file calls need the REST API key: pass restApiKey to the TalkChannelClient",
+                    )
+                }),
+            Auth::Bearer(token) => Ok(format!("Bearer {token}")),
+        }
+    }
+
+    /// Every secret this client could send, for redaction.
+    pub fn secrets(&self) -> Vec<&str> {
+        self.admin_key
+            .iter()
+            .chain(self.rest_api_key.iter())
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Percent-encodes a query component: everything but RFC 3986 unreserved characters.
+pub fn encode_component(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let hex = |n: u8| char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0'));
+            out.push('%');
+            out.push(hex(b >> 4));
+            out.push(hex(b & 15));
+        }
+    }
+}
+
+/// Builds `path?k=v&k=v`. Values are percent-encoded; a value given as a list is joined with
+/// literal commas after encoding each item (Kakao's comma-separated lists).
+pub struct Query {
+    out: String,
+    first: bool,
+}
+
+impl Query {
+    pub fn new(path: &str) -> Self {
+        Query {
+            out: path.to_owned(),
+            first: true,
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        self.out.push(if self.first { '?' } else { '&' });
+        self.first = false;
+        encode_component(key, &mut self.out);
+        self.out.push('=');
+    }
+
+    pub fn param(mut self, key: &str, value: &str) -> Self {
+        self.key(key);
+        encode_component(value, &mut self.out);
+        self
+    }
+
+    pub fn list<I, S>(mut self, key: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.key(key);
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            encode_component(v.as_ref(), &mut self.out);
+        }
+        self
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Checks `baseUrl`: http(s), a host, no credentials, query or fragment; returns it without a
+/// trailing slash.
+pub fn normalize_base_url(url: &str) -> Result<String, ValidationError> {
+    let err = |rule: &'static str, msg: &str| ValidationError::new("baseUrl", rule, msg);
+    if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        return Err(err(
+            "base_url.format",
+            &format!("must not contain {}", describe_char(c)),
+        ));
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| err("base_url.scheme", "must start with https:// or http://"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.is_empty() {
+        return Err(err("base_url.format", "must name a host"));
+    }
+    if authority.contains('@') {
+        return Err(err(
+            "base_url.credentials",
+            "must not contain credentials (user:password@); pass keys as options",
+        ));
+    }
+    if url.contains('?') || url.contains('#') {
+        return Err(err(
+            "base_url.format",
+            "must not contain a query (?) or fragment (#)",
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Checks a user access token for the `Bearer` header.
+pub fn bearer(token: &str) -> Result<Auth, ValidationError> {
+    check_secret(token, "accessToken")?;
+    Ok(Auth::Bearer(token.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding() {
+        let mut s = String::new();
+        encode_component("aZ09-_.~ /?&=,+%가\u{0}", &mut s);
+        assert_eq!(s, "aZ09-_.~%20%2F%3F%26%3D%2C%2B%25%EA%B0%80%00");
+    }
+
+    #[test]
+    fn query_building() {
+        let q = Query::new("/v2/api/talk/channels")
+            .param("target_id_type", "user_id")
+            .param("target_id", "9223372036854775807")
+            .list("channel_ids", ["_ZeUTxl", "_가"])
+            .finish();
+        assert_eq!(
+            q,
+            "/v2/api/talk/channels?target_id_type=user_id&target_id=9223372036854775807&channel_ids=_ZeUTxl,_%EA%B0%80"
+        );
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            normalize_base_url("https://kapi.kakao.com/").as_deref(),
+            Ok("https://kapi.kakao.com")
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080/prefix").as_deref(),
+            Ok("http://127.0.0.1:8080/prefix")
+        );
+        let cases: &[(&str, &str)] = &[
+            ("ftp://x", "base_url.scheme"),
+            ("kapi.kakao.com", "base_url.scheme"),
+            ("https://", "base_url.format"),
+            ("https://user:pw@kapi.kakao.com", "base_url.credentials"),
+            ("https://kapi.kakao.com?x=1", "base_url.format"),
+            ("https://kapi.kakao.com/#f", "base_url.format"),
+            ("https://kapi.kakao.com\r\n", "base_url.format"),
+        ];
+        for (input, rule) in cases {
+            assert_eq!(normalize_base_url(input).unwrap_err().rule, *rule, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn authorization_headers() {
+        let c = Credentials::new(Some("admin0001".into()), None).unwrap();
+        assert_eq!(c.authorization(&Auth::AdminKey).unwrap(), "KakaoAK admin0001");
+        let e = c.authorization(&Auth::RestApiKey).unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("restApiKey", "auth.missing_rest_api_key"));
+        assert_eq!(
+            c.authorization(&bearer("tok-1").unwrap()).unwrap(),
+            "Bearer tok-1"
+        );
+        assert_eq!(bearer("a\nb").unwrap_err().rule, "secret.format");
+        assert_eq!(format!("{c:?}"), "Credentials { .. }");
+        let e = Credentials::new(None, Some("bad key".into())).unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("restApiKey", "secret.format"));
+    }
+}
