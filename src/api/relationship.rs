@@ -72,7 +72,11 @@ pub fn check_request(channel_ids: &[ChannelPublicId], target: Target) -> HttpReq
 /// The ids to ask for, each once, in first-seen order.
 pub fn dedupe(user_ids: &[UserId]) -> Vec<UserId> {
     let mut seen = HashSet::with_capacity(user_ids.len());
-    user_ids.iter().copied().filter(|u| seen.insert(*u)).collect()
+    user_ids
+        .iter()
+        .copied()
+        .filter(|u| seen.insert(*u))
+        .collect()
 }
 
 /// One multi call for at most 200 ids (the caller chunks with [`MULTI_CHUNK`]).
@@ -120,9 +124,12 @@ fn user_id_text(v: &serde_json::Value, body: &str) -> Result<String, ResponseErr
         serde_json::Value::String(s) => s.parse::<i64>().ok(),
         _ => None,
     };
-    id.filter(|n| *n > 0)
-        .map(|n| n.to_string())
-        .ok_or_else(|| bad(body, format!("user_id is not a positive 64-bit integer: {v}")))
+    id.filter(|n| *n > 0).map(|n| n.to_string()).ok_or_else(|| {
+        bad(
+            body,
+            format!("user_id is not a positive 64-bit integer: {v}"),
+        )
+    })
 }
 
 fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
@@ -162,8 +169,12 @@ pub fn parse_check(body: &str) -> Result<UserChannelRelations, ResponseError> {
 
 /// Parses one multi answer (a JSON array).
 pub fn parse_multi(body: &str) -> Result<Vec<UserChannelRelations>, ResponseError> {
-    let raw: Vec<RawUser> = serde_json::from_str(body)
-        .map_err(|e| bad(body, format!("not the documented multi-relationship JSON array: {e}")))?;
+    let raw: Vec<RawUser> = serde_json::from_str(body).map_err(|e| {
+        bad(
+            body,
+            format!("not the documented multi-relationship JSON array: {e}"),
+        )
+    })?;
     raw.into_iter().map(|u| convert_user(u, body)).collect()
 }
 
@@ -180,7 +191,10 @@ pub fn merge_multi(
         if !wanted.contains(user.user_id.as_str()) {
             return Err(ResponseError::new(
                 200,
-                format!("Kakao answered for user_id {} which was not asked", user.user_id),
+                format!(
+                    "Kakao answered for user_id {} which was not asked",
+                    user.user_id
+                ),
                 "",
             ));
         }
@@ -272,7 +286,10 @@ mod tests {
         );
         assert_eq!(u.channels[1].created_at, None);
         assert_eq!(u.channels[1].updated_at, Some(1_621_229_101_000));
-        assert_eq!((u.channels[2].created_at, u.channels[2].updated_at), (None, None));
+        assert_eq!(
+            (u.channels[2].created_at, u.channels[2].updated_at),
+            (None, None)
+        );
         assert_eq!(u.channels[3].relation, "SNOOZED");
         // `channels` is optional in the doc.
         assert_eq!(parse_check(r#"{"user_id": 5}"#).unwrap().channels, vec![]);
@@ -299,7 +316,10 @@ mod tests {
             r#"{"user_id": 1, "channels": [{"channel_uuid": "@a", "channel_public_id": "_a", "relation": "ADDED", "created_at": "yesterday"}]}"#,
         )
         .unwrap_err();
-        assert_eq!(e.message, "created_at is not an RFC3339 date-time: \"yesterday\"");
+        assert_eq!(
+            e.message,
+            "created_at is not an RFC3339 date-time: \"yesterday\""
+        );
     }
 
     #[test]

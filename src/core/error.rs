@@ -118,7 +118,10 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self.code {
             Some(code) if self.msg.is_empty() => {
-                format!("Kakao API error {} (code {code}, {})", self.status, self.kind)
+                format!(
+                    "Kakao API error {} (code {code}, {})",
+                    self.status, self.kind
+                )
             }
             Some(code) => format!(
                 "Kakao API error {} (code {code}, {}): {}",
@@ -240,7 +243,10 @@ mod tests {
             e.extra,
             vec![
                 ("apiType".to_owned(), serde_json::json!("TALK_CHANNELS")),
-                ("requiredScopes".to_owned(), serde_json::json!(["plusfriends"])),
+                (
+                    "requiredScopes".to_owned(),
+                    serde_json::json!(["plusfriends"])
+                ),
             ]
         );
     }
@@ -295,7 +301,10 @@ mod tests {
         let quota = ApiError::from_response(400, r#"{"msg":"quota","code":-10,"rule_id":7}"#);
         assert_eq!(quota.kind, "ApiLimitExceeded");
         assert!(!quota.retryable);
-        assert_eq!(quota.extra, vec![("ruleId".to_owned(), serde_json::json!(7))]);
+        assert_eq!(
+            quota.extra,
+            vec![("ruleId".to_owned(), serde_json::json!(7))]
+        );
         for status in [429, 500, 502, 503, 504] {
             assert!(ApiError::from_response(status, "").retryable, "{status}");
         }
@@ -332,7 +341,10 @@ mod tests {
 
     #[test]
     fn redact_replaces_every_secret() {
-        let out = redact("Authorization: KakaoAK abcd1234 and abcd1234", &["abcd1234", "ab"]);
+        let out = redact(
+            "Authorization: KakaoAK abcd1234 and abcd1234",
+            &["abcd1234", "ab"],
+        );
         assert_eq!(out, "Authorization: KakaoAK [REDACTED] and [REDACTED]");
     }
 

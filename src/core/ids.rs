@@ -233,7 +233,11 @@ mod tests {
             (9_007_199_254_740_992.0, "user_id.unsafe_number"),
         ];
         for (input, rule) in cases {
-            assert_eq!(UserId::from_f64(*input, "u").unwrap_err().rule, *rule, "{input}");
+            assert_eq!(
+                UserId::from_f64(*input, "u").unwrap_err().rule,
+                *rule,
+                "{input}"
+            );
         }
     }
 
@@ -264,10 +268,19 @@ mod tests {
     #[test]
     fn channel_id_lists() {
         let e = channel_ids::<&str>(&[], "channelIds").unwrap_err();
-        assert_eq!((e.field.as_str(), e.rule), ("channelIds", "channel_ids.empty"));
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("channelIds", "channel_ids.empty")
+        );
         let e = channel_ids(&["_ok", "bad id"], "channelIds").unwrap_err();
-        assert_eq!((e.field.as_str(), e.rule), ("channelIds[1]", "channel_id.format"));
-        assert_eq!(channel_ids(&["_a", "_b"], "channelIds").map(|v| v.len()), Ok(2));
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("channelIds[1]", "channel_id.format")
+        );
+        assert_eq!(
+            channel_ids(&["_a", "_b"], "channelIds").map(|v| v.len()),
+            Ok(2)
+        );
     }
 
     #[test]

@@ -266,16 +266,26 @@ mod tests {
             ("https://kapi.kakao.com\r\n", "base_url.format"),
         ];
         for (input, rule) in cases {
-            assert_eq!(normalize_base_url(input).unwrap_err().rule, *rule, "{input:?}");
+            assert_eq!(
+                normalize_base_url(input).unwrap_err().rule,
+                *rule,
+                "{input:?}"
+            );
         }
     }
 
     #[test]
     fn authorization_headers() {
         let c = Credentials::new(Some("admin0001".into()), None).unwrap();
-        assert_eq!(c.authorization(&Auth::AdminKey).unwrap(), "KakaoAK admin0001");
+        assert_eq!(
+            c.authorization(&Auth::AdminKey).unwrap(),
+            "KakaoAK admin0001"
+        );
         let e = c.authorization(&Auth::RestApiKey).unwrap_err();
-        assert_eq!((e.field.as_str(), e.rule), ("restApiKey", "auth.missing_rest_api_key"));
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("restApiKey", "auth.missing_rest_api_key")
+        );
         assert_eq!(
             c.authorization(&bearer("tok-1").unwrap()).unwrap(),
             "Bearer tok-1"

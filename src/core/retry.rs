@@ -82,13 +82,45 @@ mod tests {
         assert!(should_retry(r, Failure::Network, 0, 2));
         assert!(should_retry(r, Failure::Timeout, 1, 2));
         assert!(!should_retry(r, Failure::Timeout, 2, 2));
-        assert!(should_retry(r, Failure::Api { status: 503, retryable: true }, 0, 2));
-        assert!(!should_retry(r, Failure::Api { status: 400, retryable: false }, 0, 2));
+        assert!(should_retry(
+            r,
+            Failure::Api {
+                status: 503,
+                retryable: true
+            },
+            0,
+            2
+        ));
+        assert!(!should_retry(
+            r,
+            Failure::Api {
+                status: 400,
+                retryable: false
+            },
+            0,
+            2
+        ));
         assert!(!should_retry(r, Failure::Response, 0, 2));
         assert!(!should_retry(r, Failure::Network, 0, 0));
         let once = Idempotency::OnlyOn429;
-        assert!(should_retry(once, Failure::Api { status: 429, retryable: true }, 0, 2));
-        assert!(!should_retry(once, Failure::Api { status: 503, retryable: true }, 0, 2));
+        assert!(should_retry(
+            once,
+            Failure::Api {
+                status: 429,
+                retryable: true
+            },
+            0,
+            2
+        ));
+        assert!(!should_retry(
+            once,
+            Failure::Api {
+                status: 503,
+                retryable: true
+            },
+            0,
+            2
+        ));
         assert!(!should_retry(once, Failure::Network, 0, 2));
         assert!(!should_retry(once, Failure::Timeout, 0, 2));
     }
@@ -112,8 +144,14 @@ mod tests {
         assert_eq!(retry_after_ms("120", 0), Some(60_000));
         assert_eq!(retry_after_ms("99999999999999999999999", 0), Some(60_000));
         let now = 784_111_777_000 - 5_000;
-        assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(5_000));
-        assert_eq!(retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now + 10_000), Some(0));
+        assert_eq!(
+            retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(5_000)
+        );
+        assert_eq!(
+            retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now + 10_000),
+            Some(0)
+        );
         assert_eq!(retry_after_ms("-1", 0), None);
         assert_eq!(retry_after_ms("soon", 0), None);
         assert_eq!(delay_ms(0, Some("2"), 0, 0.0), 2000);

@@ -1,0 +1,95 @@
+/** A request as the emulator received it. */
+export interface EmulatorRequest {
+  method: string;
+  url: string;
+  /** Path without the query, e.g. `/v2/api/talk/channels`. */
+  path: string;
+  /** Path and query exactly as received, e.g. `/v2/api/talk/channels?channel_ids=_a`. */
+  target: string;
+  query: Record<string, string>;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  body: string;
+  at: Date;
+}
+
+/** What a fault does to the next `times` matching requests. */
+export interface FaultSpec {
+  method?: string | RegExp | ((method: string) => boolean);
+  path?: string | RegExp | ((path: string) => boolean);
+  /** How many matching requests it affects; default 1. */
+  times?: number;
+  /** Answer with this status (and `body`, `headers`) instead of the real one. */
+  status?: number;
+  body?: string | object;
+  headers?: Record<string, string>;
+  /** Wait before answering (aborted with the request). */
+  delayMs?: number;
+  /** Send headers, then a body that never ends. */
+  stall?: boolean;
+  /** Reset the connection (server) or reject the fetch (in-memory). */
+  reset?: boolean;
+  /** Cut the body in half. */
+  truncate?: boolean;
+  /** Answer an HTML page (status 502 unless `status` is given). */
+  html?: boolean;
+  /** Answer an empty body. */
+  empty?: boolean;
+  /** Override the Content-Type header. */
+  contentType?: string;
+}
+
+export interface Fault extends FaultSpec {
+  /** Matching requests it has affected so far. */
+  hits: number;
+  remaining: number;
+}
+
+export interface EmulatorOptions {
+  adminKey?: string;
+  restApiKey?: string;
+  /** Origin the in-memory `fetch` stands for; default `https://kapi.kakao.test`. */
+  baseUrl?: string;
+  /** Clock for relation times. */
+  now?: () => Date;
+}
+
+export type Relation = "ADDED" | "BLOCKED" | "NONE";
+
+export interface KakaoEmulator {
+  /** A drop-in `fetch` that needs no socket. */
+  fetch: typeof fetch;
+  baseUrl: string;
+  adminKey: string;
+  restApiKey: string;
+  /** Registers the user if needed and returns an access token for `Authorization: Bearer`. */
+  accessTokenFor(userId: number | bigint | string): string;
+  /** `talkUser: false` makes Kakao answer -501 NotTalkUser for this user. */
+  addUser(userId: number | bigint | string, options?: { talkUser?: boolean; phone?: string }): { id: string; talkUser: boolean; phone: string | undefined };
+  addChannel(publicId: string, options?: { uuid?: string }): { publicId: string; uuid: string };
+  /** Sets a relation as if the user added or blocked the channel at `at` (default now). */
+  setRelation(userId: number | bigint | string, channelPublicId: string, relation: Relation, options?: { at?: Date }): void;
+  /** Every request received, in order. */
+  requests: EmulatorRequest[];
+  faults: {
+    add(spec: FaultSpec): Fault;
+    clear(): void;
+    readonly pending: number;
+  };
+}
+
+export declare function createKakaoEmulator(options?: EmulatorOptions): KakaoEmulator;
+
+export interface KakaoEmulatorServer {
+  /** e.g. `http://127.0.0.1:43210`: pass as `baseUrl`. */
+  url: string;
+  emulator: KakaoEmulator;
+  close(): Promise<void>;
+}
+
+/** Serves an emulator over loopback HTTP (Node). */
+export declare function startKakaoEmulatorServer(options?: {
+  port?: number;
+  host?: string;
+  emulator?: KakaoEmulator;
+}): Promise<KakaoEmulatorServer>;

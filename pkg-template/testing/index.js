@@ -1,0 +1,397 @@
+// kakao-talk-channel/testing — an in-memory Kakao Talk Channel server for tests.
+//
+// Written from Kakao's REST documentation (kakao-talk-channel-rest-api.txt), not from the SDK's
+// Rust code, so that tests against it can catch the SDK's misreadings. It never imports the SDK.
+
+const DEFAULT_BASE_URL = "https://kapi.kakao.test";
+const MULTI_LIMIT = 200;
+const MAX_USER_ID = 9223372036854775807n;
+
+/** Kakao-style error body. */
+function kakaoError(status, code, msg) {
+  return { status, body: { msg, code } };
+}
+
+/** JSON with bigint values written as exact number literals (Kakao's `user_id` is a Long). */
+function toJson(value) {
+  const marked = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `\u0000big:${v}` : v));
+  return marked.replace(/"\\u0000big:(-?\d+)"/g, "$1");
+}
+
+/** Kakao's RFC3339 form without milliseconds: 2020-04-18T03:17:05Z. */
+function rfc3339(date) {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** A user id as the canonical decimal string, or null when it is not a positive Long. */
+function canonicalUserId(id) {
+  const text = typeof id === "string" ? id.trim() : String(id);
+  if (!/^\d+$/.test(text)) return null;
+  const n = BigInt(text);
+  if (n <= 0n || n > MAX_USER_ID) return null;
+  return n.toString();
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    function onAbort() {
+      clearTimeout(t);
+      reject(signal.reason);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function matches(pattern, value) {
+  if (pattern === undefined) return true;
+  if (pattern instanceof RegExp) return pattern.test(value);
+  if (typeof pattern === "function") return Boolean(pattern(value));
+  return pattern === value;
+}
+
+/**
+ * Creates an emulator. Options: `adminKey`, `restApiKey` (defaults are fixed test values),
+ * `baseUrl` (the origin its `fetch` answers for), `now()` (the clock for relation times).
+ */
+export function createKakaoEmulator(options = {}) {
+  const adminKey = options.adminKey ?? "emulator0admin0key00000000000000";
+  const restApiKey = options.restApiKey ?? "emulator0rest0api0key00000000000";
+  const baseUrl = String(options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const now = options.now ?? (() => new Date());
+
+  /** @type {Map<string, {publicId: string, uuid: string}>} */
+  const channels = new Map();
+  /** @type {Map<string, {id: string, talkUser: boolean, phone: string | undefined}>} */
+  const users = new Map();
+  const tokens = new Map(); // access token -> user id
+  const relations = new Map(); // `${userId} ${publicId}` -> {relation, createdAt, updatedAt}
+  const requests = [];
+  const faultList = [];
+
+  function addChannel(publicId, opts = {}) {
+    if (typeof publicId !== "string" || publicId === "") throw new TypeError("addChannel: publicId must be a non-empty string");
+    const channel = { publicId, uuid: opts.uuid ?? `@${publicId.replace(/^_/, "")}` };
+    channels.set(publicId, channel);
+    return channel;
+  }
+
+  function addUser(userId, opts = {}) {
+    const id = canonicalUserId(userId);
+    if (id === null) throw new TypeError(`addUser: not a positive 64-bit user id: ${userId}`);
+    const prev = users.get(id);
+    const user = {
+      id,
+      talkUser: opts.talkUser ?? prev?.talkUser ?? true,
+      phone: opts.phone ?? prev?.phone,
+    };
+    users.set(id, user);
+    return user;
+  }
+
+  function accessTokenFor(userId) {
+    const user = users.get(canonicalUserId(userId)) ?? addUser(userId);
+    const token = `emulator-token-${user.id}`;
+    tokens.set(token, user.id);
+    return token;
+  }
+
+  /** Sets a user's relation to a channel, as if the user pressed "add" or "block". */
+  function setRelation(userId, publicId, relation, opts = {}) {
+    const user = users.get(canonicalUserId(userId)) ?? addUser(userId);
+    if (!channels.has(publicId)) addChannel(publicId);
+    const at = opts.at ?? now();
+    const key = `${user.id} ${publicId}`;
+    const prev = relations.get(key);
+    const next = { relation, createdAt: prev?.createdAt ?? null, updatedAt: at };
+    if (relation === "ADDED" && prev?.relation !== "ADDED") next.createdAt = at;
+    if (relation === "NONE") {
+      next.createdAt = null;
+      next.updatedAt = null;
+    }
+    relations.set(key, next);
+  }
+
+  function relationOf(userId, channel) {
+    const r = relations.get(`${userId} ${channel.publicId}`);
+    const out = {
+      channel_uuid: channel.uuid,
+      channel_public_id: channel.publicId,
+      relation: r?.relation ?? "NONE",
+    };
+    // Kakao: created_at only when ADDED; updated_at when ADDED or BLOCKED.
+    if (out.relation === "ADDED" && r?.createdAt) out.created_at = rfc3339(r.createdAt);
+    if ((out.relation === "ADDED" || out.relation === "BLOCKED") && r?.updatedAt) {
+      out.updated_at = rfc3339(r.updatedAt);
+    }
+    return out;
+  }
+
+  /** Parses `Authorization`; answers what kind of credential it is. */
+  function authOf(request) {
+    const header = request.headers.get("authorization");
+    if (!header) return { error: kakaoError(401, -401, "no authentication key!") };
+    const m = /^(KakaoAK|Bearer) (\S+)$/.exec(header);
+    if (!m) return { error: kakaoError(401, -401, "wrong authorization header format") };
+    const [, scheme, value] = m;
+    if (scheme === "Bearer") {
+      const userId = tokens.get(value);
+      if (!userId) return { error: kakaoError(401, -401, "this access token does not exist") };
+      return { kind: "token", userId };
+    }
+    if (value === adminKey) return { kind: "admin" };
+    if (value === restApiKey) return { kind: "rest" };
+    // Kakao echoes the key it did not recognise.
+    return { error: kakaoError(401, -401, `wrong appKey(${value}) format`) };
+  }
+
+  function channelIdsParam(query, required) {
+    const raw = query.get("channel_ids");
+    if (raw === null) {
+      return required ? { error: kakaoError(400, -2, "channel_ids is required") } : { ids: null };
+    }
+    const ids = raw.split(",");
+    if (ids.some((id) => id === "" || /\s/.test(id))) {
+      return { error: kakaoError(400, -2, `invalid channel_ids: ${raw}`) };
+    }
+    const type = query.get("channel_id_type");
+    if (type !== null && type !== "channel_public_id") {
+      return { error: kakaoError(400, -2, "channel_id_type must be channel_public_id") };
+    }
+    return { ids };
+  }
+
+  function channelsFor(ids) {
+    // Channels Kakao does not know are left out of the answer.
+    return (ids ?? [...channels.keys()]).map((id) => channels.get(id)).filter(Boolean);
+  }
+
+  function checkChannels(request, query) {
+    const auth = authOf(request);
+    if (auth.error) return auth.error;
+    let userId;
+    if (auth.kind === "token") {
+      userId = auth.userId;
+    } else if (auth.kind === "admin") {
+      if (query.get("target_id_type") !== "user_id") {
+        return kakaoError(400, -2, "target_id_type must be user_id");
+      }
+      userId = canonicalUserId(query.get("target_id") ?? "");
+      if (userId === null) return kakaoError(400, -2, "target_id must be a positive Long");
+    } else {
+      return kakaoError(401, -401, "this API needs the service app admin key or a user access token");
+    }
+    const ch = channelIdsParam(query, true);
+    if (ch.error) return ch.error;
+    const user = users.get(userId);
+    if (!user) return kakaoError(400, -101, "the user is not registered to this app");
+    if (!user.talkUser) return kakaoError(400, -501, "given account is not connected to any talk user.");
+    return {
+      status: 200,
+      body: { user_id: BigInt(user.id), channels: channelsFor(ch.ids).map((c) => relationOf(user.id, c)) },
+    };
+  }
+
+  function checkMulti(request, query) {
+    const auth = authOf(request);
+    if (auth.error) return auth.error;
+    if (auth.kind !== "admin") return kakaoError(401, -401, "this API needs the service app admin key");
+    if (query.get("target_id_type") !== "user_id") return kakaoError(400, -2, "target_id_type must be user_id");
+    const raw = query.get("target_ids");
+    if (raw === null || raw === "") return kakaoError(400, -2, "target_ids is required");
+    const ids = raw.split(",").map(canonicalUserId);
+    if (ids.some((id) => id === null)) return kakaoError(400, -2, `invalid target_ids: ${raw}`);
+    if (ids.length > MULTI_LIMIT) {
+      return kakaoError(400, -2, `target_ids can have at most ${MULTI_LIMIT} ids, got ${ids.length}`);
+    }
+    const ch = channelIdsParam(query, false);
+    if (ch.error) return ch.error;
+    const list = channelsFor(ch.ids);
+    // "The response does not include the user's information that failed to check."
+    const body = ids
+      .map((id) => users.get(id))
+      .filter((u) => u && u.talkUser)
+      .map((u) => ({ user_id: BigInt(u.id), channels: list.map((c) => relationOf(u.id, c)) }));
+    return { status: 200, body };
+  }
+
+  const routes = {
+    "GET /v2/api/talk/channels": checkChannels,
+    "GET /v2/api/talk/channels/multi": checkMulti,
+  };
+
+  function takeFault(method, path) {
+    const i = faultList.findIndex((f) => f.remaining > 0 && matches(f.method, method) && matches(f.path, path));
+    if (i < 0) return null;
+    const f = faultList[i];
+    f.remaining -= 1;
+    f.hits += 1;
+    return f;
+  }
+
+  /**
+   * Answers one request: `{ status, headers, body, stall?, reset? }` where `body` is a string.
+   * `signal` aborts a pending delay.
+   */
+  async function answer(request, signal) {
+    const url = new URL(request.url);
+    const text = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+    requests.push({
+      method: request.method,
+      url: request.url,
+      path: url.pathname,
+      target: url.pathname + url.search,
+      query: Object.fromEntries(url.searchParams),
+      headers: Object.fromEntries(request.headers),
+      body: text,
+      at: now(),
+    });
+    const fault = takeFault(request.method, url.pathname);
+    if (fault?.delayMs) await sleep(fault.delayMs, signal);
+    if (fault?.reset) return { reset: true };
+
+    let result;
+    if (fault?.status !== undefined) {
+      result = { status: fault.status, body: fault.body ?? "" };
+    } else {
+      const route = routes[`${request.method} ${url.pathname}`];
+      const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
+      result = route
+        ? route(request, url.searchParams)
+        : known
+          ? { status: 405, body: { msg: "method not allowed" } }
+          : { status: 404, body: { msg: `no such API: ${url.pathname}` } };
+    }
+    let body = typeof result.body === "string" ? result.body : toJson(result.body);
+    const headers = { "content-type": "application/json;charset=UTF-8", ...(fault?.headers ?? {}) };
+    if (fault?.html) {
+      body = "<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>";
+      headers["content-type"] = "text/html";
+    }
+    if (fault?.truncate) body = body.slice(0, Math.floor(body.length / 2));
+    if (fault?.empty) body = "";
+    if (fault?.contentType) headers["content-type"] = fault.contentType;
+    return { status: fault?.html && fault.status === undefined ? 502 : result.status, headers, body, stall: Boolean(fault?.stall) };
+  }
+
+  /** A `typeof fetch` that needs no socket. Honours `init.signal` like a real fetch. */
+  async function emulatorFetch(input, init) {
+    const request = new Request(input, init);
+    const signal = init?.signal ?? request.signal;
+    if (signal?.aborted) throw signal.reason;
+    const out = await answer(request, signal);
+    if (signal?.aborted) throw signal.reason;
+    if (out.reset) {
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+    }
+    let body = out.body;
+    if (out.stall) {
+      body = new ReadableStream({
+        start(controller) {
+          signal?.addEventListener("abort", () => controller.error(signal.reason), { once: true });
+        },
+      });
+    }
+    return new Response(out.status === 204 ? null : body, { status: out.status, headers: out.headers });
+  }
+
+  const faults = {
+    /**
+     * For the next `times` requests matching `method` and `path` (string, RegExp or function):
+     * `status` with `body` and `headers` (e.g. `{"retry-after": "1"}`), `delayMs` before
+     * answering, `stall` (headers, then a body that never ends), `reset` (connection reset /
+     * rejected fetch), `truncate`, `html`, `empty`, `contentType`.
+     */
+    add(spec) {
+      const f = { times: 1, ...spec, hits: 0 };
+      f.remaining = f.times;
+      if (f.body !== undefined && typeof f.body !== "string") f.body = toJson(f.body);
+      faultList.push(f);
+      return f;
+    },
+    clear() {
+      faultList.length = 0;
+    },
+    get pending() {
+      return faultList.filter((f) => f.remaining > 0).length;
+    },
+  };
+
+  return {
+    fetch: emulatorFetch,
+    answer,
+    baseUrl,
+    adminKey,
+    restApiKey,
+    accessTokenFor,
+    addUser,
+    addChannel,
+    setRelation,
+    requests,
+    faults,
+  };
+}
+
+/**
+ * Serves an emulator over HTTP on loopback (Node). Resolves to `{ url, emulator, close() }`.
+ */
+export async function startKakaoEmulatorServer(options = {}) {
+  const { createServer } = await import("node:http");
+  const host = options.host ?? "127.0.0.1";
+  const emulator = options.emulator ?? createKakaoEmulator();
+  let origin = "";
+  const server = createServer(async (req, res) => {
+    const aborter = new AbortController();
+    res.on("close", () => aborter.abort(new Error("client went away")));
+    try {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+      }
+      const request = new Request(`${origin}${req.url}`, {
+        method: req.method,
+        headers,
+        body: hasBody ? Buffer.concat(chunks) : undefined,
+      });
+      const out = await emulator.answer(request, aborter.signal);
+      if (out.reset) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(out.status, out.headers);
+      if (out.stall) {
+        res.flushHeaders();
+        return; // the body never comes; the client's timeout ends it
+      }
+      res.end(out.body);
+    } catch (err) {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ msg: `emulator error: ${err?.message ?? err}`, code: -1 }));
+      }
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address();
+  origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return {
+    url: origin,
+    emulator,
+    close() {
+      return new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      });
+    },
+  };
+}

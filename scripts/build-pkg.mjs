@@ -1,0 +1,114 @@
+// Assembles pkg/ — the npm package — from wasm-bindgen's output (target/bindgen) and
+// pkg-template/. Usage: node scripts/build-pkg.mjs
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bindgen = join(root, "target", "bindgen");
+const template = join(root, "pkg-template");
+const out = join(root, "pkg");
+const NAME = "kakao_talk_channel";
+
+function fail(msg) {
+  console.error(`build-pkg: ${msg}`);
+  process.exit(1);
+}
+
+/**
+ * ESM → CommonJS for the small, controlled set of files we ship twice (our own JS and
+ * wasm-bindgen's `--target web` glue). Fails loudly on any construct it does not know.
+ */
+export function toCjs(source, file) {
+  const names = [];
+  let code = source.replace(
+    /^import \{([^}]*)\} from (["'])([^"']+)\2;?$/gm,
+    (_m, list, _q, spec) => `const {${list}} = require("${spec.replace(/\.js$/, ".cjs")}");`,
+  );
+  code = code.replace(/^export (async function|function|class|const|let) ([A-Za-z_$][\w$]*)/gm, (_m, kw, name) => {
+    names.push([name, name]);
+    return `${kw} ${name}`;
+  });
+  code = code.replace(/^export \{([^}]*)\};?$/gm, (_m, list) => {
+    for (const part of list.split(",").map((s) => s.trim()).filter(Boolean)) {
+      const [local, exported = local] = part.split(/\s+as\s+/);
+      if (exported !== "default") names.push([exported, local]);
+    }
+    return "";
+  });
+  code = code.replaceAll("import.meta.url", 'require("node:url").pathToFileURL(__filename).href');
+  const leftover = code.match(/^\s*(import\s.*from|export\s)/m);
+  if (leftover) fail(`${file}: cannot convert to CommonJS: ${leftover[0]}`);
+  const exportsObj = names.map(([e, l]) => (e === l ? `  ${e},` : `  ${e}: ${l},`)).join("\n");
+  return `"use strict";\n${code}\nmodule.exports = {\n${exportsObj}\n};\n`;
+}
+
+/** wasm-bindgen's .d.ts → the one we ship: optional options, no init API (the entries init). */
+function fixTypes(dts) {
+  let t = dts.replace(/\(options: ClientOptions\)/g, "(options?: ClientOptions)");
+  t = t.replace(/, options: RequestOptions\)/g, ", options?: RequestOptions)");
+  const cut = t.indexOf("export type InitInput");
+  if (cut < 0) fail("unexpected wasm-bindgen .d.ts: no InitInput");
+  t = t.slice(0, cut).trimEnd() + "\n";
+  if (/\bany\b/.test(t.replace(/\/\*[\s\S]*?\*\//g, ""))) fail("public types contain `any`");
+  return t;
+}
+
+const version = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))?.[1];
+if (!version) fail("no version in Cargo.toml");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "testing"), { recursive: true });
+
+// 1. The glue: point its snippet import at our shipped errors.js, then a CommonJS twin.
+let glue = readFileSync(join(bindgen, `${NAME}.js`), "utf8");
+const snippetImport = /from '\.\/snippets\/[^']+\/pkg-template\/errors\.js'/g;
+if ((glue.match(snippetImport) ?? []).length !== 1) fail("expected exactly one errors.js snippet import in the glue");
+glue = glue.replace(snippetImport, "from './errors.js'");
+if (/from '\.\/snippets\//.test(glue)) fail("the glue imports a snippet this script does not ship");
+writeFileSync(join(out, `${NAME}.js`), glue);
+writeFileSync(join(out, `${NAME}.cjs`), toCjs(glue, `${NAME}.js`));
+
+// 2. Types.
+const dts = fixTypes(readFileSync(join(bindgen, `${NAME}.d.ts`), "utf8"));
+writeFileSync(join(out, `${NAME}.d.ts`), dts);
+writeFileSync(join(out, `${NAME}.d.cts`), dts);
+
+// 3. The wasm, optimised for size.
+const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
+execFileSync(wasmOpt, [
+  "-Oz",
+  "--strip-debug",
+  "--strip-producers",
+  "--enable-bulk-memory",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+  "--enable-multivalue",
+  join(bindgen, `${NAME}_bg.wasm`),
+  "-o",
+  join(out, `${NAME}_bg.wasm`),
+], { stdio: "inherit" });
+
+// 4. Hand-written files, with CommonJS twins of the ESM ones.
+for (const rel of ["errors.js", "node.js", "node.cjs", "workerd.js", "index.d.ts", "errors.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+  cpSync(join(template, rel), join(out, rel));
+}
+for (const rel of ["errors.js", "testing/index.js"]) {
+  writeFileSync(join(out, rel.replace(/\.js$/, ".cjs")), toCjs(readFileSync(join(template, rel), "utf8"), rel));
+}
+const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
+writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
+cpSync(join(template, "errors.d.ts"), join(out, "errors.d.cts"));
+cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
+
+// 5. package.json and README.
+const pkg = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
+pkg.version = version;
+writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
+cpSync(join(root, "README.md"), join(out, "README.md"));
+
+const wasmBytes = readFileSync(join(out, `${NAME}_bg.wasm`)).length;
+console.log(`pkg/ assembled: kakao-talk-channel@${version}, ${readdirSync(out).length} entries, wasm ${wasmBytes} bytes`);

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The one driver behind the README's commands. Needs only rustup, cargo, node and npm; installs
+# everything else into the project (idempotently): the wasm32 target, wasm-bindgen-cli at the
+# exact version in Cargo.lock (into .tools/), and npm packages (into node_modules/).
+#
+#   bash scripts/dev.sh build   # build pkg/ (the npm package)
+#   bash scripts/dev.sh demo    # build, start the Kakao emulator on loopback, run examples-node/demo.mjs
+#   bash scripts/dev.sh test    # everything: fmt, clippy, cargo test, wasm tests, node tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TOOLS=$ROOT/.tools
+export PATH="$TOOLS/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_tools() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    step "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want have
+  want=$(wasm_bindgen_version)
+  have=$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    step "installing wasm-bindgen-cli $want into .tools/ (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "=$want" --root "$TOOLS" --locked \
+      || cargo install wasm-bindgen-cli --version "=$want" --root "$TOOLS"
+  fi
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    step "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+build() {
+  ensure_tools
+  step "cargo build --release --target wasm32-unknown-unknown"
+  cargo build --release --target wasm32-unknown-unknown --quiet
+  step "wasm-bindgen --target web"
+  rm -rf target/bindgen
+  wasm-bindgen target/wasm32-unknown-unknown/release/kakao_talk_channel.wasm \
+    --target web --out-dir target/bindgen
+  step "assemble pkg/"
+  node scripts/build-pkg.mjs
+}
+
+run_tests() {
+  ensure_tools
+  step "cargo fmt --check"
+  cargo fmt --check
+  step "cargo clippy (host and wasm32, -D warnings)"
+  cargo clippy --all-targets --quiet -- -D warnings
+  cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+  step "cargo test (pure core, native)"
+  cargo test --quiet
+  step "wasm-bindgen-test under Node (wasm edge)"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --quiet --target wasm32-unknown-unknown
+  build
+  step "node --test tests/ (the built package against the emulator)"
+  node --test --test-reporter=spec tests/*.test.mjs tests/*.test.cjs
+}
+
+case "${1:-}" in
+  build) build ;;
+  demo)
+    build
+    step "demo: examples-node/demo.mjs against the emulator on loopback"
+    node examples-node/demo.mjs
+    ;;
+  test) run_tests ;;
+  *)
+    echo "usage: bash scripts/dev.sh build|demo|test" >&2
+    exit 2
+    ;;
+esac

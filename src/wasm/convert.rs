@@ -1,0 +1,308 @@
+//! JS values ↔ core types, and core errors thrown as the JS classes of `errors.js`.
+
+use crate::core::error::{ApiError, ResponseError, ValidationError};
+use crate::core::ids::UserId;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(module = "/pkg-template/errors.js")]
+extern "C" {
+    /// `new Classes[name](message, props, cause)`.
+    #[wasm_bindgen(js_name = __createError)]
+    fn create_error(name: &str, message: &str, props: &JsValue, cause: &JsValue) -> JsValue;
+}
+
+/// Everything a call can fail with, before it becomes a JS error.
+pub enum CallError {
+    Validation(ValidationError),
+    Api(ApiError),
+    Response(ResponseError),
+    Timeout { timeout_ms: u32 },
+    Network(JsValue),
+    Aborted(JsValue),
+}
+
+impl From<ValidationError> for CallError {
+    fn from(e: ValidationError) -> Self {
+        CallError::Validation(e)
+    }
+}
+
+impl From<ResponseError> for CallError {
+    fn from(e: ResponseError) -> Self {
+        CallError::Response(e)
+    }
+}
+
+/// A plain object built field by field.
+pub struct Obj(Object);
+
+impl Obj {
+    pub fn new() -> Self {
+        Obj(Object::new())
+    }
+
+    pub fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        // Setting a data property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    pub fn into_js(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+impl CallError {
+    pub fn into_js(self) -> JsValue {
+        match self {
+            CallError::Validation(e) => create_error(
+                "ValidationError",
+                &format!("{}: {}", e.field, e.message),
+                &Obj::new()
+                    .set("field", e.field.as_str())
+                    .set("rule", e.rule)
+                    .into_js(),
+                &JsValue::UNDEFINED,
+            ),
+            CallError::Api(e) => {
+                let extra = Object::new();
+                for (k, v) in &e.extra {
+                    let _ = Reflect::set(&extra, &JsValue::from_str(k), &json_to_js(v));
+                }
+                let props = Obj::new()
+                    .set("status", e.status)
+                    .set(
+                        "code",
+                        e.code
+                            .map_or(JsValue::NULL, |c| JsValue::from_f64(c as f64)),
+                    )
+                    .set("msg", e.msg.as_str())
+                    .set("kind", e.kind)
+                    .set("retryable", e.retryable)
+                    .set("extra", extra)
+                    .set(
+                        "bodySnippet",
+                        e.body_snippet
+                            .as_deref()
+                            .map_or(JsValue::UNDEFINED, JsValue::from_str),
+                    );
+                create_error(
+                    "KakaoApiError",
+                    &e.message(),
+                    &props.into_js(),
+                    &JsValue::UNDEFINED,
+                )
+            }
+            CallError::Response(e) => create_error(
+                "ResponseError",
+                &format!("Unexpected response from Kakao: {}", e.message),
+                &Obj::new()
+                    .set("status", e.status)
+                    .set("bodySnippet", e.body_snippet.as_str())
+                    .into_js(),
+                &JsValue::UNDEFINED,
+            ),
+            CallError::Timeout { timeout_ms } => create_error(
+                "TimeoutError",
+                &format!("Request timed out after {timeout_ms} ms"),
+                &Obj::new().set("timeoutMs", timeout_ms).into_js(),
+                &JsValue::UNDEFINED,
+            ),
+            CallError::Network(cause) => {
+                let detail = cause
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_default();
+                let message = if detail.is_empty() {
+                    "Network error: fetch failed".to_owned()
+                } else {
+                    format!("Network error: {detail}")
+                };
+                create_error("NetworkError", &message, &JsValue::UNDEFINED, &cause)
+            }
+            CallError::Aborted(reason) => reason,
+        }
+    }
+}
+
+/// A `serde_json::Value` as a JS value (for Kakao's extra error fields).
+pub fn json_to_js(v: &serde_json::Value) -> JsValue {
+    match v {
+        serde_json::Value::Null => JsValue::NULL,
+        serde_json::Value::Bool(b) => JsValue::from_bool(*b),
+        serde_json::Value::Number(n) => n.as_f64().map_or(JsValue::NULL, JsValue::from_f64),
+        serde_json::Value::String(s) => JsValue::from_str(s),
+        serde_json::Value::Array(a) => a.iter().map(json_to_js).collect::<Array>().into(),
+        serde_json::Value::Object(m) => {
+            let o = Object::new();
+            for (k, v) in m {
+                let _ = Reflect::set(
+                    &o,
+                    &JsValue::from_str(&crate::core::error::camel_case(k)),
+                    &json_to_js(v),
+                );
+            }
+            o.into()
+        }
+    }
+}
+
+/// Reads `obj[key]`; a throwing getter or Proxy becomes a validation error.
+pub fn get(obj: &JsValue, key: &str, field: &str) -> Result<JsValue, ValidationError> {
+    Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| {
+        ValidationError::new(
+            field,
+            "params.unreadable",
+            "could not be read (a getter threw)",
+        )
+    })
+}
+
+/// Checks that `value` is a plain object whose keys are all in `allowed`; `undefined`/`null`
+/// is allowed when `optional`.
+pub fn object_with_keys(
+    value: &JsValue,
+    field: &str,
+    allowed: &[&str],
+    optional: bool,
+) -> Result<Option<JsValue>, ValidationError> {
+    if value.is_undefined() || value.is_null() {
+        return if optional {
+            Ok(None)
+        } else {
+            Err(ValidationError::new(
+                field,
+                "params.required",
+                "is required",
+            ))
+        };
+    }
+    if !value.is_object() || value.is_function() || Array::is_array(value) {
+        return Err(ValidationError::new(
+            field,
+            "params.type",
+            "must be an object",
+        ));
+    }
+    let keys = Object::keys(value.unchecked_ref::<Object>());
+    for k in keys.iter() {
+        let k = k.as_string().unwrap_or_default();
+        if !allowed.contains(&k.as_str()) {
+            let path = if field.is_empty() {
+                k.clone()
+            } else {
+                format!("{field}.{k}")
+            };
+            return Err(ValidationError::new(
+                path,
+                "params.unknown_key",
+                format!(
+                    "is not an option here; expected one of: {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(Some(value.clone()))
+}
+
+/// An optional string property.
+pub fn opt_string(
+    obj: &JsValue,
+    key: &str,
+    field: &str,
+) -> Result<Option<String>, ValidationError> {
+    let v = get(obj, key, field)?;
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| ValidationError::new(field, "params.type", "must be a string"))
+}
+
+/// An optional whole number within `min..=max`.
+pub fn opt_int(
+    obj: &JsValue,
+    key: &str,
+    field: &str,
+    min: u32,
+    max: u32,
+    rule: &'static str,
+) -> Result<Option<u32>, ValidationError> {
+    let v = get(obj, key, field)?;
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => {
+            Ok(Some(n as u32))
+        }
+        _ => Err(ValidationError::new(
+            field,
+            rule,
+            format!("must be a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+/// An array of strings (each element checked for type).
+pub fn string_array(v: &JsValue, field: &str) -> Result<Vec<String>, ValidationError> {
+    let arr = v
+        .dyn_ref::<Array>()
+        .ok_or_else(|| ValidationError::new(field, "params.type", "must be an array of strings"))?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.as_string().ok_or_else(|| {
+                ValidationError::new(format!("{field}[{i}]"), "params.type", "must be a string")
+            })
+        })
+        .collect()
+}
+
+/// A `UserIdInput`: safe positive integer, bigint, or decimal string.
+pub fn user_id(v: &JsValue, field: &str) -> Result<UserId, ValidationError> {
+    if let Some(n) = v.as_f64() {
+        return UserId::from_f64(n, field);
+    }
+    if let Some(s) = v.as_string() {
+        return UserId::from_decimal(&s, field);
+    }
+    if let Some(b) = v.dyn_ref::<js_sys::BigInt>() {
+        let text = b.to_string(10).map(String::from).unwrap_or_default();
+        return UserId::from_decimal(&text, field);
+    }
+    Err(ValidationError::new(
+        field,
+        "user_id.type",
+        "must be a number, bigint or decimal string",
+    ))
+}
+
+/// An array of `UserIdInput`, at least one.
+pub fn user_ids(v: &JsValue, field: &str) -> Result<Vec<UserId>, ValidationError> {
+    let arr = v.dyn_ref::<Array>().ok_or_else(|| {
+        ValidationError::new(field, "params.type", "must be an array of user ids")
+    })?;
+    if arr.length() == 0 {
+        return Err(ValidationError::new(
+            field,
+            "user_ids.empty",
+            "must list at least one user id",
+        ));
+    }
+    arr.iter()
+        .enumerate()
+        .map(|(i, x)| user_id(&x, &format!("{field}[{i}]")))
+        .collect()
+}
+
+/// Epoch millis as a `Date`, or `null`.
+pub fn date_or_null(ms: Option<i64>) -> JsValue {
+    ms.map_or(JsValue::NULL, |ms| {
+        js_sys::Date::new(&JsValue::from_f64(ms as f64)).into()
+    })
+}
