@@ -48,6 +48,8 @@ export function toCjs(source, file) {
 function fixTypes(dts) {
   let t = dts.replace(/\(options: ClientOptions\)/g, "(options?: ClientOptions)");
   t = t.replace(/, options: RequestOptions\)/g, ", options?: RequestOptions)");
+  // `[Symbol.dispose]` needs lib esnext.disposable: it would break users on lib ES2022.
+  t = t.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, "");
   const cut = t.indexOf("export type InitInput");
   if (cut < 0) fail("unexpected wasm-bindgen .d.ts: no InitInput");
   t = t.slice(0, cut).trimEnd() + "\n";

@@ -60,8 +60,10 @@ run_tests() {
   cargo test --quiet
   step "wasm-bindgen-test under Node (wasm edge)"
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --quiet --target wasm32-unknown-unknown
+    cargo test --target wasm32-unknown-unknown
   build
+  step "tsc --strict over tests/types (the shipped .d.ts)"
+  node_modules/.bin/tsc -p tests/types/tsconfig.json
   step "node --test tests/ (the built package against the emulator)"
   node --test --test-reporter=spec tests/*.test.mjs tests/*.test.cjs
 }

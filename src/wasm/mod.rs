@@ -1,4 +1,7 @@
 //! The only place that touches JS: it converts, calls, waits and throws; it holds no rules.
-mod client;
+pub(crate) mod client;
 mod convert;
 mod transport;
+
+#[cfg(test)]
+mod tests;

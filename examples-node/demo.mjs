@@ -1,0 +1,62 @@
+// The README's demo: starts the built-in Kakao emulator on loopback and runs the SDK against it.
+// No credentials, no network beyond 127.0.0.1.
+import { KakaoApiError, TalkChannelClient, ValidationError } from "../pkg/node.js";
+import { startKakaoEmulatorServer } from "../pkg/testing/index.js";
+
+const server = await startKakaoEmulatorServer();
+const kakao = server.emulator;
+console.log(`Kakao emulator listening on ${server.url}\n`);
+
+// The emulator's world: two channels, 450 users, some of whom added or blocked a channel.
+kakao.addChannel("_ZeUTxl", { uuid: "@테스트" });
+kakao.addChannel("_xnrxjem", { uuid: "@플러스친구" });
+const userIds = Array.from({ length: 450 }, (_, i) => String(1_000_000 + i));
+for (const [i, id] of userIds.entries()) {
+  if (i % 50 === 49) continue; // Kakao cannot check these: it leaves them out of its answer
+  kakao.addUser(id);
+  if (i % 3 === 0) kakao.setRelation(id, "_ZeUTxl", "ADDED", { at: new Date(Date.UTC(2024, 0, 1 + (i % 28))) });
+  if (i % 10 === 1) kakao.setRelation(id, "_ZeUTxl", "BLOCKED");
+}
+kakao.addUser("9223372036854775807");
+kakao.setRelation("9223372036854775807", "_xnrxjem", "ADDED", { at: new Date("2020-04-18T03:17:05Z") });
+kakao.addUser("42", { talkUser: false });
+
+const client = new TalkChannelClient({ adminKey: kakao.adminKey, baseUrl: server.url });
+const fmt = (d) => (d ? d.toISOString() : "—");
+let failures = 0;
+
+try {
+  console.log("1. checkChannelRelationship with the admin key (user 9223372036854775807, no rounding):");
+  const one = await client.checkChannelRelationship({ channelIds: ["_ZeUTxl", "_xnrxjem"], userId: 9223372036854775807n });
+  for (const c of one.channels) {
+    console.log(`   user ${one.userId} · ${c.channelPublicId} (${c.channelUuid}): ${c.relation}, added ${fmt(c.createdAt)}, changed ${fmt(c.updatedAt)}`);
+  }
+
+  console.log("\n2. checkChannelRelationship with the user's own access token:");
+  const token = kakao.accessTokenFor(userIds[0]);
+  const mine = await client.checkChannelRelationship({ channelIds: ["_ZeUTxl"], accessToken: token });
+  console.log(`   user ${mine.userId} · _ZeUTxl: ${mine.channels[0].relation} since ${fmt(mine.channels[0].createdAt)}`);
+
+  console.log("\n3. checkChannelRelationshipMulti for 450 users (sent as 200 + 200 + 50):");
+  const before = kakao.requests.length;
+  const multi = await client.checkChannelRelationshipMulti({ userIds, channelIds: ["_ZeUTxl"] });
+  const calls = kakao.requests.slice(before).map((r) => r.query.target_ids.split(",").length);
+  const count = (rel) => multi.users.filter((u) => u.channels[0]?.relation === rel).length;
+  console.log(`   calls: ${calls.join(" + ")} ids`);
+  console.log(`   ADDED ${count("ADDED")} · BLOCKED ${count("BLOCKED")} · NONE ${count("NONE")} · unresolved ${multi.unresolvedUserIds.length} (${multi.unresolvedUserIds.slice(0, 3).join(", ")}, …)`);
+
+  console.log("\n4. Errors are typed:");
+  const notTalk = await client.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: 42 }).catch((e) => e);
+  console.log(`   ${notTalk instanceof KakaoApiError ? "KakaoApiError" : "?"} status=${notTalk.status} code=${notTalk.code} kind=${notTalk.kind}`);
+  const invalid = await client.checkChannelRelationship({ channelIds: ["_ZeUTxl,_x"], userId: 1 }).catch((e) => e);
+  console.log(`   ${invalid instanceof ValidationError ? "ValidationError" : "?"} field=${invalid.field} rule=${invalid.rule} (nothing was sent)`);
+  if (!(notTalk instanceof KakaoApiError) || !(invalid instanceof ValidationError)) failures++;
+  if (calls.join("+") !== "200+200+50" || one.userId !== "9223372036854775807") failures++;
+} catch (err) {
+  failures++;
+  console.error("demo failed:", err);
+} finally {
+  await server.close();
+}
+console.log(failures === 0 ? "\nDemo finished: every call behaved as documented." : "\nDemo FAILED.");
+process.exit(failures === 0 ? 0 : 1);
