@@ -21,7 +21,14 @@ kakao.addUser("9223372036854775807");
 kakao.setRelation("9223372036854775807", "_xnrxjem", "ADDED", { at: new Date("2020-04-18T03:17:05Z") });
 kakao.addUser("42", { talkUser: false });
 
-const client = new TalkChannelClient({ adminKey: kakao.adminKey, baseUrl: server.url });
+// Users 2,000,000..2,004,999 are the marketing list; 9 in 10 of them added the channel.
+for (let i = 0; i < 5000; i++) {
+  const id = String(2_000_000 + i);
+  if (i % 10 !== 9) kakao.setRelation(id, "_ZeUTxl", "ADDED");
+  else kakao.addUser(id);
+}
+
+const client = new TalkChannelClient({ adminKey: kakao.adminKey, restApiKey: kakao.restApiKey, baseUrl: server.url });
 const fmt = (d) => (d ? d.toISOString() : "—");
 let failures = 0;
 
@@ -45,11 +52,42 @@ try {
   console.log(`   calls: ${calls.join(" + ")} ids`);
   console.log(`   ADDED ${count("ADDED")} · BLOCKED ${count("BLOCKED")} · NONE ${count("NONE")} · unresolved ${multi.unresolvedUserIds.length} (${multi.unresolvedUserIds.slice(0, 3).join(", ")}, …)`);
 
-  console.log("\n4. Errors are typed:");
+  console.log("\n4. registerCustomerFile (English aliases are sent as Kakao's Korean keys):");
+  const { fileId } = await client.registerCustomerFile({
+    channelPublicId: "_ZeUTxl",
+    fileName: "vip고객리스트",
+    schema: { birthday: "string", gender: "string", age: "number", purchaseAmount: "number" },
+  });
+  console.log(`   fileId ${fileId}`);
+
+  console.log("\n5. listCustomerFiles:");
+  const list = await client.listCustomerFiles({ channelPublicId: "_ZeUTxl" });
+  for (const f of list.files) {
+    console.log(`   #${f.fileId} "${f.fileName}" ${f.status}, updated ${fmt(f.updatedAt)}, schema ${JSON.stringify(f.schema)}`);
+  }
+  console.log(`   slots: ${list.usingSlot} used, ${list.emptySlot} empty`);
+
+  console.log("\n6. addCustomerFileUsers with 5,000 users (sent as 2,000 + 2,000 + 1,000):");
+  const marketing = Array.from({ length: 5000 }, (_, i) => ({
+    id: String(2_000_000 + i),
+    fields: { 생년월일: "1990-01-01", gender: i % 2 ? "여" : "남", age: 20 + (i % 50), purchaseAmount: i * 1000 },
+  }));
+  const added = await client.addCustomerFileUsers({ fileId, channelPublicId: "_ZeUTxl", userType: "app", users: marketing });
+  console.log(`   batches: ${added.batches.map((b) => b.userCount).join(" + ")}`);
+  console.log(`   requested ${added.requestCount}, added ${added.successCount} (Kakao adds only users who added the channel)`);
+
+  console.log("\n7. deleteCustomerFileUsers for 300 users (Kakao answers 200 with an empty body):");
+  const removed = await client.deleteCustomerFileUsers({ fileId, channelPublicId: "_ZeUTxl", userType: "app", userIds: marketing.slice(0, 300).map((u) => u.id) });
+  console.log(`   requested ${removed.requestCount}; the emulator's file now holds ${kakao.customerFile(fileId).users.size} users`);
+  if (added.batches.length !== 3 || added.successCount !== 4500 || kakao.customerFile(fileId).users.size !== 4230) failures++;
+
+  console.log("\n8. Errors are typed:");
   const notTalk = await client.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: 42 }).catch((e) => e);
   console.log(`   ${notTalk instanceof KakaoApiError ? "KakaoApiError" : "?"} status=${notTalk.status} code=${notTalk.code} kind=${notTalk.kind}`);
   const invalid = await client.checkChannelRelationship({ channelIds: ["_ZeUTxl,_x"], userId: 1 }).catch((e) => e);
   console.log(`   ${invalid instanceof ValidationError ? "ValidationError" : "?"} field=${invalid.field} rule=${invalid.rule} (nothing was sent)`);
+  const badSchema = await client.registerCustomerFile({ channelPublicId: "_ZeUTxl", fileName: "x", schema: { vipLevel: "string" } }).catch((e) => e);
+  console.log(`   ValidationError field=${badSchema.field} rule=${badSchema.rule}: ${badSchema.message}`.slice(0, 160));
   if (!(notTalk instanceof KakaoApiError) || !(invalid instanceof ValidationError)) failures++;
   if (calls.join("+") !== "200+200+50" || one.userId !== "9223372036854775807") failures++;
 } catch (err) {

@@ -1,3 +1,5 @@
+import type { BatchResult } from "./kakao_talk_channel.js";
+
 /** Base class of every error this package throws. */
 export declare class KakaoTalkChannelError extends Error {}
 
@@ -47,14 +49,6 @@ export declare class ResponseError extends KakaoTalkChannelError {
   status: number;
   /** At most 200 characters of the body. */
   bodySnippet: string;
-}
-
-/** One batch of a split call. */
-export interface BatchResult {
-  index: number;
-  userCount: number;
-  requestCount?: number;
-  successCount?: number;
 }
 
 /** A batch that still failed after retries: its user ids, so exactly these can be retried. */

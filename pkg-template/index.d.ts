@@ -8,6 +8,17 @@ export {
   type UserChannelRelations,
   type ChannelRelation,
   type MultiRelations,
+  type CustomerFileSchema,
+  type RegisterCustomerFileParams,
+  type ListCustomerFilesParams,
+  type CustomerFileList,
+  type CustomerFile,
+  type CustomerFileUser,
+  type AddCustomerFileUsersParams,
+  type DeleteCustomerFileUsersParams,
+  type BatchResult,
+  type AddUsersResult,
+  type DeleteUsersResult,
 } from "./kakao_talk_channel.js";
 export {
   KakaoTalkChannelError,
@@ -17,6 +28,5 @@ export {
   NetworkError,
   ResponseError,
   BulkOperationError,
-  type BatchResult,
   type FailedBatch,
 } from "./errors.js";

@@ -103,7 +103,7 @@ for (const rel of ["errors.js", "testing/index.js"]) {
 }
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
 writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
-cpSync(join(template, "errors.d.ts"), join(out, "errors.d.cts"));
+writeFileSync(join(out, "errors.d.cts"), ctsOf(readFileSync(join(template, "errors.d.ts"), "utf8")));
 cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
 
 // 5. package.json and README.

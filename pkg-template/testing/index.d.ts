@@ -19,6 +19,8 @@ export interface FaultSpec {
   path?: string | RegExp | ((path: string) => boolean);
   /** How many matching requests it affects; default 1. */
   times?: number;
+  /** Let this many matching requests through untouched first; default 0. */
+  after?: number;
   /** Answer with this status (and `body`, `headers`) instead of the real one. */
   status?: number;
   body?: string | object;
@@ -56,6 +58,17 @@ export interface EmulatorOptions {
 
 export type Relation = "ADDED" | "BLOCKED" | "NONE";
 
+export interface CustomerFileState {
+  fileId: number;
+  channelPublicId: string;
+  fileName: string;
+  /** As registered (Korean keys). */
+  schema: Map<string, "string" | "number">;
+  status: string;
+  updatedAt: Date;
+  users: Map<string, Record<string, string | number>>;
+}
+
 export interface KakaoEmulator {
   /** A drop-in `fetch` that needs no socket. */
   fetch: typeof fetch;
@@ -69,6 +82,8 @@ export interface KakaoEmulator {
   addChannel(publicId: string, options?: { uuid?: string }): { publicId: string; uuid: string };
   /** Sets a relation as if the user added or blocked the channel at `at` (default now). */
   setRelation(userId: number | bigint | string, channelPublicId: string, relation: Relation, options?: { at?: Date }): void;
+  /** A customer file's state: `users` maps `"app:<id>"` / `"phone:<number>"` to the fields Kakao stored. */
+  customerFile(fileId: number): CustomerFileState | undefined;
   /** Every request received, in order. */
   requests: EmulatorRequest[];
   faults: {

@@ -6,6 +6,24 @@
 const DEFAULT_BASE_URL = "https://kapi.kakao.test";
 const MULTI_LIMIT = 200;
 const MAX_USER_ID = 9223372036854775807n;
+const FILE_SLOTS = 30;
+const SCHEMA_LIMIT = 30;
+const USERS_LIMIT = 2000;
+// Kakao's supported schema keys ("Only Korean is supported for keys") and the English names its
+// view answer uses inside the `schema` JSON string.
+const SUPPORTED_KEYS = {
+  생년월일: "birthday",
+  국가: "country",
+  지역: "region",
+  성별: "gender",
+  연령: "age",
+  구매금액: "purchase_amount",
+  포인트: "point",
+  가입일: "signup_date",
+  "최근 구매일": "recent_purchase_date",
+  응모일: "event_application_date",
+};
+const FORBIDDEN_KEYS = ["앱유저아이디", "전화번호"];
 
 /** Kakao-style error body. */
 function kakaoError(status, code, msg) {
@@ -16,6 +34,18 @@ function kakaoError(status, code, msg) {
 function toJson(value) {
   const marked = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `\u0000big:${v}` : v));
   return marked.replace(/"\\u0000big:(-?\d+)"/g, "$1");
+}
+
+/** Kakao's customer-file time: "2019-02-03 13:22:33" in KST (UTC+9). */
+function kstText(date) {
+  return new Date(date.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** Digits of a phone number, with +82 written as a leading 0, for matching. */
+function phoneDigits(phone) {
+  let d = String(phone).replace(/[^\d+]/g, "");
+  if (d.startsWith("+82")) d = "0" + d.slice(3);
+  return d.replace(/\D/g, "");
 }
 
 /** Kakao's RFC3339 form without milliseconds: 2020-04-18T03:17:05Z. */
@@ -72,6 +102,8 @@ export function createKakaoEmulator(options = {}) {
   const relations = new Map(); // `${userId} ${publicId}` -> {relation, createdAt, updatedAt}
   const requests = [];
   const faultList = [];
+  const files = new Map(); // file id -> {fileId, channelPublicId, fileName, schema, status, updatedAt, users}
+  let nextFileId = 437;
 
   function addChannel(publicId, opts = {}) {
     if (typeof publicId !== "string" || publicId === "") throw new TypeError("addChannel: publicId must be a non-empty string");
@@ -219,15 +251,186 @@ export function createKakaoEmulator(options = {}) {
     return { status: 200, body };
   }
 
+  /** Customer-file APIs take the REST API key. */
+  function restAuth(request) {
+    const auth = authOf(request);
+    if (auth.error) return auth.error;
+    if (auth.kind !== "rest") return kakaoError(401, -401, "this API needs the REST API key");
+    return null;
+  }
+
+  /** The JSON body of a customer-file POST, or a Kakao-style error. */
+  function jsonBody(request, text) {
+    const type = request.headers.get("content-type") ?? "";
+    if (!/^application\/json\b/i.test(type)) {
+      return { error: kakaoError(400, -2, `Content-Type must be application/json, got ${type || "none"}`) };
+    }
+    try {
+      const body = JSON.parse(text);
+      if (body === null || typeof body !== "object" || Array.isArray(body)) throw new Error("not an object");
+      return { body };
+    } catch (err) {
+      return { error: kakaoError(400, -2, `invalid JSON body: ${err.message}`) };
+    }
+  }
+
+  function fileOf(body) {
+    const file = files.get(body.file_id);
+    if (!Number.isInteger(body.file_id) || !file || file.channelPublicId !== body.channel_public_id) {
+      return { error: kakaoError(400, -816, `customer file ${body.file_id} does not exist for channel ${body.channel_public_id}`) };
+    }
+    if (body.user_type !== "app" && body.user_type !== "phone") {
+      return { error: kakaoError(400, -2, "user_type must be app or phone") };
+    }
+    return { file };
+  }
+
+  function registerFile(request, _query, text) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const { body, error } = jsonBody(request, text);
+    if (error) return error;
+    const { channel_public_id: channelId, file_name: name, schema } = body;
+    if (typeof channelId !== "string" || !channels.has(channelId)) {
+      return kakaoError(400, -541, `the Kakao Talk Channel does not exist: ${channelId}`);
+    }
+    if (typeof name !== "string" || name.trim() === "") return kakaoError(400, -2, "file_name is required");
+    if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
+      return kakaoError(400, -2, "schema must be a JSON object");
+    }
+    const entries = Object.entries(schema);
+    if (entries.length === 0 || entries.length > SCHEMA_LIMIT) {
+      return kakaoError(400, -2, `schema must have 1 to ${SCHEMA_LIMIT} items, got ${entries.length}`);
+    }
+    for (const [key, type] of entries) {
+      if (FORBIDDEN_KEYS.includes(key)) return kakaoError(400, -2, `schema key not allowed: ${key}`);
+      if (type !== "string" && type !== "number") return kakaoError(400, -2, `schema type must be string or number: ${key}`);
+      if (!(key in SUPPORTED_KEYS) && type !== "number") {
+        return kakaoError(400, -2, `a new key must have the number type: ${key}`);
+      }
+    }
+    const inChannel = [...files.values()].filter((f) => f.channelPublicId === channelId);
+    if (inChannel.some((f) => f.fileName === name)) return kakaoError(400, -817, `file name already used: ${name}`);
+    if (inChannel.length >= FILE_SLOTS) return kakaoError(400, -818, "no empty slot for a customer file");
+    const fileId = nextFileId++;
+    files.set(fileId, {
+      fileId,
+      channelPublicId: channelId,
+      fileName: name,
+      schema: new Map(entries),
+      status: "USING",
+      updatedAt: now(),
+      users: new Map(),
+    });
+    return { status: 200, body: { file_id: fileId } };
+  }
+
+  function viewFiles(request, query) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const channelId = query.get("channel_public_id");
+    if (!channelId) return kakaoError(400, -2, "channel_public_id is required");
+    if (!channels.has(channelId)) return kakaoError(400, -541, `the Kakao Talk Channel does not exist: ${channelId}`);
+    const list = [...files.values()].filter((f) => f.channelPublicId === channelId);
+    const results = list.map((f) => ({
+      file_id: f.fileId,
+      file_name: f.fileName,
+      status: f.status,
+      update_at: kstText(f.updatedAt),
+      // Kakao sends the schema as a JSON string, with English keys.
+      schema: JSON.stringify(Object.fromEntries([...f.schema].map(([k, t]) => [SUPPORTED_KEYS[k] ?? k, t]))),
+    }));
+    return { status: 200, body: { results, empty_slot: FILE_SLOTS - list.length, using_slot: list.length } };
+  }
+
+  /** Has this user (app id, or phone registered for a user) added the file's channel? */
+  function addedChannel(userType, id, channelPublicId) {
+    let user;
+    if (userType === "app") {
+      user = users.get(canonicalUserId(id));
+    } else {
+      const digits = phoneDigits(id);
+      user = [...users.values()].find((u) => u.phone !== undefined && phoneDigits(u.phone) === digits);
+    }
+    return Boolean(user) && relations.get(`${user.id} ${channelPublicId}`)?.relation === "ADDED";
+  }
+
+  function addUsers(request, _query, text) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const { body, error } = jsonBody(request, text);
+    if (error) return error;
+    const found = fileOf(body);
+    if (found.error) return found.error;
+    const { file } = found;
+    const list = body.users;
+    if (!Array.isArray(list) || list.length === 0) return kakaoError(400, -2, "users is required");
+    if (list.length > USERS_LIMIT) return kakaoError(400, -2, `users can have at most ${USERS_LIMIT} items, got ${list.length}`);
+    for (const u of list) {
+      if (u === null || typeof u !== "object" || typeof u.id !== "string" || u.id === "") {
+        return kakaoError(400, -2, "each user needs an id string");
+      }
+      if (u.field === undefined) continue;
+      if (u.field === null || typeof u.field !== "object" || Array.isArray(u.field)) {
+        return kakaoError(400, -2, "field must be a JSON object");
+      }
+      for (const [key, value] of Object.entries(u.field)) {
+        const type = file.schema.get(key);
+        if (type === undefined) return kakaoError(400, -2, `field key is not in the file's schema: ${key}`);
+        if (typeof value !== type) return kakaoError(400, -2, `field ${key} must be a ${type}`);
+      }
+    }
+    let success = 0;
+    for (const u of list) {
+      // Kakao quirk: a user without `field` (e.g. a misspelled `field_data`) is silently not added.
+      if (u.field === undefined) continue;
+      if (!addedChannel(body.user_type, u.id, file.channelPublicId)) continue;
+      file.users.set(`${body.user_type}:${u.id}`, u.field);
+      success += 1;
+    }
+    file.updatedAt = now();
+    return { status: 200, body: { file_id: file.fileId, request_count: list.length, success_count: success } };
+  }
+
+  function deleteUsers(request, _query, text) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const { body, error } = jsonBody(request, text);
+    if (error) return error;
+    const found = fileOf(body);
+    if (found.error) return found.error;
+    const ids = body.user_ids;
+    if (!Array.isArray(ids) || ids.length === 0) return kakaoError(400, -2, "user_ids is required");
+    if (ids.length > USERS_LIMIT) return kakaoError(400, -2, `user_ids can have at most ${USERS_LIMIT} items`);
+    if (ids.some((id) => typeof id !== "string")) return kakaoError(400, -2, "user_ids must be strings");
+    for (const id of ids) found.file.users.delete(`${body.user_type}:${id}`);
+    found.file.updatedAt = now();
+    // "Even though your request succeeds, no response returns."
+    return { status: 200, body: "" };
+  }
+
+  /** A customer file's state, for assertions: `users` maps `"app:<id>"`/`"phone:<id>"` to fields. */
+  function customerFile(fileId) {
+    return files.get(fileId);
+  }
+
   const routes = {
     "GET /v2/api/talk/channels": checkChannels,
     "GET /v2/api/talk/channels/multi": checkMulti,
+    "POST /v1/talkchannel/create/target_user_file": registerFile,
+    "GET /v1/talkchannel/target_user_file": viewFiles,
+    "POST /v1/talkchannel/update/target_users": addUsers,
+    "POST /v1/talkchannel/delete/target_users": deleteUsers,
   };
 
   function takeFault(method, path) {
     const i = faultList.findIndex((f) => f.remaining > 0 && matches(f.method, method) && matches(f.path, path));
     if (i < 0) return null;
     const f = faultList[i];
+    if (f.skip > 0) {
+      f.skip -= 1;
+      return null;
+    }
     f.remaining -= 1;
     f.hits += 1;
     return f;
@@ -261,7 +464,7 @@ export function createKakaoEmulator(options = {}) {
       const route = routes[`${request.method} ${url.pathname}`];
       const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
       result = route
-        ? route(request, url.searchParams)
+        ? route(request, url.searchParams, text)
         : known
           ? { status: 405, body: { msg: "method not allowed" } }
           : { status: 404, body: { msg: `no such API: ${url.pathname}` } };
@@ -301,14 +504,16 @@ export function createKakaoEmulator(options = {}) {
 
   const faults = {
     /**
-     * For the next `times` requests matching `method` and `path` (string, RegExp or function):
+     * For the next `times` requests matching `method` and `path` (string, RegExp or function),
+     * after letting `after` of them through:
      * `status` with `body` and `headers` (e.g. `{"retry-after": "1"}`), `delayMs` before
      * answering, `stall` (headers, then a body that never ends), `reset` (connection reset /
      * rejected fetch), `truncate`, `html`, `empty`, `contentType`.
      */
     add(spec) {
-      const f = { times: 1, ...spec, hits: 0 };
+      const f = { times: 1, after: 0, ...spec, hits: 0 };
       f.remaining = f.times;
+      f.skip = f.after;
       if (f.body !== undefined && typeof f.body !== "string") f.body = toJson(f.body);
       faultList.push(f);
       return f;
@@ -331,6 +536,7 @@ export function createKakaoEmulator(options = {}) {
     addUser,
     addChannel,
     setRelation,
+    customerFile,
     requests,
     faults,
   };

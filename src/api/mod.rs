@@ -1,2 +1,3 @@
 //! One module per endpoint family: request building and response parsing together.
+pub mod customer_files;
 pub mod relationship;

@@ -169,6 +169,89 @@ pub fn check_secret(value: &str, field: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Checks a phone id (`userType: "phone"`): digits with an optional leading `+`, spaces or
+/// hyphens between, 9 to 15 digits. It is sent as given; the returned key (`+` and digits)
+/// is for spotting duplicates written differently.
+pub fn phone_key(s: &str, field: &str) -> Result<String, ValidationError> {
+    let body = s.strip_prefix('+').unwrap_or(s);
+    if let Some(c) = body
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || *c == ' ' || *c == '-'))
+    {
+        return Err(ValidationError::new(
+            field,
+            "phone.format",
+            format!(
+                "a phone number has digits with an optional leading '+', spaces or hyphens; it contains {}",
+                describe_char(c)
+            ),
+        ));
+    }
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    if !(9..=15).contains(&digits.len()) {
+        return Err(ValidationError::new(
+            field,
+            "phone.length",
+            format!(
+                "a phone number has 9 to 15 digits, this one has {}",
+                digits.len()
+            ),
+        ));
+    }
+    if !body.starts_with(|c: char| c.is_ascii_digit())
+        || !body.ends_with(|c: char| c.is_ascii_digit())
+    {
+        return Err(ValidationError::new(
+            field,
+            "phone.format",
+            "a phone number starts and ends with a digit (after an optional '+')",
+        ));
+    }
+    Ok(if s.starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
+}
+
+/// A customer file id: a positive safe integer.
+pub fn file_id(n: f64, field: &str) -> Result<u64, ValidationError> {
+    if !n.is_finite() || n.fract() != 0.0 {
+        return Err(ValidationError::new(
+            field,
+            "file_id.format",
+            "must be a whole number",
+        ));
+    }
+    if n <= 0.0 || n > MAX_SAFE_INTEGER {
+        return Err(ValidationError::new(
+            field,
+            "file_id.range",
+            "must be a positive safe integer",
+        ));
+    }
+    Ok(n as u64)
+}
+
+/// A customer file name: not empty, no control characters.
+pub fn file_name(s: &str, field: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        return Err(ValidationError::new(
+            field,
+            "file_name.empty",
+            "must not be empty",
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(ValidationError::new(
+            field,
+            "file_name.format",
+            format!("must not contain {}", describe_char(c)),
+        ));
+    }
+    Ok(())
+}
+
 /// Names a character in an error message without echoing invisible ones raw.
 pub fn describe_char(c: char) -> String {
     match c {
@@ -294,5 +377,57 @@ mod tests {
                 assert!(!e.message.contains(bad), "{bad:?} echoed");
             }
         }
+    }
+
+    #[test]
+    fn phone_ids() {
+        assert_eq!(
+            phone_key("010-1234-5678", "p").as_deref(),
+            Ok("01012345678")
+        );
+        assert_eq!(
+            phone_key("+82 10 1234 5678", "p").as_deref(),
+            Ok("+821012345678")
+        );
+        assert_eq!(phone_key("010123456", "p").as_deref(), Ok("010123456"));
+        let cases: &[(&str, &str)] = &[
+            ("", "phone.length"),
+            ("01012345", "phone.length"),
+            ("0101234567890123", "phone.length"),
+            ("010-1234-567a", "phone.format"),
+            ("(010) 1234 5678", "phone.format"),
+            ("++821012345678", "phone.format"),
+            ("-01012345678", "phone.format"),
+            ("01012345678-", "phone.format"),
+            ("010\n12345678", "phone.format"),
+        ];
+        for (input, rule) in cases {
+            assert_eq!(phone_key(input, "p").unwrap_err().rule, *rule, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn file_ids_and_names() {
+        assert_eq!(file_id(437.0, "fileId"), Ok(437));
+        assert_eq!(file_id(0.0, "fileId").unwrap_err().rule, "file_id.range");
+        assert_eq!(file_id(-1.0, "fileId").unwrap_err().rule, "file_id.range");
+        assert_eq!(file_id(1.5, "fileId").unwrap_err().rule, "file_id.format");
+        assert_eq!(
+            file_id(f64::NAN, "fileId").unwrap_err().rule,
+            "file_id.format"
+        );
+        assert_eq!(
+            file_id(9_007_199_254_740_992.0, "fileId").unwrap_err().rule,
+            "file_id.range"
+        );
+        assert!(file_name("vip고객리스트", "fileName").is_ok());
+        assert_eq!(
+            file_name(" ", "fileName").unwrap_err().rule,
+            "file_name.empty"
+        );
+        assert_eq!(
+            file_name("a\tb", "fileName").unwrap_err().rule,
+            "file_name.format"
+        );
     }
 }

@@ -3,4 +3,5 @@ pub mod error;
 pub mod ids;
 pub mod request;
 pub mod retry;
+pub mod schema;
 pub mod time;

@@ -92,8 +92,8 @@ export interface MultiRelations {
 }
 "#;
 
-struct Inner {
-    credentials: Credentials,
+pub(super) struct Inner {
+    pub(super) credentials: Credentials,
     base_url: String,
     fetch: Option<Function>,
     timeout_ms: u32,
@@ -101,7 +101,7 @@ struct Inner {
 }
 
 /// Per-call settings after `RequestOptions`.
-struct Call {
+pub(super) struct Call {
     signal: Option<Signal>,
     timeout_ms: u32,
     max_retries: u32,
@@ -115,7 +115,7 @@ struct Call {
 /// ```
 #[wasm_bindgen]
 pub struct TalkChannelClient {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 const CLIENT_OPTIONS: &[&str] = &[
@@ -201,7 +201,7 @@ fn parse_options(options: &JsValue) -> Result<Inner, ValidationError> {
 }
 
 impl Inner {
-    fn call_options(&self, options: &JsValue) -> Result<Call, ValidationError> {
+    pub(super) fn call_options(&self, options: &JsValue) -> Result<Call, ValidationError> {
         let field = "options";
         let Some(o) = convert::object_with_keys(
             options,
@@ -248,7 +248,11 @@ impl Inner {
     }
 
     /// Sends `req` with retries; returns the 2xx body.
-    async fn execute(&self, req: &HttpRequest, call: &Call) -> Result<String, CallError> {
+    pub(super) async fn execute(
+        &self,
+        req: &HttpRequest,
+        call: &Call,
+    ) -> Result<String, CallError> {
         let authorization = self.credentials.authorization(&req.auth)?;
         let fetch = transport::resolve_fetch(self.fetch.as_ref())?;
         let url = format!("{}{}", self.base_url, req.path_and_query);
@@ -343,7 +347,7 @@ fn channel_list(params: &JsValue, field: &str) -> Result<Vec<ChannelPublicId>, V
 }
 
 /// Runs `work` as a Promise, turning `CallError` into the JS error classes.
-fn spawn<F>(work: F) -> Promise
+pub(super) fn spawn<F>(work: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue, CallError>> + 'static,
 {

@@ -1,5 +1,6 @@
 //! JS values ↔ core types, and core errors thrown as the JS classes of `errors.js`.
 
+use crate::api::customer_files::{RawId, RawUser, RawValue};
 use crate::core::error::{ApiError, ResponseError, ValidationError};
 use crate::core::ids::UserId;
 use js_sys::{Array, Object, Reflect};
@@ -18,9 +19,17 @@ pub enum CallError {
     Validation(ValidationError),
     Api(ApiError),
     Response(ResponseError),
-    Timeout { timeout_ms: u32 },
+    Timeout {
+        timeout_ms: u32,
+    },
     Network(JsValue),
     Aborted(JsValue),
+    /// Some batches of a split call failed: `succeeded` and `failed` are JS arrays.
+    Bulk {
+        message: String,
+        succeeded: JsValue,
+        failed: JsValue,
+    },
 }
 
 impl From<ValidationError> for CallError {
@@ -123,6 +132,19 @@ impl CallError {
                 create_error("NetworkError", &message, &JsValue::UNDEFINED, &cause)
             }
             CallError::Aborted(reason) => reason,
+            CallError::Bulk {
+                message,
+                succeeded,
+                failed,
+            } => create_error(
+                "BulkOperationError",
+                &message,
+                &Obj::new()
+                    .set("succeeded", succeeded)
+                    .set("failed", failed)
+                    .into_js(),
+                &JsValue::UNDEFINED,
+            ),
         }
     }
 }
@@ -305,4 +327,129 @@ pub fn date_or_null(ms: Option<i64>) -> JsValue {
     ms.map_or(JsValue::NULL, |ms| {
         js_sys::Date::new(&JsValue::from_f64(ms as f64)).into()
     })
+}
+
+fn type_name(v: &JsValue) -> &'static str {
+    if v.is_null() {
+        "null"
+    } else if v.is_undefined() {
+        "undefined"
+    } else if Array::is_array(v) {
+        "an array"
+    } else if v.is_function() {
+        "a function"
+    } else if v.is_object() {
+        "an object"
+    } else if v.as_bool().is_some() {
+        "a boolean"
+    } else if v.is_symbol() {
+        "a symbol"
+    } else {
+        "an unsupported value"
+    }
+}
+
+/// An id as JS gave it, typed but not yet validated.
+pub fn raw_id(v: &JsValue) -> RawId {
+    if let Some(n) = v.as_f64() {
+        RawId::Number(n)
+    } else if let Some(s) = v.as_string() {
+        RawId::Text(s)
+    } else if let Some(b) = v.dyn_ref::<js_sys::BigInt>() {
+        RawId::BigInt(b.to_string(10).map(String::from).unwrap_or_default())
+    } else {
+        RawId::Other(type_name(v))
+    }
+}
+
+fn raw_value(v: &JsValue) -> RawValue {
+    if let Some(n) = v.as_f64() {
+        RawValue::Number(n)
+    } else if let Some(s) = v.as_string() {
+        RawValue::Text(s)
+    } else {
+        RawValue::Other(type_name(v))
+    }
+}
+
+/// `[key, value]` pairs of a plain object, in JS key order.
+fn entries(obj: &JsValue, field: &str) -> Result<Vec<(String, JsValue)>, ValidationError> {
+    if !obj.is_object() || Array::is_array(obj) || obj.is_function() {
+        return Err(ValidationError::new(
+            field,
+            "params.type",
+            "must be an object",
+        ));
+    }
+    Ok(Object::entries(obj.unchecked_ref::<Object>())
+        .iter()
+        .map(|pair| {
+            let pair: Array = pair.unchecked_into();
+            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+        })
+        .collect())
+}
+
+/// A schema object as `(key, declared type)` pairs; types that are not strings are kept as
+/// their JS type name so the core rule reports them.
+pub fn schema_pairs(v: &JsValue, field: &str) -> Result<Vec<(String, String)>, ValidationError> {
+    Ok(entries(v, field)?
+        .into_iter()
+        .map(|(k, t)| {
+            let ty = t.as_string().unwrap_or_else(|| type_name(&t).to_owned());
+            (k, ty)
+        })
+        .collect())
+}
+
+/// The `users` array of an add call, typed but not yet validated.
+pub fn raw_users(v: &JsValue, field: &str) -> Result<Vec<RawUser>, ValidationError> {
+    let arr = v.dyn_ref::<Array>().ok_or_else(|| {
+        ValidationError::new(field, "params.type", "must be an array of { id, fields? }")
+    })?;
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for (i, u) in arr.iter().enumerate() {
+        let path = format!("{field}[{i}]");
+        let u = object_with_keys(&u, &path, &["id", "fields"], false)?.unwrap_or_default();
+        let fields_v = get(&u, "fields", &path)?;
+        let fields = if fields_v.is_undefined() {
+            None
+        } else {
+            Some(
+                entries(&fields_v, &format!("{path}.fields"))?
+                    .into_iter()
+                    .map(|(k, v)| (k, raw_value(&v)))
+                    .collect(),
+            )
+        };
+        out.push(RawUser {
+            id: raw_id(&get(&u, "id", &path)?),
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+/// A list of ids (`userIds` of a delete call), typed but not yet validated.
+pub fn raw_ids(v: &JsValue, field: &str) -> Result<Vec<RawId>, ValidationError> {
+    let arr = v
+        .dyn_ref::<Array>()
+        .ok_or_else(|| ValidationError::new(field, "params.type", "must be an array of ids"))?;
+    Ok(arr.iter().map(|x| raw_id(&x)).collect())
+}
+
+/// A required string parameter.
+pub fn req_string(obj: &JsValue, key: &str) -> Result<String, ValidationError> {
+    opt_string(obj, key, key)?
+        .ok_or_else(|| ValidationError::new(key, "params.required", "is required"))
+}
+
+/// A required number parameter.
+pub fn req_number(obj: &JsValue, key: &str) -> Result<f64, ValidationError> {
+    let v = get(obj, key, key)?;
+    if v.is_undefined() {
+        return Err(ValidationError::new(key, "params.required", "is required"));
+    }
+    v.as_f64()
+        .ok_or_else(|| ValidationError::new(key, "params.type", "must be a number"))
 }

@@ -1,6 +1,7 @@
 //! The only place that touches JS: it converts, calls, waits and throws; it holds no rules.
 pub(crate) mod client;
 mod convert;
+mod customer_files;
 mod transport;
 
 #[cfg(test)]
