@@ -309,7 +309,7 @@ pub fn add_request(
     user_type: UserType,
     users: &[User],
 ) -> HttpRequest {
-    let mut body = String::with_capacity(64 + users.len() * 48);
+    let mut body = String::with_capacity(users.len().saturating_mul(48).saturating_add(64));
     head(&mut body, file_id, channel, user_type);
     body.push_str(",\"users\":[");
     for (i, u) in users.iter().enumerate() {
@@ -343,7 +343,7 @@ pub fn delete_request(
     user_type: UserType,
     ids: &[String],
 ) -> HttpRequest {
-    let mut body = String::with_capacity(64 + ids.len() * 16);
+    let mut body = String::with_capacity(ids.len().saturating_mul(16).saturating_add(64));
     head(&mut body, file_id, channel, user_type);
     body.push_str(",\"user_ids\":[");
     for (i, id) in ids.iter().enumerate() {

@@ -200,9 +200,10 @@ pub fn camel_case(key: &str) -> String {
 
 /// Replaces every occurrence of each secret (keys, tokens) in `text` with `[REDACTED]`.
 /// Secrets shorter than 4 characters are not searched for (they would shred ordinary text).
-pub fn redact(text: &str, secrets: &[&str]) -> String {
+pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for s in secrets {
+        let s = s.as_ref();
         if s.len() >= 4 && out.contains(s) {
             out = out.replace(s, "[REDACTED]");
         }

@@ -17,7 +17,7 @@ impl Cursor<'_> {
 
     fn next(&mut self) -> Option<u8> {
         let b = self.peek()?;
-        self.pos += 1;
+        self.pos = self.pos.saturating_add(1);
         Some(b)
     }
 
@@ -33,7 +33,9 @@ impl Cursor<'_> {
             if !b.is_ascii_digit() {
                 return None;
             }
-            v = v * 10 + i64::from(b - b'0');
+            v = v
+                .checked_mul(10)?
+                .checked_add(i64::from(b.checked_sub(b'0')?))?;
         }
         Some(v)
     }
@@ -44,7 +46,7 @@ impl Cursor<'_> {
 }
 
 fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.rem_euclid(4) == 0 && y.rem_euclid(100) != 0) || y.rem_euclid(400) == 0
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {
@@ -58,14 +60,36 @@ fn days_in_month(y: i64, m: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
+/// Inputs come from at most four digits, but every step is checked all the same.
+fn days_from_civil(y: i64, m: i64, d: i64) -> Option<i64> {
+    let y = if m <= 2 { y.checked_sub(1)? } else { y };
     let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let yoe = y.rem_euclid(400);
+    let mp = m.checked_add(9)?.rem_euclid(12);
+    let doy = mp
+        .checked_mul(153)?
+        .checked_add(2)?
+        .checked_div(5)?
+        .checked_add(d)?
+        .checked_sub(1)?;
+    let doe = yoe
+        .checked_mul(365)?
+        .checked_add(yoe.checked_div(4)?)?
+        .checked_sub(yoe.checked_div(100)?)?
+        .checked_add(doy)?;
+    era.checked_mul(146_097)?
+        .checked_add(doe)?
+        .checked_sub(719_468)
+}
+
+/// Epoch millis of a date and time of day (no offset applied).
+fn epoch_millis(days: i64, hour: i64, minute: i64, second: i64) -> Option<i64> {
+    days.checked_mul(24)?
+        .checked_add(hour)?
+        .checked_mul(60)?
+        .checked_add(minute)?
+        .checked_mul(60_000)?
+        .checked_add(second.checked_mul(1000)?)
 }
 
 /// `YYYY-MM-DD?HH:MM:SS` where `?` is one of `seps`: returns local epoch millis (no offset).
@@ -92,8 +116,7 @@ fn date_time(c: &mut Cursor<'_>, seps: &[u8]) -> Option<i64> {
     if !valid {
         return None;
     }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000)
+    epoch_millis(days_from_civil(year, month, day)?, hour, minute, second)
 }
 
 /// Parses an RFC3339 date-time (`2020-04-18T03:17:05Z`, `…05.123+09:00`) to UTC epoch millis.
@@ -104,22 +127,24 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         pos: 0,
     };
     let local = date_time(&mut c, b"Tt ")?;
-    let mut millis = 0;
+    let mut millis: i64 = 0;
     if c.peek() == Some(b'.') {
-        c.pos += 1;
-        let mut n = 0;
+        c.next();
+        let mut n: u32 = 0;
         while let Some(b) = c.peek().filter(u8::is_ascii_digit) {
             if n < 3 {
-                millis = millis * 10 + i64::from(b - b'0');
+                millis = millis
+                    .checked_mul(10)?
+                    .checked_add(i64::from(b.checked_sub(b'0')?))?;
             }
-            n += 1;
-            c.pos += 1;
+            n = n.saturating_add(1);
+            c.next();
         }
         if n == 0 {
             return None;
         }
         for _ in n..3 {
-            millis *= 10;
+            millis = millis.checked_mul(10)?;
         }
     }
     let offset_minutes = match c.next()? {
@@ -131,11 +156,11 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
             if h > 23 || m > 59 {
                 return None;
             }
-            let total = h * 60 + m;
+            let total = h.checked_mul(60)?.checked_add(m)?;
             if sign == b'+' {
                 total
             } else {
-                -total
+                total.checked_neg()?
             }
         }
         _ => return None,
@@ -143,7 +168,9 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     if !c.done() {
         return None;
     }
-    Some(local + millis - offset_minutes * 60_000)
+    local
+        .checked_add(millis)?
+        .checked_sub(offset_minutes.checked_mul(60_000)?)
 }
 
 /// Parses the customer-file view's `update_at`: Kakao's `"YYYY-MM-DD HH:MM:SS"` read as KST,
@@ -155,7 +182,7 @@ pub fn parse_kakao_datetime(s: &str) -> Option<i64> {
     };
     if let Some(local) = date_time(&mut c, b" ") {
         if c.done() {
-            return Some(local - KST_OFFSET_MINUTES * 60_000);
+            return local.checked_sub(KST_OFFSET_MINUTES.checked_mul(60_000)?);
         }
     }
     parse_rfc3339(s)
@@ -171,7 +198,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let day = c.digits(2)?;
     c.expect(b' ')?;
     let mon = rest.get(3..6)?;
-    c.pos += 3;
+    c.pos = 6;
     let month = match mon {
         "Jan" => 1,
         "Feb" => 2,
@@ -201,8 +228,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     if day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000)
+    epoch_millis(days_from_civil(year, month, day)?, hour, minute, second)
 }
 
 #[cfg(test)]

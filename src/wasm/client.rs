@@ -3,10 +3,10 @@
 use super::convert::{self, CallError, Obj};
 use super::transport::{self, Signal};
 use crate::api::relationship::{self, ChannelRelation, Target, UserChannelRelations};
-use crate::core::error::{redact, ApiError, ValidationError};
+use crate::core::error::{ApiError, ValidationError};
 use crate::core::ids::{channel_ids, ChannelPublicId};
 use crate::core::request::{
-    bearer, normalize_base_url, Credentials, HttpRequest, Method, DEFAULT_BASE_URL,
+    bearer, normalize_base_url, Credentials, HttpRequest, DEFAULT_BASE_URL,
 };
 use crate::core::retry::{self, Failure};
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -201,6 +201,15 @@ fn parse_options(options: &JsValue) -> Result<Inner, ValidationError> {
 }
 
 impl Inner {
+    /// Every key this client holds, for redaction.
+    pub(super) fn secrets(&self) -> Vec<String> {
+        self.credentials
+            .secrets()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub(super) fn call_options(&self, options: &JsValue) -> Result<Call, ValidationError> {
         let field = "options";
         let Some(o) = convert::object_with_keys(
@@ -256,10 +265,6 @@ impl Inner {
         let authorization = self.credentials.authorization(&req.auth)?;
         let fetch = transport::resolve_fetch(self.fetch.as_ref())?;
         let url = format!("{}{}", self.base_url, req.path_and_query);
-        let mut secrets = self.credentials.secrets();
-        if let crate::core::request::Auth::Bearer(token) = &req.auth {
-            secrets.push(token);
-        }
         let mut attempt: u32 = 0;
         loop {
             let init = Object::new();
@@ -274,7 +279,6 @@ impl Inner {
                 let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
                 let _ = Reflect::set(&init, &"body".into(), &body.as_str().into());
             }
-            debug_assert!(req.method == Method::Post || req.body.is_none());
             let _ = Reflect::set(&init, &"headers".into(), &headers);
             let outcome =
                 transport::send_once(&fetch, &url, &init, call.timeout_ms, call.signal.as_ref())
@@ -282,8 +286,8 @@ impl Inner {
             let (failure, error, retry_after) = match outcome {
                 Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp.body),
                 Ok(resp) => {
-                    let body = redact(&resp.body, &secrets);
-                    let err = ApiError::from_response(resp.status, &body);
+                    // Secrets Kakao may echo are redacted when the error reaches JS.
+                    let err = ApiError::from_response(resp.status, &resp.body);
                     let failure = Failure::Api {
                         status: err.status,
                         retryable: err.retryable,
@@ -347,11 +351,12 @@ fn channel_list(params: &JsValue, field: &str) -> Result<Vec<ChannelPublicId>, V
 }
 
 /// Runs `work` as a Promise, turning `CallError` into the JS error classes.
-pub(super) fn spawn<F>(work: F) -> Promise
+/// with `secrets` redacted from every string.
+pub(super) fn spawn<F>(secrets: Vec<String>, work: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue, CallError>> + 'static,
 {
-    future_to_promise(async move { work.await.map_err(CallError::into_js) })
+    future_to_promise(async move { work.await.map_err(|e| e.into_js(&secrets)) })
 }
 
 #[wasm_bindgen]
@@ -363,7 +368,15 @@ impl TalkChannelClient {
         #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: Option<Object>,
     ) -> Result<TalkChannelClient, JsValue> {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        let inner = parse_options(&options).map_err(|e| CallError::Validation(e).into_js())?;
+        let inner = parse_options(&options).map_err(|e| {
+            // Redact whatever key strings were given, even ones that failed their checks.
+            let secrets: Vec<String> = ["adminKey", "restApiKey"]
+                .iter()
+                .filter_map(|k| Reflect::get(&options, &JsValue::from_str(k)).ok())
+                .filter_map(|v| v.as_string())
+                .collect();
+            CallError::Validation(e).into_js(&secrets)
+        })?;
         Ok(TalkChannelClient {
             inner: Rc::new(inner),
         })
@@ -386,7 +399,14 @@ impl TalkChannelClient {
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        spawn(async move {
+        let mut secrets = inner.secrets();
+        if let Some(token) = Reflect::get(&params, &"accessToken".into())
+            .ok()
+            .and_then(|t| t.as_string())
+        {
+            secrets.push(token);
+        }
+        spawn(secrets, async move {
             let (req, call) = {
                 let p = convert::object_with_keys(
                     &params,
@@ -447,7 +467,7 @@ impl TalkChannelClient {
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        spawn(async move {
+        spawn(inner.secrets(), async move {
             let p =
                 convert::object_with_keys(&params, "params", &["userIds", "channelIds"], false)?
                     .unwrap_or_default();

@@ -1,7 +1,7 @@
 //! JS values ↔ core types, and core errors thrown as the JS classes of `errors.js`.
 
 use crate::api::customer_files::{RawId, RawUser, RawValue};
-use crate::core::error::{ApiError, ResponseError, ValidationError};
+use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
 use crate::core::ids::UserId;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -64,13 +64,17 @@ impl Obj {
 }
 
 impl CallError {
-    pub fn into_js(self) -> JsValue {
+    /// The JS error for this failure. Every string that reaches JS — message, field, Kakao's
+    /// `msg` and extra fields (after JSON decoding), body snippets, a network error's cause —
+    /// has each of `secrets` (keys, the call's access token) replaced by `[REDACTED]`.
+    pub fn into_js(self, secrets: &[String]) -> JsValue {
+        let r = |s: &str| redact(s, secrets);
         match self {
             CallError::Validation(e) => create_error(
                 "ValidationError",
-                &format!("{}: {}", e.field, e.message),
+                &r(&format!("{}: {}", e.field, e.message)),
                 &Obj::new()
-                    .set("field", e.field.as_str())
+                    .set("field", r(&e.field))
                     .set("rule", e.rule)
                     .into_js(),
                 &JsValue::UNDEFINED,
@@ -78,7 +82,8 @@ impl CallError {
             CallError::Api(e) => {
                 let extra = Object::new();
                 for (k, v) in &e.extra {
-                    let _ = Reflect::set(&extra, &JsValue::from_str(k), &json_to_js(v));
+                    let _ =
+                        Reflect::set(&extra, &JsValue::from_str(&r(k)), &json_to_js(v, secrets));
                 }
                 let props = Obj::new()
                     .set("status", e.status)
@@ -87,7 +92,7 @@ impl CallError {
                         e.code
                             .map_or(JsValue::NULL, |c| JsValue::from_f64(c as f64)),
                     )
-                    .set("msg", e.msg.as_str())
+                    .set("msg", r(&e.msg))
                     .set("kind", e.kind)
                     .set("retryable", e.retryable)
                     .set("extra", extra)
@@ -95,21 +100,21 @@ impl CallError {
                         "bodySnippet",
                         e.body_snippet
                             .as_deref()
-                            .map_or(JsValue::UNDEFINED, JsValue::from_str),
+                            .map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&r(s))),
                     );
                 create_error(
                     "KakaoApiError",
-                    &e.message(),
+                    &r(&e.message()),
                     &props.into_js(),
                     &JsValue::UNDEFINED,
                 )
             }
             CallError::Response(e) => create_error(
                 "ResponseError",
-                &format!("Unexpected response from Kakao: {}", e.message),
+                &r(&format!("Unexpected response from Kakao: {}", e.message)),
                 &Obj::new()
                     .set("status", e.status)
-                    .set("bodySnippet", e.body_snippet.as_str())
+                    .set("bodySnippet", r(&e.body_snippet))
                     .into_js(),
                 &JsValue::UNDEFINED,
             ),
@@ -120,14 +125,30 @@ impl CallError {
                 &JsValue::UNDEFINED,
             ),
             CallError::Network(cause) => {
-                let detail = cause
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_default();
+                let err = cause.dyn_ref::<js_sys::Error>();
+                let detail = err.map(|e| String::from(e.message())).unwrap_or_default();
                 let message = if detail.is_empty() {
                     "Network error: fetch failed".to_owned()
                 } else {
-                    format!("Network error: {detail}")
+                    format!("Network error: {}", r(&detail))
+                };
+                // A fetch that put a key in its error (a custom fetch logging headers, say)
+                // must not leak it through `cause`: keep a redacted copy instead.
+                let stack = Reflect::get(&cause, &"stack".into())
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default();
+                let leaks = secrets.iter().any(|s| {
+                    s.len() >= 4 && (detail.contains(s.as_str()) || stack.contains(s.as_str()))
+                });
+                let cause = if leaks {
+                    let copy = js_sys::Error::new(&r(&detail));
+                    if let Some(e) = err {
+                        copy.set_name(&String::from(e.name()));
+                    }
+                    copy.into()
+                } else {
+                    cause
                 };
                 create_error("NetworkError", &message, &JsValue::UNDEFINED, &cause)
             }
@@ -138,7 +159,7 @@ impl CallError {
                 failed,
             } => create_error(
                 "BulkOperationError",
-                &message,
+                &r(&message),
                 &Obj::new()
                     .set("succeeded", succeeded)
                     .set("failed", failed)
@@ -149,22 +170,23 @@ impl CallError {
     }
 }
 
-/// A `serde_json::Value` as a JS value (for Kakao's extra error fields).
-pub fn json_to_js(v: &serde_json::Value) -> JsValue {
+/// A `serde_json::Value` as a JS value (Kakao's extra error fields), secrets redacted.
+pub fn json_to_js(v: &serde_json::Value, secrets: &[String]) -> JsValue {
     match v {
         serde_json::Value::Null => JsValue::NULL,
         serde_json::Value::Bool(b) => JsValue::from_bool(*b),
         serde_json::Value::Number(n) => n.as_f64().map_or(JsValue::NULL, JsValue::from_f64),
-        serde_json::Value::String(s) => JsValue::from_str(s),
-        serde_json::Value::Array(a) => a.iter().map(json_to_js).collect::<Array>().into(),
+        serde_json::Value::String(s) => JsValue::from_str(&redact(s, secrets)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|x| json_to_js(x, secrets))
+            .collect::<Array>()
+            .into(),
         serde_json::Value::Object(m) => {
             let o = Object::new();
             for (k, v) in m {
-                let _ = Reflect::set(
-                    &o,
-                    &JsValue::from_str(&crate::core::error::camel_case(k)),
-                    &json_to_js(v),
-                );
+                let key = redact(&crate::core::error::camel_case(k), secrets);
+                let _ = Reflect::set(&o, &JsValue::from_str(&key), &json_to_js(v, secrets));
             }
             o.into()
         }

@@ -176,7 +176,7 @@ async fn run_batches(
                     CallError::Api(api) => cf::fails_every_batch(api),
                     _ => false,
                 };
-                let error = e.into_js();
+                let error = e.into_js(&inner.secrets());
                 failed.push((index, batch.ids, error.clone()));
                 if stop {
                     for (rest_index, rest) in iter.by_ref() {
@@ -252,7 +252,7 @@ impl TalkChannelClient {
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        spawn(async move {
+        spawn(inner.secrets(), async move {
             let p = convert::object_with_keys(
                 &params,
                 "params",
@@ -295,7 +295,7 @@ impl TalkChannelClient {
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        spawn(async move {
+        spawn(inner.secrets(), async move {
             let p = convert::object_with_keys(&params, "params", &["channelPublicId"], false)?
                 .unwrap_or_default();
             let ch = channel(&p)?;
@@ -354,7 +354,7 @@ impl TalkChannelClient {
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        spawn(async move {
+        spawn(inner.secrets(), async move {
             let p = convert::object_with_keys(
                 &params,
                 "params",
@@ -424,7 +424,7 @@ impl TalkChannelClient {
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        spawn(async move {
+        spawn(inner.secrets(), async move {
             let p = convert::object_with_keys(
                 &params,
                 "params",
