@@ -31,10 +31,11 @@ impl UserType {
             Some(other) => Err(ValidationError::new(
                 field,
                 "user_type.value",
-                format!(
-                    "must be \"app\" or \"phone\", got {:?}",
-                    other.chars().take(32).collect::<String>()
-                ),
+                if other.chars().count() <= 16 {
+                    format!("must be \"app\" or \"phone\", got {other:?}")
+                } else {
+                    "must be \"app\" or \"phone\"".to_owned()
+                },
             )),
             None => Err(ValidationError::new(
                 field,

@@ -57,16 +57,22 @@ impl UserId {
     /// From a decimal string (also how a bigint arrives): digits only, no sign, no leading zero.
     pub fn from_decimal(s: &str, field: &str) -> Result<Self, ValidationError> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            let shown: String = s.chars().take(32).collect();
             let rule = if s.starts_with('-') {
                 "user_id.range"
             } else {
                 "user_id.format"
             };
+            // Echo only what could be an id (≤ 20 chars): a long string may be a key pasted
+            // into the wrong place, and even a prefix of a key must not reach a log.
+            let got = if s.chars().count() <= 20 {
+                format!(", got {s:?}")
+            } else {
+                String::new()
+            };
             return Err(ValidationError::new(
                 field,
                 rule,
-                format!("must be a positive decimal integer, got {shown:?}"),
+                format!("must be a positive decimal integer{got}"),
             ));
         }
         if s.len() > 1 && s.starts_with('0') {
