@@ -6,6 +6,7 @@
 #   bash scripts/dev.sh build   # build pkg/ (the npm package)
 #   bash scripts/dev.sh demo    # build, start the Kakao emulator on loopback, run examples-node/demo.mjs
 #   bash scripts/dev.sh test    # everything: fmt, clippy, cargo test, wasm tests, node tests
+#   bash scripts/dev.sh fuzz [SECONDS]  # every fuzz target for SECONDS each (default 60), release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -76,8 +77,12 @@ case "${1:-}" in
     node examples-node/demo.mjs
     ;;
   test) run_tests ;;
+  fuzz)
+    step "fuzzing every parser and validator for ${2:-60} s per target"
+    FUZZ_SECONDS="${2:-60}" cargo test --release --test fuzz -- --nocapture --test-threads=2
+    ;;
   *)
-    echo "usage: bash scripts/dev.sh build|demo|test" >&2
+    echo "usage: bash scripts/dev.sh build|demo|test|fuzz [seconds]" >&2
     exit 2
     ;;
 esac
