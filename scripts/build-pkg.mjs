@@ -95,7 +95,7 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files, with CommonJS twins of the ESM ones.
-for (const rel of ["errors.js", "node.js", "node.cjs", "workerd.js", "index.d.ts", "errors.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+for (const rel of ["errors.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "testing/index.js", "testing/index.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
 for (const rel of ["errors.js", "testing/index.js"]) {

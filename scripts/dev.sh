@@ -5,7 +5,8 @@
 #
 #   bash scripts/dev.sh build   # build pkg/ (the npm package)
 #   bash scripts/dev.sh demo    # build, start the Kakao emulator on loopback, run examples-node/demo.mjs
-#   bash scripts/dev.sh test    # everything: fmt, clippy, cargo test, wasm tests, node tests
+#   bash scripts/dev.sh test    # everything: fmt, clippy, cargo test, wasm tests, node tests (incl.
+#                               # the tarball in Node ESM/CJS, TypeScript, Deno, Bun, workerd)
 #   bash scripts/dev.sh fuzz [SECONDS]  # every fuzz target for SECONDS each (default 60), release
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,9 +64,7 @@ run_tests() {
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test --target wasm32-unknown-unknown
   build
-  step "tsc --strict over tests/types (the shipped .d.ts)"
-  node_modules/.bin/tsc -p tests/types/tsconfig.json
-  step "node --test tests/ (the built package against the emulator)"
+  step "node --test tests/ (the built package and its npm tarball, against the emulator, in Node, Deno, Bun, workerd)"
   node --test --test-reporter=spec tests/*.test.mjs tests/*.test.cjs
 }
 

@@ -17,6 +17,8 @@ export interface EmulatorRequest {
 export interface FaultSpec {
   method?: string | RegExp | ((method: string) => boolean);
   path?: string | RegExp | ((path: string) => boolean);
+  /** Any other condition on the request as logged (query, headers, body). */
+  when?: (request: EmulatorRequest) => boolean;
   /** How many matching requests it affects; default 1. */
   times?: number;
   /** Let this many matching requests through untouched first; default 0. */

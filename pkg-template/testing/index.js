@@ -423,8 +423,10 @@ export function createKakaoEmulator(options = {}) {
     "POST /v1/talkchannel/delete/target_users": deleteUsers,
   };
 
-  function takeFault(method, path) {
-    const i = faultList.findIndex((f) => f.remaining > 0 && matches(f.method, method) && matches(f.path, path));
+  function takeFault(method, path, info) {
+    const i = faultList.findIndex(
+      (f) => f.remaining > 0 && matches(f.method, method) && matches(f.path, path) && (f.when === undefined || f.when(info)),
+    );
     if (i < 0) return null;
     const f = faultList[i];
     if (f.skip > 0) {
@@ -453,7 +455,7 @@ export function createKakaoEmulator(options = {}) {
       body: text,
       at: now(),
     });
-    const fault = takeFault(request.method, url.pathname);
+    const fault = takeFault(request.method, url.pathname, requests.at(-1));
     if (fault?.delayMs) await sleep(fault.delayMs, signal);
     if (fault?.reset) return { reset: true };
 
@@ -504,8 +506,9 @@ export function createKakaoEmulator(options = {}) {
 
   const faults = {
     /**
-     * For the next `times` requests matching `method` and `path` (string, RegExp or function),
-     * after letting `after` of them through:
+     * For the next `times` requests matching `method` and `path` (string, RegExp or function)
+     * and `when(request)` (the logged request: method, path, query, headers, body), after
+     * letting `after` of them through:
      * `status` with `body` and `headers` (e.g. `{"retry-after": "1"}`), `delayMs` before
      * answering, `stall` (headers, then a body that never ends), `reset` (connection reset /
      * rejected fetch), `truncate`, `html`, `empty`, `contentType`.

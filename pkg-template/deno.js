@@ -1,0 +1,17 @@
+// Deno entry: a source-phase import gives the compiled WebAssembly.Module with no file read at
+// run time, so no --allow-read permission is needed.
+import source wasm from "./kakao_talk_channel_bg.wasm";
+import { initSync } from "./kakao_talk_channel.js";
+
+initSync({ module: wasm });
+
+export { TalkChannelClient } from "./kakao_talk_channel.js";
+export {
+  KakaoTalkChannelError,
+  ValidationError,
+  KakaoApiError,
+  TimeoutError,
+  NetworkError,
+  ResponseError,
+  BulkOperationError,
+} from "./errors.js";

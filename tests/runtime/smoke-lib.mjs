@@ -1,0 +1,63 @@
+// One runtime-agnostic smoke test of the installed package: every endpoint, the error classes,
+// a timeout and an abort (so timers and AbortController are proven in that runtime). It runs
+// unchanged in Node (ESM and, through smoke.cjs, CommonJS), Deno, Bun and a Cloudflare Worker.
+// The harness (tests/runtimes.test.mjs) seeds the emulator it points `baseUrl` at.
+
+function check(cond, what) {
+  if (!cond) throw new Error(`smoke check failed: ${what}`);
+}
+
+/**
+ * @param sdk the package's exports
+ * @param cfg { baseUrl, adminKey, restApiKey, token, channel }
+ */
+export async function smoke(sdk, cfg) {
+  const { TalkChannelClient, KakaoApiError, KakaoTalkChannelError, ValidationError, TimeoutError, BulkOperationError } = sdk;
+  check(typeof BulkOperationError === "function", "BulkOperationError is exported");
+  const client = new TalkChannelClient({ adminKey: cfg.adminKey, restApiKey: cfg.restApiKey, baseUrl: cfg.baseUrl });
+  const report = {};
+
+  const mine = await client.checkChannelRelationship({ channelIds: [cfg.channel], accessToken: cfg.token });
+  check(mine.userId === "1001" && mine.channels[0].relation === "ADDED", "token relation");
+  check(mine.channels[0].createdAt instanceof Date && mine.channels[0].createdAt.toISOString() === "2024-01-02T03:04:05.000Z", "createdAt Date");
+  report.token = mine.channels[0].relation;
+
+  const big = await client.checkChannelRelationship({ channelIds: [cfg.channel], userId: 9223372036854775807n });
+  check(big.userId === "9223372036854775807", "64-bit id round trip");
+
+  const ids = Array.from({ length: 450 }, (_, i) => String(1001 + i));
+  const multi = await client.checkChannelRelationshipMulti({ userIds: ids, channelIds: [cfg.channel] });
+  check(multi.users.length + multi.unresolvedUserIds.length === 450, "multi covers every id");
+  check(multi.users[0].userId === "1001", "multi keeps input order");
+  report.multi = { users: multi.users.length, unresolved: multi.unresolvedUserIds.length };
+
+  const { fileId } = await client.registerCustomerFile({ channelPublicId: cfg.channel, fileName: `smoke-${Date.now()}`, schema: { birthday: "string", age: "number" } });
+  check(typeof fileId === "number", "fileId");
+  const list = await client.listCustomerFiles({ channelPublicId: cfg.channel });
+  const file = list.files.find((f) => f.fileId === fileId);
+  check(file && file.status === "using" && file.updatedAt instanceof Date, "listed file");
+  check(file.schema.생년월일 === "string" && file.schema.연령 === "number", "schema keys in Korean");
+
+  const users = Array.from({ length: 2500 }, (_, i) => ({ id: String(1001 + i), fields: { age: 20 + (i % 40) } }));
+  const added = await client.addCustomerFileUsers({ fileId, channelPublicId: cfg.channel, userType: "app", users });
+  check(added.batches.length === 2 && added.requestCount === 2500, "2,500 users in 2 batches");
+  report.added = added.successCount;
+  const removed = await client.deleteCustomerFileUsers({ fileId, channelPublicId: cfg.channel, userType: "app", userIds: users.slice(0, 10).map((u) => u.id) });
+  check(removed.requestCount === 10, "delete 10");
+
+  const notTalk = await client.checkChannelRelationship({ channelIds: [cfg.channel], userId: 42 }).catch((e) => e);
+  check(notTalk instanceof KakaoApiError && notTalk instanceof KakaoTalkChannelError && notTalk.kind === "NotTalkUser", "KakaoApiError -501");
+  const invalid = await client.checkChannelRelationship({ channelIds: ["a,b"], userId: 1 }).catch((e) => e);
+  check(invalid instanceof ValidationError && invalid.rule === "channel_id.format", "ValidationError");
+
+  // Timers: a per-attempt timeout, a backoff sleep, and an abort, in this runtime.
+  const started = Date.now();
+  const slow = await client.checkChannelRelationship({ channelIds: [cfg.channel], userId: 777 }, { timeoutMs: 100, maxRetries: 1 }).catch((e) => e);
+  check(slow instanceof TimeoutError && slow.timeoutMs === 100, `TimeoutError (got ${slow})`);
+  const took = Date.now() - started;
+  check(took >= 400 && took < 3000, `two 100 ms attempts and a 250–500 ms backoff (${took} ms)`);
+  const aborted = await client.checkChannelRelationship({ channelIds: [cfg.channel], userId: 1001 }, { signal: AbortSignal.abort() }).catch((e) => e);
+  check(aborted?.name === "AbortError", "abort rejects with an AbortError");
+  report.timeoutMs = took;
+  return report;
+}

@@ -1,0 +1,105 @@
+// Type tests, compiled with `tsc --strict --noEmit` against the installed tarball: every
+// method's parameter and result types are exact, and `@ts-expect-error` lines must not type.
+import {
+  BulkOperationError,
+  KakaoApiError,
+  KakaoTalkChannelError,
+  NetworkError,
+  ResponseError,
+  TalkChannelClient,
+  TimeoutError,
+  ValidationError,
+  type AddUsersResult,
+  type BatchResult,
+  type ChannelRelation,
+  type CustomerFile,
+  type CustomerFileList,
+  type DeleteUsersResult,
+  type FailedBatch,
+  type MultiRelations,
+  type UserChannelRelations,
+} from "kakao-talk-channel";
+import { createKakaoEmulator, startKakaoEmulatorServer, type KakaoEmulator } from "kakao-talk-channel/testing";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(_: T): void {}
+
+const emu: KakaoEmulator = createKakaoEmulator();
+const client = new TalkChannelClient({ adminKey: emu.adminKey, restApiKey: emu.restApiKey, fetch: emu.fetch, baseUrl: emu.baseUrl });
+new TalkChannelClient();
+// @ts-expect-error unknown option
+new TalkChannelClient({ apiKey: "x" });
+// @ts-expect-error timeoutMs is a number
+new TalkChannelClient({ timeoutMs: "10" });
+
+export async function all(signal: AbortSignal): Promise<void> {
+  const a = client.checkChannelRelationship({ channelIds: ["_a"], userId: 1n });
+  expectType<Equal<typeof a, Promise<UserChannelRelations>>>(true);
+  const b = await client.checkChannelRelationship({ channelIds: ["_a"], accessToken: "t" }, { signal, timeoutMs: 100, maxRetries: 0 });
+  expectType<Equal<typeof b.userId, string>>(true);
+  expectType<Equal<ChannelRelation["createdAt"], Date | null>>(true);
+  expectType<Equal<ChannelRelation["updatedAt"], Date | null>>(true);
+  expectType<Equal<ChannelRelation["relation"], "ADDED" | "BLOCKED" | "NONE" | (string & {})>>(true);
+  // @ts-expect-error exactly one of accessToken / userId
+  await client.checkChannelRelationship({ channelIds: ["_a"], userId: 1, accessToken: "t" });
+  // @ts-expect-error one of them is required
+  await client.checkChannelRelationship({ channelIds: ["_a"] });
+  // @ts-expect-error user ids are numbers, bigints or strings
+  await client.checkChannelRelationship({ channelIds: ["_a"], userId: true });
+  // @ts-expect-error channelIds is required
+  await client.checkChannelRelationship({ userId: 1 });
+  // @ts-expect-error unknown request option
+  await client.checkChannelRelationship({ channelIds: ["_a"], userId: 1 }, { retries: 1 });
+
+  const m = client.checkChannelRelationshipMulti({ userIds: [1, 2n, "3"] });
+  expectType<Equal<typeof m, Promise<MultiRelations>>>(true);
+  expectType<Equal<MultiRelations["unresolvedUserIds"], string[]>>(true);
+
+  const reg = client.registerCustomerFile({ channelPublicId: "_a", fileName: "f", schema: { 연령: "number", birthday: "string" } });
+  expectType<Equal<typeof reg, Promise<{ fileId: number }>>>(true);
+  // @ts-expect-error schema values are "string" | "number"
+  await client.registerCustomerFile({ channelPublicId: "_a", fileName: "f", schema: { age: "integer" } });
+
+  const list = client.listCustomerFiles({ channelPublicId: "_a" });
+  expectType<Equal<typeof list, Promise<CustomerFileList>>>(true);
+  expectType<Equal<CustomerFile["updatedAt"], Date | null>>(true);
+  expectType<Equal<CustomerFile["schema"], Record<string, "string" | "number">>>(true);
+  expectType<Equal<CustomerFile["status"], "using" | "deleting" | "failed" | (string & {})>>(true);
+
+  const add = client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "app", users: [{ id: 1n, fields: { age: 3 } }] });
+  expectType<Equal<typeof add, Promise<AddUsersResult>>>(true);
+  expectType<Equal<AddUsersResult["batches"], BatchResult[]>>(true);
+  // @ts-expect-error userType is "app" | "phone"
+  await client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "email", users: [] });
+  // @ts-expect-error field values are strings or numbers
+  await client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "app", users: [{ id: 1, fields: { age: true } }] });
+
+  const del = client.deleteCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "phone", userIds: ["010-1234-5678"] });
+  expectType<Equal<typeof del, Promise<DeleteUsersResult>>>(true);
+
+  try {
+    await add;
+  } catch (e) {
+    if (e instanceof KakaoApiError) {
+      expectType<Equal<typeof e.code, number | null>>(true);
+      expectType<Equal<typeof e.status, number>>(true);
+      expectType<Equal<typeof e.retryable, boolean>>(true);
+    } else if (e instanceof ValidationError) {
+      expectType<Equal<typeof e.field, string>>(true);
+      expectType<Equal<typeof e.rule, string>>(true);
+    } else if (e instanceof BulkOperationError) {
+      expectType<Equal<typeof e.failed, FailedBatch[]>>(true);
+      expectType<Equal<FailedBatch["userIds"], string[]>>(true);
+    } else if (e instanceof TimeoutError) {
+      expectType<Equal<typeof e.timeoutMs, number>>(true);
+    } else if (e instanceof ResponseError) {
+      expectType<Equal<typeof e.bodySnippet, string>>(true);
+    } else if (e instanceof NetworkError) {
+      void e.cause;
+    }
+    if (e instanceof KakaoTalkChannelError) expectType<Equal<typeof e.message, string>>(true);
+  }
+  const server = await startKakaoEmulatorServer({ emulator: emu });
+  expectType<Equal<typeof server.url, string>>(true);
+  await server.close();
+}
