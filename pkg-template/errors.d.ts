@@ -64,3 +64,10 @@ export declare class BulkOperationError extends KakaoTalkChannelError {
   succeeded: BatchResult[];
   failed: FailedBatch[];
 }
+
+/** A webhook delivery whose `Authorization` header is not `KakaoAK <the app's admin key>`. */
+export declare class WebhookAuthError extends KakaoTalkChannelError {
+  readonly name: "WebhookAuthError";
+  /** "missing": no header; "scheme": not `KakaoAK <key>`; "mismatch": another key. */
+  reason: "missing" | "scheme" | "mismatch";
+}

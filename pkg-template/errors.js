@@ -64,6 +64,17 @@ export class BulkOperationError extends KakaoTalkChannelError {
   }
 }
 
+/**
+ * A webhook delivery whose `Authorization` header is missing, not `KakaoAK <key>`, or carries
+ * another key. `reason`: "missing" | "scheme" | "mismatch". The header's value is never kept.
+ */
+export class WebhookAuthError extends KakaoTalkChannelError {
+  constructor(message, props) {
+    super(message);
+    this.reason = props.reason;
+  }
+}
+
 const classes = {
   KakaoTalkChannelError,
   ValidationError,
@@ -72,6 +83,7 @@ const classes = {
   NetworkError,
   ResponseError,
   BulkOperationError,
+  WebhookAuthError,
 };
 
 for (const [name, cls] of Object.entries(classes)) {

@@ -1,5 +1,8 @@
 export {
   TalkChannelClient,
+  parseChannelWebhook,
+  type ChannelWebhookEvent,
+  type ParseChannelWebhookOptions,
   type ClientOptions,
   type RequestOptions,
   type UserIdInput,
@@ -28,5 +31,11 @@ export {
   NetworkError,
   ResponseError,
   BulkOperationError,
+  WebhookAuthError,
   type FailedBatch,
 } from "./errors.js";
+export {
+  createChannelWebhookHandler,
+  type ChannelWebhookHandlerOptions,
+  type WebhookSeenStore,
+} from "./webhook.js";

@@ -4,11 +4,14 @@ const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const glue = require("./kakao_talk_channel.cjs");
 const errors = require("./errors.cjs");
+const webhook = require("./webhook.cjs");
 
 glue.initSync({ module: readFileSync(join(__dirname, "kakao_talk_channel_bg.wasm")) });
 
 module.exports = {
   TalkChannelClient: glue.TalkChannelClient,
+  parseChannelWebhook: glue.parseChannelWebhook,
+  createChannelWebhookHandler: webhook.createChannelWebhookHandler,
   KakaoTalkChannelError: errors.KakaoTalkChannelError,
   ValidationError: errors.ValidationError,
   KakaoApiError: errors.KakaoApiError,
@@ -16,4 +19,5 @@ module.exports = {
   NetworkError: errors.NetworkError,
   ResponseError: errors.ResponseError,
   BulkOperationError: errors.BulkOperationError,
+  WebhookAuthError: errors.WebhookAuthError,
 };

@@ -4,7 +4,8 @@ import { initSync } from "./kakao_talk_channel.js";
 
 initSync({ module: readFileSync(new URL("./kakao_talk_channel_bg.wasm", import.meta.url)) });
 
-export { TalkChannelClient } from "./kakao_talk_channel.js";
+export { TalkChannelClient, parseChannelWebhook } from "./kakao_talk_channel.js";
+export { createChannelWebhookHandler } from "./webhook.js";
 export {
   KakaoTalkChannelError,
   ValidationError,
@@ -13,4 +14,5 @@ export {
   NetworkError,
   ResponseError,
   BulkOperationError,
+  WebhookAuthError,
 } from "./errors.js";

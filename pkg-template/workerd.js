@@ -5,7 +5,8 @@ import { initSync } from "./kakao_talk_channel.js";
 
 initSync({ module: wasm });
 
-export { TalkChannelClient } from "./kakao_talk_channel.js";
+export { TalkChannelClient, parseChannelWebhook } from "./kakao_talk_channel.js";
+export { createChannelWebhookHandler } from "./webhook.js";
 export {
   KakaoTalkChannelError,
   ValidationError,
@@ -14,4 +15,5 @@ export {
   NetworkError,
   ResponseError,
   BulkOperationError,
+  WebhookAuthError,
 } from "./errors.js";

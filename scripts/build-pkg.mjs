@@ -95,15 +95,17 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files, with CommonJS twins of the ESM ones.
-for (const rel of ["errors.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+for (const rel of ["errors.js", "webhook.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
-for (const rel of ["errors.js", "testing/index.js"]) {
+for (const rel of ["errors.js", "webhook.js", "testing/index.js"]) {
   writeFileSync(join(out, rel.replace(/\.js$/, ".cjs")), toCjs(readFileSync(join(template, rel), "utf8"), rel));
 }
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
 writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
-writeFileSync(join(out, "errors.d.cts"), ctsOf(readFileSync(join(template, "errors.d.ts"), "utf8")));
+for (const rel of ["errors.d.ts", "webhook.d.ts"]) {
+  writeFileSync(join(out, rel.replace(/\.d\.ts$/, ".d.cts")), ctsOf(readFileSync(join(template, rel), "utf8")));
+}
 cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
 
 // 5. package.json and README.

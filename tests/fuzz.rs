@@ -349,6 +349,11 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         Just("msg"),
         Just("code"),
         Just("required_scopes"),
+        Just("event"),
+        Just("id"),
+        Just("id_type"),
+        Just("plus_friend_public_id"),
+        Just("plus_friend_uuid"),
         Just("x"),
     ];
     leaf.prop_recursive(4, 64, 8, move |inner| {
@@ -387,6 +392,40 @@ fn fuzz_response_bodies_of_all_six_endpoints_and_errors() {
         prop_assert!(!redact(&body, &["secret-key"]).contains("secret-key"));
         Ok(())
     });
+}
+
+#[test]
+fn fuzz_webhook() {
+    use kakao_talk_channel::api::webhook::{parse_event, verify_authorization};
+    let body = prop_oneof![json_value().prop_map(|v| v.to_string()), messy_string()];
+    fuzz("webhook bodies", body, |body| {
+        if let Ok(e) = parse_event(&body, Some("r")) {
+            // Whatever passed names a valid channel and a real instant.
+            prop_assert!(ChannelPublicId::parse(&e.channel_public_id, "c").is_ok());
+            prop_assert!(!e.event.is_empty() && !e.user_id.is_empty());
+            prop_assert_eq!(e.resource_id.as_deref(), Some("r"));
+        }
+        Ok(())
+    });
+    let header = prop_oneof![
+        messy_string(),
+        messy_string().prop_map(|k| format!("KakaoAK {k}")),
+    ];
+    fuzz(
+        "webhook authorization",
+        (header, "[!-~]{1,40}"),
+        |(header, key)| {
+            let ok = verify_authorization(Some(&header), &key).is_ok();
+            let expected = header
+                .trim()
+                .split_once(' ')
+                .is_some_and(|(s, k)| s.eq_ignore_ascii_case("KakaoAK") && k.trim_start() == key);
+            prop_assert_eq!(ok, expected);
+            let right = format!("KakaoAK {}", key);
+            prop_assert!(verify_authorization(Some(&right), &key).is_ok());
+            Ok(())
+        },
+    );
 }
 
 #[test]

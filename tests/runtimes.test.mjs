@@ -3,7 +3,7 @@
 // quality: publint, arethetypeswrong, no `any` in the public types, the size budget, and the
 // examples in examples-node/.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -40,6 +40,7 @@ function assertSmoke(stdout) {
   assert.equal(report.token, "ADDED");
   assert.deepEqual(report.multi, { users: 450, unresolved: 0 });
   assert.equal(report.added, 2500);
+  assert.equal(report.webhook, "204,204,401");
   return report;
 }
 
@@ -57,6 +58,7 @@ before(async () => {
   await sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
   for (const dir of ["tests/runtime", "tests/types"]) cpSync(join(root, dir), scratch, { recursive: true });
   cpSync(join(root, "examples-node", "quickstart.mjs"), join(scratch, "quickstart.mjs"));
+  cpSync(join(root, "examples-node", "webhook-server.mjs"), join(scratch, "webhook-server.mjs"));
   cpSync(join(root, "examples-node", "typescript", "example.ts"), join(scratch, "example.ts"));
   cpSync(join(root, "examples-node", "cloudflare-worker"), join(scratch, "cloudflare-worker"), { recursive: true });
   writeFileSync(join(scratch, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
@@ -82,7 +84,7 @@ before(async () => {
 after(() => server?.close());
 
 /** Bundles a Worker with wrangler (resolving the `workerd` condition) and runs it in Miniflare. */
-async function runWorker(dir, bindings, paths) {
+async function runWorker(dir, bindings, paths, extra = {}) {
   const env = { WRANGLER_SEND_METRICS: "false", CI: "true", WRANGLER_LOG_PATH: join(root, "target", "wrangler-logs") };
   await sh(bin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: dir, env });
   const script = readdirSync(join(dir, "dist")).find((f) => f.endsWith(".js"));
@@ -96,10 +98,16 @@ async function runWorker(dir, bindings, paths) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     bindings,
+    ...extra,
   });
   try {
     const out = [];
     for (const p of paths) {
+      // A path is fetched with GET; a function gets the Miniflare instance and returns { status, body }.
+      if (typeof p === "function") {
+        out.push(await p(mf));
+        continue;
+      }
       const res = await mf.dispatchFetch(`http://localhost${p}`);
       out.push({ status: res.status, body: await res.text() });
     }
@@ -166,6 +174,76 @@ describe("examples-node", () => {
     assert.equal(out[2].status, 400);
     assert.equal(JSON.parse(out[2].body).kind, "NotTalkUser");
     assert.equal(out[3].status, 404);
+  });
+
+  test("the Cloudflare Worker receives Kakao's webhook on POST /kakao/webhook (KV drops redeliveries)", async () => {
+    const emu = createKakaoEmulator({ adminKey: cfgEnv.KTC_ADMIN_KEY, now: () => new Date("2024-03-04T05:06:07Z") });
+    emu.addChannel("_ZeUTxl");
+    // Each delivery goes through the Worker as Kakao would send it over HTTP.
+    const viaWorker = (mf) => (request) =>
+      request.text().then((body) =>
+        mf.dispatchFetch(`http://localhost${new URL(request.url).pathname}`, { method: request.method, headers: request.headers, body: body || undefined }),
+      );
+    const deliveries = [];
+    const deliver = (event, overrides) => async (mf) => {
+      const d = await emu.deliverWebhook(viaWorker(mf), event, { url: "https://worker.example/kakao/webhook", ...overrides });
+      deliveries.push(d);
+      return { status: d.status, body: d.responseBody };
+    };
+    const out = await runWorker(
+      join(scratch, "cloudflare-worker"),
+      { KAKAO_ADMIN_KEY: cfgEnv.KTC_ADMIN_KEY },
+      [
+        deliver({ event: "added", userId: "9223372036854775807", channelPublicId: "_ZeUTxl" }),
+        (mf) => deliver({ event: "added", userId: "9223372036854775807", channelPublicId: "_ZeUTxl" }, { resourceId: deliveries[0].resourceId })(mf),
+        deliver({ event: "blocked", userId: 5, channelPublicId: "_ZeUTxl" }, { adminKey: "wrong0key0000000000000000000000" }),
+        deliver({ event: "blocked", userId: 5, channelPublicId: "_ZeUTxl", legacy: true }),
+        deliver({ event: "blocked", userId: 5, channelPublicId: "_ZeUTxl" }, { body: "{" }),
+        async (mf) => {
+          const res = await mf.dispatchFetch("http://localhost/kakao/webhook");
+          return { status: res.status, body: await res.text() };
+        },
+        async (mf) => {
+          const kv = await mf.getKVNamespace("WEBHOOK_SEEN");
+          const keys = (await kv.list()).keys.map((k) => k.name).sort();
+          return { status: 200, body: JSON.stringify(keys) };
+        },
+      ],
+      { kvNamespaces: ["WEBHOOK_SEEN"] },
+    );
+    assert.deepEqual(out.map((o) => o.status), [204, 204, 401, 204, 400, 405, 200], JSON.stringify(out));
+    assert.equal(JSON.parse(out[4].body).rule, "webhook.json");
+    assert.deepEqual(JSON.parse(out[6].body), [`delivery:${deliveries[0].resourceId}`, `delivery:${deliveries[3].resourceId}`].sort());
+  });
+
+  test("webhook-server.mjs (node:http) receives the emulator's deliveries over loopback HTTP", async () => {
+    const emu = createKakaoEmulator({ now: () => new Date("2024-03-04T05:06:07Z") });
+    emu.addChannel("_ZeUTxl", { uuid: "@테스트" });
+    const child = spawn(process.execPath, ["webhook-server.mjs"], {
+      env: { ...process.env, KAKAO_ADMIN_KEY: emu.adminKey, PORT: "0" },
+      cwd: scratch,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let out = "";
+      const url = await new Promise((resolve, reject) => {
+        child.stdout.on("data", (d) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const ok = await emu.deliverWebhook(`${url}/kakao/webhook`, { event: "added", userId: 77, channelPublicId: "_ZeUTxl" });
+      const bad = await emu.deliverWebhook(`${url}/kakao/webhook`, { userId: 77, channelPublicId: "_ZeUTxl" }, { adminKey: "wrong0key0000000000000000000000" });
+      const dup = await emu.deliverWebhook(`${url}/kakao/webhook`, { userId: 77, channelPublicId: "_ZeUTxl" }, { resourceId: ok.resourceId });
+      assert.deepEqual([ok.status, bad.status, dup.status], [204, 401, 204]);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.match(out, /added: user 77 \(app_user_id\) → _ZeUTxl at 2024-03-04T05:06:07.000Z/);
+      assert.equal(out.match(/added: user 77/g).length, 1, out);
+    } finally {
+      child.kill();
+    }
   });
 });
 

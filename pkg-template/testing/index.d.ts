@@ -88,11 +88,65 @@ export interface KakaoEmulator {
   customerFile(fileId: number): CustomerFileState | undefined;
   /** Every request received, in order. */
   requests: EmulatorRequest[];
+  /**
+   * Sends a channel add/block webhook delivery exactly as Kakao does (POST, `Authorization:
+   * KakaoAK <adminKey>`, a fresh `X-Kakao-Resource-ID`, `User-Agent: KakaoOpenAPI/1.0`, JSON
+   * body, no redirects followed, 3 s limit) to a URL or straight to a fetch-style handler.
+   */
+  deliverWebhook(
+    target: string | URL | ((request: Request) => Response | Promise<Response>),
+    event: WebhookEventSpec,
+    delivery?: WebhookDeliveryOverrides,
+  ): Promise<WebhookDelivery>;
+  /** Every webhook delivery made, in order. */
+  webhooks: WebhookDelivery[];
   faults: {
     add(spec: FaultSpec): Fault;
     clear(): void;
     readonly pending: number;
   };
+}
+
+/** What happened: the fields of Kakao's webhook body. */
+export interface WebhookEventSpec {
+  /** Default "added". */
+  event?: "added" | "blocked" | (string & {});
+  userId: number | bigint | string;
+  channelPublicId: string;
+  /** Default "app_user_id". */
+  idType?: "app_user_id" | "open_id" | (string & {});
+  /** Default: the registered channel's uuid. */
+  channelUuid?: string;
+  /** Default: the emulator's clock. */
+  updatedAt?: Date;
+  /** Send the older body (`plus_friend_public_id`, `plus_friend_uuid`). */
+  legacy?: boolean;
+}
+
+/** Departures from a faithful delivery, for tests of the receiving side. */
+export interface WebhookDeliveryOverrides {
+  /** Reuse an id to simulate a redelivery. */
+  resourceId?: string;
+  /** Sign with another key. */
+  adminKey?: string;
+  /** Set headers; `null` removes one (e.g. `{ authorization: null }`). */
+  headers?: Record<string, string | null>;
+  method?: string;
+  /** Raw body text instead of the JSON. */
+  body?: string;
+  /** URL of the Request given to a handler; default `https://service.example/kakao/webhook`. */
+  url?: string;
+}
+
+export interface WebhookDelivery {
+  resourceId: string;
+  /** The JSON body as sent (before any `body` override). */
+  payload: Record<string, string>;
+  status: number;
+  /** Any 2xx: what Kakao counts as delivered. */
+  delivered: boolean;
+  ms: number;
+  responseBody: string;
 }
 
 export declare function createKakaoEmulator(options?: EmulatorOptions): KakaoEmulator;

@@ -24,6 +24,8 @@ pub enum CallError {
     },
     Network(JsValue),
     Aborted(JsValue),
+    /// A webhook delivery whose `Authorization` is not this app's admin key.
+    WebhookAuth(crate::api::webhook::AuthFailure),
     /// Some batches of a split call failed: `succeeded` and `failed` are JS arrays.
     Bulk {
         message: String,
@@ -153,6 +155,12 @@ impl CallError {
                 create_error("NetworkError", &message, &JsValue::UNDEFINED, &cause)
             }
             CallError::Aborted(reason) => reason,
+            CallError::WebhookAuth(failure) => create_error(
+                "WebhookAuthError",
+                failure.message(),
+                &Obj::new().set("reason", failure.reason()).into_js(),
+                &JsValue::UNDEFINED,
+            ),
             CallError::Bulk {
                 message,
                 succeeded,

@@ -3,6 +3,7 @@ pub(crate) mod client;
 mod convert;
 mod customer_files;
 mod transport;
+mod webhook;
 
 #[cfg(test)]
 mod tests;

@@ -34,7 +34,7 @@ impl AttemptError {
     }
 }
 
-fn prop(obj: &JsValue, key: &str) -> JsValue {
+pub(super) fn prop(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -43,7 +43,11 @@ fn global_fn(name: &str) -> Option<Function> {
 }
 
 /// `obj[name](...args)`; a missing method or a throw comes back as `Err`.
-fn call_method(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+pub(super) fn call_method(
+    obj: &JsValue,
+    name: &str,
+    args: &[&JsValue],
+) -> Result<JsValue, JsValue> {
     let f: Function = prop(obj, name)
         .dyn_into()
         .map_err(|_| JsValue::from_str(&format!("{name} is not a function")))?;

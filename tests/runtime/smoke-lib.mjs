@@ -59,5 +59,28 @@ export async function smoke(sdk, cfg) {
   const aborted = await client.checkChannelRelationship({ channelIds: [cfg.channel], userId: 1001 }, { signal: AbortSignal.abort() }).catch((e) => e);
   check(aborted?.name === "AbortError", "abort rejects with an AbortError");
   report.timeoutMs = took;
+
+  // The webhook: Request/Response and the handler in this runtime.
+  const { parseChannelWebhook, createChannelWebhookHandler, WebhookAuthError } = sdk;
+  const body = JSON.stringify({ event: "blocked", id: "9223372036854775807", id_type: "app_user_id", channel_public_id: cfg.channel, channel_uuid: "@smoke", updated_at: "2024-03-04T05:06:07Z" });
+  const delivery = (key, resourceId) =>
+    new Request("https://service.example/kakao/webhook", {
+      method: "POST",
+      headers: { authorization: `KakaoAK ${key}`, "x-kakao-resource-id": resourceId, "user-agent": "KakaoOpenAPI/1.0", "content-type": "application/json" },
+      body,
+    });
+  const event = await parseChannelWebhook(delivery(cfg.adminKey, "r-1"), { adminKey: cfg.adminKey });
+  check(event.userId === "9223372036854775807" && event.event === "blocked" && event.resourceId === "r-1", "webhook parsed");
+  check(event.updatedAt instanceof Date && event.updatedAt.toISOString() === "2024-03-04T05:06:07.000Z", "webhook updatedAt");
+  const wrong = await parseChannelWebhook(delivery("wrong0key0000000000000000000000", "r-2"), { adminKey: cfg.adminKey }).catch((e) => e);
+  check(wrong instanceof WebhookAuthError && wrong.reason === "mismatch", "WebhookAuthError");
+  const events = [];
+  const handle = createChannelWebhookHandler({ adminKey: cfg.adminKey, onEvent: (e) => void events.push(e.event) });
+  const statuses = [];
+  for (const [key, id] of [[cfg.adminKey, "r-1"], [cfg.adminKey, "r-1"], ["wrong0key0000000000000000000000", "r-3"]]) {
+    statuses.push((await handle(delivery(key, id))).status);
+  }
+  check(statuses.join() === "204,204,401" && events.join() === "blocked", `webhook handler (${statuses})`);
+  report.webhook = statuses.join();
   return report;
 }

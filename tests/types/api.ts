@@ -9,7 +9,11 @@ import {
   TalkChannelClient,
   TimeoutError,
   ValidationError,
+  WebhookAuthError,
+  createChannelWebhookHandler,
+  parseChannelWebhook,
   type AddUsersResult,
+  type ChannelWebhookEvent,
   type BatchResult,
   type ChannelRelation,
   type CustomerFile,
@@ -102,4 +106,27 @@ export async function all(signal: AbortSignal): Promise<void> {
   const server = await startKakaoEmulatorServer({ emulator: emu });
   expectType<Equal<typeof server.url, string>>(true);
   await server.close();
+}
+
+export async function webhook(request: Request): Promise<Response> {
+  const e = await parseChannelWebhook(request, { adminKey: "k" });
+  expectType<Equal<typeof e, ChannelWebhookEvent>>(true);
+  expectType<Equal<typeof e.userId, string>>(true);
+  expectType<Equal<typeof e.updatedAt, Date>>(true);
+  expectType<Equal<typeof e.resourceId, string | null>>(true);
+  expectType<Equal<typeof e.event, "added" | "blocked" | (string & {})>>(true);
+  // @ts-expect-error adminKey is required
+  await parseChannelWebhook(request, {});
+  const handle = createChannelWebhookHandler({ adminKey: "k", onEvent: async (ev) => void ev.channelPublicId, seen: new Set<string>() });
+  expectType<Equal<typeof handle, (request: Request) => Promise<Response>>>(true);
+  // @ts-expect-error onEvent is required
+  createChannelWebhookHandler({ adminKey: "k" });
+  const d = await emu.deliverWebhook(handle, { event: "added", userId: 1n, channelPublicId: "_a" }, { resourceId: "r" });
+  expectType<Equal<typeof d.status, number>>(true);
+  try {
+    return await handle(request);
+  } catch (err) {
+    if (err instanceof WebhookAuthError) expectType<Equal<typeof err.reason, "missing" | "scheme" | "mismatch">>(true);
+    throw err;
+  }
 }

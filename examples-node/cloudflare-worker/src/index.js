@@ -1,6 +1,9 @@
-// Cloudflare Worker: GET /relations?user=<id>&channels=<id,id> → the user's relation to each
-// channel, using the admin key from the KAKAO_ADMIN_KEY secret binding.
-import { KakaoApiError, TalkChannelClient, ValidationError } from "kakao-talk-channel";
+// Cloudflare Worker:
+// - GET /relations?user=<id>&channels=<id,id> → the user's relation to each channel, using the
+//   admin key from the KAKAO_ADMIN_KEY secret binding;
+// - POST /kakao/webhook → Kakao's channel add/block webhook, verified with the same admin key;
+//   redeliveries are dropped through the WEBHOOK_SEEN KV namespace when bound (else in memory).
+import { KakaoApiError, TalkChannelClient, ValidationError, createChannelWebhookHandler } from "kakao-talk-channel";
 
 let client;
 let clientKey;
@@ -15,25 +18,52 @@ function clientFor(env) {
   return client;
 }
 
+async function relations(url, env) {
+  try {
+    const result = await clientFor(env).checkChannelRelationship({
+      userId: url.searchParams.get("user") ?? "",
+      channelIds: (url.searchParams.get("channels") ?? "").split(",").filter(Boolean),
+    });
+    return Response.json(result);
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      return Response.json({ error: err.message, field: err.field, rule: err.rule }, { status: 400 });
+    }
+    if (err instanceof KakaoApiError) {
+      return Response.json({ error: err.msg, kind: err.kind, code: err.code }, { status: err.status === 400 ? 400 : 502 });
+    }
+    return Response.json({ error: "upstream unavailable" }, { status: 503 });
+  }
+}
+
+let webhook;
+let webhookKey;
+
+function webhookFor(env) {
+  // One handler per isolate, so its in-memory window of handled deliveries survives requests.
+  if (webhook === undefined || webhookKey !== env.KAKAO_ADMIN_KEY) {
+    webhook = createChannelWebhookHandler({
+      adminKey: env.KAKAO_ADMIN_KEY,
+      seen: env.WEBHOOK_SEEN && {
+        has: async (id) => (await env.WEBHOOK_SEEN.get(`delivery:${id}`)) !== null,
+        add: (id) => env.WEBHOOK_SEEN.put(`delivery:${id}`, "1", { expirationTtl: 86400 }),
+      },
+      async onEvent(e) {
+        // Kakao wants an answer within 3 s: record the event, do slow work elsewhere (a queue).
+        console.log(`${e.event}: user ${e.userId} (${e.idType}) → ${e.channelPublicId} at ${e.updatedAt.toISOString()}`);
+      },
+    });
+    webhookKey = env.KAKAO_ADMIN_KEY;
+  }
+  return webhook;
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
+    if (url.pathname === "/kakao/webhook") return webhookFor(env)(request);
     if (url.pathname !== "/relations") return new Response("Not found", { status: 404 });
     if (request.method !== "GET") return new Response("Method not allowed", { status: 405, headers: { allow: "GET" } });
-    try {
-      const result = await clientFor(env).checkChannelRelationship({
-        userId: url.searchParams.get("user") ?? "",
-        channelIds: (url.searchParams.get("channels") ?? "").split(",").filter(Boolean),
-      });
-      return Response.json(result);
-    } catch (err) {
-      if (err instanceof ValidationError) {
-        return Response.json({ error: err.message, field: err.field, rule: err.rule }, { status: 400 });
-      }
-      if (err instanceof KakaoApiError) {
-        return Response.json({ error: err.msg, kind: err.kind, code: err.code }, { status: err.status === 400 ? 400 : 502 });
-      }
-      return Response.json({ error: "upstream unavailable" }, { status: 503 });
-    }
+    return relations(url, env);
   },
 };

@@ -1,0 +1,346 @@
+//! Kakao Talk Channel webhook (callback): Kakao POSTs to the service's callback URL when a user
+//! adds or blocks the channel. Verifying the sender (`Authorization: KakaoAK <primary admin
+//! key>`, compared in constant time) and parsing the JSON body.
+//!
+//! Body: `event` ("added" | "blocked"), `id` (string), `id_type` ("app_user_id" | "open_id"),
+//! `channel_public_id`, `channel_uuid`, `updated_at` (RFC3339 UTC). Older deliveries name the
+//! channel fields `plus_friend_public_id` and `plus_friend_uuid`; both spellings are accepted.
+
+use crate::core::error::ValidationError;
+use crate::core::ids::{describe_char, ChannelPublicId};
+use crate::core::time::parse_rfc3339;
+use serde_json::{Map, Value};
+
+/// Larger bodies are refused before parsing: Kakao's are a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Why a delivery's `Authorization` header was refused. The header's value is never kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No `Authorization` header.
+    Missing,
+    /// Not `KakaoAK <key>`.
+    Scheme,
+    /// `KakaoAK` with another key.
+    Mismatch,
+}
+
+impl AuthFailure {
+    /// A stable id for the `reason` of `WebhookAuthError`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            AuthFailure::Missing => "missing",
+            AuthFailure::Scheme => "scheme",
+            AuthFailure::Mismatch => "mismatch",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            AuthFailure::Missing => "webhook request has no Authorization header",
+            AuthFailure::Scheme => "webhook Authorization header is not \"KakaoAK <admin key>\"",
+            AuthFailure::Mismatch => {
+                "webhook Authorization header carries a key other than this app's admin key"
+            }
+        }
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths, not their contents.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len().max(b.len());
+    // Lengths differ → unequal, but still walk every byte so the timing says nothing more.
+    let mut diff = u8::from(a.len() != b.len());
+    for i in 0..n {
+        let x = a.get(i).copied().unwrap_or(0);
+        let y = b.get(i).copied().unwrap_or(0);
+        diff |= x ^ y;
+    }
+    diff == 0
+}
+
+/// Verifies `Authorization: KakaoAK <admin_key>` (scheme case-insensitive, as HTTP schemes
+/// are; the key compared in constant time).
+pub fn verify_authorization(header: Option<&str>, admin_key: &str) -> Result<(), AuthFailure> {
+    let header = header.map(str::trim).filter(|h| !h.is_empty());
+    let Some(header) = header else {
+        return Err(AuthFailure::Missing);
+    };
+    let (scheme, key) = header.split_once(' ').ok_or(AuthFailure::Scheme)?;
+    if !scheme.eq_ignore_ascii_case("KakaoAK") {
+        return Err(AuthFailure::Scheme);
+    }
+    if constant_time_eq(key.trim_start().as_bytes(), admin_key.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AuthFailure::Mismatch)
+    }
+}
+
+/// One parsed delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// "added" | "blocked"; unknown values pass through.
+    pub event: String,
+    /// The user's id as a decimal or opaque string (never rounded).
+    pub user_id: String,
+    /// "app_user_id" | "open_id"; unknown values pass through.
+    pub id_type: String,
+    pub channel_public_id: String,
+    pub channel_uuid: String,
+    /// UTC epoch millis of `updated_at`.
+    pub updated_at: i64,
+    /// `X-Kakao-Resource-ID`: unique per delivery; the key for dropping redeliveries.
+    pub resource_id: Option<String>,
+}
+
+fn invalid(field: &str, rule: &'static str, message: impl Into<String>) -> ValidationError {
+    ValidationError::new(format!("body.{field}"), rule, message)
+}
+
+/// A required, non-empty string without control characters, under `names` (first wins).
+fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationError> {
+    let primary = names.first().copied().unwrap_or_default();
+    let Some((name, value)) = names
+        .iter()
+        .find_map(|n| obj.get(*n).filter(|v| !v.is_null()).map(|v| (*n, v)))
+    else {
+        return Err(invalid(
+            primary,
+            "webhook.required",
+            match names.get(1) {
+                Some(old) => format!("is required (or its older name {old:?})"),
+                None => "is required".to_owned(),
+            },
+        ));
+    };
+    let s = match value {
+        Value::String(s) => s.clone(),
+        _ => {
+            return Err(invalid(name, "webhook.type", "must be a string"));
+        }
+    };
+    if s.is_empty() {
+        return Err(invalid(name, "webhook.empty", "must not be empty"));
+    }
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(invalid(
+            name,
+            "webhook.format",
+            format!("must not contain {}", describe_char(c)),
+        ));
+    }
+    Ok(s)
+}
+
+/// Parses and validates a delivery's body. `resource_id` is the `X-Kakao-Resource-ID` header.
+/// Field paths in errors are `body.<Kakao's name>`, e.g. `body.updated_at`.
+pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent, ValidationError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ValidationError::new(
+            "body",
+            "webhook.body_size",
+            format!("is larger than {MAX_BODY_BYTES} bytes"),
+        ));
+    }
+    let value: Value = serde_json::from_str(body)
+        .map_err(|_| ValidationError::new("body", "webhook.json", "is not valid JSON"))?;
+    let Value::Object(obj) = value else {
+        return Err(ValidationError::new(
+            "body",
+            "webhook.json",
+            "must be a JSON object",
+        ));
+    };
+    let event = text(&obj, &["event"])?;
+    // `id` is documented as a string; an integer is taken exactly (serde_json keeps 64 bits).
+    let user_id = match obj.get("id").and_then(Value::as_number) {
+        Some(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(i)) => i.to_string(),
+            _ => return Err(invalid("id", "webhook.type", "must be a string")),
+        },
+        None => text(&obj, &["id"])?,
+    };
+    let id_type = text(&obj, &["id_type"])?;
+    let channel_field = if obj.get("channel_public_id").is_some_and(|v| !v.is_null()) {
+        "channel_public_id"
+    } else {
+        "plus_friend_public_id"
+    };
+    let channel_public_id = text(&obj, &["channel_public_id", "plus_friend_public_id"])?;
+    ChannelPublicId::parse(&channel_public_id, &format!("body.{channel_field}"))?;
+    let channel_uuid = text(&obj, &["channel_uuid", "plus_friend_uuid"])?;
+    let updated_text = text(&obj, &["updated_at"])?;
+    let updated_at = parse_rfc3339(&updated_text).ok_or_else(|| {
+        invalid(
+            "updated_at",
+            "webhook.updated_at",
+            if updated_text.chars().count() <= 40 {
+                format!("must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\", got {updated_text:?}")
+            } else {
+                "must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\"".to_owned()
+            },
+        )
+    })?;
+    let resource_id = resource_id
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    Ok(WebhookEvent {
+        event,
+        user_id,
+        id_type,
+        channel_public_id,
+        channel_uuid,
+        updated_at,
+        resource_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn authorization_is_checked() {
+        assert_eq!(
+            verify_authorization(Some(&format!("KakaoAK {KEY}")), KEY),
+            Ok(())
+        );
+        assert_eq!(
+            verify_authorization(Some(&format!("kakaoak {KEY}")), KEY),
+            Ok(())
+        );
+        assert_eq!(verify_authorization(None, KEY), Err(AuthFailure::Missing));
+        assert_eq!(
+            verify_authorization(Some("  "), KEY),
+            Err(AuthFailure::Missing)
+        );
+        assert_eq!(
+            verify_authorization(Some(&format!("Bearer {KEY}")), KEY),
+            Err(AuthFailure::Scheme)
+        );
+        assert_eq!(
+            verify_authorization(Some(KEY), KEY),
+            Err(AuthFailure::Scheme)
+        );
+        assert_eq!(
+            verify_authorization(Some("KakaoAK 0123456789abcdef0123456789abcdee"), KEY),
+            Err(AuthFailure::Mismatch)
+        );
+        assert_eq!(
+            verify_authorization(Some(&format!("KakaoAK {KEY}x")), KEY),
+            Err(AuthFailure::Mismatch)
+        );
+        assert_eq!(
+            verify_authorization(Some("KakaoAK "), KEY),
+            Err(AuthFailure::Scheme)
+        );
+    }
+
+    #[test]
+    fn constant_time_eq_compares_exactly() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(!constant_time_eq(b"ab", b"abc"));
+        assert!(!constant_time_eq(b"\0", b""));
+    }
+
+    #[test]
+    fn parses_a_delivery() {
+        let body = r#"{"event":"added","id":"9223372036854775807","id_type":"app_user_id",
+            "channel_public_id":"_ZeUTxl","channel_uuid":"@testchannel",
+            "updated_at":"2020-04-18T03:17:05Z"}"#;
+        let e = parse_event(body, Some("d1b2c3")).unwrap();
+        assert_eq!(
+            e,
+            WebhookEvent {
+                event: "added".into(),
+                user_id: "9223372036854775807".into(),
+                id_type: "app_user_id".into(),
+                channel_public_id: "_ZeUTxl".into(),
+                channel_uuid: "@testchannel".into(),
+                updated_at: 1_587_179_825_000,
+                resource_id: Some("d1b2c3".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn legacy_names_and_unknown_values_pass() {
+        let body = r#"{"event":"unblocked","id":"op3n","id_type":"open_id",
+            "plus_friend_public_id":"_xnrxjem","plus_friend_uuid":"@plus",
+            "updated_at":"2020-04-18T12:17:05.250+09:00","extra":1}"#;
+        let e = parse_event(body, None).unwrap();
+        assert_eq!(e.event, "unblocked");
+        assert_eq!(e.id_type, "open_id");
+        assert_eq!(e.channel_public_id, "_xnrxjem");
+        assert_eq!(e.channel_uuid, "@plus");
+        assert_eq!(e.updated_at, 1_587_179_825_250);
+        assert_eq!(e.resource_id, None);
+    }
+
+    #[test]
+    fn an_integer_id_is_kept_exactly() {
+        let body = r#"{"event":"added","id":9223372036854775807,"id_type":"app_user_id",
+            "channel_public_id":"_a","channel_uuid":"@a","updated_at":"2020-04-18T03:17:05Z"}"#;
+        assert_eq!(
+            parse_event(body, None).unwrap().user_id,
+            "9223372036854775807"
+        );
+    }
+
+    fn err(body: &str) -> (String, &'static str) {
+        let e = parse_event(body, None).unwrap_err();
+        (e.field, e.rule)
+    }
+
+    #[test]
+    fn malformed_bodies_name_the_field() {
+        let ok = r#""event":"added","id":"1","id_type":"app_user_id","channel_public_id":"_a","channel_uuid":"@a""#;
+        assert_eq!(err("{"), ("body".into(), "webhook.json"));
+        assert_eq!(err("[1]"), ("body".into(), "webhook.json"));
+        assert_eq!(err(""), ("body".into(), "webhook.json"));
+        assert_eq!(
+            err(&format!("{{{ok}}}")),
+            ("body.updated_at".into(), "webhook.required")
+        );
+        assert_eq!(
+            err(&format!("{{{ok},\"updated_at\":\"2020-02-30T00:00:00Z\"}}")),
+            ("body.updated_at".into(), "webhook.updated_at")
+        );
+        assert_eq!(
+            err(&format!("{{{ok},\"updated_at\":12}}")),
+            ("body.updated_at".into(), "webhook.type")
+        );
+        assert_eq!(
+            err(r#"{"event":"","id":"1"}"#),
+            ("body.event".into(), "webhook.empty")
+        );
+        assert_eq!(
+            err(r#"{"event":"added","id":1.5}"#),
+            ("body.id".into(), "webhook.type")
+        );
+        assert_eq!(
+            err(r#"{"event":"added","id":"1","id_type":"app_user_id","channel_uuid":"@a"}"#),
+            ("body.channel_public_id".into(), "webhook.required")
+        );
+        assert_eq!(
+            err(
+                r#"{"event":"added","id":"1","id_type":"app_user_id","plus_friend_public_id":"a b"}"#
+            ),
+            ("body.plus_friend_public_id".into(), "channel_id.format")
+        );
+        assert_eq!(
+            err(r#"{"event":"add\ned","id":"1"}"#),
+            ("body.event".into(), "webhook.format")
+        );
+        let big = format!("{{\"event\":\"{}\"}}", "a".repeat(MAX_BODY_BYTES));
+        assert_eq!(err(&big), ("body".into(), "webhook.body_size"));
+    }
+}
