@@ -435,7 +435,7 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
     };
     let file_name = text("file_name")?
         .ok_or_else(|| bad(body, format!("results[{i}].file_name is missing")))?;
-    let status = text("status")?.unwrap_or_default().to_lowercase();
+    let status = text("status")?.unwrap_or_default().to_ascii_lowercase();
     let updated_at = match text("update_at")? {
         None => None,
         Some(s) => Some(parse_kakao_datetime(&s).ok_or_else(|| {
@@ -469,7 +469,7 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
     for (k, v) in schema_map {
         let ty = v
             .as_str()
-            .map(str::to_lowercase)
+            .map(str::to_ascii_lowercase)
             .ok_or_else(|| bad(body, format!("results[{i}].schema.{k} is not a type name")))?;
         schema.push((canonical_key(&k).as_str().to_owned(), ty));
     }
