@@ -9,6 +9,7 @@ glue.initSync({ module: readFileSync(join(__dirname, "kakao_talk_channel_bg.wasm
 
 module.exports = {
   TalkChannelClient: glue.TalkChannelClient,
+  validateCustomerFileUsers: glue.validateCustomerFileUsers,
   KakaoTalkChannelError: errors.KakaoTalkChannelError,
   ValidationError: errors.ValidationError,
   KakaoApiError: errors.KakaoApiError,

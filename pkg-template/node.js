@@ -5,6 +5,7 @@ import { initSync } from "./kakao_talk_channel.js";
 initSync({ module: readFileSync(new URL("./kakao_talk_channel_bg.wasm", import.meta.url)) });
 
 export { TalkChannelClient } from "./kakao_talk_channel.js";
+export { validateCustomerFileUsers } from "./kakao_talk_channel.js";
 export {
   KakaoTalkChannelError,
   ValidationError,

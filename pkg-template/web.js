@@ -6,6 +6,7 @@ import init from "./kakao_talk_channel.js";
 await init({ module_or_path: new URL("./kakao_talk_channel_bg.wasm", import.meta.url) });
 
 export { TalkChannelClient } from "./kakao_talk_channel.js";
+export { validateCustomerFileUsers } from "./kakao_talk_channel.js";
 export {
   KakaoTalkChannelError,
   ValidationError,

@@ -6,6 +6,7 @@ import { initSync } from "./kakao_talk_channel.js";
 initSync({ module: wasm });
 
 export { TalkChannelClient } from "./kakao_talk_channel.js";
+export { validateCustomerFileUsers } from "./kakao_talk_channel.js";
 export {
   KakaoTalkChannelError,
   ValidationError,
