@@ -358,6 +358,9 @@ async function sync(opts) {
   const key = process.env.KAKAO_REST_API_KEY;
   if (!key) throw new UsageError("KAKAO_REST_API_KEY is not set (the REST API key is read from the environment only)");
 
+  for (const path of [opts.state, opts.rejects]) {
+    if (!existsSync(dirname(path))) throw new UsageError(`the directory of ${path} does not exist`);
+  }
   const records = readCsv(opts.csv);
   if (records.length === 0) throw new UsageError(`${basename(opts.csv)} is empty: a header row is needed`);
   const [{ cells: header }, ...rows] = records;

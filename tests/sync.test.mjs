@@ -366,6 +366,8 @@ describe("sync: CSV → customer file", () => {
     r = await cli(syncArgs(path, other, "--columns", "age"));
     assert.equal(r.code, 2);
     assert.match(r.stderr, new RegExp(`state file .* belongs to file ${id} of channel _ZeUTxl \\(app ids\\), not file ${other}`));
+    r = await cli(syncArgs(path, id, "--state", join(dir, "nowhere", "state.json")));
+    assert.deepEqual([r.code, r.stderr], [2, `kakao-talk-channel: the directory of ${join(dir, "nowhere", "state.json")} does not exist\n`]);
     r = await cli(["sync", "--csv", path]);
     assert.deepEqual([r.code, r.stderr], [2, "kakao-talk-channel: --channel is required; try --help\n"]);
     r = await cli(["--help"]);
