@@ -241,6 +241,23 @@ describe("sync: CSV → customer file", () => {
     assertFileEquals(id, want);
   });
 
+  test("progress on a terminal: one bar redrawn with \\r, rows/s and ETA (under script(1))", { skip: !existsSync("/usr/bin/script") && "no script(1)" }, async () => {
+    const id = await newFile();
+    const path = writeCsv("tty.csv", rowsFor(0, 6_000));
+    emu.faults.add({ path: ADD, times: 3, delayMs: 300 });
+    const command = [process.execPath, CLI, ...syncArgs(path, id, "--concurrency", "1")].map((a) => `'${a}'`).join(" ");
+    const out = await new Promise((resolve) => {
+      execFile("/usr/bin/script", ["-qec", command, "/dev/null"], { env: env(), cwd: dir }, (err, stdout) => resolve({ code: err ? err.code : 0, stdout }));
+    });
+    assert.equal(out.code, 0, out.stdout);
+    const frames = out.stdout.split("\r\x1b[K").slice(1).map((f) => f.split("\r\n")[0]);
+    assert.ok(frames.length >= 3, JSON.stringify(out.stdout));
+    for (const f of frames) assert.match(f, /^\[[#.]{30}\] [\d,]+\/6,000 rows · [\d,]+ rows\/s · ETA (\?|\d+s)$/);
+    assert.match(frames.at(-1), /^\[#{30}\] 6,000\/6,000 rows · [\d,]+ rows\/s · ETA 0s$/);
+    assert.ok(frames.some((f) => f.includes(" 2,000/6,000 rows")), frames.join("\n"));
+    assert.match(out.stdout, /synced file \d+ /);
+  });
+
   test("(d) bad rows: first errors with line numbers on stderr, every one in the rejects file, nothing sent", async () => {
     const id = await newFile();
     const text = [
