@@ -1,6 +1,11 @@
 // The README's demo: starts the built-in Kakao emulator on loopback and runs the SDK against it.
 // No credentials, no network beyond 127.0.0.1.
-import { KakaoApiError, TalkChannelClient, ValidationError } from "../pkg/node.js";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KakaoApiError, TalkChannelClient, ValidationError, validateCustomerFileUsers } from "../pkg/node.js";
 import { startKakaoEmulatorServer } from "../pkg/testing/index.js";
 
 const server = await startKakaoEmulatorServer();
@@ -90,6 +95,52 @@ try {
   console.log(`   ValidationError field=${badSchema.field} rule=${badSchema.rule}: ${badSchema.message}`.slice(0, 160));
   if (!(notTalk instanceof KakaoApiError) || !(invalid instanceof ValidationError)) failures++;
   if (calls.join("+") !== "200+200+50" || one.userId !== "9223372036854775807") failures++;
+
+  console.log("\n9. validateCustomerFileUsers: every bad user at once, before anything is sent:");
+  const { errors } = validateCustomerFileUsers({
+    userType: "app",
+    schema: { age: "number" },
+    users: [{ id: "1", fields: { age: 30 } }, { id: "x" }, { id: "1", fields: { age: "30" } }],
+  });
+  for (const e of errors) console.log(`   users[${e.index}] ${e.rule}: ${e.message}`);
+  if (errors.length !== 2 || errors[1].duplicateOf !== 0) failures++;
+
+  console.log("\n10. npx kakao-talk-channel sync: a 50-row CSV into a customer file, then 5 edits, 3 removals, 4 additions:");
+  const dir = mkdtempSync(join(tmpdir(), "ktc-demo-"));
+  try {
+    const { fileId: syncFile } = await client.registerCustomerFile({ channelPublicId: "_ZeUTxl", fileName: "sync-demo", schema: { age: "number", gender: "string" } });
+    const csv = join(dir, "customers.csv");
+    const rows = new Map(Array.from({ length: 50 }, (_, i) => [String(2_000_000 + i), { age: 20 + i, gender: i % 2 ? "여" : "남" }]));
+    const writeCsv = () => writeFileSync(csv, `user_id,나이,성별\n${[...rows].map(([id, r]) => `${id},${r.age},${r.gender}`).join("\n")}\n`);
+    const cli = fileURLToPath(new URL("../pkg/cli.mjs", import.meta.url));
+    const sync = (...extra) => {
+      const args = [cli, "sync", "--csv", csv, "--channel", "_ZeUTxl", "--file-id", String(syncFile), "--id-column", "user_id", "--columns", "나이=age,성별", ...extra];
+      const env = { ...process.env, KAKAO_REST_API_KEY: kakao.restApiKey, KAKAO_BASE_URL: server.url };
+      return new Promise((resolve) => execFile(process.execPath, args, { env }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr })));
+    };
+    writeCsv();
+    console.log(`   $ KAKAO_REST_API_KEY=… npx kakao-talk-channel sync --csv customers.csv --channel _ZeUTxl --file-id ${syncFile} --id-column user_id --columns 나이=age,성별`);
+    const first = await sync("--no-progress");
+    console.log(first.stdout.replace(dir, "$TMP").replace(/^/gm, "   ").trimEnd());
+    for (const id of [...rows.keys()].slice(0, 5)) rows.get(id).age += 1;
+    for (const id of [...rows.keys()].slice(10, 13)) rows.delete(id);
+    for (let i = 50; i < 54; i++) rows.set(String(2_000_000 + i), { age: 30, gender: "여" });
+    writeCsv();
+    console.log("   $ … the same command with --dry-run, after editing the CSV:");
+    const plan = await sync("--dry-run");
+    console.log(plan.stdout.replace(/^/gm, "   ").trimEnd());
+    console.log("   $ … the same command again:");
+    const second = await sync("--no-progress");
+    console.log(second.stdout.replace(dir, "$TMP").replace(/^/gm, "   ").trimEnd());
+    const inFile = kakao.customerFile(syncFile).users.size;
+    console.log(`   the emulator's file now holds ${inFile} users (Kakao keeps only those who added the channel)`);
+    if (first.code !== 0 || plan.code !== 0 || second.code !== 0 || !/added: +9 \(4 new, 5 changed\)/.test(second.stdout) || !/deleted: +3 /.test(second.stdout)) {
+      failures++;
+      console.error(first.stderr, plan.stderr, second.stderr);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 } catch (err) {
   failures++;
   console.error("demo failed:", err);

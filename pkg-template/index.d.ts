@@ -24,6 +24,12 @@ export {
   type DeleteUsersResult,
 } from "./kakao_talk_channel.js";
 export {
+  validateCustomerFileUsers,
+  type ValidateCustomerFileUsersParams,
+  type ValidateCustomerFileUsersResult,
+  type CustomerFileUserError,
+} from "./kakao_talk_channel.js";
+export {
   KakaoTalkChannelError,
   ValidationError,
   KakaoApiError,

@@ -12,6 +12,7 @@ module.exports = {
   TalkChannelClient: glue.TalkChannelClient,
   parseChannelWebhook: glue.parseChannelWebhook,
   createChannelWebhookHandler: webhook.createChannelWebhookHandler,
+  validateCustomerFileUsers: glue.validateCustomerFileUsers,
   KakaoTalkChannelError: errors.KakaoTalkChannelError,
   ValidationError: errors.ValidationError,
   KakaoApiError: errors.KakaoApiError,

@@ -4,7 +4,7 @@ import { initSync } from "./kakao_talk_channel.js";
 
 initSync({ module: readFileSync(new URL("./kakao_talk_channel_bg.wasm", import.meta.url)) });
 
-export { TalkChannelClient, parseChannelWebhook } from "./kakao_talk_channel.js";
+export { TalkChannelClient, parseChannelWebhook, validateCustomerFileUsers } from "./kakao_talk_channel.js";
 export { createChannelWebhookHandler } from "./webhook.js";
 export {
   KakaoTalkChannelError,

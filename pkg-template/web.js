@@ -5,7 +5,7 @@ import init from "./kakao_talk_channel.js";
 
 await init({ module_or_path: new URL("./kakao_talk_channel_bg.wasm", import.meta.url) });
 
-export { TalkChannelClient, parseChannelWebhook } from "./kakao_talk_channel.js";
+export { TalkChannelClient, parseChannelWebhook, validateCustomerFileUsers } from "./kakao_talk_channel.js";
 export { createChannelWebhookHandler } from "./webhook.js";
 export {
   KakaoTalkChannelError,

@@ -5,7 +5,7 @@ import { initSync } from "./kakao_talk_channel.js";
 
 initSync({ module: wasm });
 
-export { TalkChannelClient, parseChannelWebhook } from "./kakao_talk_channel.js";
+export { TalkChannelClient, parseChannelWebhook, validateCustomerFileUsers } from "./kakao_talk_channel.js";
 export { createChannelWebhookHandler } from "./webhook.js";
 export {
   KakaoTalkChannelError,

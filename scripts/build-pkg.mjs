@@ -1,7 +1,7 @@
 // Assembles pkg/ — the npm package — from wasm-bindgen's output (target/bindgen) and
 // pkg-template/. Usage: node scripts/build-pkg.mjs
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -107,6 +107,18 @@ for (const rel of ["errors.d.ts", "webhook.d.ts"]) {
   writeFileSync(join(out, rel.replace(/\.d\.ts$/, ".d.cts")), ctsOf(readFileSync(join(template, rel), "utf8")));
 }
 cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
+
+// 4b. The sync CLI (`bin`), and the CSV parser it uses: csv-parse's ESM sources (pinned in
+// package-lock.json as a devDependency) with its license, so the package has no dependencies.
+cpSync(join(template, "cli.mjs"), join(out, "cli.mjs"));
+chmodSync(join(out, "cli.mjs"), 0o755);
+const csvParse = join(root, "node_modules", "csv-parse");
+const csvVersion = JSON.parse(readFileSync(join(csvParse, "package.json"), "utf8")).version;
+for (const rel of ["sync.js", "api", "utils"]) {
+  cpSync(join(csvParse, "lib", rel), join(out, "vendor", "csv-parse", rel), { recursive: true, filter: (src) => !src.endsWith(".d.ts") });
+}
+cpSync(join(csvParse, "LICENSE"), join(out, "vendor", "csv-parse", "LICENSE"));
+writeFileSync(join(out, "vendor", "csv-parse", "README.md"), `csv-parse ${csvVersion} (MIT, see LICENSE): its ESM sources, used by cli.mjs through sync.js.\n`);
 
 // 5. package.json and README.
 const pkg = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));

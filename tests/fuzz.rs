@@ -6,7 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kakao_talk_channel::api::customer_files::{
-    self as cf, check_ids, check_users, RawId, RawUser, RawValue, UserType,
+    self as cf, check_ids, check_users, validate_users, RawId, RawUser, RawValue, UserType,
 };
 use kakao_talk_channel::api::relationship;
 use kakao_talk_channel::core::error::{redact, ApiError};
@@ -287,6 +287,20 @@ fn fuzz_users_and_bodies() {
                 UserType::App
             };
             let schema = schema_pairs.map(|p| Schema::parse(p, "schema").unwrap());
+            // Validating all users agrees with the first-error check: same first error, and
+            // no errors exactly when the (non-empty) list passes.
+            let all = validate_users(&users, ty, schema.as_ref());
+            match (check_users(&users, ty, schema.as_ref()), all.first()) {
+                (Ok(_), None) => {}
+                (Err(e), Some(first)) => prop_assert_eq!(&e, &first.error),
+                (Err(e), None) => prop_assert_eq!(e.rule, "users.empty"),
+                (Ok(_), Some(first)) => {
+                    return Err(TestCaseError::fail(format!(
+                        "{first:?} but check_users passed"
+                    )))
+                }
+            }
+            prop_assert!(all.windows(2).all(|w| w[0].index < w[1].index));
             match check_users(&users, ty, schema.as_ref()) {
                 Ok(valid) => {
                     let channel = ChannelPublicId::parse("_ZeUTxl", "c").unwrap();

@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
+import { TalkChannelClient } from "../pkg/node.js";
 import { createKakaoEmulator, startKakaoEmulatorServer } from "../pkg/testing/index.js";
 
 const run = promisify(execFile);
@@ -145,6 +146,20 @@ describe("the tarball in every runtime", () => {
     const [res] = await runWorker(scratch, cfgEnv, ["/smoke"]);
     assert.equal(res.status, 200, res.body);
     assertSmoke(res.body);
+  });
+});
+
+describe("the sync CLI from the tarball", () => {
+  test("npx kakao-talk-channel sync: the bin is linked and its vendored CSV parser ships", async () => {
+    const admin = new TalkChannelClient({ restApiKey: cfgEnv.KTC_REST_KEY, baseUrl: server.url });
+    const { fileId } = await admin.registerCustomerFile({ channelPublicId: "_ZeUTxl", fileName: "cli-from-tarball", schema: { age: "number" } });
+    writeFileSync(join(scratch, "cli.csv"), "\uFEFFid,age\n1001,30\n1002,\"31\"\n");
+    const env = { KAKAO_REST_API_KEY: cfgEnv.KTC_REST_KEY, KAKAO_BASE_URL: server.url };
+    const help = await sh("npx", ["--no", "--", "kakao-talk-channel", "--help"]);
+    assert.match(help.stdout, /^Usage: kakao-talk-channel sync/);
+    const { stdout } = await sh("npx", ["--no", "--", "kakao-talk-channel", "sync", "--csv", "cli.csv", "--channel", "_ZeUTxl", "--file-id", String(fileId)], { env });
+    assert.match(stdout, /added: +2 \(2 new, 0 changed\) in 1 batch; Kakao counted 2/);
+    assert.deepEqual(Object.fromEntries(server.emulator.customerFile(fileId).users), { "app:1001": { 연령: 30 }, "app:1002": { 연령: 31 } });
   });
 });
 

@@ -173,71 +173,125 @@ fn check_value(value: &RawValue, path: &str) -> Result<FieldValue, ValidationErr
     }
 }
 
-/// Validates the users of one add call (all batches) before anything is sent.
+/// The rules for users, applied one user at a time. Remembers the ids seen so far, so a
+/// repeated id is reported at its second position, naming the first.
+struct UserChecker<'a> {
+    user_type: UserType,
+    schema: Option<&'a Schema>,
+    seen: HashMap<String, usize>,
+}
+
+/// One user that breaks a rule: its position, the first rule it breaks, and for a repeated id
+/// the position of its first occurrence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    pub index: usize,
+    pub duplicate_of: Option<usize>,
+    pub error: ValidationError,
+}
+
+impl<'a> UserChecker<'a> {
+    fn new(user_type: UserType, schema: Option<&'a Schema>, capacity: usize) -> Self {
+        UserChecker {
+            user_type,
+            schema,
+            seen: HashMap::with_capacity(capacity),
+        }
+    }
+
+    /// Checks user `i`: its id, then that the id is new, then its fields.
+    fn check(&mut self, i: usize, user: &RawUser) -> Result<User, UserError> {
+        let fail = |error| UserError {
+            index: i,
+            duplicate_of: None,
+            error,
+        };
+        let id_path = format!("users[{i}].id");
+        let (id, key) = check_id(&user.id, self.user_type, &id_path).map_err(fail)?;
+        if let Some(first) = self.seen.get(&key) {
+            return Err(UserError {
+                index: i,
+                duplicate_of: Some(*first),
+                error: duplicate(&id_path, &format!("users[{first}].id")),
+            });
+        }
+        self.seen.insert(key, i);
+        let fields = check_fields(user, i, self.schema).map_err(fail)?;
+        Ok(User { id, fields })
+    }
+}
+
+/// The fields of user `i`: keys through the alias mapping, values typed, against `schema`.
+fn check_fields(
+    user: &RawUser,
+    i: usize,
+    schema: Option<&Schema>,
+) -> Result<Vec<(Key, FieldValue)>, ValidationError> {
+    let mut fields: Vec<(Key, FieldValue)> = Vec::new();
+    for (name, value) in user.fields.iter().flatten() {
+        let path = format!("users[{i}].fields.{name}");
+        let key = check_key(name, &path, "fields")?;
+        let value = check_value(value, &path)?;
+        if fields.iter().any(|(k, _)| *k == key) {
+            return Err(ValidationError::new(
+                path,
+                "fields.duplicate_key",
+                format!(
+                    "{name:?} means {:?}, which this user already has",
+                    key.as_str()
+                ),
+            ));
+        }
+        let is_number = matches!(value, FieldValue::Number(_));
+        match schema.map(|s| s.type_of(&key)) {
+            Some(None) => {
+                return Err(ValidationError::new(
+                    path,
+                    "fields.unknown_key",
+                    format!("{:?} is not in the file's schema", key.as_str()),
+                ))
+            }
+            Some(Some(ValueType::Number)) if !is_number => {
+                return Err(ValidationError::new(
+                    path,
+                    "fields.type_mismatch",
+                    "the schema declares \"number\"; got a string",
+                ))
+            }
+            Some(Some(ValueType::String)) if is_number => {
+                return Err(ValidationError::new(
+                    path,
+                    "fields.type_mismatch",
+                    "the schema declares \"string\"; got a number",
+                ))
+            }
+            _ => {}
+        }
+        if matches!(key, Key::Custom(_)) && !is_number {
+            return Err(ValidationError::new(
+                path,
+                "fields.custom_value_type",
+                "a custom key's value must be a number",
+            ));
+        }
+        fields.push((key, value));
+    }
+    Ok(fields)
+}
+
+/// Validates the users of one add call (all batches) before anything is sent: the first
+/// error, or every user ready to send.
 pub fn check_users(
     users: &[RawUser],
     user_type: UserType,
     schema: Option<&Schema>,
 ) -> Result<Vec<User>, ValidationError> {
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(users.len());
-    let mut out = Vec::with_capacity(users.len());
-    for (i, user) in users.iter().enumerate() {
-        let id_path = format!("users[{i}].id");
-        let (id, key) = check_id(&user.id, user_type, &id_path)?;
-        if let Some(first) = seen.insert(key, i) {
-            return Err(duplicate(&id_path, &format!("users[{first}].id")));
-        }
-        let mut fields: Vec<(Key, FieldValue)> = Vec::new();
-        for (name, value) in user.fields.iter().flatten() {
-            let path = format!("users[{i}].fields.{name}");
-            let key = check_key(name, &path, "fields")?;
-            let value = check_value(value, &path)?;
-            if fields.iter().any(|(k, _)| *k == key) {
-                return Err(ValidationError::new(
-                    path,
-                    "fields.duplicate_key",
-                    format!(
-                        "{name:?} means {:?}, which this user already has",
-                        key.as_str()
-                    ),
-                ));
-            }
-            let is_number = matches!(value, FieldValue::Number(_));
-            match schema.map(|s| s.type_of(&key)) {
-                Some(None) => {
-                    return Err(ValidationError::new(
-                        path,
-                        "fields.unknown_key",
-                        format!("{:?} is not in the file's schema", key.as_str()),
-                    ))
-                }
-                Some(Some(ValueType::Number)) if !is_number => {
-                    return Err(ValidationError::new(
-                        path,
-                        "fields.type_mismatch",
-                        "the schema declares \"number\"; got a string",
-                    ))
-                }
-                Some(Some(ValueType::String)) if is_number => {
-                    return Err(ValidationError::new(
-                        path,
-                        "fields.type_mismatch",
-                        "the schema declares \"string\"; got a number",
-                    ))
-                }
-                _ => {}
-            }
-            if matches!(key, Key::Custom(_)) && !is_number {
-                return Err(ValidationError::new(
-                    path,
-                    "fields.custom_value_type",
-                    "a custom key's value must be a number",
-                ));
-            }
-            fields.push((key, value));
-        }
-        out.push(User { id, fields });
-    }
+    let mut checker = UserChecker::new(user_type, schema, users.len());
+    let out = users
+        .iter()
+        .enumerate()
+        .map(|(i, user)| checker.check(i, user).map_err(|e| e.error))
+        .collect::<Result<Vec<User>, ValidationError>>()?;
     if out.is_empty() {
         return Err(ValidationError::new(
             "users",
@@ -246,6 +300,21 @@ pub fn check_users(
         ));
     }
     Ok(out)
+}
+
+/// Validates every user with the rules of [`check_users`] and returns each bad user's first
+/// error, in order (a repeated id names its first position). An empty list has no errors.
+pub fn validate_users(
+    users: &[RawUser],
+    user_type: UserType,
+    schema: Option<&Schema>,
+) -> Vec<UserError> {
+    let mut checker = UserChecker::new(user_type, schema, users.len());
+    users
+        .iter()
+        .enumerate()
+        .filter_map(|(i, user)| checker.check(i, user).err())
+        .collect()
 }
 
 /// Appends a number the way `JSON.stringify` writes it (`19`, not `19.0`).
@@ -790,6 +859,79 @@ mod tests {
             Some(&s)
         )
         .is_ok());
+    }
+
+    #[test]
+    fn validate_users_reports_every_bad_user_in_order() {
+        let s = schema(&[("연령", "number"), ("성별", "string")]);
+        let n = |x: f64| RawValue::Number(x);
+        let t = |x: &str| RawValue::Text(x.into());
+        let users = vec![
+            user(RawId::Text("1".into()), &[("age", n(30.0))]),
+            user(RawId::Text("0".into()), &[]),
+            user(RawId::Text("3".into()), &[("age", t("thirty"))]),
+            user(RawId::Text("4".into()), &[("지역", t("서울"))]),
+            user(RawId::Number(1.0), &[("gender", t("F"))]),
+            user(RawId::Text("6".into()), &[("gender", t("M"))]),
+            user(RawId::BigInt("1".into()), &[("age", t("x"))]),
+            user(RawId::Text("3".into()), &[]),
+        ];
+        let errors = validate_users(&users, UserType::App, Some(&s));
+        let got: Vec<(usize, Option<usize>, &str, &str)> = errors
+            .iter()
+            .map(|e| {
+                (
+                    e.index,
+                    e.duplicate_of,
+                    e.error.field.as_str(),
+                    e.error.rule,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, None, "users[1].id", "user_id.range"),
+                (2, None, "users[2].fields.age", "fields.type_mismatch"),
+                (3, None, "users[3].fields.지역", "fields.unknown_key"),
+                (4, Some(0), "users[4].id", "users.duplicate_id"),
+                (6, Some(0), "users[6].id", "users.duplicate_id"),
+                // A user with bad fields still claims its id: the repeat is reported.
+                (7, Some(2), "users[7].id", "users.duplicate_id"),
+            ]
+        );
+        assert_eq!(
+            errors.get(3).map(|e| e.error.message.as_str()),
+            Some("is the same user as users[0].id; each user may appear once per call")
+        );
+        // The first error is exactly what check_users stops at.
+        assert_eq!(
+            check_users(&users, UserType::App, Some(&s)).unwrap_err(),
+            errors[0].error
+        );
+        // Phones: duplicates by digits, both positions named; an empty list has no errors.
+        let phones = vec![
+            user(RawId::Text("010-1234-5678".into()), &[]),
+            user(RawId::Text("12".into()), &[]),
+            user(RawId::Text("01012345678".into()), &[]),
+        ];
+        let errors = validate_users(&phones, UserType::Phone, None);
+        let got: Vec<(usize, Option<usize>, &str)> = errors
+            .iter()
+            .map(|e| (e.index, e.duplicate_of, e.error.rule))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, None, "phone.length"),
+                (2, Some(0), "users.duplicate_id")
+            ]
+        );
+        assert!(validate_users(&[], UserType::App, None).is_empty());
+        let good: Vec<RawUser> = (1..=5000)
+            .map(|i| user(RawId::Number(f64::from(i)), &[("연령", n(1.0))]))
+            .collect();
+        assert!(validate_users(&good, UserType::App, Some(&s)).is_empty());
     }
 
     #[test]

@@ -93,6 +93,32 @@ export interface DeleteUsersResult {
   requestCount: number;
   batches: BatchResult[];
 }
+
+export interface ValidateCustomerFileUsersParams {
+  userType: "app" | "phone";
+  /** Any number, as for `addCustomerFileUsers`. An empty list has no errors. */
+  users: CustomerFileUser[];
+  /** The file's schema: when given, every field key must be in it with its declared type. */
+  schema?: CustomerFileSchema;
+}
+
+/** The first rule one user breaks. */
+export interface CustomerFileUserError {
+  /** 0-based position in `users`. */
+  index: number;
+  /** Path of the offending value, e.g. `users[17].fields.연령`. */
+  field: string;
+  /** Stable rule id, as `ValidationError.rule` (e.g. `fields.type_mismatch`, `users.duplicate_id`). */
+  rule: string;
+  message: string;
+  /** For `users.duplicate_id`: the position of the first user with the same id. */
+  duplicateOf?: number;
+}
+
+export interface ValidateCustomerFileUsersResult {
+  /** One entry per bad user, in order; empty when every user would be accepted. */
+  errors: CustomerFileUserError[];
+}
 "#;
 
 fn channel(p: &JsValue) -> Result<ChannelPublicId, ValidationError> {
@@ -463,4 +489,66 @@ impl TalkChannelClient {
                 .into_js())
         })
     }
+}
+
+/// Checks every user of a would-be `addCustomerFileUsers` call with exactly its rules, without
+/// a client or a request, and returns each bad user's first broken rule (a repeated id names
+/// the first position in `duplicateOf`). Throws `ValidationError` only for malformed params
+/// (an unknown `userType`, a bad schema, `users` not an array of objects).
+///
+/// @example
+/// ```ts
+/// const { errors } = validateCustomerFileUsers({
+///   userType: "app",
+///   schema: { age: "number" },
+///   users: [{ id: "1", fields: { age: 30 } }, { id: "x" }, { id: "1", fields: { age: "30" } }],
+/// });
+/// // [{ index: 1, field: "users[1].id", rule: "user_id.format", … },
+/// //  { index: 2, field: "users[2].id", rule: "users.duplicate_id", duplicateOf: 0, … }]
+/// ```
+#[wasm_bindgen(
+    js_name = validateCustomerFileUsers,
+    unchecked_return_type = "ValidateCustomerFileUsersResult"
+)]
+pub fn validate_customer_file_users(
+    #[wasm_bindgen(unchecked_param_type = "ValidateCustomerFileUsersParams")] params: JsValue,
+) -> Result<JsValue, JsValue> {
+    validate_users_js(&params).map_err(|e| CallError::from(e).into_js(&[]))
+}
+
+fn validate_users_js(params: &JsValue) -> Result<JsValue, ValidationError> {
+    let p = convert::object_with_keys(params, "params", &["userType", "users", "schema"], false)?
+        .unwrap_or_default();
+    let ty = user_type(&p)?;
+    let schema_v = convert::get(&p, "schema", "schema")?;
+    let schema = if schema_v.is_undefined() {
+        None
+    } else {
+        Some(schema(&schema_v, "schema")?)
+    };
+    let users_v = convert::get(&p, "users", "users")?;
+    if users_v.is_undefined() {
+        return Err(ValidationError::new(
+            "users",
+            "params.required",
+            "is required",
+        ));
+    }
+    let raw = convert::raw_users(&users_v, "users")?;
+    let errors: Array = cf::validate_users(&raw, ty, schema.as_ref())
+        .into_iter()
+        .map(|e| {
+            let o = Obj::new()
+                .set("index", e.index as f64)
+                .set("field", e.error.field.as_str())
+                .set("rule", e.error.rule)
+                .set("message", e.error.message.as_str());
+            match e.duplicate_of {
+                Some(first) => o.set("duplicateOf", first as f64),
+                None => o,
+            }
+            .into_js()
+        })
+        .collect();
+    Ok(Obj::new().set("errors", errors).into_js())
 }

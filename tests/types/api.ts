@@ -23,6 +23,11 @@ import {
   type MultiRelations,
   type UserChannelRelations,
 } from "kakao-talk-channel";
+import {
+  validateCustomerFileUsers,
+  type CustomerFileUserError,
+  type ValidateCustomerFileUsersResult,
+} from "kakao-talk-channel";
 import { createKakaoEmulator, startKakaoEmulatorServer, type KakaoEmulator } from "kakao-talk-channel/testing";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -129,4 +134,17 @@ export async function webhook(request: Request): Promise<Response> {
     if (err instanceof WebhookAuthError) expectType<Equal<typeof err.reason, "missing" | "scheme" | "mismatch">>(true);
     throw err;
   }
+}
+
+// validateCustomerFileUsers: synchronous, exact result types, the params checked like add's.
+{
+  const r = validateCustomerFileUsers({ userType: "phone", users: [{ id: "010-1234-5678", fields: { age: 3 } }], schema: { age: "number" } });
+  expectType<Equal<typeof r, ValidateCustomerFileUsersResult>>(true);
+  expectType<Equal<typeof r.errors, CustomerFileUserError[]>>(true);
+  expectType<Equal<CustomerFileUserError["index"], number>>(true);
+  expectType<Equal<CustomerFileUserError["duplicateOf"], number | undefined>>(true);
+  // @ts-expect-error userType is "app" or "phone"
+  validateCustomerFileUsers({ userType: "email", users: [] });
+  // @ts-expect-error users is required
+  validateCustomerFileUsers({ userType: "app" });
 }

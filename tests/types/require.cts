@@ -6,3 +6,4 @@ const client: kakao.TalkChannelClient = new kakao.TalkChannelClient({ adminKey: 
 export const pending: Promise<kakao.MultiRelations> = client.checkChannelRelationshipMulti({ userIds: ["1"] });
 export const isError = (e: unknown): boolean => e instanceof kakao.KakaoTalkChannelError || e instanceof kakao.ValidationError;
 export const emulator: testing.KakaoEmulator = testing.createKakaoEmulator();
+export const checked: kakao.ValidateCustomerFileUsersResult = kakao.validateCustomerFileUsers({ userType: "app", users: [{ id: 1n }] });

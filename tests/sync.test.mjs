@@ -1,0 +1,395 @@
+// `kakao-talk-channel sync` (pkg/cli.mjs) as a child process against the emulator over loopback:
+// a 12,345-row sync, a re-sync with exact adds and deletes, a run killed mid-way then resumed,
+// a failed batch then resumed, rejected rows with line numbers, BOM/quotes/Korean headers,
+// --dry-run, and the setup errors. No key in any output.
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { TalkChannelClient } from "../pkg/node.js";
+import { startKakaoEmulatorServer } from "../pkg/testing/index.js";
+
+const CLI = fileURLToPath(new URL("../pkg/cli.mjs", import.meta.url));
+const CH = "_ZeUTxl";
+const ADD = "/v1/talkchannel/update/target_users";
+const DELETE = "/v1/talkchannel/delete/target_users";
+const BASE_ID = 5_000_000_000;
+
+let server;
+let emu;
+let client;
+let dir;
+let files = 0;
+
+before(async () => {
+  server = await startKakaoEmulatorServer();
+  emu = server.emulator;
+  emu.addChannel(CH);
+  // Every id the tests use has added the channel, so the emulator's file holds them all.
+  for (let i = 0; i < 13_000; i++) emu.setRelation(BASE_ID + i, CH, "ADDED");
+  for (let i = 0; i < 500; i++) emu.setRelation(9_000_000_000 + i, CH, "ADDED");
+  client = new TalkChannelClient({ restApiKey: emu.restApiKey, baseUrl: server.url });
+  dir = mkdtempSync(join(tmpdir(), "ktc-sync-"));
+});
+
+after(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function newFile(schema = { age: "number", gender: "string", birthday: "string", vipLevel: "number" }) {
+  files += 1;
+  return (await client.registerCustomerFile({ channelPublicId: CH, fileName: `sync-${files}`, schema })).fileId;
+}
+
+function env(extra = {}) {
+  const e = { ...process.env, KAKAO_REST_API_KEY: emu.restApiKey, KAKAO_BASE_URL: server.url, ...extra };
+  for (const [k, v] of Object.entries(e)) if (v === undefined) delete e[k];
+  return e;
+}
+
+/** Runs the CLI; resolves `{ code, stdout, stderr }` (async: the emulator in this process keeps serving). */
+function cli(args, opts = {}) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: env(opts.env), cwd: dir, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      for (const text of [stdout, stderr]) assert.ok(!text.includes(emu.restApiKey), "the key was printed");
+      resolve({ code: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+const syncArgs = (csv, fileId, ...rest) => ["sync", "--csv", csv, "--channel", CH, "--file-id", String(fileId), "--id-column", "user_id", ...rest];
+
+/** Rows: id → { age, gender, birthday, vipLevel }. */
+function rowsFor(from, count) {
+  const rows = new Map();
+  for (let i = from; i < from + count; i++) {
+    rows.set(String(BASE_ID + i), { age: 20 + (i % 60), gender: i % 2 ? "F" : "M", birthday: `19${70 + (i % 30)}-0${1 + (i % 9)}-1${i % 10}`, vipLevel: i % 5 });
+  }
+  return rows;
+}
+
+function writeCsv(name, rows) {
+  const lines = ["user_id,age,gender,birthday,vipLevel"];
+  for (const [id, r] of rows) lines.push(`${id},${r.age},${r.gender},${r.birthday},${r.vipLevel}`);
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+/** The emulator's file, exactly: `app:<id>` → fields with Kakao's Korean keys. */
+function assertFileEquals(fileId, rows) {
+  const got = emu.customerFile(fileId).users;
+  assert.equal(got.size, rows.size);
+  for (const [id, r] of rows) {
+    assert.deepEqual(got.get(`app:${id}`), { 연령: r.age, 성별: r.gender, 생년월일: r.birthday, vipLevel: r.vipLevel }, id);
+  }
+}
+
+/** Requests since `mark` to a path: `{ calls, ids }`. */
+function sent(mark, path) {
+  const calls = emu.requests.slice(mark).filter((r) => r.path === path);
+  const ids = calls.flatMap((r) => {
+    const body = JSON.parse(r.body);
+    return path === ADD ? body.users.map((u) => u.id) : body.user_ids;
+  });
+  return { calls: calls.length, ids };
+}
+
+const journalLines = (csv) => {
+  const p = `${csv}.kakao-sync.json.journal`;
+  return existsSync(p) ? readFileSync(p, "utf8").split("\n").filter(Boolean) : [];
+};
+
+describe("sync: CSV → customer file", () => {
+  let fileId;
+  let csv;
+  let rows;
+
+  test("(a) 12,345 rows from scratch: the file equals the CSV, 7 batches of ≤ 2,000", async () => {
+    fileId = await newFile();
+    rows = rowsFor(0, 12_345);
+    csv = writeCsv("customers.csv", rows);
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(csv, fileId));
+    assert.equal(r.code, 0, r.stderr);
+    const adds = sent(mark, ADD);
+    assert.equal(adds.calls, 7);
+    assert.equal(adds.ids.length, 12_345);
+    assert.equal(new Set(adds.ids).size, 12_345);
+    assert.equal(sent(mark, DELETE).calls, 0);
+    assertFileEquals(fileId, rows);
+    assert.match(r.stdout, /added: +12345 \(12345 new, 0 changed\) in 7 batches; Kakao counted 12345/);
+    assert.match(r.stderr, /progress: 12,345\/12,345 rows · [\d,]+ rows\/s · ETA 0s/);
+    const state = JSON.parse(readFileSync(`${csv}.kakao-sync.json`, "utf8"));
+    assert.deepEqual([state.channel, state.fileId, state.userType, Object.keys(state.users).length], [CH, fileId, "app", 12_345]);
+    assert.equal(existsSync(`${csv}.kakao-sync.json.journal`), false);
+  });
+
+  test("(b) 100 edits, 50 removals, 70 additions: exactly 170 adds and 50 deletes, then nothing", async () => {
+    const ids = [...rows.keys()];
+    const edited = ids.slice(0, 100);
+    const removed = ids.slice(5000, 5050);
+    for (const id of edited) rows.set(id, { ...rows.get(id), age: 99, gender: "X" });
+    for (const id of removed) rows.delete(id);
+    const added = rowsFor(12_345, 70);
+    for (const [id, r] of added) rows.set(id, r);
+    writeCsv("customers.csv", rows);
+
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(csv, fileId));
+    assert.equal(r.code, 0, r.stderr);
+    const adds = sent(mark, ADD);
+    const dels = sent(mark, DELETE);
+    assert.deepEqual([adds.calls, adds.ids.length, dels.calls, dels.ids.length], [1, 170, 1, 50]);
+    assert.deepEqual(new Set(adds.ids), new Set([...edited, ...added.keys()]));
+    assert.deepEqual(new Set(dels.ids), new Set(removed));
+    assertFileEquals(fileId, rows);
+    assert.match(r.stdout, /added: +170 \(70 new, 100 changed\) in 1 batch;/);
+    assert.match(r.stdout, /deleted: +50 in 1 batch\n/);
+    assert.match(r.stdout, /unchanged: +12195\n/);
+
+    const again = emu.requests.length;
+    const r2 = await cli(syncArgs(csv, fileId));
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.deepEqual([sent(again, ADD).calls, sent(again, DELETE).calls], [0, 0]);
+    assert.match(r2.stdout, /unchanged: +12365\n/);
+  });
+
+  test("(c) killed mid-way, then resumed: no confirmed batch sent again, the file equals the CSV", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 12_345);
+    const path = writeCsv("killed.csv", want);
+    // The 4th add request hangs; the other 6 batches complete and are journaled.
+    const fault = emu.faults.add({ path: ADD, after: 3, times: 1, delayMs: 120_000 });
+    const mark = emu.requests.length;
+    const child = spawn(process.execPath, [CLI, ...syncArgs(path, id, "--no-progress")], { env: env(), cwd: dir, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const deadline = Date.now() + 20_000;
+    while (!(sent(mark, ADD).calls === 7 && journalLines(path).length === 7)) {
+      assert.ok(Date.now() < deadline, `timed out: ${sent(mark, ADD).calls} adds, ${journalLines(path).length} journal lines`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    assert.deepEqual(await exited, { code: null, signal: "SIGKILL" });
+    assert.equal(fault.hits, 1);
+    const hung = emu.requests.slice(mark).filter((r) => r.path === ADD)[3];
+    const hungIds = JSON.parse(hung.body).users.map((u) => u.id);
+    assert.equal(emu.customerFile(id).users.size, 12_345 - hungIds.length);
+    assert.equal(existsSync(`${path}.kakao-sync.json`), false, "no state before a complete run");
+    emu.faults.clear();
+
+    const resume = emu.requests.length;
+    const r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    const adds = sent(resume, ADD);
+    assert.equal(adds.calls, 1);
+    assert.deepEqual(adds.ids, hungIds);
+    assertFileEquals(id, want);
+    assert.match(r.stdout, /resuming: 6 confirmed batches from the journal/);
+    assert.equal(journalLines(path).length, 0);
+  });
+
+  test("(c2) a batch failing after the SDK's retries: exit 3, journal kept; the re-run sends only the rest", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 5_000);
+    const path = writeCsv("failing.csv", want);
+    // Batch 2 of 3 fails on all 3 attempts (1 + maxRetries 2); with --concurrency 1 batch 3 is not started.
+    emu.faults.add({ path: ADD, after: 1, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(path, id, "--concurrency", "1"));
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /a batch of 2000 adds failed: .*system error/);
+    assert.match(r.stderr, /stopped: 1 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
+    assert.equal(sent(mark, ADD).calls, 4);
+    assert.equal(journalLines(path).length, 2);
+    emu.faults.clear();
+
+    const resume = emu.requests.length;
+    const r2 = await cli(syncArgs(path, id));
+    assert.equal(r2.code, 0, r2.stderr);
+    const adds = sent(resume, ADD);
+    assert.deepEqual([adds.calls, adds.ids.length], [2, 3_000]);
+    assert.deepEqual(new Set(adds.ids), new Set([...want.keys()].slice(2000)));
+    assertFileEquals(id, want);
+  });
+
+  test("SIGINT: the batch in flight settles and is journaled, no new batch starts; exit 130, then resume", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 5_000);
+    const path = writeCsv("interrupted.csv", want);
+    emu.faults.add({ path: ADD, after: 1, times: 1, delayMs: 1_000 });
+    const mark = emu.requests.length;
+    const child = spawn(process.execPath, [CLI, ...syncArgs(path, id, "--concurrency", "1")], { env: env(), cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+    while (sent(mark, ADD).calls < 2) await new Promise((r) => setTimeout(r, 10));
+    child.kill("SIGINT");
+    assert.equal(await exited, 130);
+    assert.match(stderr, /SIGINT: finishing the batches in flight, then stopping/);
+    assert.match(stderr, /interrupted: 2 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
+    assert.equal(sent(mark, ADD).calls, 2);
+    assert.equal(journalLines(path).length, 3);
+    const resume = emu.requests.length;
+    const r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([sent(resume, ADD).calls, sent(resume, ADD).ids.length], [1, 1_000]);
+    assertFileEquals(id, want);
+  });
+
+  test("progress on a terminal: one bar redrawn with \\r, rows/s and ETA (under script(1))", { skip: !existsSync("/usr/bin/script") && "no script(1)" }, async () => {
+    const id = await newFile();
+    const path = writeCsv("tty.csv", rowsFor(0, 6_000));
+    emu.faults.add({ path: ADD, times: 3, delayMs: 300 });
+    const command = [process.execPath, CLI, ...syncArgs(path, id, "--concurrency", "1")].map((a) => `'${a}'`).join(" ");
+    const out = await new Promise((resolve) => {
+      execFile("/usr/bin/script", ["-qec", command, "/dev/null"], { env: env(), cwd: dir }, (err, stdout) => resolve({ code: err ? err.code : 0, stdout }));
+    });
+    assert.equal(out.code, 0, out.stdout);
+    const frames = out.stdout.split("\r\x1b[K").slice(1).map((f) => f.split("\r\n")[0]);
+    assert.ok(frames.length >= 3, JSON.stringify(out.stdout));
+    for (const f of frames) assert.match(f, /^\[[#.]{30}\] [\d,]+\/6,000 rows · [\d,]+ rows\/s · ETA (\?|\d+s)$/);
+    assert.match(frames.at(-1), /^\[#{30}\] 6,000\/6,000 rows · [\d,]+ rows\/s · ETA 0s$/);
+    assert.ok(frames.some((f) => f.includes(" 2,000/6,000 rows")), frames.join("\n"));
+    assert.match(out.stdout, /synced file \d+ /);
+  });
+
+  test("(d) bad rows: first errors with line numbers on stderr, every one in the rejects file, nothing sent", async () => {
+    const id = await newFile();
+    const text = [
+      "user_id,age,gender,birthday,vipLevel",
+      `${BASE_ID},30,F,1990-01-01,1`,
+      `${BASE_ID + 1},thirty,"M`, // a quoted field over two lines: this row is line 3-4
+      `",1990-01-02,2`,
+      "",
+      `abc,31,F,1990-01-03,3`,
+      `${BASE_ID},32,M,1990-01-04,4`,
+      `${BASE_ID + 2},33,F,1990-01-05,gold`,
+      `${BASE_ID + 3},34,F`,
+      `${BASE_ID + 4},35,M,1990-01-06,5`,
+      "",
+    ].join("\n");
+    const path = join(dir, "bad.csv");
+    writeFileSync(path, text);
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(path, id, "--rejects", "bad-rows.csv"));
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.equal(
+      r.stderr,
+      [
+        "kakao-talk-channel: 5 of 7 rows rejected; nothing was sent. First errors:",
+        '  bad.csv:3: age: the schema declares "number"; got a string [fields.type_mismatch]',
+        '  bad.csv:6: user_id: must be a positive decimal integer, got "abc" [user_id.format]',
+        "  bad.csv:7: user_id: is the same user as line 2; each id may appear once [users.duplicate_id]",
+        '  bad.csv:8: vipLevel: the schema declares "number"; got a string [fields.type_mismatch]',
+        "  bad.csv:9: has 3 cells; the header has 5 [csv.column_count]",
+        `All rejected rows with reasons: ${join(dir, "bad-rows.csv")}`,
+        "",
+      ].join("\n"),
+    );
+    assert.equal(
+      readFileSync(join(dir, "bad-rows.csv"), "utf8"),
+      [
+        "line,column,rule,message,user_id,age,gender,birthday,vipLevel",
+        `3,age,fields.type_mismatch,"the schema declares ""number""; got a string",${BASE_ID + 1},thirty,"M\n",1990-01-02,2`,
+        `6,user_id,user_id.format,"must be a positive decimal integer, got ""abc""",abc,31,F,1990-01-03,3`,
+        `7,user_id,users.duplicate_id,is the same user as line 2; each id may appear once,${BASE_ID},32,M,1990-01-04,4`,
+        `8,vipLevel,fields.type_mismatch,"the schema declares ""number""; got a string",${BASE_ID + 2},33,F,1990-01-05,gold`,
+        `9,,csv.column_count,has 3 cells; the header has 5,${BASE_ID + 3},34,F`,
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual(emu.requests.slice(mark).map((q) => `${q.method} ${q.path}`), ["GET /v1/talkchannel/target_user_file"]);
+    assert.equal(emu.customerFile(id).users.size, 0);
+  });
+
+  test("(e) BOM, quoted fields and Korean headers (schema keys in Korean or English)", async () => {
+    const id = await newFile({ 생년월일: "string", 성별: "string", 연령: "number", vipLevel: "number", 지역: "string" });
+    const path = join(dir, "korean.csv");
+    writeFileSync(
+      path,
+      '\uFEFF"아이디","생년월일",성별,"연령",vipLevel,region\r\n' +
+        `${BASE_ID + 1},"1990-01-01","여, ""VIP""",30,1,"서울\n강남"\r\n` +
+        `"${BASE_ID + 2}",1991-02-02,남,31,2,부산\r\n` +
+        `${BASE_ID + 3},,,,,\r\n`,
+    );
+    const r = await cli(["sync", "--csv", path, "--channel", CH, "--file-id", String(id), "--id-column", "아이디"]);
+    assert.equal(r.code, 0, r.stderr);
+    const users = Object.fromEntries(emu.customerFile(id).users);
+    assert.deepEqual(users, {
+      [`app:${BASE_ID + 1}`]: { 생년월일: "1990-01-01", 성별: '여, "VIP"', 연령: 30, vipLevel: 1, 지역: "서울\n강남" },
+      [`app:${BASE_ID + 2}`]: { 생년월일: "1991-02-02", 성별: "남", 연령: 31, vipLevel: 2, 지역: "부산" },
+      [`app:${BASE_ID + 3}`]: {},
+    });
+    // --columns picks and renames columns: only age (as 연령) is sent.
+    const path2 = join(dir, "pick.csv");
+    writeFileSync(path2, `id,Age Years,note\n${BASE_ID + 4},44,ignored\n`);
+    const mark = emu.requests.length;
+    const r2 = await cli(["sync", "--csv", path2, "--channel", CH, "--file-id", String(id), "--columns", "Age Years=age"]);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.equal(JSON.parse(emu.requests.slice(mark).find((q) => q.path === ADD).body).users[0].field.연령, 44);
+  });
+
+  test("(f) --dry-run prints the plan and sends nothing", async () => {
+    const id = await newFile();
+    const rows3 = rowsFor(20, 5);
+    const path = writeCsv("dry.csv", rows3);
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+    const ids = [...rows3.keys()];
+    rows3.set(ids[0], { ...rows3.get(ids[0]), age: 77 });
+    rows3.delete(ids[1]);
+    for (const [k, v] of rowsFor(40, 2)) rows3.set(k, v);
+    writeCsv("dry.csv", rows3);
+    const stateBefore = readFileSync(`${path}.kakao-sync.json`, "utf8");
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(path, id, "--dry-run"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      `dry run: file ${id} (sync-${files}) of ${CH}, app ids\n` +
+        "  CSV rows:  6\n" +
+        "  add:       3 (2 new, 1 changed) in 1 batch\n" +
+        "  delete:    1 in 1 batch\n" +
+        "  unchanged: 3\n" +
+        "nothing was sent\n",
+    );
+    assert.deepEqual(emu.requests.slice(mark).map((q) => q.method), ["GET"]);
+    assert.equal(readFileSync(`${path}.kakao-sync.json`, "utf8"), stateBefore);
+    assert.equal(journalLines(path).length, 0);
+  });
+
+  test("setup errors exit 2 before sending: no key, unknown file, unknown column, another file's state", async () => {
+    const id = await newFile();
+    const path = writeCsv("setup.csv", rowsFor(0, 3));
+    const mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id), { env: { KAKAO_REST_API_KEY: undefined } });
+    assert.deepEqual([r.code, r.stderr], [2, "kakao-talk-channel: KAKAO_REST_API_KEY is not set (the REST API key is read from the environment only)\n"]);
+    r = await cli(syncArgs(path, 999));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /channel _ZeUTxl has no customer file 999; its files: /);
+    r = await cli(syncArgs(path, id, "--columns", "age,shoe_size"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no column "shoe_size" in the CSV header/);
+    const other = await newFile({ age: "number" });
+    r = await cli(syncArgs(path, other));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /column "gender": "성별" is not in the file's schema \[fields.unknown_key\]/);
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+    r = await cli(syncArgs(path, other, "--columns", "age"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`state file .* belongs to file ${id} of channel _ZeUTxl \\(app ids\\), not file ${other}`));
+    r = await cli(syncArgs(path, id, "--state", join(dir, "nowhere", "state.json")));
+    assert.deepEqual([r.code, r.stderr], [2, `kakao-talk-channel: the directory of ${join(dir, "nowhere", "state.json")} does not exist\n`]);
+    r = await cli(["sync", "--csv", path]);
+    assert.deepEqual([r.code, r.stderr], [2, "kakao-talk-channel: --channel is required; try --help\n"]);
+    r = await cli(["--help"]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N/);
+    assert.equal(emu.requests.slice(mark).filter((q) => q.method === "POST" && q.path !== "/v1/talkchannel/create/target_user_file").length, 1);
+  });
+});
