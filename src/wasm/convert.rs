@@ -1,6 +1,7 @@
 //! JS values ↔ core types, and core errors thrown as the JS classes of `errors.js`.
 
 use crate::api::customer_files::{RawId, RawUser, RawValue};
+use crate::api::packed_users::unpack_users;
 use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
 use crate::core::ids::UserId;
 use js_sys::{Array, Object, Reflect};
@@ -12,6 +13,14 @@ extern "C" {
     /// `new Classes[name](message, props, cause)`.
     #[wasm_bindgen(js_name = __createError)]
     fn create_error(name: &str, message: &str, props: &JsValue, cause: &JsValue) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+extern "C" {
+    /// The users of an add call packed into one string, or `undefined` for anything but the
+    /// common well-formed shape (see `api::packed_users`).
+    #[wasm_bindgen(js_name = __packUsers, catch)]
+    fn pack_users(users: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// Everything a call can fail with, before it becomes a JS error.
@@ -424,8 +433,27 @@ pub fn schema_pairs(v: &JsValue, field: &str) -> Result<Vec<(String, String)>, V
         .collect())
 }
 
-/// The `users` array of an add call, typed but not yet validated.
+/// The `users` array of an add call, typed but not yet validated: in one crossing when the
+/// array has the common shape, else element by element (which names the exact bad element).
 pub fn raw_users(v: &JsValue, field: &str) -> Result<Vec<RawUser>, ValidationError> {
+    if let Some(users) = packed_users(v) {
+        return Ok(users);
+    }
+    raw_users_one_by_one(v, field)
+}
+
+fn packed_users(v: &JsValue) -> Option<Vec<RawUser>> {
+    let packed = pack_users(v).ok()?.dyn_into::<Array>().ok()?;
+    let text = packed.get(0).as_string()?;
+    let numbers = packed
+        .get(1)
+        .dyn_into::<js_sys::Float64Array>()
+        .ok()?
+        .to_vec();
+    unpack_users(&text, &numbers)
+}
+
+fn raw_users_one_by_one(v: &JsValue, field: &str) -> Result<Vec<RawUser>, ValidationError> {
     let arr = v.dyn_ref::<Array>().ok_or_else(|| {
         ValidationError::new(field, "params.type", "must be an array of { id, fields? }")
     })?;
