@@ -1,4 +1,6 @@
-// Used by the wasm glue; not part of the public API.
+// Used by the wasm glue; not part of the public API. The two hot paths of the wasm edge, each
+// one JS↔wasm crossing instead of dozens: packing the users of an add call, and one HTTP
+// attempt.
 //
 // Hands a whole `users` array of an add call to Rust in one string instead of one JS↔wasm
 // crossing per user, key and value. Only the common, well-formed shape takes this path: any
@@ -57,4 +59,101 @@ export function __packUsers(users) {
   } catch {
     return undefined;
   }
+}
+
+function abortReason(signal) {
+  if (signal.reason !== undefined) return signal.reason;
+  const e = new Error("This operation was aborted");
+  e.name = "AbortError";
+  return e;
+}
+
+function quietly(f) {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+// One HTTP attempt, bounded by `timeoutMs` (headers and body, through an AbortController whose
+// signal goes to `fetch`) and by the caller's `signal` (or undefined). Never rejects; resolves
+// to [0, status, body, retryAfter | undefined], [1, reason] (the caller aborted), [2] (timed
+// out) or [3, error] (fetch failed, or did not give a Response). Nothing is validated here.
+export async function __attempt(fetch, url, method, authorization, body, timeoutMs, signal) {
+  try {
+    if (signal !== undefined && signal.aborted === true) return [1, abortReason(signal)];
+    if (typeof AbortController !== "function") return [3, "AbortController is missing"];
+    const controller = new AbortController();
+    const own = controller.signal;
+    const abort = controller.abort.bind(controller);
+    let reject;
+    const aborted = new Promise((_resolve, rej) => {
+      reject = rej;
+    });
+    quietly(() => own.addEventListener("abort", reject));
+    const timer = quietly(() => setTimeout(abort, timeoutMs));
+    if (signal !== undefined) quietly(() => signal.addEventListener("abort", abort));
+    const classify = (err) =>
+      signal !== undefined && signal.aborted === true ? [1, abortReason(signal)] : own.aborted === true ? [2] : [3, err];
+    try {
+      const headers = { Authorization: authorization };
+      const init = { method };
+      if (body !== undefined) {
+        headers["Content-Type"] = "application/json";
+        init.body = body;
+      }
+      init.headers = headers;
+      init.signal = own;
+      let response;
+      try {
+        response = await Promise.race([Promise.resolve(fetch(url, init)), aborted]);
+      } catch (err) {
+        return classify(err);
+      }
+      const status = quietly(() => response.status);
+      if (typeof status !== "number" || !(status >= 100 && status <= 599)) {
+        return [3, "fetch resolved to something that is not a Response (no numeric status)"];
+      }
+      const retryAfter = quietly(() => {
+        const v = response.headers.get("retry-after");
+        return typeof v === "string" ? v : undefined;
+      });
+      const text = quietly(() => response.text);
+      if (typeof text !== "function") return classify("text is not a function");
+      let out;
+      try {
+        out = await Promise.race([Promise.resolve(text.call(response)), aborted]);
+      } catch (err) {
+        return classify(err);
+      }
+      return [0, Math.trunc(status), typeof out === "string" ? out : "", retryAfter];
+    } finally {
+      if (typeof clearTimeout === "function") quietly(() => clearTimeout(timer));
+      if (signal !== undefined) quietly(() => signal.removeEventListener("abort", abort));
+      quietly(() => own.removeEventListener("abort", reject));
+    }
+  } catch (err) {
+    return [3, err];
+  }
+}
+
+function withDates(user) {
+  for (const c of user.channels) {
+    if (c.createdAt !== null) c.createdAt = new Date(c.createdAt);
+    if (c.updatedAt !== null) c.updatedAt = new Date(c.updatedAt);
+  }
+  return user;
+}
+
+// A `UserChannelRelations` from the JSON Rust wrote (dates as epoch milliseconds or null).
+export function __userRelations(json) {
+  return withDates(JSON.parse(json));
+}
+
+// A `MultiRelations` from the JSON Rust wrote.
+export function __multiRelations(json) {
+  const r = JSON.parse(json);
+  r.users.forEach(withDates);
+  return r;
 }
