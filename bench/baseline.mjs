@@ -1,10 +1,13 @@
 // The baseline: what a user would write instead of the SDK. `fetch` plus JSON.stringify /
 // JSON.parse, the same requests as the SDK sends, and no validation, no timeout, no retries,
-// no batching logic beyond a slice loop. (JSON.parse also rounds user ids past 2^53; the SDK
+// no batching logic beyond a slice loop. With `timeoutMs`, each request gets what the SDK
+// gives every attempt: an AbortController aborted by a timer (for the "baseline + timeout"
+// variant, which shows how much of the SDK's cost is the timeout itself). (JSON.parse also rounds user ids past 2^53; the SDK
 // exists partly to avoid that, but the baseline is meant to be the cheapest honest client.)
 
 export class PlainKakaoClient {
-  constructor({ adminKey, restApiKey, baseUrl = "https://kapi.kakao.com", fetch } = {}) {
+  constructor({ adminKey, restApiKey, baseUrl = "https://kapi.kakao.com", fetch, timeoutMs } = {}) {
+    this.timeoutMs = timeoutMs;
     this.adminKey = adminKey;
     this.restApiKey = restApiKey;
     this.baseUrl = baseUrl;
@@ -13,10 +16,23 @@ export class PlainKakaoClient {
 
   async #get(pathAndQuery, key) {
     const f = this.fetch ?? globalThis.fetch;
-    const res = await f(this.baseUrl + pathAndQuery, { method: "GET", headers: { Authorization: `KakaoAK ${key}` } });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`Kakao ${res.status}: ${text}`);
-    return JSON.parse(text);
+    const init = { method: "GET", headers: { Authorization: `KakaoAK ${key}` } };
+    if (this.timeoutMs === undefined) {
+      const res = await f(this.baseUrl + pathAndQuery, init);
+      const text = await res.text();
+      if (!res.ok) throw new Error(`Kakao ${res.status}: ${text}`);
+      return JSON.parse(text);
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      const res = await f(this.baseUrl + pathAndQuery, { ...init, signal: controller.signal });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`Kakao ${res.status}: ${text}`);
+      return JSON.parse(text);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #post(path, body, key) {

@@ -37,7 +37,7 @@ function fmtMs(ms) {
   if (ms < 100) return `${ms.toFixed(2)} ms`;
   return `${ms.toFixed(0)} ms`;
 }
-const fmtKB = (b) => `${(b / 1024).toFixed(1)} KB`;
+const fmtKB = (b) => `${(b / 1000).toFixed(1)} KB`;
 
 /**
  * Runs `variants` ({ sdk, baseline }: async functions) in interleaved rounds (the order
@@ -74,6 +74,7 @@ async function compare(name, variants, { rounds, minMs, minSamples, warmup }) {
     const rr = result.sdk.roundMedians.map((m, i) => m / result.baseline.roundMedians[i]);
     result.ratioRange = [Math.min(...rr), Math.max(...rr)];
   }
+  if (result.baselineTimeout) result.ratioTimeout = result.sdk.median / result.baselineTimeout.median;
   log(`  sdk ${fmtMs(result.sdk.median)}  baseline ${fmtMs(result.baseline.median)}  ratio ${result.ratio?.toFixed(3)}`);
   return result;
 }
@@ -106,17 +107,20 @@ async function inMemoryAndLoopback(server) {
   const params = { channelIds: CHANNELS, userId: USER_ID };
   const sdkMem = new TalkChannelClient(mem);
   const baseMem = new PlainKakaoClient(mem);
+  const timedMem = new PlainKakaoClient({ ...mem, timeoutMs: 10_000 });
   results.push({
     key: "check-mem",
     label: "1a. `checkChannelRelationship`, emulator's in-memory `fetch`",
     ...(await compare("checkChannelRelationship, in-memory fetch", {
       sdk: () => sdkMem.checkChannelRelationship(params),
       baseline: () => baseMem.checkChannelRelationship(params),
+      baselineTimeout: () => timedMem.checkChannelRelationship(params),
     }, P.fast)),
   });
   const net = { adminKey: server.adminKey, baseUrl: server.url };
   const sdkNet = new TalkChannelClient(net);
   const baseNet = new PlainKakaoClient(net);
+  const timedNet = new PlainKakaoClient({ ...net, timeoutMs: 10_000 });
   results.push({
     key: "check-http",
     label: "1b. `checkChannelRelationship`, loopback HTTP",
@@ -124,6 +128,7 @@ async function inMemoryAndLoopback(server) {
     ...(await compare("checkChannelRelationship, loopback HTTP", {
       sdk: () => sdkNet.checkChannelRelationship(params),
       baseline: () => baseNet.checkChannelRelationship(params),
+      baselineTimeout: () => timedNet.checkChannelRelationship(params),
     }, P.fast)),
   });
   const multi = { userIds: MULTI_IDS, channelIds: [CHANNELS[0]] };
@@ -300,6 +305,7 @@ function rowFor(r) {
   let ratio = `${r.ratio.toFixed(2)}×`;
   if (r.ratioRange) ratio += ` (${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)})`;
   let extra = "";
+  if (r.baselineTimeout) extra = `<br>vs baseline + timeout (${fmtMs(r.baselineTimeout.median)}): ${r.ratioTimeout.toFixed(2)}×`;
   if (r.throughput) extra = `<br>${Math.round(r.throughput.sdk).toLocaleString("en")} vs ${Math.round(r.throughput.baseline).toLocaleString("en")} users/s = **${(r.throughput.sdk / r.throughput.baseline).toFixed(2)}×** throughput`;
   const target = r.target ? `${r.target.text}: **${r.target.met(r) ? "met" : "missed"}**` : "—";
   return `| ${r.label} | ${cell(r.sdk)} | ${cell(r.baseline)} | ${ratio}${extra} | ${target} |`;
@@ -308,7 +314,7 @@ function rowFor(r) {
 function report() {
   const s = notes.size;
   const a = notes.alloc;
-  const gzipMet = s.gzip <= 120 * 1024;
+  const gzipMet = s.gzip <= 120 * 1000;
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const lines = [];
@@ -320,7 +326,7 @@ function report() {
   lines.push("");
   lines.push("## Results");
   lines.push("");
-  lines.push("Times are medians with the interquartile range (p25–p75) of all samples; the ratio is SDK median / baseline median, with the range of the per-round ratios in brackets.");
+  lines.push("KB = 1,000 bytes. Times are medians with the interquartile range (p25–p75) of all samples; the ratio is SDK median / baseline median, with the range of the per-round ratios in brackets.");
   lines.push("");
   lines.push("| measurement | SDK | baseline (plain JS) | SDK / baseline | target |");
   lines.push("|---|---|---|---|---|");
@@ -339,7 +345,7 @@ function report() {
   lines.push("");
   lines.push("## Method");
   lines.push("");
-  lines.push("- **Baseline** (`bench/baseline.mjs`): a hand-written client doing the same requests with `fetch`, `JSON.stringify` and `JSON.parse`: no validation, no timeout, no retries, users given already in Kakao's wire shape (Korean keys). Request targets and bodies are byte-identical to the SDK's. It returns Kakao's parsed JSON as is (the SDK also converts to camelCase, `Date`s and exact string ids).");
+  lines.push("- **Baseline** (`bench/baseline.mjs`): a hand-written client doing the same requests with `fetch`, `JSON.stringify` and `JSON.parse`: no validation, no timeout, no retries, users given already in Kakao's wire shape (Korean keys). Request targets and bodies are byte-identical to the SDK's. It returns Kakao's parsed JSON as is (the SDK also converts to camelCase, `Date`s and exact string ids). For the single call, a third variant, *baseline + timeout*, adds what the SDK does for every attempt's timeout (an `AbortController` whose signal goes to `fetch`, a `setTimeout` and its `clearTimeout`), to show how much of the difference is that safety alone.");
   lines.push("- **Harness**: [mitata](https://github.com/evanwashere/mitata) `measure()`, one call per sample (batching off), explicit warm-up calls first, then rounds that alternate the order of SDK and baseline (interleaved), each round running until its minimum time and sample count. Samples of all rounds are pooled for the median and IQR.");
   lines.push("- **Emulator**: `kakao-talk-channel/testing`. In-memory: its `fetch` in the benchmark process. Loopback: `startKakaoEmulatorServer` in a separate Node process (`bench/server.mjs`), so its work does not share the client's event loop; both clients use Node's global `fetch` (undici, keep-alive). Its request log is cleared every 200 ms.");
   lines.push("- **2,000-user add without network**: `addCustomerFileUsers` with a `fetch` option that answers at once with a canned 200 `{\"file_id\":1,\"request_count\":2000,\"success_count\":2000}`; the baseline does `JSON.stringify` of the body and the same fake fetch. Every user has an id and two fields. **Allocations**: a separate process with `--expose-gc --max-semi-space-size=128` (no collection inside one call); the median over 40 calls of the `process.memoryUsage().heapUsed` delta across one call after two full GCs; and the wasm linear memory size before the first add and after 60.");

@@ -185,6 +185,9 @@ fn at<T>(
     })
 }
 
+/// How many distinct field names `check_users` remembers as checked.
+const KNOWN_KEYS: usize = 32;
+
 /// Validates the users of one add call (all batches) before anything is sent.
 pub fn check_users(
     users: &[RawUser],
@@ -193,6 +196,9 @@ pub fn check_users(
 ) -> Result<Vec<User>, ValidationError> {
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(users.len());
     let mut out = Vec::with_capacity(users.len());
+    // Field names already checked (users mostly share theirs): `check_key` depends on the
+    // name alone, so a name that passed once passes again with the same key.
+    let mut known: Vec<(&str, Key)> = Vec::new();
     for (i, user) in users.iter().enumerate() {
         // Paths are written only for an error: formatting two per user made most of the
         // cost of checking a valid batch.
@@ -204,7 +210,16 @@ pub fn check_users(
         let mut fields: Vec<(Key, FieldValue)> = Vec::new();
         for (name, value) in user.fields.iter().flatten() {
             let path = || format!("users[{i}].fields.{name}");
-            let key = at(check_key(name, "", "fields"), path)?;
+            let key = match known.iter().find(|(n, _)| *n == name.as_str()) {
+                Some((_, key)) => key.clone(),
+                None => {
+                    let key = at(check_key(name, "", "fields"), path)?;
+                    if known.len() < KNOWN_KEYS {
+                        known.push((name.as_str(), key.clone()));
+                    }
+                    key
+                }
+            };
             let value = at(check_value(value, ""), path)?;
             if fields.iter().any(|(k, _)| *k == key) {
                 return Err(ValidationError::new(
