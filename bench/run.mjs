@@ -267,11 +267,14 @@ export default {
           ],
           compatibilityDate: "2026-04-01",
         });
-        const res = await mf.dispatchFetch("http://localhost/");
-        const text = await res.text();
-        times[v].push(performance.now() - t0);
-        await mf.dispose();
-        if (text !== "1") throw new Error(`workerd ${v}: unexpected answer ${text}`);
+        try {
+          const res = await mf.dispatchFetch("http://localhost/");
+          const text = await res.text();
+          times[v].push(performance.now() - t0);
+          if (text !== "1") throw new Error(`workerd ${v}: unexpected answer ${text}`);
+        } finally {
+          await mf.dispose();
+        }
       }
     }
     const stat = (a) => { const s = sorted(a); return { median: quantile(s, 0.5), p25: quantile(s, 0.25), p75: quantile(s, 0.75), n: s.length }; };

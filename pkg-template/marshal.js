@@ -88,12 +88,19 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
     if (typeof AbortController !== "function") return [3, "AbortController is missing"];
     const controller = new AbortController();
     const own = controller.signal;
-    const abort = controller.abort.bind(controller);
     let reject;
     const aborted = new Promise((_resolve, rej) => {
       reject = rej;
     });
-    quietly(() => own.addEventListener("abort", reject));
+    // The timer and the caller's signal abort the request (a fetch that honours its signal
+    // stops) and settle `aborted` (so that one that does not is given up on all the same).
+    const abort = () => {
+      try {
+        controller.abort();
+      } finally {
+        reject(new Error("aborted"));
+      }
+    };
     const timer = quietly(() => setTimeout(abort, timeoutMs));
     if (signal !== undefined) quietly(() => signal.addEventListener("abort", abort));
     const classify = (err) =>
@@ -109,7 +116,7 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       init.signal = own;
       let response;
       try {
-        response = await Promise.race([Promise.resolve(fetch(url, init)), aborted]);
+        response = await Promise.race([fetch(url, init), aborted]);
       } catch (err) {
         return classify(err);
       }
@@ -125,7 +132,7 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       if (typeof text !== "function") return classify("text is not a function");
       let out;
       try {
-        out = await Promise.race([Promise.resolve(text.call(response)), aborted]);
+        out = await Promise.race([text.call(response), aborted]);
       } catch (err) {
         return classify(err);
       }
@@ -133,7 +140,6 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
     } finally {
       if (typeof clearTimeout === "function") quietly(() => clearTimeout(timer));
       if (signal !== undefined) quietly(() => signal.removeEventListener("abort", abort));
-      quietly(() => own.removeEventListener("abort", reject));
     }
   } catch (err) {
     return [3, err];
@@ -158,4 +164,29 @@ export function __multiRelations(json) {
   const r = JSON.parse(json);
   r.users.forEach(withDates);
   return r;
+}
+
+// A list of user ids (`userIds` of a multi check or a delete) in one crossing: `[text,
+// numbers]` as for `__packUsers`, without the field tokens; `undefined` for an id that is not
+// a number, string or bigint, a NUL in a string, or anything unexpected.
+export function __packIds(ids) {
+  try {
+    if (!Array.isArray(ids)) return undefined;
+    const out = [String(ids.length)];
+    const numbers = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (typeof id === "number") {
+        out.push("n");
+        numbers.push(id);
+      } else if (typeof id === "string") {
+        if (id.includes("\0")) return undefined;
+        out.push(`s${id}`);
+      } else if (typeof id === "bigint") out.push(`b${id.toString(10)}`);
+      else return undefined;
+    }
+    return [out.join("\0"), new Float64Array(numbers)];
+  } catch {
+    return undefined;
+  }
 }

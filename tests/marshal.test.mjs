@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { TalkChannelClient, ValidationError } from "../pkg/node.js";
-import { __packUsers } from "../pkg/marshal.js";
+import { __packIds, __packUsers } from "../pkg/marshal.js";
+import { createKakaoEmulator } from "../pkg/testing/index.js";
 
 const CH = "_ZeUTxl";
 
@@ -68,4 +69,57 @@ describe("packed users (one crossing) and the element-by-element path agree", ()
       if (rule !== "user_id.format") assert.equal(err.rule, rule);
     });
   }
+});
+
+describe("packed id lists (multi check, delete) and the element-by-element path agree", () => {
+  function multiWorld() {
+    const emu = createKakaoEmulator();
+    emu.addChannel(CH);
+    for (const id of ["1", "2", "9007199254740991", "9223372036854775807"]) emu.setRelation(id, CH, "ADDED");
+    const kakao = new TalkChannelClient({ adminKey: emu.adminKey, baseUrl: emu.baseUrl, fetch: emu.fetch });
+    return { emu, kakao };
+  }
+
+  test("numbers, strings and bigints: same users, same query, both paths", async () => {
+    const ids = [1, "2", 9007199254740991, 9223372036854775807n, "2"];
+    assert.ok(Array.isArray(__packIds(ids)), "takes the packed path");
+    const a = multiWorld();
+    const b = multiWorld();
+    const fast = await a.kakao.checkChannelRelationshipMulti({ userIds: ids, channelIds: [CH] });
+    const slow = await b.kakao.checkChannelRelationshipMulti({ userIds: new Proxy(ids, {}), channelIds: [CH] });
+    assert.deepEqual(fast, slow);
+    assert.equal(a.emu.requests.at(-1).target, b.emu.requests.at(-1).target);
+    assert.deepEqual(fast.users.map((u) => u.userId), ["1", "2", "9007199254740991", "9223372036854775807"]);
+  });
+
+  for (const [name, ids, field, rule] of [
+    ["a boolean", ["1", true], "userIds[1]", "user_id.type"],
+    ["a non-decimal string", ["1", "2", "12a"], "userIds[2]", null],
+    ["zero", [5, 0], "userIds[1]", null],
+    ["an unsafe number", [2 ** 53], "userIds[0]", null],
+  ]) {
+    test(`${name}: the error names the element, both paths`, async () => {
+      for (const list of [ids, new Proxy(ids, {})]) {
+        const { kakao } = multiWorld();
+        const err = await kakao.checkChannelRelationshipMulti({ userIds: list }).then(() => null, (e) => e);
+        assert.ok(err instanceof ValidationError, `${name}: ${err}`);
+        assert.equal(err.field, field);
+        if (rule) assert.equal(err.rule, rule);
+      }
+    });
+  }
+
+  test("delete: the same body through both paths", async () => {
+    const bodies = [];
+    for (const list of [["1", 2, 3n], new Proxy(["1", 2, 3n], {})]) {
+      const fetch = async (_url, init) => {
+        bodies.push(init.body);
+        return new Response("", { status: 200 });
+      };
+      const kakao = new TalkChannelClient({ restApiKey: "rest0api0key0for0marshal0tests", fetch });
+      await kakao.deleteCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", userIds: list });
+    }
+    assert.equal(bodies[0], bodies[1]);
+    assert.match(bodies[0], /"user_ids":\["1","2","3"\]/);
+  });
 });

@@ -1,4 +1,4 @@
-//! Reads the `users` of an add call packed into one string by `pkg-template/marshal.js`
+//! Reads the `users` of an add call (and lists of ids) packed into one string by `pkg-template/marshal.js`
 //! (`__packUsers`), so that a 2,000-user batch crosses the JS↔wasm boundary once instead of
 //! some 30 times per user. The result is the same `RawUser`s as reading the array element by
 //! element; validation happens afterwards, the same for both paths.
@@ -10,6 +10,28 @@
 
 use super::customer_files::{RawId, RawUser, RawValue};
 
+fn id_token(token: &str, numbers: &mut impl Iterator<Item = f64>) -> Option<RawId> {
+    if token == "n" {
+        Some(RawId::Number(numbers.next()?))
+    } else if let Some(s) = token.strip_prefix('s') {
+        Some(RawId::Text(s.to_owned()))
+    } else {
+        token.strip_prefix('b').map(|b| RawId::BigInt(b.to_owned()))
+    }
+}
+
+/// The ids packed by `__packIds` (the user tokens without fields), or `None`.
+pub fn unpack_ids(packed: &str, numbers: &[f64]) -> Option<Vec<RawId>> {
+    let mut tokens = packed.split('\0');
+    let mut numbers = numbers.iter().copied();
+    let count: usize = tokens.next()?.parse().ok()?;
+    let mut ids = Vec::with_capacity(count.min(packed.len()));
+    for _ in 0..count {
+        ids.push(id_token(tokens.next()?, &mut numbers)?);
+    }
+    (tokens.next().is_none() && numbers.next().is_none()).then_some(ids)
+}
+
 /// The users packed in `packed` and `numbers`, or `None` if they are not in the format (the
 /// caller then reads the JS array element by element).
 pub fn unpack_users(packed: &str, numbers: &[f64]) -> Option<Vec<RawUser>> {
@@ -19,16 +41,7 @@ pub fn unpack_users(packed: &str, numbers: &[f64]) -> Option<Vec<RawUser>> {
     // Each user takes at least two tokens: bound the allocation by the input's size.
     let mut users = Vec::with_capacity(count.min(packed.len() / 2));
     for _ in 0..count {
-        let id = tokens.next()?;
-        let id = if id == "n" {
-            RawId::Number(numbers.next()?)
-        } else if let Some(s) = id.strip_prefix('s') {
-            RawId::Text(s.to_owned())
-        } else if let Some(b) = id.strip_prefix('b') {
-            RawId::BigInt(b.to_owned())
-        } else {
-            return None;
-        };
+        let id = id_token(tokens.next()?, &mut numbers)?;
         let fields = match tokens.next()? {
             "-" => None,
             n => {
@@ -101,6 +114,29 @@ mod tests {
         assert_eq!(f[1], ("x".into(), RawValue::Text(String::new())));
         assert!(matches!(f[2].1, RawValue::Number(n) if n.is_nan()));
         assert_eq!(unpack_users("0", &[]), Some(vec![]));
+    }
+
+    #[test]
+    fn reads_ids() {
+        assert_eq!(
+            unpack_ids("3\0n\0s12\0b9223372036854775807", &[7.0]),
+            Some(vec![
+                RawId::Number(7.0),
+                RawId::Text("12".into()),
+                RawId::BigInt("9223372036854775807".into())
+            ])
+        );
+        assert_eq!(unpack_ids("0", &[]), Some(vec![]));
+        for (bad, numbers) in [
+            ("", &[][..]),
+            ("1", &[]),
+            ("1\0n", &[]),
+            ("1\0n", &[1.0, 2.0]),
+            ("1\0x1", &[]),
+            ("1\0s1\0s2", &[]),
+        ] {
+            assert_eq!(unpack_ids(bad, numbers), None, "{bad:?}");
+        }
     }
 
     #[test]
