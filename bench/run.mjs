@@ -309,6 +309,7 @@ function rowFor(r) {
   if (r.ratioRange) ratio += ` (${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)})`;
   let extra = "";
   if (r.baselineTimeout) extra = `<br>vs baseline + timeout (${fmtMs(r.baselineTimeout.median)}): ${r.ratioTimeout.toFixed(2)}×`;
+  if (r.key?.startsWith("cold-")) extra = `<br>SDK − baseline: ${fmtMs(r.sdk.median - r.baseline.median)}`;
   if (r.throughput) extra = `<br>${Math.round(r.throughput.sdk).toLocaleString("en")} vs ${Math.round(r.throughput.baseline).toLocaleString("en")} users/s = **${(r.throughput.sdk / r.throughput.baseline).toFixed(2)}×** throughput`;
   const target = r.target ? `${r.target.text}: **${r.target.met(r) ? "met" : "missed"}**` : "—";
   return `| ${r.label} | ${cell(r.sdk)} | ${cell(r.baseline)} | ${ratio}${extra} | ${target} |`;
@@ -338,6 +339,13 @@ function report() {
   lines.push(`| 6. \`.wasm\` size | ${fmtKB(s.raw)} raw, **${fmtKB(s.gzip)} gzip**, ${fmtKB(s.brotli)} brotli; npm tarball ${fmtKB(s.tarball)} (${s.files} files, ${fmtKB(s.unpacked)} unpacked) | — | — | gzip ≤ 120 KB: **${gzipMet ? "met" : "missed"}** |`);
   if (notes.workerdError) lines.push(`| 5c. cold start, workerd | not measured: ${notes.workerdError} | | | |`);
   lines.push("");
+  lines.push("## Targets");
+  lines.push("");
+  for (const r of results.filter((x) => x.target)) {
+    lines.push(`- ${r.label.replace(/^[\d.a-z]+ /, "")}: ${r.target.text} — **${r.target.met(r) ? "met" : "missed"}** (SDK ${fmtMs(r.sdk.median)}, baseline ${fmtMs(r.baseline.median)}, ${r.ratio.toFixed(2)}×).`);
+  }
+  lines.push(`- gzip \`.wasm\` ≤ 120 KB — **${gzipMet ? "met" : "missed"}** (${fmtKB(s.gzip)}).`);
+  lines.push("");
   lines.push("## Cold start details (Node, fresh process each, milliseconds)");
   lines.push("");
   lines.push("| variant | import | construct + first call | import + first call | process wall time (spawn → exit) |");
@@ -355,6 +363,7 @@ function report() {
   lines.push("- **Bulk add**: 100,000 users (50 batches of 2,000) to a customer file of the loopback emulator; half of the users have added the channel. The SDK sends batches one after another (its only mode); the baseline too.");
   lines.push(`- **Cold start (Node)**: ${P.cold} fresh \`node\` processes per variant and mode, interleaved. Inside the process, \`performance.now()\` before the dynamic \`import()\` of the entry (\`pkg/node.js\`, which reads and compiles the \`.wasm\` synchronously, or \`bench/baseline.mjs\`), after it, and after the first \`checkChannelRelationship\` resolved. \"Loopback\" uses the global \`fetch\` against the emulator process, so both variants include loading Node's undici; \"canned\" passes a \`fetch\` returning a canned \`Response\`, which isolates the SDK's own cold cost. Wall time is the parent's spawn → exit.`);
   lines.push("- **Cold start (workerd)**: Miniflare with the `workerd` entry (the `.wasm` as a compiled wasm module), timed from `new Miniflare()` to the first response of a Worker that constructs a client and makes one call with a canned `fetch`; this includes starting the workerd process, which dominates.");
+  lines.push("- **Noise**: the machine is shared with other work; the per-round ratio ranges in brackets show the spread, and single-call medians move by about ±10% between runs.");
   lines.push("- **Sizes**: `pkg/kakao_talk_channel_bg.wasm` as built (`wasm-opt -Oz`), gzip level 9, brotli quality 11; the tarball size from `npm pack --dry-run --json` in `pkg/`.");
   lines.push("");
   return lines.join("\n");
