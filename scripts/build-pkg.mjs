@@ -63,11 +63,14 @@ if (!version) fail("no version in Cargo.toml");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "testing"), { recursive: true });
 
-// 1. The glue: point its snippet import at our shipped errors.js, then a CommonJS twin.
+// 1. The glue: point its snippet imports at our shipped errors.js and marshal.js, then a
+// CommonJS twin.
 let glue = readFileSync(join(bindgen, `${NAME}.js`), "utf8");
-const snippetImport = /from '\.\/snippets\/[^']+\/pkg-template\/errors\.js'/g;
-if ((glue.match(snippetImport) ?? []).length !== 1) fail("expected exactly one errors.js snippet import in the glue");
-glue = glue.replace(snippetImport, "from './errors.js'");
+for (const file of ["errors.js", "marshal.js"]) {
+  const snippetImport = new RegExp(`from '\\./snippets/[^']+/pkg-template/${file.replace(".", "\\.")}'`, "g");
+  if ((glue.match(snippetImport) ?? []).length !== 1) fail(`expected exactly one ${file} snippet import in the glue`);
+  glue = glue.replace(snippetImport, `from './${file}'`);
+}
 if (/from '\.\/snippets\//.test(glue)) fail("the glue imports a snippet this script does not ship");
 writeFileSync(join(out, `${NAME}.js`), glue);
 writeFileSync(join(out, `${NAME}.cjs`), toCjs(glue, `${NAME}.js`));
@@ -95,10 +98,10 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files, with CommonJS twins of the ESM ones.
-for (const rel of ["errors.js", "webhook.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
-for (const rel of ["errors.js", "webhook.js", "testing/index.js"]) {
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "testing/index.js"]) {
   writeFileSync(join(out, rel.replace(/\.js$/, ".cjs")), toCjs(readFileSync(join(template, rel), "utf8"), rel));
 }
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');

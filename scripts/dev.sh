@@ -8,6 +8,7 @@
 #   bash scripts/dev.sh test    # everything: fmt, clippy, cargo test, wasm tests, node tests (incl.
 #                               # the tarball in Node ESM/CJS, TypeScript, Deno, Bun, workerd)
 #   bash scripts/dev.sh fuzz [SECONDS]  # every fuzz target for SECONDS each (default 60), release
+#   bash scripts/dev.sh bench   # build, then bench/run.mjs: SDK vs a plain-JS client; writes BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -76,12 +77,17 @@ case "${1:-}" in
     node examples-node/demo.mjs
     ;;
   test) run_tests ;;
+  bench)
+    build
+    step "bench/run.mjs: the SDK against a plain-JS client (a few minutes; writes BENCHMARKS.md)"
+    node bench/run.mjs
+    ;;
   fuzz)
     step "fuzzing every parser and validator for ${2:-60} s per target"
     FUZZ_SECONDS="${2:-60}" cargo test --release --test fuzz -- --nocapture --test-threads=2
     ;;
   *)
-    echo "usage: bash scripts/dev.sh build|demo|test|fuzz [seconds]" >&2
+    echo "usage: bash scripts/dev.sh build|demo|test|bench|fuzz [seconds]" >&2
     exit 2
     ;;
 esac

@@ -101,12 +101,12 @@ pub fn check_id(
 ) -> Result<(String, String), ValidationError> {
     match (user_type, id) {
         (UserType::App, RawId::Number(n)) => {
-            let u = UserId::from_f64(*n, field)?;
-            Ok((u.to_string(), u.to_string()))
+            let u = UserId::from_f64(*n, field)?.to_string();
+            Ok((u.clone(), u))
         }
         (UserType::App, RawId::Text(s) | RawId::BigInt(s)) => {
-            let u = UserId::from_decimal(s, field)?;
-            Ok((u.to_string(), u.to_string()))
+            let u = UserId::from_decimal(s, field)?.to_string();
+            Ok((u.clone(), u))
         }
         (UserType::Phone, RawId::Text(s)) => Ok((s.clone(), phone_key(s, field)?)),
         (UserType::Phone, RawId::Number(_) | RawId::BigInt(_)) => Err(ValidationError::new(
@@ -173,12 +173,30 @@ fn check_value(value: &RawValue, path: &str) -> Result<FieldValue, ValidationErr
     }
 }
 
+/// `result`, its error (if any) naming `path()`: for checks run with an empty path, so that
+/// the path is formatted only when there is an error.
+fn at<T>(
+    result: Result<T, ValidationError>,
+    path: impl FnOnce() -> String,
+) -> Result<T, ValidationError> {
+    result.map_err(|mut e| {
+        e.field = path();
+        e
+    })
+}
+
+/// How many distinct field names a `UserChecker` remembers as checked.
+const KNOWN_KEYS: usize = 32;
+
 /// The rules for users, applied one user at a time. Remembers the ids seen so far, so a
 /// repeated id is reported at its second position, naming the first.
 struct UserChecker<'a> {
     user_type: UserType,
     schema: Option<&'a Schema>,
     seen: HashMap<String, usize>,
+    /// Field names already checked (users mostly share theirs): `check_key` depends on the
+    /// name alone, so a name that passed once passes again with the same key.
+    known: Vec<(&'a str, Key)>,
 }
 
 /// One user that breaks a rule: its position, the first rule it breaks, and for a repeated id
@@ -196,87 +214,98 @@ impl<'a> UserChecker<'a> {
             user_type,
             schema,
             seen: HashMap::with_capacity(capacity),
+            known: Vec::new(),
         }
     }
 
-    /// Checks user `i`: its id, then that the id is new, then its fields.
-    fn check(&mut self, i: usize, user: &RawUser) -> Result<User, UserError> {
+    /// Checks user `i`: its id, then that the id is new, then its fields. Paths are written
+    /// only for an error: formatting them for every user made most of the cost of a valid batch.
+    fn check(&mut self, i: usize, user: &'a RawUser) -> Result<User, UserError> {
         let fail = |error| UserError {
             index: i,
             duplicate_of: None,
             error,
         };
-        let id_path = format!("users[{i}].id");
-        let (id, key) = check_id(&user.id, self.user_type, &id_path).map_err(fail)?;
+        let id_path = || format!("users[{i}].id");
+        let (id, key) = at(check_id(&user.id, self.user_type, ""), id_path).map_err(fail)?;
         if let Some(first) = self.seen.get(&key) {
             return Err(UserError {
                 index: i,
                 duplicate_of: Some(*first),
-                error: duplicate(&id_path, &format!("users[{first}].id")),
+                error: duplicate(&id_path(), &format!("users[{first}].id")),
             });
         }
         self.seen.insert(key, i);
-        let fields = check_fields(user, i, self.schema).map_err(fail)?;
+        let fields = self.check_fields(user, i).map_err(fail)?;
         Ok(User { id, fields })
     }
-}
 
-/// The fields of user `i`: keys through the alias mapping, values typed, against `schema`.
-fn check_fields(
-    user: &RawUser,
-    i: usize,
-    schema: Option<&Schema>,
-) -> Result<Vec<(Key, FieldValue)>, ValidationError> {
-    let mut fields: Vec<(Key, FieldValue)> = Vec::new();
-    for (name, value) in user.fields.iter().flatten() {
-        let path = format!("users[{i}].fields.{name}");
-        let key = check_key(name, &path, "fields")?;
-        let value = check_value(value, &path)?;
-        if fields.iter().any(|(k, _)| *k == key) {
-            return Err(ValidationError::new(
-                path,
-                "fields.duplicate_key",
-                format!(
-                    "{name:?} means {:?}, which this user already has",
-                    key.as_str()
-                ),
-            ));
-        }
-        let is_number = matches!(value, FieldValue::Number(_));
-        match schema.map(|s| s.type_of(&key)) {
-            Some(None) => {
+    /// The fields of user `i`: keys through the alias mapping, values typed, against the schema.
+    fn check_fields(
+        &mut self,
+        user: &'a RawUser,
+        i: usize,
+    ) -> Result<Vec<(Key, FieldValue)>, ValidationError> {
+        let mut fields: Vec<(Key, FieldValue)> = Vec::new();
+        for (name, value) in user.fields.iter().flatten() {
+            let path = || format!("users[{i}].fields.{name}");
+            let key = match self.known.iter().find(|(n, _)| *n == name.as_str()) {
+                Some((_, key)) => key.clone(),
+                None => {
+                    let key = at(check_key(name, "", "fields"), path)?;
+                    if self.known.len() < KNOWN_KEYS {
+                        self.known.push((name.as_str(), key.clone()));
+                    }
+                    key
+                }
+            };
+            let value = at(check_value(value, ""), path)?;
+            if fields.iter().any(|(k, _)| *k == key) {
                 return Err(ValidationError::new(
-                    path,
-                    "fields.unknown_key",
-                    format!("{:?} is not in the file's schema", key.as_str()),
-                ))
+                    path(),
+                    "fields.duplicate_key",
+                    format!(
+                        "{name:?} means {:?}, which this user already has",
+                        key.as_str()
+                    ),
+                ));
             }
-            Some(Some(ValueType::Number)) if !is_number => {
+            let is_number = matches!(value, FieldValue::Number(_));
+            match self.schema.map(|s| s.type_of(&key)) {
+                Some(None) => {
+                    return Err(ValidationError::new(
+                        path(),
+                        "fields.unknown_key",
+                        format!("{:?} is not in the file's schema", key.as_str()),
+                    ))
+                }
+                Some(Some(ValueType::Number)) if !is_number => {
+                    return Err(ValidationError::new(
+                        path(),
+                        "fields.type_mismatch",
+                        "the schema declares \"number\"; got a string",
+                    ))
+                }
+                Some(Some(ValueType::String)) if is_number => {
+                    return Err(ValidationError::new(
+                        path(),
+                        "fields.type_mismatch",
+                        "the schema declares \"string\"; got a number",
+                    ))
+                }
+                _ => {}
+            }
+            if matches!(key, Key::Custom(_)) && !is_number {
                 return Err(ValidationError::new(
-                    path,
-                    "fields.type_mismatch",
-                    "the schema declares \"number\"; got a string",
-                ))
+                    path(),
+                    "fields.custom_value_type",
+                    "a custom key's value must be a number",
+                ));
             }
-            Some(Some(ValueType::String)) if is_number => {
-                return Err(ValidationError::new(
-                    path,
-                    "fields.type_mismatch",
-                    "the schema declares \"string\"; got a number",
-                ))
-            }
-            _ => {}
+            fields.push((key, value));
         }
-        if matches!(key, Key::Custom(_)) && !is_number {
-            return Err(ValidationError::new(
-                path,
-                "fields.custom_value_type",
-                "a custom key's value must be a number",
-            ));
-        }
-        fields.push((key, value));
+        Ok(fields)
     }
-    Ok(fields)
 }
 
 /// Validates the users of one add call (all batches) before anything is sent: the first

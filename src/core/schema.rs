@@ -222,6 +222,13 @@ fn supported_list() -> String {
 
 /// Appends `s` as a JSON string literal.
 pub fn push_json_str(out: &mut String, s: &str) {
+    // Most strings (ids, keys, dates) need no escaping: copy them without serde's detour.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // Serializing a &str to JSON cannot fail.
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
@@ -229,6 +236,28 @@ pub fn push_json_str(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_json_str_matches_serde_json() {
+        for s in [
+            "",
+            "plain",
+            "생년월일",
+            "quote \" and \\ backslash",
+            "tab\tnewline\ncr\r",
+            "\u{0}\u{1f}\u{7f}",
+            "emoji 🎉 and \u{2028}",
+            "\"",
+        ] {
+            let mut out = String::from("x");
+            push_json_str(&mut out, s);
+            assert_eq!(
+                out,
+                format!("x{}", serde_json::to_string(s).unwrap()),
+                "{s:?}"
+            );
+        }
+    }
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Schema, ValidationError> {
         Schema::parse(pairs.iter().copied(), "schema")

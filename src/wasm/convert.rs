@@ -1,6 +1,7 @@
 //! JS values ↔ core types, and core errors thrown as the JS classes of `errors.js`.
 
 use crate::api::customer_files::{RawId, RawUser, RawValue};
+use crate::api::packed_users::{unpack_ids, unpack_users};
 use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
 use crate::core::ids::UserId;
 use js_sys::{Array, Object, Reflect};
@@ -12,6 +13,18 @@ extern "C" {
     /// `new Classes[name](message, props, cause)`.
     #[wasm_bindgen(js_name = __createError)]
     fn create_error(name: &str, message: &str, props: &JsValue, cause: &JsValue) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+extern "C" {
+    /// The users of an add call packed into one string, or `undefined` for anything but the
+    /// common well-formed shape (see `api::packed_users`).
+    #[wasm_bindgen(js_name = __packUsers, catch)]
+    fn pack_users(users: &JsValue) -> Result<JsValue, JsValue>;
+    /// A list of ids packed the same way, or `undefined` for anything but numbers, strings
+    /// and bigints.
+    #[wasm_bindgen(js_name = __packIds, catch)]
+    fn pack_ids(ids: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// Everything a call can fail with, before it becomes a JS error.
@@ -346,9 +359,34 @@ pub fn user_ids(v: &JsValue, field: &str) -> Result<Vec<UserId>, ValidationError
             "must list at least one user id",
         ));
     }
+    // The path is formatted only for an error (`user_id` puts `field` in errors only).
+    let at = |i: usize| {
+        move |mut e: ValidationError| {
+            e.field = format!("{field}[{i}]");
+            e
+        }
+    };
+    if let Some(ids) = packed_ids(v) {
+        return ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                match id {
+                    RawId::Number(n) => UserId::from_f64(*n, ""),
+                    RawId::Text(s) | RawId::BigInt(s) => UserId::from_decimal(s, ""),
+                    RawId::Other(_) => Err(ValidationError::new(
+                        "",
+                        "user_id.type",
+                        "must be a number, bigint or decimal string",
+                    )),
+                }
+                .map_err(at(i))
+            })
+            .collect();
+    }
     arr.iter()
         .enumerate()
-        .map(|(i, x)| user_id(&x, &format!("{field}[{i}]")))
+        .map(|(i, x)| user_id(&x, "").map_err(at(i)))
         .collect()
 }
 
@@ -432,8 +470,38 @@ pub fn schema_pairs(v: &JsValue, field: &str) -> Result<Vec<(String, String)>, V
         .collect())
 }
 
-/// The `users` array of an add call, typed but not yet validated.
+/// The `users` array of an add call, typed but not yet validated: in one crossing when the
+/// array has the common shape, else element by element (which names the exact bad element).
 pub fn raw_users(v: &JsValue, field: &str) -> Result<Vec<RawUser>, ValidationError> {
+    if let Some(users) = packed_users(v) {
+        return Ok(users);
+    }
+    raw_users_one_by_one(v, field)
+}
+
+fn packed_ids(v: &JsValue) -> Option<Vec<RawId>> {
+    let packed = pack_ids(v).ok()?.dyn_into::<Array>().ok()?;
+    let text = packed.get(0).as_string()?;
+    let numbers = packed
+        .get(1)
+        .dyn_into::<js_sys::Float64Array>()
+        .ok()?
+        .to_vec();
+    unpack_ids(&text, &numbers)
+}
+
+fn packed_users(v: &JsValue) -> Option<Vec<RawUser>> {
+    let packed = pack_users(v).ok()?.dyn_into::<Array>().ok()?;
+    let text = packed.get(0).as_string()?;
+    let numbers = packed
+        .get(1)
+        .dyn_into::<js_sys::Float64Array>()
+        .ok()?
+        .to_vec();
+    unpack_users(&text, &numbers)
+}
+
+fn raw_users_one_by_one(v: &JsValue, field: &str) -> Result<Vec<RawUser>, ValidationError> {
     let arr = v.dyn_ref::<Array>().ok_or_else(|| {
         ValidationError::new(field, "params.type", "must be an array of { id, fields? }")
     })?;
@@ -465,6 +533,9 @@ pub fn raw_ids(v: &JsValue, field: &str) -> Result<Vec<RawId>, ValidationError> 
     let arr = v
         .dyn_ref::<Array>()
         .ok_or_else(|| ValidationError::new(field, "params.type", "must be an array of ids"))?;
+    if let Some(ids) = packed_ids(v) {
+        return Ok(ids);
+    }
     Ok(arr.iter().map(|x| raw_id(&x)).collect())
 }
 

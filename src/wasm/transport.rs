@@ -5,7 +5,7 @@
 //! (`controller.abort`, a promise's `reject`), so nothing leaks or dangles after a call.
 
 use super::convert::CallError;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -96,42 +96,6 @@ impl Signal {
     }
 }
 
-/// A pending promise and its `reject`, for racing work against an abort.
-fn rejector() -> (Promise, JsValue) {
-    let mut reject = JsValue::UNDEFINED;
-    let p = Promise::new(&mut |_resolve, rej| reject = rej.into());
-    (p, reject)
-}
-
-async fn race(work: JsValue, abort: &Promise) -> Result<JsValue, JsValue> {
-    let both = Array::of2(&Promise::resolve(&work), abort);
-    JsFuture::from(Promise::race(&both)).await
-}
-
-/// Cleans up one attempt's timer and listeners however the attempt ends.
-struct AttemptGuard {
-    timer: JsValue,
-    user: Option<(Signal, JsValue)>,
-    own_signal: JsValue,
-    reject: JsValue,
-}
-
-impl Drop for AttemptGuard {
-    fn drop(&mut self) {
-        if let Some(clear) = global_fn("clearTimeout") {
-            let _ = clear.call1(&JsValue::UNDEFINED, &self.timer);
-        }
-        if let Some((sig, f)) = &self.user {
-            sig.unlisten(f);
-        }
-        let _ = call_method(
-            &self.own_signal,
-            "removeEventListener",
-            &[&JsValue::from_str("abort"), &self.reject],
-        );
-    }
-}
-
 /// The fetch to use: the client's, else `globalThis.fetch` at call time.
 pub fn resolve_fetch(own: Option<&Function>) -> Result<Function, CallError> {
     own.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| {
@@ -143,89 +107,62 @@ pub fn resolve_fetch(own: Option<&Function>) -> Result<Function, CallError> {
     })
 }
 
-/// One HTTP exchange, bounded by `timeout_ms` (headers and body) and the caller's signal.
+#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+extern "C" {
+    /// One attempt in JS (one crossing instead of dozens): see `__attempt` in marshal.js.
+    /// Never rejects.
+    #[wasm_bindgen(js_name = __attempt)]
+    fn attempt(
+        fetch: &Function,
+        url: &str,
+        method: &str,
+        authorization: &str,
+        body: Option<&str>,
+        timeout_ms: u32,
+        signal: &JsValue,
+    ) -> Promise;
+}
+
+/// One request of an attempt.
+pub struct Exchange<'a> {
+    pub url: &'a str,
+    pub method: &'a str,
+    pub authorization: &'a str,
+    pub body: Option<&'a str>,
+}
+
+/// One HTTP exchange, bounded by `timeout_ms` (headers and body) and the caller's signal:
+/// an `AbortController` per attempt whose signal goes to `fetch`, aborted by a timer and by
+/// the caller's signal, all cleaned up however the attempt ends.
 pub async fn send_once(
     fetch: &Function,
-    url: &str,
-    init: &Object,
+    exchange: &Exchange<'_>,
     timeout_ms: u32,
     user: Option<&Signal>,
 ) -> Result<RawResponse, AttemptError> {
-    if let Some(sig) = user.filter(|s| s.aborted()) {
-        return Err(AttemptError::Aborted(sig.reason()));
+    let signal = user.map_or(JsValue::UNDEFINED, |s| s.0.clone());
+    let outcome = JsFuture::from(attempt(
+        fetch,
+        exchange.url,
+        exchange.method,
+        exchange.authorization,
+        exchange.body,
+        timeout_ms,
+        &signal,
+    ))
+    .await
+    .map_err(AttemptError::Network)?;
+    let outcome: Array = outcome.unchecked_into();
+    match outcome.get(0).as_f64().map(|k| k as u8) {
+        Some(0) => Ok(RawResponse {
+            status: outcome.get(1).as_f64().map_or(0, |s| s as u16),
+            body: outcome.get(2).as_string().unwrap_or_default(),
+            retry_after: outcome.get(3).as_string(),
+        }),
+        Some(1) => Err(AttemptError::Aborted(outcome.get(1))),
+        Some(2) => Err(AttemptError::Timeout),
+        _ => Err(AttemptError::Network(outcome.get(1))),
     }
-    let ctor: Function = prop(&js_sys::global(), "AbortController")
-        .dyn_into()
-        .map_err(|_| AttemptError::Network(JsValue::from_str("AbortController is missing")))?;
-    let controller: JsValue =
-        Reflect::construct(&ctor, &Array::new()).map_err(AttemptError::Network)?;
-    let own_signal = prop(&controller, "signal");
-    let abort: JsValue = prop(&controller, "abort")
-        .dyn_into::<Function>()
-        .map(|f| f.bind0(&controller).into())
-        .map_err(AttemptError::Network)?;
-    let (abort_promise, reject) = rejector();
-    let _ = call_method(
-        &own_signal,
-        "addEventListener",
-        &[&JsValue::from_str("abort"), &reject],
-    );
-    let timer = global_fn("setTimeout")
-        .and_then(|st| {
-            st.call2(&JsValue::UNDEFINED, &abort, &JsValue::from(timeout_ms))
-                .ok()
-        })
-        .unwrap_or(JsValue::UNDEFINED);
-    let user_link = user.map(|s| {
-        s.listen(&abort);
-        (s.clone(), abort.clone())
-    });
-    let _guard = AttemptGuard {
-        timer,
-        user: user_link,
-        own_signal: own_signal.clone(),
-        reject,
-    };
-    let _ = Reflect::set(init, &JsValue::from_str("signal"), &own_signal);
-
-    let classify = |err: JsValue| -> AttemptError {
-        if let Some(sig) = user.filter(|s| s.aborted()) {
-            AttemptError::Aborted(sig.reason())
-        } else if prop(&own_signal, "aborted").as_bool() == Some(true) {
-            AttemptError::Timeout
-        } else {
-            AttemptError::Network(err)
-        }
-    };
-
-    let started = fetch
-        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)
-        .map_err(classify)?;
-    let response = race(started, &abort_promise).await.map_err(classify)?;
-    let status = prop(&response, "status")
-        .as_f64()
-        .filter(|s| (100.0..=599.0).contains(s))
-        .map(|s| s as u16)
-        .ok_or_else(|| {
-            AttemptError::Network(JsValue::from_str(
-                "fetch resolved to something that is not a Response (no numeric status)",
-            ))
-        })?;
-    let headers = prop(&response, "headers");
-    let retry_after = call_method(&headers, "get", &[&JsValue::from_str("retry-after")])
-        .ok()
-        .and_then(|v| v.as_string());
-    let text = call_method(&response, "text", &[]).map_err(classify)?;
-    let body = race(text, &abort_promise)
-        .await
-        .map_err(classify)?
-        .as_string()
-        .unwrap_or_default();
-    Ok(RawResponse {
-        status,
-        body,
-        retry_after,
-    })
 }
 
 /// Waits `ms`, or rejects with the abort reason as soon as the caller's signal aborts.

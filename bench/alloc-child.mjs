@@ -1,0 +1,43 @@
+// Allocations of one 2,000-user add (validate, build, serialise; a canned fetch answers at
+// once). Run with --expose-gc and a large young generation so that no collection happens
+// inside one call: the JS heap delta across one call is then what the call allocated and
+// still held at its end (garbage included). Also reports the wasm linear memory size.
+import { readFileSync } from "node:fs";
+import { TalkChannelClient } from "../pkg/node.js";
+import { initSync } from "../pkg/kakao_talk_channel.js";
+import { PlainKakaoClient } from "./baseline.mjs";
+import { sdkUsers, plainUsers } from "./fixture.mjs";
+
+if (typeof globalThis.gc !== "function") throw new Error("run with --expose-gc");
+// initSync returns the already-initialised instance's exports: its memory is the SDK's.
+const wasm = initSync({ module: readFileSync(new URL("../pkg/kakao_talk_channel_bg.wasm", import.meta.url)) });
+const answer = '{"file_id":1,"request_count":2000,"success_count":2000}';
+const fetch = async () => new Response(answer, { status: 200, headers: { "content-type": "application/json" } });
+const keys = { restApiKey: "bench0rest0api0key000000000000000", fetch };
+const sdk = new TalkChannelClient(keys);
+const plain = new PlainKakaoClient(keys);
+const sdkIn = sdkUsers(2000);
+const plainIn = plainUsers(2000);
+const params = { fileId: 1, channelPublicId: "_ZeUTxl", userType: "app" };
+const run = {
+  sdk: () => sdk.addCustomerFileUsers({ ...params, users: sdkIn }),
+  baseline: () => plain.addCustomerFileUsers({ ...params, users: plainIn }),
+};
+const wasmBefore = wasm.memory.buffer.byteLength;
+for (let i = 0; i < 20; i++) { await run.sdk(); await run.baseline(); }
+const deltas = { sdk: [], baseline: [] };
+for (let i = 0; i < 40; i++) {
+  for (const v of i % 2 ? ["baseline", "sdk"] : ["sdk", "baseline"]) {
+    gc(); gc();
+    const h0 = process.memoryUsage().heapUsed;
+    await run[v]();
+    deltas[v].push(process.memoryUsage().heapUsed - h0);
+  }
+}
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
+process.stdout.write(`${JSON.stringify({
+  sdkHeapBytes: median(deltas.sdk),
+  baselineHeapBytes: median(deltas.baseline),
+  wasmMemoryFirst: wasmBefore,
+  wasmMemoryAfter: wasm.memory.buffer.byteLength,
+})}\n`);
