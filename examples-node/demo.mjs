@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KakaoApiError, TalkChannelClient, ValidationError, validateCustomerFileUsers } from "../pkg/node.js";
+import { KakaoApiError, TalkChannelClient, ValidationError, createChannelWebhookHandler, validateCustomerFileUsers } from "../pkg/node.js";
 import { startKakaoEmulatorServer } from "../pkg/testing/index.js";
 
 const server = await startKakaoEmulatorServer();
@@ -141,6 +141,19 @@ try {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+
+  console.log("\n11. The channel webhook: Kakao's deliveries (as the emulator sends them) through createChannelWebhookHandler:");
+  const received = [];
+  const handle = createChannelWebhookHandler({ adminKey: kakao.adminKey, onEvent: (e) => void received.push(e) });
+  const delivered = await kakao.deliverWebhook(handle, { event: "added", userId: "1000003", channelPublicId: "_ZeUTxl" });
+  const again = await kakao.deliverWebhook(handle, { event: "added", userId: "1000003", channelPublicId: "_ZeUTxl" }, { resourceId: delivered.resourceId });
+  const legacy = await kakao.deliverWebhook(handle, { event: "blocked", userId: "1000004", channelPublicId: "_ZeUTxl", legacy: true });
+  const forged = await kakao.deliverWebhook(handle, { event: "blocked", userId: "1000005", channelPublicId: "_ZeUTxl" }, { adminKey: "not0the0admin0key000000000000000" });
+  for (const [what, d] of [["delivery", delivered], ["redelivery (same X-Kakao-Resource-ID)", again], ["older body (plus_friend_*)", legacy], ["another key", forged]]) {
+    console.log(`   ${what}: HTTP ${d.status}`);
+  }
+  for (const e of received) console.log(`   onEvent: ${e.event} user ${e.userId} (${e.idType}) ${e.channelPublicId} at ${e.updatedAt.toISOString()}`);
+  if ([delivered, again, legacy, forged].map((d) => d.status).join() !== "204,204,204,401" || received.length !== 2) failures++;
 } catch (err) {
   failures++;
   console.error("demo failed:", err);
@@ -148,4 +161,5 @@ try {
   await server.close();
 }
 console.log(failures === 0 ? "\nDemo finished: every call behaved as documented." : "\nDemo FAILED.");
+if (failures !== 0) process.exitCode = 1;
 process.exit(failures === 0 ? 0 : 1);

@@ -405,11 +405,17 @@ impl TalkChannelClient {
                 cf::check_users(&convert::raw_users(&users_v, "users")?, ty, schema.as_ref())?;
             let call = inner.call_options(&options)?;
             inner.credentials.authorization(&Auth::RestApiKey)?;
-            let batches = users
+            let requests: Vec<HttpRequest> = users
                 .chunks(cf::BATCH_SIZE)
-                .map(|chunk| Batch {
-                    request: cf::add_request(fid, &ch, ty, chunk),
-                    ids: chunk.iter().map(|u| u.id.clone()).collect(),
+                .map(|chunk| cf::add_request(fid, &ch, ty, chunk))
+                .collect();
+            // The ids move into their batches (kept for a BulkOperationError), not copied.
+            let mut ids = users.into_iter().map(|u| u.id);
+            let batches = requests
+                .into_iter()
+                .map(|request| Batch {
+                    request,
+                    ids: ids.by_ref().take(cf::BATCH_SIZE).collect(),
                 })
                 .collect();
             let outcome = run_batches(&inner, &call, batches, add_counts).await?;
