@@ -13,6 +13,20 @@
 // the id ("n" for the next number of `numbers`, "s" + string, "b" + decimal bigint), the field
 // count ("-" when `fields` is absent), and per field its key and value ("n" or "s" + string).
 // `numbers` (a Float64Array) holds the numbers in order, bit for bit.
+// One id's token ("n" + the next number, "s" + string, "b" + decimal bigint); false for any
+// other type or a NUL in a string.
+function packId(id, out, numbers) {
+  if (typeof id === "number") {
+    out.push("n");
+    numbers.push(id);
+  } else if (typeof id === "string") {
+    if (id.includes("\0")) return false;
+    out.push(`s${id}`);
+  } else if (typeof id === "bigint") out.push(`b${id.toString(10)}`);
+  else return false;
+  return true;
+}
+
 export function __packUsers(users) {
   try {
     if (!Array.isArray(users)) return undefined;
@@ -25,16 +39,8 @@ export function __packUsers(users) {
       for (let k = 0; k < keys.length; k++) {
         if (keys[k] !== "id" && keys[k] !== "fields") return undefined;
       }
-      const id = u.id;
       const fields = u.fields;
-      if (typeof id === "number") {
-        out.push("n");
-        numbers.push(id);
-      } else if (typeof id === "string") {
-        if (id.includes("\0")) return undefined;
-        out.push(`s${id}`);
-      } else if (typeof id === "bigint") out.push(`b${id.toString(10)}`);
-      else return undefined;
+      if (!packId(u.id, out, numbers)) return undefined;
       if (fields === undefined) {
         out.push("-");
         continue;
@@ -175,15 +181,7 @@ export function __packIds(ids) {
     const out = [String(ids.length)];
     const numbers = [];
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (typeof id === "number") {
-        out.push("n");
-        numbers.push(id);
-      } else if (typeof id === "string") {
-        if (id.includes("\0")) return undefined;
-        out.push(`s${id}`);
-      } else if (typeof id === "bigint") out.push(`b${id.toString(10)}`);
-      else return undefined;
+      if (!packId(ids[i], out, numbers)) return undefined;
     }
     return [out.join("\0"), new Float64Array(numbers)];
   } catch {

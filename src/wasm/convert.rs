@@ -479,25 +479,25 @@ pub fn raw_users(v: &JsValue, field: &str) -> Result<Vec<RawUser>, ValidationErr
     raw_users_one_by_one(v, field)
 }
 
-fn packed_ids(v: &JsValue) -> Option<Vec<RawId>> {
-    let packed = pack_ids(v).ok()?.dyn_into::<Array>().ok()?;
+/// `[text, numbers]` of `__packIds`/`__packUsers`, or `None` when they gave up.
+fn packed(out: Result<JsValue, JsValue>) -> Option<(String, Vec<f64>)> {
+    let packed = out.ok()?.dyn_into::<Array>().ok()?;
     let text = packed.get(0).as_string()?;
     let numbers = packed
         .get(1)
         .dyn_into::<js_sys::Float64Array>()
         .ok()?
         .to_vec();
+    Some((text, numbers))
+}
+
+fn packed_ids(v: &JsValue) -> Option<Vec<RawId>> {
+    let (text, numbers) = packed(pack_ids(v))?;
     unpack_ids(&text, &numbers)
 }
 
 fn packed_users(v: &JsValue) -> Option<Vec<RawUser>> {
-    let packed = pack_users(v).ok()?.dyn_into::<Array>().ok()?;
-    let text = packed.get(0).as_string()?;
-    let numbers = packed
-        .get(1)
-        .dyn_into::<js_sys::Float64Array>()
-        .ok()?
-        .to_vec();
+    let (text, numbers) = packed(pack_users(v))?;
     unpack_users(&text, &numbers)
 }
 

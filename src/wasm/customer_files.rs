@@ -140,6 +140,29 @@ fn user_type(p: &JsValue) -> Result<UserType, ValidationError> {
     )
 }
 
+/// `userType`, the optional `schema` and the `users` (typed, not yet validated) of an add call
+/// or of `validateCustomerFileUsers`.
+fn users_params(
+    p: &JsValue,
+) -> Result<(UserType, Option<Schema>, Vec<cf::RawUser>), ValidationError> {
+    let ty = user_type(p)?;
+    let schema_v = convert::get(p, "schema", "schema")?;
+    let schema = if schema_v.is_undefined() {
+        None
+    } else {
+        Some(schema(&schema_v, "schema")?)
+    };
+    let users_v = convert::get(p, "users", "users")?;
+    if users_v.is_undefined() {
+        return Err(ValidationError::new(
+            "users",
+            "params.required",
+            "is required",
+        ));
+    }
+    Ok((ty, schema, convert::raw_users(&users_v, "users")?))
+}
+
 /// One batch ready to send: its request and the ids it carries.
 struct Batch {
     request: HttpRequest,
@@ -390,19 +413,8 @@ impl TalkChannelClient {
             .unwrap_or_default();
             let fid = file_id(convert::req_number(&p, "fileId")?, "fileId")?;
             let ch = channel(&p)?;
-            let ty = user_type(&p)?;
-            let schema_v = convert::get(&p, "schema", "schema")?;
-            let schema = if schema_v.is_undefined() {
-                None
-            } else {
-                Some(schema(&schema_v, "schema")?)
-            };
-            let users_v = convert::get(&p, "users", "users")?;
-            if users_v.is_undefined() {
-                return Err(ValidationError::new("users", "params.required", "is required").into());
-            }
-            let users =
-                cf::check_users(&convert::raw_users(&users_v, "users")?, ty, schema.as_ref())?;
+            let (ty, schema, raw) = users_params(&p)?;
+            let users = cf::check_users(&raw, ty, schema.as_ref())?;
             let call = inner.call_options(&options)?;
             inner.credentials.authorization(&Auth::RestApiKey)?;
             let requests: Vec<HttpRequest> = users
@@ -525,22 +537,7 @@ pub fn validate_customer_file_users(
 fn validate_users_js(params: &JsValue) -> Result<JsValue, ValidationError> {
     let p = convert::object_with_keys(params, "params", &["userType", "users", "schema"], false)?
         .unwrap_or_default();
-    let ty = user_type(&p)?;
-    let schema_v = convert::get(&p, "schema", "schema")?;
-    let schema = if schema_v.is_undefined() {
-        None
-    } else {
-        Some(schema(&schema_v, "schema")?)
-    };
-    let users_v = convert::get(&p, "users", "users")?;
-    if users_v.is_undefined() {
-        return Err(ValidationError::new(
-            "users",
-            "params.required",
-            "is required",
-        ));
-    }
-    let raw = convert::raw_users(&users_v, "users")?;
+    let (ty, schema, raw) = users_params(&p)?;
     let errors: Array = cf::validate_users(&raw, ty, schema.as_ref())
         .into_iter()
         .map(|e| {
