@@ -5,15 +5,4 @@ import init from "./kakao_talk_channel.js";
 
 await init({ module_or_path: new URL("./kakao_talk_channel_bg.wasm", import.meta.url) });
 
-export { TalkChannelClient, parseChannelWebhook, validateCustomerFileUsers } from "./kakao_talk_channel.js";
-export { createChannelWebhookHandler } from "./webhook.js";
-export {
-  KakaoTalkChannelError,
-  ValidationError,
-  KakaoApiError,
-  TimeoutError,
-  NetworkError,
-  ResponseError,
-  BulkOperationError,
-  WebhookAuthError,
-} from "./errors.js";
+export * from "./exports.js";

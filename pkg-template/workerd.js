@@ -5,15 +5,4 @@ import { initSync } from "./kakao_talk_channel.js";
 
 initSync({ module: wasm });
 
-export { TalkChannelClient, parseChannelWebhook, validateCustomerFileUsers } from "./kakao_talk_channel.js";
-export { createChannelWebhookHandler } from "./webhook.js";
-export {
-  KakaoTalkChannelError,
-  ValidationError,
-  KakaoApiError,
-  TimeoutError,
-  NetworkError,
-  ResponseError,
-  BulkOperationError,
-  WebhookAuthError,
-} from "./errors.js";
+export * from "./exports.js";

@@ -98,7 +98,7 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files, with CommonJS twins of the ESM ones.
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "exports.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
 for (const rel of ["errors.js", "webhook.js", "marshal.js", "testing/index.js"]) {

@@ -24,3 +24,25 @@ test("require(): client, error classes and emulator work together", async () => 
   assert.equal(err.kind, "NotTalkUser");
   assert.throws(() => new TalkChannelClient({ baseUrl: "ftp://x" }), (e) => e instanceof ValidationError && e.rule === "base_url.scheme");
 });
+
+test("require() and import give the same exports, and the same classes as the ESM entry's twin", async () => {
+  const cjs = require("../pkg/node.cjs");
+  const esm = await import("../pkg/node.js");
+  const names = Object.keys(esm).sort();
+  assert.deepEqual(Object.keys(cjs).sort(), names);
+  assert.deepEqual(names, [
+    "BulkOperationError",
+    "KakaoApiError",
+    "KakaoTalkChannelError",
+    "NetworkError",
+    "ResponseError",
+    "TalkChannelClient",
+    "TimeoutError",
+    "ValidationError",
+    "WebhookAuthError",
+    "createChannelWebhookHandler",
+    "parseChannelWebhook",
+    "validateCustomerFileUsers",
+  ]);
+  for (const n of names) assert.equal(typeof cjs[n], "function", n);
+});
