@@ -3,26 +3,14 @@
 // inside one call: the JS heap delta across one call is then what the call allocated and
 // still held at its end (garbage included). Also reports the wasm linear memory size.
 import { readFileSync } from "node:fs";
-import { TalkChannelClient } from "../pkg/node.js";
+import "../pkg/node.js";
 import { initSync } from "../pkg/kakao_talk_channel.js";
-import { PlainKakaoClient } from "./baseline.mjs";
-import { sdkUsers, plainUsers } from "./fixture.mjs";
+import { noNetworkAdd } from "./fixture.mjs";
 
 if (typeof globalThis.gc !== "function") throw new Error("run with --expose-gc");
 // initSync returns the already-initialised instance's exports: its memory is the SDK's.
 const wasm = initSync({ module: readFileSync(new URL("../pkg/kakao_talk_channel_bg.wasm", import.meta.url)) });
-const answer = '{"file_id":1,"request_count":2000,"success_count":2000}';
-const fetch = async () => new Response(answer, { status: 200, headers: { "content-type": "application/json" } });
-const keys = { restApiKey: "bench0rest0api0key000000000000000", fetch };
-const sdk = new TalkChannelClient(keys);
-const plain = new PlainKakaoClient(keys);
-const sdkIn = sdkUsers(2000);
-const plainIn = plainUsers(2000);
-const params = { fileId: 1, channelPublicId: "_ZeUTxl", userType: "app" };
-const run = {
-  sdk: () => sdk.addCustomerFileUsers({ ...params, users: sdkIn }),
-  baseline: () => plain.addCustomerFileUsers({ ...params, users: plainIn }),
-};
+const run = noNetworkAdd();
 const wasmBefore = wasm.memory.buffer.byteLength;
 for (let i = 0; i < 20; i++) { await run.sdk(); await run.baseline(); }
 const deltas = { sdk: [], baseline: [] };

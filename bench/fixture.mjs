@@ -1,5 +1,7 @@
 // The data every measurement uses, and the emulator set up to answer it.
+import { TalkChannelClient } from "../pkg/node.js";
 import { createKakaoEmulator } from "../pkg/testing/index.js";
+import { PlainKakaoClient } from "./baseline.mjs";
 
 export const CHANNELS = ["_ZeUTxl", "_xcLqmC"];
 export const USER_ID = "1234567890";
@@ -40,4 +42,23 @@ export async function fixtureEmulator() {
   // The emulator logs every request; a benchmark makes hundreds of thousands.
   setInterval(() => (emulator.requests.length = 0), 200).unref();
   return { emulator, fileId };
+}
+
+/**
+ * One 2,000-user add with no network, as `{ sdk, baseline }` functions: both clients get a
+ * `fetch` that answers at once with Kakao's canned 200, so only the client's own work is timed.
+ */
+export function noNetworkAdd() {
+  const answer = '{"file_id":1,"request_count":2000,"success_count":2000}';
+  const fetch = async () => new Response(answer, { status: 200, headers: { "content-type": "application/json" } });
+  const keys = { restApiKey: "bench0rest0api0key000000000000000", fetch };
+  const sdk = new TalkChannelClient(keys);
+  const plain = new PlainKakaoClient(keys);
+  const sdkIn = sdkUsers(2000);
+  const plainIn = plainUsers(2000);
+  const params = { fileId: 1, channelPublicId: CHANNELS[0], userType: "app" };
+  return {
+    sdk: () => sdk.addCustomerFileUsers({ ...params, users: sdkIn }),
+    baseline: () => plain.addCustomerFileUsers({ ...params, users: plainIn }),
+  };
 }

@@ -13,7 +13,7 @@ import os from "node:os";
 import { measure } from "mitata";
 import { TalkChannelClient } from "../pkg/node.js";
 import { PlainKakaoClient } from "./baseline.mjs";
-import { fixtureEmulator, CHANNELS, USER_ID, MULTI_IDS, ADD_USERS, sdkUsers, plainUsers } from "./fixture.mjs";
+import { fixtureEmulator, CHANNELS, USER_ID, MULTI_IDS, ADD_USERS, sdkUsers, plainUsers, noNetworkAdd } from "./fixture.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -143,22 +143,12 @@ async function inMemoryAndLoopback(server) {
 }
 
 async function batchNoNetwork() {
-  const answer = '{"file_id":1,"request_count":2000,"success_count":2000}';
-  const fetch = async () => new Response(answer, { status: 200, headers: { "content-type": "application/json" } });
-  const keys = { restApiKey: "bench0rest0api0key000000000000000", fetch };
-  const sdk = new TalkChannelClient(keys);
-  const plain = new PlainKakaoClient(keys);
-  const sdkIn = sdkUsers(2000);
-  const plainIn = plainUsers(2000);
-  const params = { fileId: 1, channelPublicId: CHANNELS[0], userType: "app" };
+  const run = noNetworkAdd();
   results.push({
     key: "batch",
     label: "2. one 2,000-user add: validate, build, serialise (canned `fetch`, no network)",
     target: { text: "SDK ≤ 1 ms median", met: (r) => r.sdk.median <= 1 },
-    ...(await compare("2,000-user add request, canned fetch", {
-      sdk: () => sdk.addCustomerFileUsers({ ...params, users: sdkIn }),
-      baseline: () => plain.addCustomerFileUsers({ ...params, users: plainIn }),
-    }, P.fast)),
+    ...(await compare("2,000-user add request, canned fetch", run, P.fast)),
   });
   log("• allocations of one 2,000-user add (separate process, --expose-gc)");
   const out = execFileSync(process.execPath, ["--expose-gc", "--max-semi-space-size=128", join(here, "alloc-child.mjs")], { encoding: "utf8" });
