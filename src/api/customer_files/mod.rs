@@ -1,0 +1,50 @@
+//! Customer files: register (`create/target_user_file`), view (`target_user_file`), add users
+//! (`update/target_users`) and delete users (`delete/target_users`) — validation, request
+//! bodies, batching by 2,000 and response parsing.
+//!
+//! - [`users`]: users as they arrive from JS and the rules they must pass;
+//! - [`requests`]: the request of each call, bodies as exact JSON;
+//! - [`view`]: parsing of the answers (register, add, view) and batch-failure decisions.
+
+pub mod requests;
+pub mod users;
+pub mod view;
+
+pub use requests::{
+    add_request, delete_request, register_request, view_request, ADD_PATH, BATCH_SIZE, DELETE_PATH,
+    REGISTER_PATH, VIEW_PATH,
+};
+pub use users::{
+    check_id, check_ids, check_users, validate_users, FieldValue, RawId, RawUser, RawValue, User,
+    UserError, UserType,
+};
+pub use view::{
+    fails_every_batch, parse_add, parse_register, parse_view, CustomerFile, CustomerFileList,
+};
+
+#[cfg(test)]
+mod test_support {
+    use super::users::{RawId, RawUser, RawValue};
+    use crate::core::ids::ChannelPublicId;
+    use crate::core::schema::Schema;
+
+    pub(super) fn ch() -> ChannelPublicId {
+        ChannelPublicId::parse("_ZeUTxl", "channelPublicId").unwrap()
+    }
+
+    pub(super) fn schema(pairs: &[(&str, &str)]) -> Schema {
+        Schema::parse(pairs.iter().copied(), "schema").unwrap()
+    }
+
+    pub(super) fn user(id: RawId, fields: &[(&str, RawValue)]) -> RawUser {
+        RawUser {
+            id,
+            fields: Some(
+                fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Parsing of Kakao's answers: register, add and view; and which failures stop the
+//! remaining batches.
+
+use crate::core::error::{ApiError, ResponseError};
+use crate::core::ids::MAX_SAFE_INTEGER;
+use crate::core::schema::canonical_key;
+use crate::core::time::parse_kakao_datetime;
+
+fn bad(body: &str, message: impl Into<String>) -> ResponseError {
+    ResponseError::new(200, message, body)
+}
+
+fn object(body: &str) -> Result<serde_json::Map<String, serde_json::Value>, ResponseError> {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(m)) => Ok(m),
+        Ok(_) => Err(bad(body, "expected a JSON object")),
+        Err(e) => Err(bad(body, format!("not JSON: {e}"))),
+    }
+}
+
+fn count(
+    map: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    body: &str,
+) -> Result<u64, ResponseError> {
+    map.get(key)
+        .and_then(serde_json::Value::as_u64)
+        .filter(|n| *n as f64 <= MAX_SAFE_INTEGER)
+        .ok_or_else(|| {
+            bad(
+                body,
+                format!("{key} is missing or not a non-negative integer"),
+            )
+        })
+}
+
+/// The register answer: `{"file_id": 437}`.
+pub fn parse_register(body: &str) -> Result<u64, ResponseError> {
+    count(&object(body)?, "file_id", body)
+}
+
+/// The add answer: `(request_count, success_count)`.
+pub fn parse_add(body: &str) -> Result<(u64, u64), ResponseError> {
+    let m = object(body)?;
+    Ok((
+        count(&m, "request_count", body)?,
+        count(&m, "success_count", body)?,
+    ))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerFile {
+    pub file_id: u64,
+    pub file_name: String,
+    /// Lower-cased (`USING` → `using`); unknown values pass through.
+    pub status: String,
+    /// UTC epoch millis of `update_at`.
+    pub updated_at: Option<i64>,
+    /// Canonical Korean keys → `string` / `number`.
+    pub schema: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerFileList {
+    pub files: Vec<CustomerFile>,
+    pub empty_slot: u64,
+    pub using_slot: u64,
+}
+
+fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFile, ResponseError> {
+    let serde_json::Value::Object(m) = v else {
+        return Err(bad(body, format!("results[{i}] is not an object")));
+    };
+    let file_id = count(m, "file_id", body)?;
+    let text = |key: &str| -> Result<Option<String>, ResponseError> {
+        match m.get(key) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(bad(
+                body,
+                format!("results[{i}].{key} is not a string: {other}"),
+            )),
+        }
+    };
+    let file_name = text("file_name")?
+        .ok_or_else(|| bad(body, format!("results[{i}].file_name is missing")))?;
+    let status = text("status")?.unwrap_or_default().to_ascii_lowercase();
+    let updated_at = match text("update_at")? {
+        None => None,
+        Some(s) => Some(parse_kakao_datetime(&s).ok_or_else(|| {
+            bad(
+                body,
+                format!("results[{i}].update_at is not \"YYYY-MM-DD HH:MM:SS\" or RFC3339: {s:?}"),
+            )
+        })?),
+    };
+    // Kakao sends the schema as a JSON string with English keys; accept an object too.
+    let schema_map = match m.get("schema") {
+        None | Some(serde_json::Value::Null) => serde_json::Map::new(),
+        Some(serde_json::Value::String(s)) => match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(serde_json::Value::Object(o)) => o,
+            _ => {
+                return Err(bad(
+                    body,
+                    format!("results[{i}].schema is not a JSON object string: {s:?}"),
+                ))
+            }
+        },
+        Some(serde_json::Value::Object(o)) => o.clone(),
+        Some(other) => {
+            return Err(bad(
+                body,
+                format!("results[{i}].schema is not a JSON string: {other}"),
+            ))
+        }
+    };
+    let mut schema = Vec::with_capacity(schema_map.len());
+    for (k, v) in schema_map {
+        let ty = v
+            .as_str()
+            .map(str::to_ascii_lowercase)
+            .ok_or_else(|| bad(body, format!("results[{i}].schema.{k} is not a type name")))?;
+        schema.push((canonical_key(&k).as_str().to_owned(), ty));
+    }
+    Ok(CustomerFile {
+        file_id,
+        file_name,
+        status,
+        updated_at,
+        schema,
+    })
+}
+
+/// The view answer.
+pub fn parse_view(body: &str) -> Result<CustomerFileList, ResponseError> {
+    let m = object(body)?;
+    let files = match m.get("results") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| parse_file(v, i, body))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(bad(body, "results is not an array")),
+    };
+    Ok(CustomerFileList {
+        files,
+        empty_slot: count(&m, "empty_slot", body)?,
+        using_slot: count(&m, "using_slot", body)?,
+    })
+}
+
+/// After a batch failed for good: do the remaining batches stand a chance? Not when the key,
+/// the file, the channel or the quota is the problem: those batches are reported unsent.
+pub fn fails_every_batch(e: &ApiError) -> bool {
+    matches!(e.status, 401 | 403)
+        || matches!(
+            e.code,
+            Some(-3 | -4 | -5 | -6 | -10 | -11 | -12 | -401 | -541 | -544 | -816 | -819 | -911)
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_doc_view_sample_exactly() {
+        let body = r#"{
+          "results":[
+            {
+              "file_id":437,
+              "file_name": "VIPCustomerList",
+              "status":"USING",
+              "update_at":"2019-02-03 13:22:33",
+              "schema": "{\"birthday\":\"string\",\"gender\":\"string\",\"age\":\"number\"}"
+            }
+          ],
+          "empty_slot":27,
+          "using_slot":3
+        }"#;
+        let list = parse_view(body).unwrap();
+        assert_eq!(
+            list,
+            CustomerFileList {
+                files: vec![CustomerFile {
+                    file_id: 437,
+                    file_name: "VIPCustomerList".into(),
+                    status: "using".into(),
+                    // 2019-02-03 13:22:33 KST = 04:22:33 UTC
+                    updated_at: Some(1_549_167_753_000),
+                    schema: vec![
+                        ("연령".into(), "number".into()),
+                        ("생년월일".into(), "string".into()),
+                        ("성별".into(), "string".into()),
+                    ],
+                }],
+                empty_slot: 27,
+                using_slot: 3,
+            }
+        );
+    }
+
+    #[test]
+    fn view_quirks_and_bad_bodies() {
+        let ok = parse_view(r#"{"results":[{"file_id":1,"file_name":"a","status":"ARCHIVED","update_at":"2019-02-03T04:22:33Z","schema":"{\"custom1\":\"number\"}"}],"empty_slot":29,"using_slot":1}"#).unwrap();
+        let f = ok.files.first().unwrap();
+        assert_eq!(f.status, "archived");
+        assert_eq!(f.updated_at, Some(1_549_167_753_000));
+        assert_eq!(f.schema, vec![("custom1".to_owned(), "number".to_owned())]);
+        let e = parse_view(r#"{"results":[{"file_id":1,"file_name":"a","status":"USING","update_at":"03/02/2019","schema":"{}"}],"empty_slot":29,"using_slot":1}"#).unwrap_err();
+        assert_eq!(
+            e.message,
+            "results[0].update_at is not \"YYYY-MM-DD HH:MM:SS\" or RFC3339: \"03/02/2019\""
+        );
+        for body in [
+            "",
+            "[]",
+            r#"{"results":[]}"#,
+            r#"{"results":[{"file_name":"a"}],"empty_slot":1,"using_slot":1}"#,
+            r#"{"results":[{"file_id":1,"file_name":"a","schema":"{bad"}],"empty_slot":1,"using_slot":1}"#,
+        ] {
+            assert!(parse_view(body).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn add_and_register_answers() {
+        assert_eq!(
+            parse_add(r#"{"file_id": 437, "request_count": 10, "success_count": 9}"#),
+            Ok((10, 9))
+        );
+        assert!(parse_add(r#"{"file_id": 437}"#).is_err());
+        assert!(parse_add("").is_err());
+        assert_eq!(parse_register(r#"{ "file_id" : 437 }"#), Ok(437));
+        assert!(parse_register(r#"{ "file_id" : -1 }"#).is_err());
+    }
+
+    #[test]
+    fn which_failures_stop_the_remaining_batches() {
+        let e = |status, body| ApiError::from_response(status, body);
+        assert!(fails_every_batch(&e(401, r#"{"msg":"x","code":-401}"#)));
+        assert!(fails_every_batch(&e(400, r#"{"msg":"x","code":-816}"#)));
+        assert!(fails_every_batch(&e(400, r#"{"msg":"x","code":-10}"#)));
+        assert!(!fails_every_batch(&e(400, r#"{"msg":"x","code":-2}"#)));
+        assert!(!fails_every_batch(&e(503, "")));
+    }
+}
