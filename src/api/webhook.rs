@@ -8,6 +8,7 @@
 
 use crate::core::error::ValidationError;
 use crate::core::ids::{describe_char, ChannelPublicId};
+use crate::core::rules;
 use crate::core::time::parse_rfc3339;
 use serde_json::{Map, Value};
 
@@ -107,7 +108,7 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
     else {
         return Err(invalid(
             primary,
-            "webhook.required",
+            rules::WEBHOOK_REQUIRED,
             match names.get(1) {
                 Some(old) => format!("is required (or its older name {old:?})"),
                 None => "is required".to_owned(),
@@ -117,16 +118,16 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
     let s = match value {
         Value::String(s) => s.clone(),
         _ => {
-            return Err(invalid(name, "webhook.type", "must be a string"));
+            return Err(invalid(name, rules::WEBHOOK_TYPE, "must be a string"));
         }
     };
     if s.is_empty() {
-        return Err(invalid(name, "webhook.empty", "must not be empty"));
+        return Err(invalid(name, rules::WEBHOOK_EMPTY, "must not be empty"));
     }
     if let Some(c) = s.chars().find(|c| c.is_control()) {
         return Err(invalid(
             name,
-            "webhook.format",
+            rules::WEBHOOK_FORMAT,
             format!("must not contain {}", describe_char(c)),
         ));
     }
@@ -139,16 +140,16 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
     if body.len() > MAX_BODY_BYTES {
         return Err(ValidationError::new(
             "body",
-            "webhook.body_size",
+            rules::WEBHOOK_BODY_SIZE,
             format!("is larger than {MAX_BODY_BYTES} bytes"),
         ));
     }
     let value: Value = serde_json::from_str(body)
-        .map_err(|_| ValidationError::new("body", "webhook.json", "is not valid JSON"))?;
+        .map_err(|_| ValidationError::new("body", rules::WEBHOOK_JSON, "is not valid JSON"))?;
     let Value::Object(obj) = value else {
         return Err(ValidationError::new(
             "body",
-            "webhook.json",
+            rules::WEBHOOK_JSON,
             "must be a JSON object",
         ));
     };
@@ -158,7 +159,7 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
         Some(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => u.to_string(),
             (None, Some(i)) => i.to_string(),
-            _ => return Err(invalid("id", "webhook.type", "must be a string")),
+            _ => return Err(invalid("id", rules::WEBHOOK_TYPE, "must be a string")),
         },
         None => text(&obj, &["id"])?,
     };
@@ -175,7 +176,7 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
     let updated_at = parse_rfc3339(&updated_text).ok_or_else(|| {
         invalid(
             "updated_at",
-            "webhook.updated_at",
+            rules::WEBHOOK_UPDATED_AT,
             if updated_text.chars().count() <= 40 {
                 format!("must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\", got {updated_text:?}")
             } else {

@@ -1,6 +1,7 @@
 //! User ids (lossless i64), channel public ids, and credential strings.
 
 use super::error::ValidationError;
+use super::rules;
 use std::fmt;
 
 /// Largest integer a JS number holds exactly (2^53 - 1).
@@ -20,7 +21,7 @@ impl UserId {
         if n <= 0 {
             return Err(ValidationError::new(
                 field,
-                "user_id.range",
+                rules::USER_ID_RANGE,
                 format!("must be a positive integer, got {n}"),
             ));
         }
@@ -32,21 +33,21 @@ impl UserId {
         if !n.is_finite() || n.fract() != 0.0 {
             return Err(ValidationError::new(
                 field,
-                "user_id.format",
+                rules::USER_ID_FORMAT,
                 "must be an integer (a number, bigint or decimal string)",
             ));
         }
         if n <= 0.0 {
             return Err(ValidationError::new(
                 field,
-                "user_id.range",
+                rules::USER_ID_RANGE,
                 "must be a positive integer",
             ));
         }
         if n > MAX_SAFE_INTEGER {
             return Err(ValidationError::new(
                 field,
-                "user_id.unsafe_number",
+                rules::USER_ID_UNSAFE_NUMBER,
                 "is larger than Number.MAX_SAFE_INTEGER and may already be rounded: pass it as a bigint or a decimal string",
             ));
         }
@@ -58,9 +59,9 @@ impl UserId {
     pub fn from_decimal(s: &str, field: &str) -> Result<Self, ValidationError> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             let rule = if s.starts_with('-') {
-                "user_id.range"
+                rules::USER_ID_RANGE
             } else {
-                "user_id.format"
+                rules::USER_ID_FORMAT
             };
             // Echo only what could be an id (≤ 20 chars): a long string may be a key pasted
             // into the wrong place, and even a prefix of a key must not reach a log.
@@ -78,7 +79,7 @@ impl UserId {
         if s.len() > 1 && s.starts_with('0') {
             return Err(ValidationError::new(
                 field,
-                "user_id.format",
+                rules::USER_ID_FORMAT,
                 format!("must not have leading zeros, got {s:?}"),
             ));
         }
@@ -86,7 +87,7 @@ impl UserId {
             Ok(n) => UserId::from_i64(n, field),
             Err(_) => Err(ValidationError::new(
                 field,
-                "user_id.range",
+                rules::USER_ID_RANGE,
                 "must be at most 9223372036854775807 (2^63-1)",
             )),
         }
@@ -108,7 +109,7 @@ impl ChannelPublicId {
         if s.is_empty() {
             return Err(ValidationError::new(
                 field,
-                "channel_id.empty",
+                rules::CHANNEL_ID_EMPTY,
                 "must not be empty",
             ));
         }
@@ -118,7 +119,7 @@ impl ChannelPublicId {
         {
             return Err(ValidationError::new(
                 field,
-                "channel_id.format",
+                rules::CHANNEL_ID_FORMAT,
                 format!(
                     "must not contain {} (a channel public id looks like \"_ZeUTxl\")",
                     describe_char(c)
@@ -141,7 +142,7 @@ pub fn channel_ids<S: AsRef<str>>(
     if ids.is_empty() {
         return Err(ValidationError::new(
             field,
-            "channel_ids.empty",
+            rules::CHANNEL_IDS_EMPTY,
             "must list at least one channel public id",
         ));
     }
@@ -158,14 +159,14 @@ pub fn check_secret(value: &str, field: &str) -> Result<(), ValidationError> {
     if value.is_empty() {
         return Err(ValidationError::new(
             field,
-            "secret.empty",
+            rules::SECRET_EMPTY,
             "must not be empty",
         ));
     }
     if let Some(c) = value.chars().find(|c| !c.is_ascii_graphic()) {
         return Err(ValidationError::new(
             field,
-            "secret.format",
+            rules::SECRET_FORMAT,
             format!(
                 "must be printable ASCII without spaces; it contains {}",
                 describe_char(c)
@@ -186,7 +187,7 @@ pub fn phone_key(s: &str, field: &str) -> Result<String, ValidationError> {
     {
         return Err(ValidationError::new(
             field,
-            "phone.format",
+            rules::PHONE_FORMAT,
             format!(
                 "a phone number has digits with an optional leading '+', spaces or hyphens; it contains {}",
                 describe_char(c)
@@ -197,7 +198,7 @@ pub fn phone_key(s: &str, field: &str) -> Result<String, ValidationError> {
     if !(9..=15).contains(&digits.len()) {
         return Err(ValidationError::new(
             field,
-            "phone.length",
+            rules::PHONE_LENGTH,
             format!(
                 "a phone number has 9 to 15 digits, this one has {}",
                 digits.len()
@@ -209,7 +210,7 @@ pub fn phone_key(s: &str, field: &str) -> Result<String, ValidationError> {
     {
         return Err(ValidationError::new(
             field,
-            "phone.format",
+            rules::PHONE_FORMAT,
             "a phone number starts and ends with a digit (after an optional '+')",
         ));
     }
@@ -225,14 +226,14 @@ pub fn file_id(n: f64, field: &str) -> Result<u64, ValidationError> {
     if !n.is_finite() || n.fract() != 0.0 {
         return Err(ValidationError::new(
             field,
-            "file_id.format",
+            rules::FILE_ID_FORMAT,
             "must be a whole number",
         ));
     }
     if n <= 0.0 || n > MAX_SAFE_INTEGER {
         return Err(ValidationError::new(
             field,
-            "file_id.range",
+            rules::FILE_ID_RANGE,
             "must be a positive safe integer",
         ));
     }
@@ -244,14 +245,14 @@ pub fn file_name(s: &str, field: &str) -> Result<(), ValidationError> {
     if s.trim().is_empty() {
         return Err(ValidationError::new(
             field,
-            "file_name.empty",
+            rules::FILE_NAME_EMPTY,
             "must not be empty",
         ));
     }
     if let Some(c) = s.chars().find(|c| c.is_control()) {
         return Err(ValidationError::new(
             field,
-            "file_name.format",
+            rules::FILE_NAME_FORMAT,
             format!("must not contain {}", describe_char(c)),
         ));
     }

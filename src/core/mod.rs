@@ -3,5 +3,6 @@ pub mod error;
 pub mod ids;
 pub mod request;
 pub mod retry;
+pub mod rules;
 pub mod schema;
 pub mod time;

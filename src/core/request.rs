@@ -2,6 +2,7 @@
 
 use super::error::ValidationError;
 use super::ids::{check_secret, describe_char};
+use super::rules;
 
 pub const DEFAULT_BASE_URL: &str = "https://kapi.kakao.com";
 
@@ -91,7 +92,7 @@ impl Credentials {
                 .ok_or_else(|| {
                     ValidationError::new(
                         "adminKey",
-                        "auth.missing_admin_key",
+                        rules::AUTH_MISSING_ADMIN_KEY,
                         "this call needs the service app admin key: pass adminKey to the TalkChannelClient",
                     )
                 }),
@@ -102,7 +103,7 @@ impl Credentials {
                 .ok_or_else(|| {
                     ValidationError::new(
                         "restApiKey",
-                        "auth.missing_rest_api_key",
+                        rules::AUTH_MISSING_REST_API_KEY,
                         "customer-file calls need the REST API key: pass restApiKey to the TalkChannelClient",
                     )
                 }),
@@ -189,27 +190,32 @@ pub fn normalize_base_url(url: &str) -> Result<String, ValidationError> {
     let err = |rule: &'static str, msg: &str| ValidationError::new("baseUrl", rule, msg);
     if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
         return Err(err(
-            "base_url.format",
+            rules::BASE_URL_FORMAT,
             &format!("must not contain {}", describe_char(c)),
         ));
     }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| err("base_url.scheme", "must start with https:// or http://"))?;
+        .ok_or_else(|| {
+            err(
+                rules::BASE_URL_SCHEME,
+                "must start with https:// or http://",
+            )
+        })?;
     let authority = rest.split('/').next().unwrap_or_default();
     if authority.is_empty() {
-        return Err(err("base_url.format", "must name a host"));
+        return Err(err(rules::BASE_URL_FORMAT, "must name a host"));
     }
     if authority.contains('@') {
         return Err(err(
-            "base_url.credentials",
+            rules::BASE_URL_CREDENTIALS,
             "must not contain credentials (user:password@); pass keys as options",
         ));
     }
     if url.contains('?') || url.contains('#') {
         return Err(err(
-            "base_url.format",
+            rules::BASE_URL_FORMAT,
             "must not contain a query (?) or fragment (#)",
         ));
     }

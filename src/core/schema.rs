@@ -3,6 +3,7 @@
 
 use super::error::ValidationError;
 use super::ids::describe_char;
+use super::rules;
 
 /// Kakao's limit on schema entries.
 pub const MAX_SCHEMA_ITEMS: usize = 30;
@@ -84,14 +85,14 @@ pub fn check_key(
 ) -> Result<Key, ValidationError> {
     let (empty_rule, format_rule, forbidden_rule) = match rule_prefix {
         "fields" => (
-            "fields.key_empty",
-            "fields.key_format",
-            "fields.forbidden_key",
+            rules::FIELDS_KEY_EMPTY,
+            rules::FIELDS_KEY_FORMAT,
+            rules::FIELDS_FORBIDDEN_KEY,
         ),
         _ => (
-            "schema.key_empty",
-            "schema.key_format",
-            "schema.forbidden_key",
+            rules::SCHEMA_KEY_EMPTY,
+            rules::SCHEMA_KEY_FORMAT,
+            rules::SCHEMA_FORBIDDEN_KEY,
         ),
     };
     if key.trim().is_empty() {
@@ -140,7 +141,7 @@ impl Schema {
             if entries.len() == MAX_SCHEMA_ITEMS {
                 return Err(ValidationError::new(
                     field,
-                    "schema.max_items",
+                    rules::SCHEMA_MAX_ITEMS,
                     format!("a schema can have at most {MAX_SCHEMA_ITEMS} entries"),
                 ));
             }
@@ -151,7 +152,7 @@ impl Schema {
                 other => {
                     return Err(ValidationError::new(
                         path,
-                        "schema.value_type",
+                        rules::SCHEMA_VALUE_TYPE,
                         format!("the type must be \"string\" or \"number\", got {other:?}"),
                     ))
                 }
@@ -160,7 +161,7 @@ impl Schema {
                 if value_type != ValueType::Number {
                     return Err(ValidationError::new(
                         path,
-                        "schema.custom_key_type",
+                        rules::SCHEMA_CUSTOM_KEY_TYPE,
                         format!(
                             "{key:?} is not one of Kakao's supported keys, and a custom key must be \"number\" (supported keys: {})",
                             supported_list()
@@ -172,7 +173,7 @@ impl Schema {
                 let first = originals.get(pos).copied().unwrap_or_default();
                 return Err(ValidationError::new(
                     path,
-                    "schema.duplicate_key",
+                    rules::SCHEMA_DUPLICATE_KEY,
                     format!("{key:?} and {first:?} both mean {:?}", canonical.as_str()),
                 ));
             }
@@ -182,7 +183,7 @@ impl Schema {
         if entries.is_empty() {
             return Err(ValidationError::new(
                 field,
-                "schema.min_items",
+                rules::SCHEMA_MIN_ITEMS,
                 "a schema needs at least one entry",
             ));
         }

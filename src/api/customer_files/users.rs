@@ -3,6 +3,7 @@
 
 use crate::core::error::ValidationError;
 use crate::core::ids::{phone_key, UserId};
+use crate::core::rules;
 use crate::core::schema::{check_key, Key, Schema, ValueType};
 use std::collections::HashMap;
 
@@ -19,7 +20,7 @@ impl UserType {
             Some("phone") => Ok(UserType::Phone),
             Some(other) => Err(ValidationError::new(
                 field,
-                "user_type.value",
+                rules::USER_TYPE_VALUE,
                 if other.chars().count() <= 16 {
                     format!("must be \"app\" or \"phone\", got {other:?}")
                 } else {
@@ -28,7 +29,7 @@ impl UserType {
             )),
             None => Err(ValidationError::new(
                 field,
-                "params.required",
+                rules::PARAMS_REQUIRED,
                 "is required: \"app\" or \"phone\"",
             )),
         }
@@ -100,12 +101,12 @@ pub fn check_id(
         (UserType::Phone, RawId::Text(s)) => Ok((s.clone(), phone_key(s, field)?)),
         (UserType::Phone, RawId::Number(_) | RawId::BigInt(_)) => Err(ValidationError::new(
             field,
-            "phone.type",
+            rules::PHONE_TYPE,
             "a phone number must be a string (a number would drop a leading 0 or '+')",
         )),
         (_, RawId::Other(t)) => Err(ValidationError::new(
             field,
-            "user_id.type",
+            rules::USER_ID_TYPE,
             format!("must be a string, number or bigint, got {t}"),
         )),
     }
@@ -130,7 +131,7 @@ pub fn check_ids(
     if out.is_empty() {
         return Err(ValidationError::new(
             field,
-            "users.empty",
+            rules::USERS_EMPTY,
             "must list at least one user",
         ));
     }
@@ -140,7 +141,7 @@ pub fn check_ids(
 fn duplicate(path: &str, first: &str) -> ValidationError {
     ValidationError::new(
         path,
-        "users.duplicate_id",
+        rules::USERS_DUPLICATE_ID,
         format!("is the same user as {first}; each user may appear once per call"),
     )
 }
@@ -151,12 +152,12 @@ fn check_value(value: &RawValue, path: &str) -> Result<FieldValue, ValidationErr
         RawValue::Number(n) if n.is_finite() => Ok(FieldValue::Number(*n)),
         RawValue::Number(_) => Err(ValidationError::new(
             path,
-            "fields.value_type",
+            rules::FIELDS_VALUE_TYPE,
             "must be a finite number or a string (got NaN or Infinity)",
         )),
         RawValue::Other(t) => Err(ValidationError::new(
             path,
-            "fields.value_type",
+            rules::FIELDS_VALUE_TYPE,
             format!("must be a string or a number, got {t}"),
         )),
     }
@@ -252,7 +253,7 @@ impl<'a> UserChecker<'a> {
             if fields.iter().any(|(k, _)| *k == key) {
                 return Err(ValidationError::new(
                     path(),
-                    "fields.duplicate_key",
+                    rules::FIELDS_DUPLICATE_KEY,
                     format!(
                         "{name:?} means {:?}, which this user already has",
                         key.as_str()
@@ -264,21 +265,21 @@ impl<'a> UserChecker<'a> {
                 Some(None) => {
                     return Err(ValidationError::new(
                         path(),
-                        "fields.unknown_key",
+                        rules::FIELDS_UNKNOWN_KEY,
                         format!("{:?} is not in the file's schema", key.as_str()),
                     ))
                 }
                 Some(Some(ValueType::Number)) if !is_number => {
                     return Err(ValidationError::new(
                         path(),
-                        "fields.type_mismatch",
+                        rules::FIELDS_TYPE_MISMATCH,
                         "the schema declares \"number\"; got a string",
                     ))
                 }
                 Some(Some(ValueType::String)) if is_number => {
                     return Err(ValidationError::new(
                         path(),
-                        "fields.type_mismatch",
+                        rules::FIELDS_TYPE_MISMATCH,
                         "the schema declares \"string\"; got a number",
                     ))
                 }
@@ -287,7 +288,7 @@ impl<'a> UserChecker<'a> {
             if matches!(key, Key::Custom(_)) && !is_number {
                 return Err(ValidationError::new(
                     path(),
-                    "fields.custom_value_type",
+                    rules::FIELDS_CUSTOM_VALUE_TYPE,
                     "a custom key's value must be a number",
                 ));
             }
@@ -313,7 +314,7 @@ pub fn check_users(
     if out.is_empty() {
         return Err(ValidationError::new(
             "users",
-            "users.empty",
+            rules::USERS_EMPTY,
             "must list at least one user",
         ));
     }
