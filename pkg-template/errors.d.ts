@@ -1,4 +1,10 @@
-import type { BatchResult } from "./kakao_talk_channel.js";
+import type { BatchResult } from "./client.js";
+
+/** Every `ValidationError.rule` id (generated from the Rust rule table at build time). */
+export type ValidationRule = /* RULES */ string;
+
+/** `KakaoApiError.kind`: a name from Kakao's error-code table (generated from the Rust table at build time), `"HttpStatus"` without a code, or a name not yet known. */
+export type KakaoErrorKind = /* KINDS */ (string & {});
 
 /** Base class of every error this package throws. */
 export declare class KakaoTalkChannelError extends Error {}
@@ -9,11 +15,21 @@ export declare class ValidationError extends KakaoTalkChannelError {
   /** Path of the offending value, e.g. `users[17].fields.연령` or `channelIds[2]`. */
   field: string;
   /** Stable machine-readable rule id, e.g. `schema.max_items`, `channel_id.format`. */
-  rule: string;
+  rule: ValidationRule;
 }
 
-/** Kakao answered with a non-2xx status. Extra fields Kakao sent are kept, camelCased. */
-export declare class KakaoApiError extends KakaoTalkChannelError {
+/** Where a call failed: set on every error of a call except `ValidationError`. */
+export interface CallContext {
+  /** Kakao's endpoint, e.g. `"GET /v2/api/talk/channels"`. */
+  endpoint: string;
+  /** Attempts made (1 + retries). */
+  attempts: number;
+  /** Response headers (lower-case names), where Kakao answered. */
+  headers?: Record<string, string>;
+}
+
+/** Kakao answered with a non-2xx status. */
+export declare class KakaoApiError extends KakaoTalkChannelError implements CallContext {
   readonly name: "KakaoApiError";
   status: number;
   /** Kakao's negative error code, or null when the body was not Kakao's error JSON. */
@@ -21,46 +37,62 @@ export declare class KakaoApiError extends KakaoTalkChannelError {
   /** Kakao's `msg` ("" when absent). */
   msg: string;
   /** From Kakao's code table, e.g. `"NotTalkUser"` for -501; `"HttpStatus"` without a code; `"Unknown"` for other codes. */
-  kind: string;
+  kind: KakaoErrorKind;
   /** Whether the SDK retries this failure (HTTP 429/5xx and Kakao's retryable codes). */
   retryable: boolean;
+  /** The other fields of Kakao's error body, keys camelCased (e.g. `requiredScopes` on -402 InsufficientScope). */
+  details: Record<string, unknown>;
   /** The first 200 characters of a body that was not Kakao JSON. */
   bodySnippet?: string;
-  /** E.g. `["plusfriends"]` on -402 InsufficientScope. */
-  requiredScopes?: string[];
-  [extra: string]: unknown;
+  endpoint: string;
+  attempts: number;
+  headers?: Record<string, string>;
 }
 
 /** An attempt exceeded `timeoutMs` (after all retries). */
-export declare class TimeoutError extends KakaoTalkChannelError {
+export declare class TimeoutError extends KakaoTalkChannelError implements CallContext {
   readonly name: "TimeoutError";
   timeoutMs: number;
+  endpoint: string;
+  attempts: number;
 }
 
-/** `fetch` rejected (connection refused or reset, DNS). The original error is `cause`. */
-export declare class NetworkError extends KakaoTalkChannelError {
+/** `fetch` rejected (connection refused or reset, DNS). `cause` is a redacted copy of what it threw. */
+export declare class NetworkError extends KakaoTalkChannelError implements CallContext {
   readonly name: "NetworkError";
-  cause?: unknown;
+  cause?: Error;
+  endpoint: string;
+  attempts: number;
 }
 
-/** A 2xx answer whose body is not what Kakao's documentation promises. */
-export declare class ResponseError extends KakaoTalkChannelError {
+/** A 2xx answer whose body is not what Kakao's documentation promises, or a redirect (3xx: Kakao's API never redirects). */
+export declare class ResponseError extends KakaoTalkChannelError implements CallContext {
   readonly name: "ResponseError";
   status: number;
   /** At most 200 characters of the body. */
   bodySnippet: string;
+  endpoint: string;
+  attempts: number;
+  headers?: Record<string, string>;
 }
 
 /** A batch that still failed after retries: its user ids, so exactly these can be retried. */
 export interface FailedBatch {
   index: number;
   userIds: string[];
-  error: KakaoTalkChannelError;
+  /** The batch's error, or the abort reason when the call was aborted. */
+  error: unknown;
 }
 
-/** Some batches of a split call failed after retries; nothing is silently skipped. */
-export declare class BulkOperationError extends KakaoTalkChannelError {
+/**
+ * Some batches of a split call (multi check, add, delete) succeeded and others failed; nothing
+ * is silently skipped. When no batch succeeded, the call rejects with the first failure's own
+ * error instead, whatever the input size.
+ */
+export declare class BulkOperationError<P = unknown> extends KakaoTalkChannelError {
   readonly name: "BulkOperationError";
+  /** What the succeeded batches returned, in the shape of the call's result (`MultiRelations`, `AddUsersResult`, `DeleteUsersResult`). */
+  partial: P;
   succeeded: BatchResult[];
   failed: FailedBatch[];
 }

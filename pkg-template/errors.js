@@ -1,11 +1,9 @@
 // Error classes of kakao-talk-channel. Every exported class extends KakaoTalkChannelError;
-// `instanceof` and `name` work. No property ever holds a key or token.
+// `instanceof` and `name` work. No property ever holds a key or token, and nothing a server
+// sends is ever copied onto an error's own properties: Kakao's extra fields sit under
+// `details`.
 
-export class KakaoTalkChannelError extends Error {
-  constructor(message, options) {
-    super(message, options);
-  }
-}
+export class KakaoTalkChannelError extends Error {}
 
 /** Thrown before any request: `field` is the path of the value, `rule` a stable id. */
 export class ValidationError extends KakaoTalkChannelError {
@@ -16,18 +14,25 @@ export class ValidationError extends KakaoTalkChannelError {
   }
 }
 
+/** Where a call failed: the endpoint, the attempts made, and the answer's headers if any. */
+function context(error, props) {
+  error.endpoint = props.endpoint;
+  error.attempts = props.attempts;
+  if (props.headers !== undefined) error.headers = props.headers;
+}
+
 /** Kakao answered with a non-2xx status. */
 export class KakaoApiError extends KakaoTalkChannelError {
   constructor(message, props) {
     super(message);
-    // Extra fields Kakao sent (camelCased) first, so they can never shadow ours.
-    Object.assign(this, props.extra);
     this.status = props.status;
     this.code = props.code;
     this.msg = props.msg;
     this.kind = props.kind;
     this.retryable = props.retryable;
+    this.details = props.details;
     if (props.bodySnippet !== undefined) this.bodySnippet = props.bodySnippet;
+    context(this, props);
   }
 }
 
@@ -36,29 +41,57 @@ export class TimeoutError extends KakaoTalkChannelError {
   constructor(message, props) {
     super(message);
     this.timeoutMs = props.timeoutMs;
+    context(this, props);
   }
 }
 
-/** `fetch` rejected (connection refused or reset, DNS); the original error is `cause`. */
+const BUILTIN_ERRORS = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+/** An error rebuilt from marshal.js's redacted snapshot of what `fetch` threw. */
+function rebuildCause(snapshot) {
+  if (snapshot === null || typeof snapshot !== "object") return undefined;
+  const Ctor = Object.hasOwn(BUILTIN_ERRORS, snapshot.name) ? BUILTIN_ERRORS[snapshot.name] : Error;
+  const cause = rebuildCause(snapshot.cause);
+  const e = cause === undefined ? new Ctor(snapshot.message) : new Ctor(snapshot.message, { cause });
+  if (e.name !== snapshot.name) Object.defineProperty(e, "name", { value: snapshot.name, writable: true, configurable: true });
+  // The original's stack, or none: never a stack of this rebuild posing as the original's.
+  e.stack = typeof snapshot.stack === "string" ? snapshot.stack : `${snapshot.name}: ${snapshot.message}`;
+  if (snapshot.props !== null && typeof snapshot.props === "object") {
+    for (const [k, v] of Object.entries(snapshot.props)) {
+      if (!(k in e)) Object.defineProperty(e, k, { value: v, writable: true, configurable: true, enumerable: true });
+    }
+  }
+  return e;
+}
+
+/**
+ * `fetch` rejected (connection refused or reset, DNS). `cause` is a copy of what it threw
+ * (name, message, stack, code and other plain properties, its own `cause` chain), with every
+ * key redacted, never the original object.
+ */
 export class NetworkError extends KakaoTalkChannelError {
-  constructor(message, _props, cause) {
+  constructor(message, props) {
+    const cause = rebuildCause(props?.cause);
     super(message, cause === undefined ? undefined : { cause });
+    if (props !== undefined) context(this, props);
   }
 }
 
-/** A 2xx answer whose body is not what Kakao's documentation promises. */
+/** A 2xx answer whose body is not what Kakao's documentation promises, or a redirect. */
 export class ResponseError extends KakaoTalkChannelError {
   constructor(message, props) {
     super(message);
     this.status = props.status;
     this.bodySnippet = props.bodySnippet;
+    context(this, props);
   }
 }
 
-/** Some batches of a split call failed after retries; nothing is silently skipped. */
+/** Some batches of a split call failed after others succeeded; nothing is silently skipped. */
 export class BulkOperationError extends KakaoTalkChannelError {
   constructor(message, props) {
     super(message);
+    this.partial = props.partial;
     this.succeeded = props.succeeded;
     this.failed = props.failed;
   }
@@ -95,7 +128,16 @@ for (const [name, cls] of Object.entries(classes)) {
   });
 }
 
-/** Used by the wasm glue; not part of the public API. */
-export function __createError(name, message, props, cause) {
-  return new classes[name](message, props, cause);
+/**
+ * The error described by a record of the wasm (`{ name, message, props }`); `reason` is the
+ * abort reason that failed batches marked `{ $abort: true }` carry. Not public API.
+ */
+export function fromRecord(record, reason) {
+  if (record !== null && typeof record === "object" && record.$abort === true) return reason;
+  const Cls = Object.hasOwn(classes, record.name) ? classes[record.name] : KakaoTalkChannelError;
+  const props = record.props ?? {};
+  if (Cls === BulkOperationError && Array.isArray(props.failed)) {
+    props.failed = props.failed.map((f) => ({ ...f, error: fromRecord(f.error, reason) }));
+  }
+  return new Cls(record.message, props);
 }

@@ -1,9 +1,18 @@
 export {
-  TalkChannelClient,
   parseChannelWebhook,
   type ChannelWebhookEvent,
   type ParseChannelWebhookOptions,
+} from "./kakao_talk_channel.js";
+export {
+  TalkChannelClient,
   type ClientOptions,
+  type Logger,
+  type LogLevel,
+  type BulkRequestOptions,
+  type BatchEvent,
+  type AddBatchResult,
+  type DeleteBatchResult,
+  type MultiBatchResult,
   type RequestOptions,
   type UserIdInput,
   type CheckChannelRelationshipParams,
@@ -22,13 +31,11 @@ export {
   type BatchResult,
   type AddUsersResult,
   type DeleteUsersResult,
-} from "./kakao_talk_channel.js";
-export {
   validateCustomerFileUsers,
   type ValidateCustomerFileUsersParams,
   type ValidateCustomerFileUsersResult,
   type CustomerFileUserError,
-} from "./kakao_talk_channel.js";
+} from "./client.js";
 export {
   KakaoTalkChannelError,
   ValidationError,
@@ -39,6 +46,8 @@ export {
   BulkOperationError,
   WebhookAuthError,
   type FailedBatch,
+  type ValidationRule,
+  type KakaoErrorKind,
 } from "./errors.js";
 export {
   createChannelWebhookHandler,

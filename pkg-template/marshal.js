@@ -1,72 +1,163 @@
-// Used by the wasm glue; not part of the public API. The two hot paths of the wasm edge, each
-// one JS↔wasm crossing instead of dozens: packing the users of an add call, and one HTTP
-// attempt.
+// The JS side of the wasm edge; not part of the public API. Every read of a caller's value
+// happens here, inside `try`, before a call enters wasm: Rust only ever sees strings this file
+// wrote, so a throwing getter, a Proxy trap or a revoked Proxy can neither unwind through wasm
+// frames nor hang a call. Nothing is validated here: the Rust side (src/api/packed.rs, then
+// src/api/input.rs) applies every rule.
 //
-// Hands a whole `users` array of an add call to Rust in one string instead of one JS↔wasm
-// crossing per user, key and value. Only the common, well-formed shape takes this path: any
-// user that is not a plain `{ id, fields? }` object, an id that is not a number, string or
-// bigint, a field value that is not a number or string, a NUL anywhere, or a throwing getter
-// returns `undefined`, and Rust reads the array element by element instead (which reports
-// the exact field and rule). Nothing is validated here: Rust validates both paths alike.
-//
-// Format: `[text, numbers]`. `text` is tokens joined by NUL: the user count, then per user
-// the id ("n" for the next number of `numbers`, "s" + string, "b" + decimal bigint), the field
-// count ("-" when `fields` is absent), and per field its key and value ("n" or "s" + string).
-// `numbers` (a Float64Array) holds the numbers in order, bit for bit.
-// One id's token ("n" + the next number, "s" + string, "b" + decimal bigint); false for any
-// other type or a NUL in a string.
-function packId(id, out, numbers) {
-  if (typeof id === "number") {
-    out.push("n");
-    numbers.push(id);
-  } else if (typeof id === "string") {
-    if (id.includes("\0")) return false;
-    out.push(`s${id}`);
-  } else if (typeof id === "bigint") out.push(`b${id.toString(10)}`);
-  else return false;
-  return true;
+// Format (read by src/api/packed.rs): tokens joined by NUL.
+//   u undefined · z null · t true · f false · n<decimal> number (String(n): exact round trip)
+//   s<text> string · e<JSON string> a string that contains a NUL · b<decimal> bigint
+//   o<count> an object (a plain object's own enumerable string keys, or a Map's entries when
+//     every key is a string), then per entry its key (a string token) and its value
+//   a<count> an array, then its elements (holes as u)
+//   c<count> an array of `count` users packed separately, in chunks (packUsers)
+//   h<kind><index> a handle: hf a function, hs an AbortSignal, ho any other object that must
+//     stay a JS value (the logger); the value is `handles[index]`
+//   x<what> a value that is not plain data, by what it is ("a Date", "a Set",
+//     "an instance of Customer", "a symbol", "an object nested too deeply", "a cycle", ...)
+
+import { fromRecord } from "./errors.js";
+
+const MAX_DEPTH = 32;
+/** Users per packed chunk: Kakao's add batch. Wasm memory then holds one chunk at a time. */
+export const CHUNK = 2000;
+
+function describe(v) {
+  if (typeof v === "symbol") return "a symbol";
+  if (typeof v === "function") return "a function";
+  if (v instanceof Date) return "a Date";
+  if (v instanceof Set) return "a Set";
+  if (v instanceof Map) return "a Map with a key that is not a string";
+  if (v instanceof RegExp) return "a RegExp";
+  if (v instanceof Promise) return "a Promise";
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return "binary data";
+  if (v instanceof String || v instanceof Number || v instanceof Boolean) return "a boxed primitive";
+  const proto = Object.getPrototypeOf(v);
+  const name = proto?.constructor?.name;
+  if (typeof name === "string" && name !== "" && name !== "Object") return `an instance of ${name}`;
+  return "an object with a prototype";
 }
 
-export function __packUsers(users) {
-  try {
-    if (!Array.isArray(users)) return undefined;
-    const out = [String(users.length)];
-    const numbers = [];
-    for (let i = 0; i < users.length; i++) {
-      const u = users[i];
-      if (u === null || typeof u !== "object" || Array.isArray(u)) return undefined;
-      const keys = Object.keys(u);
-      for (let k = 0; k < keys.length; k++) {
-        if (keys[k] !== "id" && keys[k] !== "fields") return undefined;
-      }
-      const fields = u.fields;
-      if (!packId(u.id, out, numbers)) return undefined;
-      if (fields === undefined) {
-        out.push("-");
-        continue;
-      }
-      if (fields === null || typeof fields !== "object" || Array.isArray(fields)) return undefined;
-      // Object.keys then [[Get]]: what Object.entries does, without an array per field.
-      const names = Object.keys(fields);
-      out.push(String(names.length));
-      for (let f = 0; f < names.length; f++) {
-        const key = names[f];
-        const value = fields[key];
-        if (key.includes("\0")) return undefined;
-        out.push(key);
-        if (typeof value === "number") {
-          out.push("n");
-          numbers.push(value);
-        } else if (typeof value === "string") {
-          if (value.includes("\0")) return undefined;
-          out.push(`s${value}`);
-        } else return undefined;
-      }
-    }
-    return [out.join("\0"), new Float64Array(numbers)];
-  } catch {
-    return undefined;
+function str(s, out) {
+  out.push(s.includes("\0") ? `e${JSON.stringify(s)}` : `s${s}`);
+}
+
+/** Is `v` an object whose own enumerable keys are all there is to it? */
+function isPlain(v) {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function packValue(v, out, handles, depth, seen) {
+  switch (typeof v) {
+    case "undefined":
+      out.push("u");
+      return;
+    case "boolean":
+      out.push(v ? "t" : "f");
+      return;
+    case "number":
+      out.push(`n${v}`);
+      return;
+    case "string":
+      str(v, out);
+      return;
+    case "bigint":
+      out.push(`b${v}`);
+      return;
+    case "function":
+      out.push(`hf${handles.push(v) - 1}`);
+      return;
+    case "symbol":
+      out.push("xa symbol");
+      return;
   }
+  if (v === null) {
+    out.push("z");
+    return;
+  }
+  if (depth >= MAX_DEPTH) {
+    out.push("xan object nested too deeply");
+    return;
+  }
+  if (seen.has(v)) {
+    out.push("xa cycle (an object that contains itself)");
+    return;
+  }
+  seen.add(v);
+  try {
+    if (Array.isArray(v)) {
+      const n = v.length;
+      out.push(`a${n}`);
+      for (let i = 0; i < n; i++) packValue(v[i], out, handles, depth + 1, seen);
+    } else if (typeof AbortSignal === "function" && v instanceof AbortSignal) {
+      out.push(`hs${handles.push(v) - 1}`);
+    } else if (v instanceof Map && [...v.keys()].every((k) => typeof k === "string")) {
+      out.push(`o${v.size}`);
+      for (const [k, x] of v) {
+        str(k, out);
+        packValue(x, out, handles, depth + 1, seen);
+      }
+    } else if (isPlain(v)) {
+      const keys = Object.keys(v);
+      out.push(`o${keys.length}`);
+      for (let i = 0; i < keys.length; i++) {
+        str(keys[i], out);
+        packValue(v[keys[i]], out, handles, depth + 1, seen);
+      }
+    } else {
+      out.push(`x${describe(v)}`);
+    }
+  } finally {
+    seen.delete(v);
+  }
+}
+
+/**
+ * Packs `values` (the arguments of one call) into `{ text, handles, chunks }`. In a plain
+ * object argument, the array under `usersKey` (the users of an add call) is packed into
+ * `chunks` of CHUNK users instead (one string each), `c<count>` standing in its place, and an
+ * object under `keepKey` (the logger) is kept as a handle. Throws whatever the caller's values
+ * throw (a getter, a Proxy trap).
+ */
+export function pack(values, usersKey, keepKey) {
+  const out = [String(values.length)];
+  const handles = [];
+  let chunks;
+  const seen = new Set();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || typeof v !== "object" || Array.isArray(v) || !isPlain(v)) {
+      packValue(v, out, handles, 0, seen);
+      continue;
+    }
+    const keys = Object.keys(v);
+    out.push(`o${keys.length}`);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      str(key, out);
+      const x = v[key];
+      if (key === usersKey && Array.isArray(x)) {
+        chunks = packUsers(x, handles);
+        out.push(`c${x.length}`);
+      } else if (key === keepKey && x !== null && typeof x === "object") {
+        out.push(`ho${handles.push(x) - 1}`);
+      } else packValue(x, out, handles, 1, seen);
+    }
+  }
+  return { text: out.join("\0"), handles, chunks };
+}
+
+function packUsers(users, handles) {
+  const chunks = [];
+  const seen = new Set();
+  for (let start = 0; start < users.length; start += CHUNK) {
+    const end = Math.min(start + CHUNK, users.length);
+    const out = [];
+    for (let i = start; i < end; i++) packValue(users[i], out, handles, 1, seen);
+    chunks.push(out.join("\0"));
+  }
+  return chunks;
 }
 
 function abortReason(signal) {
@@ -84,20 +175,74 @@ function quietly(f) {
   }
 }
 
+const MAX_CAUSE_DEPTH = 4;
+const MAX_TEXT = 2000;
+
+function text(v) {
+  const s = typeof v === "string" ? v : quietly(() => String(v));
+  if (typeof s !== "string") return undefined;
+  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}… (${s.length - MAX_TEXT} more characters)` : s;
+}
+
+/**
+ * A copy of what `fetch` threw, as plain data: name, message, stack, code, its own enumerable
+ * properties (strings, numbers, booleans; objects one level down as text) and its `cause`
+ * chain, each read inside `try`. Rust redacts every string of it (keys, also percent-encoded)
+ * and the error's `cause` is rebuilt from that copy, so nothing the caller's fetch put in its
+ * error can carry a key out.
+ */
+export function snapshotError(err, depth = 0) {
+  if (err === null || (typeof err !== "object" && typeof err !== "function")) {
+    return { name: "Error", message: text(err) ?? "", thrown: typeof err };
+  }
+  const out = { name: "Error", message: "" };
+  const name = quietly(() => err.name);
+  if (typeof name === "string") out.name = text(name);
+  const message = quietly(() => err.message);
+  if (message !== undefined) out.message = text(message) ?? "";
+  const stack = quietly(() => err.stack);
+  if (typeof stack === "string") out.stack = text(stack);
+  const props = {};
+  const keys = quietly(() => Object.keys(err)) ?? [];
+  for (const k of keys.slice(0, 32)) {
+    if (k === "name" || k === "message" || k === "stack" || k === "cause") continue;
+    const v = quietly(() => err[k]);
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null) props[k] = typeof v === "string" ? text(v) : v;
+    else if (typeof v === "object") props[k] = text(quietly(() => JSON.stringify(v)) ?? "[object]");
+  }
+  if (Object.keys(props).length > 0) out.props = props;
+  const cause = quietly(() => err.cause);
+  if (cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = snapshotError(cause, depth + 1);
+  return out;
+}
+
+function headerObject(response) {
+  const out = {};
+  quietly(() =>
+    response.headers.forEach((value, name) => {
+      if (Object.keys(out).length < 64) out[String(name).toLowerCase()] = text(value);
+    }),
+  );
+  return out;
+}
+
 // One HTTP attempt, bounded by `timeoutMs` (headers and body, through an AbortController whose
-// signal goes to `fetch`) and by the caller's `signal` (or undefined). Never rejects; resolves
-// to [0, status, body, retryAfter | undefined], [1, reason] (the caller aborted), [2] (timed
-// out) or [3, error] (fetch failed, or did not give a Response). Nothing is validated here.
+// signal goes to `fetch`) and by the caller's `signal` (or undefined). Redirects are not
+// followed (`redirect: "manual"`): Kakao's API never redirects, so a 3xx reaches Rust as a
+// status. Never rejects; resolves to [0, status, body, retryAfter | undefined, headers JSON],
+// [1, reason] (the caller aborted), [2] (timed out) or [3, error snapshot JSON] (fetch failed,
+// or did not give a Response). Nothing is validated here.
 export async function __attempt(fetch, url, method, authorization, body, timeoutMs, signal) {
   try {
     if (signal !== undefined && signal.aborted === true) return [1, abortReason(signal)];
-    if (typeof AbortController !== "function") return [3, "AbortController is missing"];
+    if (typeof AbortController !== "function") return [3, JSON.stringify(snapshotError("AbortController is missing"))];
     const controller = new AbortController();
     const own = controller.signal;
     let reject;
     const aborted = new Promise((_resolve, rej) => {
       reject = rej;
     });
+    aborted.catch(() => {});
     // The timer and the caller's signal abort the request (a fetch that honours its signal
     // stops) and settle `aborted` (so that one that does not is given up on all the same).
     const abort = () => {
@@ -110,10 +255,14 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
     const timer = quietly(() => setTimeout(abort, timeoutMs));
     if (signal !== undefined) quietly(() => signal.addEventListener("abort", abort));
     const classify = (err) =>
-      signal !== undefined && signal.aborted === true ? [1, abortReason(signal)] : own.aborted === true ? [2] : [3, err];
+      signal !== undefined && quietly(() => signal.aborted) === true
+        ? [1, abortReason(signal)]
+        : own.aborted === true
+          ? [2]
+          : [3, JSON.stringify(snapshotError(err))];
     try {
       const headers = { Authorization: authorization };
-      const init = { method };
+      const init = { method, redirect: "manual" };
       if (body !== undefined) {
         headers["Content-Type"] = "application/json";
         init.body = body;
@@ -128,63 +277,74 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       }
       const status = quietly(() => response.status);
       if (typeof status !== "number" || !(status >= 100 && status <= 599)) {
-        return [3, "fetch resolved to something that is not a Response (no numeric status)"];
+        // `redirect: "manual"` in a browser-like fetch gives an opaque redirect (status 0).
+        const opaque = quietly(() => response.type) === "opaqueredirect";
+        if (opaque) return [0, 302, "", undefined, "{}"];
+        return [3, JSON.stringify(snapshotError("fetch resolved to something that is not a Response (no numeric status)"))];
       }
       const retryAfter = quietly(() => {
         const v = response.headers.get("retry-after");
         return typeof v === "string" ? v : undefined;
       });
-      const text = quietly(() => response.text);
-      if (typeof text !== "function") return classify("text is not a function");
+      const ok = status >= 200 && status < 300;
+      const headerJson = ok ? "{}" : JSON.stringify(headerObject(response));
+      const read = quietly(() => response.text);
+      if (typeof read !== "function") return classify("text is not a function");
       let out;
       try {
-        out = await Promise.race([text.call(response), aborted]);
+        out = await Promise.race([read.call(response), aborted]);
       } catch (err) {
         return classify(err);
       }
-      return [0, Math.trunc(status), typeof out === "string" ? out : "", retryAfter];
+      return [0, Math.trunc(status), typeof out === "string" ? out : "", retryAfter, headerJson];
     } finally {
       if (typeof clearTimeout === "function") quietly(() => clearTimeout(timer));
       if (signal !== undefined) quietly(() => signal.removeEventListener("abort", abort));
     }
   } catch (err) {
-    return [3, err];
+    return [3, JSON.stringify(snapshotError(err))];
   }
 }
 
-function withDates(user) {
-  for (const c of user.channels) {
-    if (c.createdAt !== null) c.createdAt = new Date(c.createdAt);
-    if (c.updatedAt !== null) c.updatedAt = new Date(c.updatedAt);
-  }
-  return user;
-}
-
-// A `UserChannelRelations` from the JSON Rust wrote (dates as epoch milliseconds or null).
-export function __userRelations(json) {
-  return withDates(JSON.parse(json));
-}
-
-// A `MultiRelations` from the JSON Rust wrote.
-export function __multiRelations(json) {
-  const r = JSON.parse(json);
-  r.users.forEach(withDates);
-  return r;
-}
-
-// A list of user ids (`userIds` of a multi check or a delete) in one crossing: `[text,
-// numbers]` as for `__packUsers`, without the field tokens; `undefined` for an id that is not
-// a number, string or bigint, a NUL in a string, or anything unexpected.
-export function __packIds(ids) {
+/** `logger[level](message, data)`, `console` when `logger` is undefined; never throws. */
+export function __log(logger, level, message, data) {
   try {
-    if (!Array.isArray(ids)) return undefined;
-    const out = [String(ids.length)];
-    const numbers = [];
-    for (let i = 0; i < ids.length; i++) {
-      if (!packId(ids[i], out, numbers)) return undefined;
-    }
-    return [out.join("\0"), new Float64Array(numbers)];
+    const target = logger === undefined ? console : logger;
+    const method = target[level];
+    if (typeof method !== "function") return;
+    const p = method.call(target, message, JSON.parse(data));
+    if (p !== null && typeof p === "object" && typeof p.catch === "function") p.catch(() => {});
   } catch {
-    return undefined;
+    // A logger that throws must not break the call it logs.
+  }
+}
+
+/** Dates travel as epoch milliseconds under these keys; they become `Date`s here, and only here. */
+const DATE_KEYS = new Set(["createdAt", "updatedAt"]);
+
+/** The `JSON.parse` reviver of every result: the one place where `Date`s are made. */
+export function revive(key, value) {
+  return typeof value === "number" && DATE_KEYS.has(key) ? new Date(value) : value;
+}
+
+/** A result of the wasm runner (JSON text), dates revived. */
+export function parseResult(json) {
+  return JSON.parse(json, revive);
+}
+
+/**
+ * Tells the caller's `onBatch` that a batch settled: `{ index, userIds, result }` or
+ * `{ index, userIds, error }` (the error class, or the abort reason). Returns false when it
+ * threw or rejected synchronously; never throws.
+ */
+export function __onBatch(onBatch, event, reason) {
+  try {
+    const e = JSON.parse(event, revive);
+    if (e.error !== undefined) e.error = e.error === null ? reason : fromRecord(e.error, reason);
+    const p = onBatch(e);
+    if (p !== null && typeof p === "object" && typeof p.catch === "function") p.catch(() => {});
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -4,15 +4,16 @@ const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const glue = require("./kakao_talk_channel.cjs");
 const errors = require("./errors.cjs");
+const client = require("./client.cjs");
 const webhook = require("./webhook.cjs");
 
 glue.initSync({ module: readFileSync(join(__dirname, "kakao_talk_channel_bg.wasm")) });
 
 module.exports = {
-  TalkChannelClient: glue.TalkChannelClient,
-  parseChannelWebhook: glue.parseChannelWebhook,
+  TalkChannelClient: client.TalkChannelClient,
+  parseChannelWebhook: webhook.parseChannelWebhook,
   createChannelWebhookHandler: webhook.createChannelWebhookHandler,
-  validateCustomerFileUsers: glue.validateCustomerFileUsers,
+  validateCustomerFileUsers: client.validateCustomerFileUsers,
   KakaoTalkChannelError: errors.KakaoTalkChannelError,
   ValidationError: errors.ValidationError,
   KakaoApiError: errors.KakaoApiError,

@@ -1,8 +1,18 @@
 // createChannelWebhookHandler: a fetch-style handler for Kakao Talk Channel webhook deliveries.
 // Every check (method, Authorization, body) is parseChannelWebhook's, in Rust; this file only
 // maps its outcome to a status and drops redeliveries.
-import { parseChannelWebhook, __checkWebhookHandlerOptions } from "./kakao_talk_channel.js";
+import { parseChannelWebhook as parseInWasm, __checkWebhookHandlerOptions } from "./kakao_talk_channel.js";
 import { ValidationError, WebhookAuthError } from "./errors.js";
+import { __fail } from "./client.js";
+
+/** Verifies and parses one webhook delivery; see the README. */
+export async function parseChannelWebhook(request, options) {
+  try {
+    return await parseInWasm(request, options);
+  } catch (thrown) {
+    throw __fail(thrown);
+  }
+}
 
 const DEFAULT_WINDOW = 10000;
 
@@ -33,7 +43,11 @@ function reply(status, body) {
  * `console.error`).
  */
 export function createChannelWebhookHandler(options) {
-  __checkWebhookHandlerOptions(options);
+  try {
+    __checkWebhookHandlerOptions(options);
+  } catch (thrown) {
+    throw __fail(thrown);
+  }
   const { adminKey, onEvent } = options;
   const seen = options.seen ?? recentIds(DEFAULT_WINDOW);
   const onError = options.onError ?? ((err) => console.error("kakao-talk-channel webhook: onEvent failed:", err));

@@ -66,7 +66,7 @@ mkdirSync(join(out, "testing"), { recursive: true });
 // 1. The glue: point its snippet imports at our shipped errors.js and marshal.js, then a
 // CommonJS twin.
 let glue = readFileSync(join(bindgen, `${NAME}.js`), "utf8");
-for (const file of ["errors.js", "marshal.js"]) {
+for (const file of ["marshal.js"]) {
   const snippetImport = new RegExp(`from '\\./snippets/[^']+/pkg-template/${file.replace(".", "\\.")}'`, "g");
   if ((glue.match(snippetImport) ?? []).length !== 1) fail(`expected exactly one ${file} snippet import in the glue`);
   glue = glue.replace(snippetImport, `from './${file}'`);
@@ -98,16 +98,30 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files, with CommonJS twins of the ESM ones.
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "exports.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "testing/index.js"]) {
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "testing/index.js"]) {
   writeFileSync(join(out, rel.replace(/\.js$/, ".cjs")), toCjs(readFileSync(join(template, rel), "utf8"), rel));
 }
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
 writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
-for (const rel of ["errors.d.ts", "webhook.d.ts"]) {
-  writeFileSync(join(out, rel.replace(/\.d\.ts$/, ".d.cts")), ctsOf(readFileSync(join(template, rel), "utf8")));
+// The rule ids and Kakao's error kinds, from the Rust tables: one source for both languages.
+const rules = [...readFileSync(join(root, "src/core/rules.rs"), "utf8").matchAll(/^pub const [A-Z_]+: &str = "([a-z_.]+)";/gm)].map((m) => m[1]);
+const kinds = [
+  ...new Set([
+    "HttpStatus",
+    ...[...readFileSync(join(root, "src/core/error.rs"), "utf8").matchAll(/=> \("([A-Za-z]+)", (?:true|false)\)/g)].map((m) => m[1]),
+  ]),
+];
+if (rules.length < 40 || kinds.length < 20) fail(`rule ids (${rules.length}) or error kinds (${kinds.length}) not found in src/core`);
+const errorsDts = readFileSync(join(template, "errors.d.ts"), "utf8")
+  .replace("/* RULES */ string", rules.map((r) => JSON.stringify(r)).join(" | "))
+  .replace("/* KINDS */ (string & {})", `${kinds.map((k) => JSON.stringify(k)).join(" | ")} | (string & {})`);
+if (errorsDts.includes("/* RULES */") || errorsDts.includes("/* KINDS */")) fail("errors.d.ts placeholders not replaced");
+writeFileSync(join(out, "errors.d.ts"), errorsDts);
+for (const rel of ["errors.d.ts", "webhook.d.ts", "client.d.ts"]) {
+  writeFileSync(join(out, rel.replace(/\.d\.ts$/, ".d.cts")), ctsOf(readFileSync(join(out, rel), "utf8")));
 }
 cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
 

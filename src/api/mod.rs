@@ -1,5 +1,6 @@
 //! One module per endpoint family: request building and response parsing together.
 pub mod customer_files;
-pub mod packed_users;
+pub mod input;
+pub mod packed;
 pub mod relationship;
 pub mod webhook;

@@ -5,7 +5,7 @@ use crate::core::error::ResponseError;
 use crate::core::ids::{ChannelPublicId, UserId};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
 use crate::core::time::parse_rfc3339;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 pub const CHANNELS_PATH: &str = "/v2/api/talk/channels";
@@ -22,7 +22,9 @@ pub enum Target {
     User(UserId),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Results serialize in camelCase: the JSON that reaches JS (dates as epoch millis).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChannelRelation {
     pub channel_public_id: String,
     pub channel_uuid: String,
@@ -33,14 +35,16 @@ pub struct ChannelRelation {
     pub updated_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserChannelRelations {
     /// Decimal string: never rounded through a float.
     pub user_id: String,
     pub channels: Vec<ChannelRelation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MultiRelations {
     pub users: Vec<UserChannelRelations>,
     /// Asked for, absent from Kakao's answer (Kakao omits users it could not check).

@@ -198,14 +198,23 @@ pub fn camel_case(key: &str) -> String {
     out
 }
 
-/// Replaces every occurrence of each secret (keys, tokens) in `text` with `[REDACTED]`.
-/// Secrets shorter than 4 characters are not searched for (they would shred ordinary text).
+/// Replaces every occurrence of each secret (keys, tokens) in `text` with `[REDACTED]`, also in
+/// its percent-encoded form (a key echoed inside a URL). Secrets shorter than 4 characters are
+/// not searched for (they would shred ordinary text).
 pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for s in secrets {
         let s = s.as_ref();
-        if s.len() >= 4 && out.contains(s) {
+        if s.len() < 4 {
+            continue;
+        }
+        if out.contains(s) {
             out = out.replace(s, "[REDACTED]");
+        }
+        let mut encoded = String::new();
+        crate::core::request::encode_component(s, &mut encoded);
+        if encoded != s && out.contains(&encoded) {
+            out = out.replace(&encoded, "[REDACTED]");
         }
     }
     out
@@ -214,6 +223,14 @@ pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_plain_and_percent_encoded_secrets() {
+        let key = "abc def/ghi";
+        let text = "k=abc def/ghi u=abc%20def%2Fghi";
+        assert_eq!(redact(text, &[key]), "k=[REDACTED] u=[REDACTED]");
+        assert_eq!(redact("abc", &["abc"]), "abc");
+    }
 
     #[test]
     fn not_talk_user_from_doc_sample() {

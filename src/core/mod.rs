@@ -1,6 +1,7 @@
 //! The pure core: no wasm-bindgen, js-sys or web-sys here.
 pub mod error;
 pub mod ids;
+pub mod log;
 pub mod request;
 pub mod retry;
 pub mod rules;

@@ -48,6 +48,10 @@ pub const FILE_ID_RANGE: &str = "file_id.range";
 pub const FILE_NAME_EMPTY: &str = "file_name.empty";
 /// A customer file name contains a control character.
 pub const FILE_NAME_FORMAT: &str = "file_name.format";
+/// `concurrency` (client or call) is not a whole number from 1 to 16.
+pub const OPTIONS_CONCURRENCY: &str = "options.concurrency";
+/// `logLevel` (or the environment variable `KAKAO_TALK_CHANNEL_LOG`) is not `off`, `error`, `warn`, `info` or `debug`.
+pub const OPTIONS_LOG_LEVEL: &str = "options.log_level";
 /// `maxRetries` is not a whole number within its allowed range.
 pub const OPTIONS_MAX_RETRIES: &str = "options.max_retries";
 /// A call's `signal` option is not an `AbortSignal`.
@@ -150,6 +154,8 @@ pub const ALL: &[&str] = &[
     FILE_ID_RANGE,
     FILE_NAME_EMPTY,
     FILE_NAME_FORMAT,
+    OPTIONS_CONCURRENCY,
+    OPTIONS_LOG_LEVEL,
     OPTIONS_MAX_RETRIES,
     OPTIONS_SIGNAL,
     OPTIONS_TIMEOUT_MS,

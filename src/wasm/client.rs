@@ -1,17 +1,20 @@
-//! The exported `TalkChannelClient`: reads options, runs the retry loop, converts results.
+//! `WasmClient`, behind the JS class `TalkChannelClient` of `pkg-template/client.js`: reads the
+//! options, runs every method through one runner (`call`), and runs the retry loop.
+//!
+//! Arguments arrive packed by marshal.js (read in JS, inside `try`), so nothing here reads a
+//! caller's object: no getter or Proxy can throw through these frames.
 
-use super::convert::{self, CallError};
+use super::convert::{to_json, CallError, Ctx, Handles};
 use super::transport::{self, Signal};
-use crate::api::relationship::{self, ChannelRelation, Target, UserChannelRelations};
-use crate::core::error::{ApiError, ValidationError};
-use crate::core::ids::{channel_ids, ChannelPublicId};
-use crate::core::request::{
-    bearer, normalize_base_url, Credentials, HttpRequest, DEFAULT_BASE_URL,
-};
+use super::{customer_files, relationship};
+use crate::api::input;
+use crate::api::packed::{self, Val};
+use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
+use crate::core::log::{path_only, LogLevel, DEFAULT_LEVEL};
+use crate::core::request::{normalize_base_url, Credentials, HttpRequest, DEFAULT_BASE_URL};
 use crate::core::retry::{self, Failure};
-use crate::core::schema::push_json_str;
-use js_sys::{Function, Object, Promise, Reflect};
-use std::fmt::Write as _;
+use js_sys::{Array, Function, Promise};
+use serde_json::json;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,103 +26,6 @@ const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
 const MAX_RETRIES_LIMIT: u32 = 10;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = r#"
-/** Options of a {@link TalkChannelClient}. Keys never appear in errors or logs. */
-export interface ClientOptions {
-  /** Service app admin key, sent as `Authorization: KakaoAK <key>` (relationship calls). Server-side only. */
-  adminKey?: string;
-  /** REST API key, sent as `Authorization: KakaoAK <key>` (customer-file calls). */
-  restApiKey?: string;
-  /** Default `"https://kapi.kakao.com"`. http(s), no credentials, query or fragment. */
-  baseUrl?: string;
-  /** Default: `globalThis.fetch`, looked up at call time. */
-  fetch?: typeof fetch;
-  /** Per attempt, headers and body; default 10000. */
-  timeoutMs?: number;
-  /** Retries after the first attempt; default 2. */
-  maxRetries?: number;
-  /** Allow secret keys where `window` and `document` exist. Default false: keys belong on servers. */
-  dangerouslyAllowBrowser?: boolean;
-}
-
-/** Per-call options, the optional last argument of every method. */
-export interface RequestOptions {
-  /** Aborts the call at once, also during a retry's wait; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Overrides the client's `timeoutMs` for this call. */
-  timeoutMs?: number;
-  /** Overrides the client's `maxRetries` for this call. */
-  maxRetries?: number;
-}
-
-/** A safe positive integer, a bigint, or a decimal string up to 2^63-1. */
-export type UserIdInput = number | bigint | string;
-
-/** Check the user behind an access token, or a user id with the admin key: exactly one. */
-export type CheckChannelRelationshipParams =
-  | { channelIds: string[]; accessToken: string; userId?: never }
-  | { channelIds: string[]; userId: UserIdInput; accessToken?: never };
-
-export interface CheckChannelRelationshipMultiParams {
-  /** Any number of ids: split into calls of at most 200, answered in this order. */
-  userIds: UserIdInput[];
-  /** Default: every channel connected to the app. */
-  channelIds?: string[];
-}
-
-/** One user's relation to each channel asked about. */
-export interface UserChannelRelations {
-  /** Decimal string: never rounded through a JS number. */
-  userId: string;
-  channels: ChannelRelation[];
-}
-
-export interface ChannelRelation {
-  channelPublicId: string;
-  channelUuid: string;
-  /** Unknown future values pass through as strings. */
-  relation: "ADDED" | "BLOCKED" | "NONE" | (string & {});
-  /** When the channel was added (ADDED only). */
-  createdAt: Date | null;
-  /** When the relation last changed (ADDED or BLOCKED). */
-  updatedAt: Date | null;
-}
-
-export interface MultiRelations {
-  /** In the order the ids were given (each id once). */
-  users: UserChannelRelations[];
-  /** Asked for, but absent from Kakao's answer (Kakao omits users it could not check). */
-  unresolvedUserIds: string[];
-}
-"#;
-
-pub(super) struct Inner {
-    pub(super) credentials: Credentials,
-    base_url: String,
-    fetch: Option<Function>,
-    timeout_ms: u32,
-    max_retries: u32,
-}
-
-/// Per-call settings after `RequestOptions`.
-pub(super) struct Call {
-    signal: Option<Signal>,
-    timeout_ms: u32,
-    max_retries: u32,
-}
-
-/// Kakao Talk Channel REST API client.
-///
-/// ```ts
-/// const kakao = new TalkChannelClient({ adminKey: process.env.KAKAO_ADMIN_KEY });
-/// const { channels } = await kakao.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: "1234" });
-/// ```
-#[wasm_bindgen]
-pub struct TalkChannelClient {
-    pub(super) inner: Rc<Inner>,
-}
-
 const CLIENT_OPTIONS: &[&str] = &[
     "adminKey",
     "restApiKey",
@@ -127,62 +33,140 @@ const CLIENT_OPTIONS: &[&str] = &[
     "fetch",
     "timeoutMs",
     "maxRetries",
+    "logger",
+    "logLevel",
+    "concurrency",
     "dangerouslyAllowBrowser",
 ];
+const CALL_OPTIONS: &[&str] = &[
+    "signal",
+    "timeoutMs",
+    "maxRetries",
+    "concurrency",
+    "onBatch",
+];
+/// Batches in flight at once in a split call: 1 (the default) to 16.
+const MAX_CONCURRENCY: u32 = 16;
 
+pub(super) struct Inner {
+    pub(super) credentials: Credentials,
+    base_url: String,
+    fetch: Option<Function>,
+    timeout_ms: u32,
+    max_retries: u32,
+    concurrency: u32,
+    /// The `logger` option (`undefined`: `console`), and the level it logs up to.
+    log: JsValue,
+    level: LogLevel,
+}
+
+/// Per-call settings after `RequestOptions`.
+pub(super) struct Call {
+    signal: Option<Signal>,
+    timeout_ms: u32,
+    max_retries: u32,
+    /// Batches of a split call in flight at once.
+    pub(super) concurrency: usize,
+    /// The caller's `onBatch(event)`, told of each batch of a split call as it settles.
+    pub(super) on_batch: Option<JsValue>,
+    /// Secrets of this call: the client's keys and the call's access token.
+    pub(super) secrets: Vec<String>,
+}
+
+/// A 2xx answer and how it was reached.
+pub(super) struct Answer {
+    pub(super) body: String,
+    pub(super) ctx: Ctx,
+}
+
+impl Answer {
+    /// `e`, a body that contradicts Kakao's doc, with this answer's context.
+    pub(super) fn bad(&self, e: ResponseError) -> CallError {
+        CallError::Response(e, self.ctx.clone())
+    }
+}
+
+/// The client the JS class wraps. Not part of the public API (no TypeScript: client.d.ts
+/// types the public class).
+#[wasm_bindgen(skip_typescript)]
+pub struct WasmClient {
+    inner: Rc<Inner>,
+}
+
+/// Where secret keys should not go: a browser page or a browser worker (`self` and
+/// `importScripts`, no `window`). Node, Deno, Bun and workerd have neither `document` nor
+/// `importScripts`.
 fn in_browser() -> bool {
     let g = js_sys::global();
     let has = |k: &str| {
-        Reflect::get(&g, &JsValue::from_str(k))
-            .map(|v| !v.is_undefined() && !v.is_null())
-            .unwrap_or(false)
+        let v = transport::prop(&g, k);
+        !v.is_undefined() && !v.is_null()
     };
-    has("window") && has("document")
+    (has("window") && has("document")) || (has("self") && has("importScripts"))
 }
 
-fn parse_options(options: &JsValue) -> Result<Inner, ValidationError> {
-    let Some(o) = convert::object_with_keys(options, "", CLIENT_OPTIONS, true)? else {
-        return Ok(Inner {
-            credentials: Credentials::default(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            fetch: None,
-            timeout_ms: DEFAULT_TIMEOUT_MS,
-            max_retries: DEFAULT_MAX_RETRIES,
-        });
-    };
-    let admin_key = convert::opt_string(&o, "adminKey", "adminKey")?;
-    let rest_api_key = convert::opt_string(&o, "restApiKey", "restApiKey")?;
+fn parse_options(
+    o: &Val,
+    handles: &Handles,
+    env_level: Option<&str>,
+) -> Result<Inner, ValidationError> {
+    let o = input::object_with_keys(o, "", CLIENT_OPTIONS, true)?.unwrap_or(&Val::Undefined);
+    let admin_key = input::opt_string(o, "adminKey", "adminKey")?.map(str::to_owned);
+    let rest_api_key = input::opt_string(o, "restApiKey", "restApiKey")?.map(str::to_owned);
     let credentials = Credentials::new(admin_key, rest_api_key)?;
-    let allow_browser = convert::get(&o, "dangerouslyAllowBrowser", "dangerouslyAllowBrowser")?;
-    if !credentials.secrets().is_empty() && allow_browser.as_bool() != Some(true) && in_browser() {
+    let allow_browser = input::opt_bool(o, "dangerouslyAllowBrowser", "dangerouslyAllowBrowser")?;
+    if !credentials.secrets().is_empty() && allow_browser != Some(true) && in_browser() {
         return Err(ValidationError::new(
             "dangerouslyAllowBrowser",
             "browser.secret_key",
-            "admin and REST API keys belong on servers only (Kakao's rule); this looks like a browser. Pass dangerouslyAllowBrowser: true only if you know the page is private",
+            "admin and REST API keys belong on servers only (Kakao's rule); this looks like a browser or a browser worker. Pass dangerouslyAllowBrowser: true only if you know the page is private",
         ));
     }
-    let base_url = match convert::opt_string(&o, "baseUrl", "baseUrl")? {
-        Some(u) => normalize_base_url(&u)?,
+    let base_url = match input::opt_string(o, "baseUrl", "baseUrl")? {
+        Some(u) => normalize_base_url(u)?,
         None => DEFAULT_BASE_URL.to_owned(),
     };
-    let fetch_v = convert::get(&o, "fetch", "fetch")?;
-    let fetch = if fetch_v.is_undefined() {
-        None
-    } else {
-        Some(fetch_v.dyn_into::<Function>().map_err(|_| {
-            ValidationError::new(
+    let fetch = match o.get("fetch") {
+        Val::Undefined => None,
+        v @ Val::Handle('f', _) => handles.get(v).and_then(|f| f.dyn_into::<Function>().ok()),
+        other => {
+            return Err(ValidationError::new(
                 "fetch",
                 "fetch.type",
-                "must be a function like globalThis.fetch",
-            )
-        })?)
+                format!(
+                    "must be a function like globalThis.fetch; got {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    };
+    let level = match (input::opt_string(o, "logLevel", "logLevel")?, env_level) {
+        (Some(l), _) => LogLevel::parse(l, "logLevel")?,
+        (None, Some(env)) if !env.trim().is_empty() => {
+            LogLevel::parse(env, "KAKAO_TALK_CHANNEL_LOG")?
+        }
+        _ => DEFAULT_LEVEL,
+    };
+    let log = match o.get("logger") {
+        Val::Undefined => JsValue::UNDEFINED,
+        v @ Val::Handle('o', _) => handles.get(v).unwrap_or(JsValue::UNDEFINED),
+        other => {
+            return Err(ValidationError::new(
+                "logger",
+                "params.type",
+                format!(
+                    "must be an object with debug/info/warn/error methods (like console); got {}",
+                    other.type_name()
+                ),
+            ))
+        }
     };
     Ok(Inner {
         credentials,
         base_url,
         fetch,
-        timeout_ms: convert::opt_int(
-            &o,
+        timeout_ms: input::opt_int(
+            o,
             "timeoutMs",
             "timeoutMs",
             1,
@@ -190,8 +174,8 @@ fn parse_options(options: &JsValue) -> Result<Inner, ValidationError> {
             "options.timeout_ms",
         )?
         .unwrap_or(DEFAULT_TIMEOUT_MS),
-        max_retries: convert::opt_int(
-            &o,
+        max_retries: input::opt_int(
+            o,
             "maxRetries",
             "maxRetries",
             0,
@@ -199,7 +183,25 @@ fn parse_options(options: &JsValue) -> Result<Inner, ValidationError> {
             "options.max_retries",
         )?
         .unwrap_or(DEFAULT_MAX_RETRIES),
+        concurrency: input::opt_int(
+            o,
+            "concurrency",
+            "concurrency",
+            1,
+            MAX_CONCURRENCY,
+            "options.concurrency",
+        )?
+        .unwrap_or(1),
+        log,
+        level,
     })
+}
+
+#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+extern "C" {
+    /// `logger[level](message, data)` (`console` when `logger` is undefined); never throws.
+    #[wasm_bindgen(js_name = __log)]
+    fn log_js(logger: &JsValue, level: &str, message: &str, data: &str);
 }
 
 impl Inner {
@@ -212,33 +214,50 @@ impl Inner {
             .collect()
     }
 
-    pub(super) fn call_options(&self, options: &JsValue) -> Result<Call, ValidationError> {
-        let field = "options";
-        let Some(o) = convert::object_with_keys(
-            options,
-            field,
-            &["signal", "timeoutMs", "maxRetries"],
-            true,
-        )?
-        else {
+    /// Logs `message` at `error`.
+    pub(super) fn log_error(&self, message: &str) {
+        self.log(LogLevel::Error, message, json!({}));
+    }
+
+    fn log(&self, level: LogLevel, message: &str, data: serde_json::Value) {
+        if level <= self.level && level != LogLevel::Off {
+            log_js(&self.log, level.as_str(), message, &data.to_string());
+        }
+    }
+
+    pub(super) fn call_options(
+        &self,
+        options: &Val,
+        handles: &Handles,
+        token: Option<&str>,
+    ) -> Result<Call, ValidationError> {
+        let mut secrets = self.secrets();
+        secrets.extend(token.map(str::to_owned));
+        let Some(o) = input::object_with_keys(options, "options", CALL_OPTIONS, true)? else {
             return Ok(Call {
                 signal: None,
                 timeout_ms: self.timeout_ms,
                 max_retries: self.max_retries,
+                concurrency: self.concurrency as usize,
+                on_batch: None,
+                secrets,
             });
         };
-        let signal_v = convert::get(&o, "signal", "options.signal")?;
-        let signal = if signal_v.is_undefined() || signal_v.is_null() {
-            None
-        } else {
-            Some(Signal::from_js(signal_v).ok_or_else(|| {
-                ValidationError::new("options.signal", "options.signal", "must be an AbortSignal")
-            })?)
+        let signal = match o.get("signal") {
+            Val::Undefined | Val::Null => None,
+            v @ Val::Handle('s', _) => handles.get(v).map(Signal::new),
+            other => {
+                return Err(ValidationError::new(
+                    "options.signal",
+                    "options.signal",
+                    format!("must be an AbortSignal; got {}", other.type_name()),
+                ))
+            }
         };
         Ok(Call {
             signal,
-            timeout_ms: convert::opt_int(
-                &o,
+            timeout_ms: input::opt_int(
+                o,
                 "timeoutMs",
                 "options.timeoutMs",
                 1,
@@ -246,8 +265,8 @@ impl Inner {
                 "options.timeout_ms",
             )?
             .unwrap_or(self.timeout_ms),
-            max_retries: convert::opt_int(
-                &o,
+            max_retries: input::opt_int(
+                o,
                 "maxRetries",
                 "options.maxRetries",
                 0,
@@ -255,18 +274,42 @@ impl Inner {
                 "options.max_retries",
             )?
             .unwrap_or(self.max_retries),
+            concurrency: input::opt_int(
+                o,
+                "concurrency",
+                "options.concurrency",
+                1,
+                MAX_CONCURRENCY,
+                "options.concurrency",
+            )?
+            .unwrap_or(self.concurrency) as usize,
+            on_batch: match o.get("onBatch") {
+                Val::Undefined => None,
+                v @ Val::Handle('f', _) => handles.get(v),
+                other => {
+                    return Err(ValidationError::new(
+                        "options.onBatch",
+                        "params.type",
+                        format!("must be a function; got {}", other.type_name()),
+                    ))
+                }
+            },
+            secrets,
         })
     }
 
-    /// Sends `req` with retries; returns the 2xx body.
+    /// Sends `req` with retries; returns the 2xx body. Redirects are refused: Kakao's API
+    /// never redirects, and following one could turn a POST into a GET elsewhere.
     pub(super) async fn execute(
         &self,
         req: &HttpRequest,
         call: &Call,
-    ) -> Result<String, CallError> {
+    ) -> Result<Answer, CallError> {
         let authorization = self.credentials.authorization(&req.auth)?;
         let fetch = transport::resolve_fetch(self.fetch.as_ref())?;
         let url = format!("{}{}", self.base_url, req.path_and_query);
+        let path = path_only(&req.path_and_query);
+        let endpoint = format!("{} {path}", req.method.as_str());
         let exchange = transport::Exchange {
             url: &url,
             method: req.method.as_str(),
@@ -275,11 +318,41 @@ impl Inner {
         };
         let mut attempt: u32 = 0;
         loop {
+            let started = transport::now_ms();
             let outcome =
                 transport::send_once(&fetch, &exchange, call.timeout_ms, call.signal.as_ref())
                     .await;
-            let (failure, error, retry_after) = match outcome {
-                Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp.body),
+            let duration = transport::now_ms().saturating_sub(started);
+            let ctx = |headers: Option<String>| Ctx {
+                endpoint: endpoint.clone(),
+                attempts: attempt.saturating_add(1),
+                headers,
+            };
+            let (failure, error, retry_after, status) = match outcome {
+                Ok(resp) if (200..300).contains(&resp.status) => {
+                    self.log(
+                        LogLevel::Debug,
+                        &format!("kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})", resp.status, attempt.saturating_add(1)),
+                        json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1) }),
+                    );
+                    return Ok(Answer {
+                        body: resp.body,
+                        ctx: ctx(None),
+                    });
+                }
+                Ok(resp) if (300..400).contains(&resp.status) => {
+                    let e = ResponseError::new(
+                        resp.status,
+                        format!("HTTP {} is a redirect, and Kakao's API never redirects: not followed (check baseUrl)", resp.status),
+                        &resp.body,
+                    );
+                    (
+                        Failure::Response,
+                        CallError::Response(e, ctx(Some(resp.headers))),
+                        None,
+                        Some(resp.status),
+                    )
+                }
                 Ok(resp) => {
                     // Secrets Kakao may echo are redacted when the error reaches JS.
                     let err = ApiError::from_response(resp.status, &resp.body);
@@ -287,27 +360,70 @@ impl Inner {
                         status: err.status,
                         retryable: err.retryable,
                     };
-                    (failure, CallError::Api(err), resp.retry_after)
+                    (
+                        failure,
+                        CallError::Api(err, ctx(Some(resp.headers))),
+                        resp.retry_after,
+                        Some(resp.status),
+                    )
                 }
                 Err(transport::AttemptError::Aborted(reason)) => {
                     return Err(CallError::Aborted(reason))
                 }
-                Err(e) => {
-                    let failure = match e {
-                        transport::AttemptError::Timeout => Failure::Timeout,
-                        _ => Failure::Network,
-                    };
-                    (failure, e.into_call_error(call.timeout_ms), None)
-                }
+                Err(transport::AttemptError::Timeout) => (
+                    Failure::Timeout,
+                    CallError::Timeout {
+                        timeout_ms: call.timeout_ms,
+                        ctx: ctx(None),
+                    },
+                    None,
+                    None,
+                ),
+                Err(transport::AttemptError::Network(cause)) => (
+                    Failure::Network,
+                    CallError::Network {
+                        cause,
+                        ctx: ctx(None),
+                    },
+                    None,
+                    None,
+                ),
             };
-            if !retry::should_retry(req.idempotency, failure, attempt, call.max_retries) {
+            let what = status.map_or_else(
+                || match failure {
+                    Failure::Timeout => "a timeout".to_owned(),
+                    _ => "a network error".to_owned(),
+                },
+                |s| format!("HTTP {s}"),
+            );
+            let retry = retry::should_retry(req.idempotency, failure, attempt, call.max_retries);
+            let wait = retry.then(|| {
+                retry::delay_ms(
+                    attempt,
+                    retry_after.as_deref(),
+                    transport::now_ms(),
+                    transport::random(),
+                )
+            });
+            self.log(
+                LogLevel::Debug,
+                &format!("kakao-talk-channel: {endpoint} → {what} in {duration} ms (attempt {})", attempt.saturating_add(1)),
+                json!({ "method": req.method.as_str(), "path": path, "status": status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": wait }),
+            );
+            let Some(wait) = wait else {
+                if attempt > 0 || matches!(failure, Failure::Network | Failure::Timeout) {
+                    self.log(
+                        LogLevel::Warn,
+                        &redact(&format!("kakao-talk-channel: {endpoint} failed with {what} after {} attempt(s); giving up", attempt.saturating_add(1)), &call.secrets),
+                        json!({ "endpoint": endpoint, "status": status, "attempts": attempt.saturating_add(1) }),
+                    );
+                }
                 return Err(error);
-            }
-            let wait = retry::delay_ms(
-                attempt,
-                retry_after.as_deref(),
-                transport::now_ms(),
-                transport::random(),
+            };
+            self.log(
+                LogLevel::Warn,
+                &format!("kakao-talk-channel: {endpoint} failed with {what} (attempt {}); retrying in {wait} ms", attempt.saturating_add(1)),
+                json!({ "endpoint": endpoint, "status": status, "attempt": attempt.saturating_add(1), "retryInMs": wait }),
             );
             transport::sleep(wait, call.signal.as_ref()).await?;
             attempt = attempt.saturating_add(1);
@@ -315,236 +431,94 @@ impl Inner {
     }
 }
 
-#[wasm_bindgen(module = "/pkg-template/marshal.js")]
-extern "C" {
-    /// `JSON.parse`, then the epoch-millisecond dates as `Date`s: one crossing per result
-    /// instead of two per field.
-    #[wasm_bindgen(js_name = __userRelations)]
-    fn user_relations(json: &str) -> JsValue;
-    #[wasm_bindgen(js_name = __multiRelations)]
-    fn multi_relations(json: &str) -> JsValue;
+/// The arguments of one call, as JS packed them.
+pub(super) struct Args<'a> {
+    pub(super) values: Vec<Val<'a>>,
+    pub(super) handles: Handles,
+    /// The users of an add call, packed apart in chunks.
+    pub(super) chunks: Option<Array>,
 }
 
-fn push_millis(out: &mut String, ms: Option<i64>) {
-    match ms {
-        Some(ms) => {
-            let _ = write!(out, "{ms}");
-        }
-        None => out.push_str("null"),
+impl<'a> Args<'a> {
+    pub(super) fn params(&self) -> &Val<'a> {
+        self.values.first().unwrap_or(&Val::Undefined)
     }
-}
 
-fn push_channel(out: &mut String, c: &ChannelRelation) {
-    out.push_str("{\"channelPublicId\":");
-    push_json_str(out, &c.channel_public_id);
-    out.push_str(",\"channelUuid\":");
-    push_json_str(out, &c.channel_uuid);
-    out.push_str(",\"relation\":");
-    push_json_str(out, &c.relation);
-    out.push_str(",\"createdAt\":");
-    push_millis(out, c.created_at);
-    out.push_str(",\"updatedAt\":");
-    push_millis(out, c.updated_at);
-    out.push('}');
-}
-
-fn push_user(out: &mut String, u: &UserChannelRelations) {
-    out.push_str("{\"userId\":");
-    push_json_str(out, &u.user_id);
-    out.push_str(",\"channels\":[");
-    for (i, c) in u.channels.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_channel(out, c);
+    pub(super) fn options(&self) -> &Val<'a> {
+        self.values.get(1).unwrap_or(&Val::Undefined)
     }
-    out.push_str("]}");
-}
-
-fn user_to_js(u: &UserChannelRelations) -> JsValue {
-    let mut json = String::with_capacity(u.channels.len().saturating_mul(160).saturating_add(48));
-    push_user(&mut json, u);
-    user_relations(&json)
-}
-
-fn multi_to_js(users: &[UserChannelRelations], unresolved: &[String]) -> JsValue {
-    let mut json = String::with_capacity(users.len().saturating_mul(200).saturating_add(48));
-    json.push_str("{\"users\":[");
-    for (i, u) in users.iter().enumerate() {
-        if i > 0 {
-            json.push(',');
-        }
-        push_user(&mut json, u);
-    }
-    json.push_str("],\"unresolvedUserIds\":[");
-    for (i, id) in unresolved.iter().enumerate() {
-        if i > 0 {
-            json.push(',');
-        }
-        push_json_str(&mut json, id);
-    }
-    json.push_str("]}");
-    multi_relations(&json)
-}
-
-fn channel_list(params: &JsValue, field: &str) -> Result<Vec<ChannelPublicId>, ValidationError> {
-    let v = convert::get(params, "channelIds", field)?;
-    if v.is_undefined() {
-        return Err(ValidationError::new(
-            field,
-            "params.required",
-            "is required",
-        ));
-    }
-    channel_ids(&convert::string_array(&v, field)?, field)
-}
-
-/// Runs `work` as a Promise, turning `CallError` into the JS error classes.
-/// with `secrets` redacted from every string.
-pub(super) fn spawn<F>(secrets: Vec<String>, work: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, CallError>> + 'static,
-{
-    future_to_promise(async move { work.await.map_err(|e| e.into_js(&secrets)) })
 }
 
 #[wasm_bindgen]
-impl TalkChannelClient {
-    /// Creates a client. Throws `ValidationError` for a malformed option (a key with a newline,
-    /// a `baseUrl` with credentials, an unknown option name) or a secret key in a browser.
+impl WasmClient {
+    /// `options` packed by marshal.js; `env_level`, `KAKAO_TALK_CHANNEL_LOG` where the runtime
+    /// has one. Throws an error record (see convert.rs).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: Option<Object>,
-    ) -> Result<TalkChannelClient, JsValue> {
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        let inner = parse_options(&options).map_err(|e| {
-            // Redact whatever key strings were given, even ones that failed their checks.
-            let secrets: Vec<String> = ["adminKey", "restApiKey"]
-                .iter()
-                .filter_map(|k| Reflect::get(&options, &JsValue::from_str(k)).ok())
-                .filter_map(|v| v.as_string())
-                .collect();
-            CallError::Validation(e).into_js(&secrets)
-        })?;
-        Ok(TalkChannelClient {
+        text: &str,
+        handles: Array,
+        env_level: Option<String>,
+    ) -> Result<WasmClient, JsValue> {
+        let args = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
+        let options = args.first().unwrap_or(&Val::Undefined);
+        let inner =
+            parse_options(options, &Handles(handles), env_level.as_deref()).map_err(|e| {
+                // Redact whatever key strings were given, even ones that failed their checks.
+                let secrets: Vec<String> = ["adminKey", "restApiKey"]
+                    .iter()
+                    .filter_map(|k| options.get(k).as_str().map(str::to_owned))
+                    .collect();
+                CallError::Validation(e).into_js(&secrets)
+            })?;
+        Ok(WasmClient {
             inner: Rc::new(inner),
         })
     }
 
-    /// Checks whether one user added or blocked the given channels
-    /// (`GET /v2/api/talk/channels`). Pass `accessToken` (the user's own token, `Bearer`) or
-    /// `userId` (with the client's `adminKey`), not both.
-    ///
-    /// @example
-    /// ```ts
-    /// const r = await kakao.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: "1234567890" });
-    /// if (r.channels[0]?.relation === "ADDED") console.log("friend since", r.channels[0].createdAt);
-    /// ```
-    #[wasm_bindgen(js_name = checkChannelRelationship, unchecked_return_type = "Promise<UserChannelRelations>")]
-    pub fn check_channel_relationship(
+    /// Runs `method` with the packed arguments `[params, options]`: resolves to the result as
+    /// JSON text, rejects with an error record. One runner for every method.
+    pub fn call(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "CheckChannelRelationshipParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<Object>,
+        method: String,
+        text: String,
+        handles: Array,
+        chunks: Option<Array>,
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        let mut secrets = inner.secrets();
-        if let Some(token) = Reflect::get(&params, &"accessToken".into())
-            .ok()
-            .and_then(|t| t.as_string())
-        {
-            secrets.push(token);
-        }
-        spawn(secrets, async move {
-            let (req, call) = {
-                let p = convert::object_with_keys(
-                    &params,
-                    "params",
-                    &["channelIds", "accessToken", "userId"],
-                    false,
-                )?
-                .unwrap_or_default();
-                let channels = channel_list(&p, "channelIds")?;
-                let token = convert::opt_string(&p, "accessToken", "accessToken")?;
-                let user = convert::get(&p, "userId", "userId")?;
-                let target = match (token, user.is_undefined()) {
-                    (Some(_), false) => {
-                        return Err(ValidationError::new(
-                            "params",
-                            "params.exclusive",
-                            "pass either accessToken or userId, not both",
-                        )
-                        .into())
-                    }
-                    (Some(t), true) => Target::Token(bearer(&t)?),
-                    (None, false) => Target::User(convert::user_id(&user, "userId")?),
-                    (None, true) => {
-                        return Err(ValidationError::new(
-                            "params",
-                            "params.required",
-                            "pass accessToken (the user's token) or userId (with adminKey)",
-                        )
-                        .into())
-                    }
+        future_to_promise(async move {
+            let mut secrets = inner.secrets();
+            let result = async {
+                let values = packed::args(&text)?;
+                let args = Args {
+                    values,
+                    handles: Handles(handles),
+                    chunks,
                 };
-                (
-                    relationship::check_request(&channels, target),
-                    inner.call_options(&options)?,
-                )
-            };
-            let body = inner.execute(&req, &call).await?;
-            Ok(user_to_js(&relationship::parse_check(&body)?))
+                if let Some(token) = args.params().get("accessToken").as_str() {
+                    secrets.push(token.to_owned());
+                }
+                match method.as_str() {
+                    "checkChannelRelationship" => relationship::check(&inner, &args).await,
+                    "checkChannelRelationshipMulti" => relationship::multi(&inner, &args).await,
+                    "registerCustomerFile" => customer_files::register(&inner, &args).await,
+                    "listCustomerFiles" => customer_files::list(&inner, &args).await,
+                    "addCustomerFileUsers" => customer_files::add(&inner, &args).await,
+                    "deleteCustomerFileUsers" => customer_files::delete(&inner, &args).await,
+                    _ => Err(ValidationError::new(
+                        "method",
+                        "params.type",
+                        "is not a method of TalkChannelClient",
+                    )
+                    .into()),
+                }
+            }
+            .await;
+            result.map_err(|e| e.into_js(&secrets))
         })
     }
+}
 
-    /// Checks many users at once with the admin key (`GET /v2/api/talk/channels/multi`).
-    /// More than 200 ids are split into calls of at most 200; users come back in the order
-    /// given, and ids Kakao left out of its answer are listed in `unresolvedUserIds`.
-    ///
-    /// @example
-    /// ```ts
-    /// const { users, unresolvedUserIds } = await kakao.checkChannelRelationshipMulti({
-    ///   userIds: ["1001", 1002n, 1003], channelIds: ["_ZeUTxl"],
-    /// });
-    /// ```
-    #[wasm_bindgen(js_name = checkChannelRelationshipMulti, unchecked_return_type = "Promise<MultiRelations>")]
-    pub fn check_channel_relationship_multi(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CheckChannelRelationshipMultiParams")]
-        params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<Object>,
-    ) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        spawn(inner.secrets(), async move {
-            let p =
-                convert::object_with_keys(&params, "params", &["userIds", "channelIds"], false)?
-                    .unwrap_or_default();
-            let ids_v = convert::get(&p, "userIds", "userIds")?;
-            if ids_v.is_undefined() {
-                return Err(
-                    ValidationError::new("userIds", "params.required", "is required").into(),
-                );
-            }
-            let asked = relationship::dedupe(&convert::user_ids(&ids_v, "userIds")?);
-            let channels = if convert::get(&p, "channelIds", "channelIds")?.is_undefined() {
-                None
-            } else {
-                Some(channel_list(&p, "channelIds")?)
-            };
-            let call = inner.call_options(&options)?;
-            // Fail fast on a missing admin key before the first chunk.
-            inner
-                .credentials
-                .authorization(&crate::core::request::Auth::AdminKey)?;
-            let mut answers = Vec::with_capacity(asked.len());
-            for chunk in asked.chunks(relationship::MULTI_CHUNK) {
-                let req = relationship::multi_request(chunk, channels.as_deref());
-                let body = inner.execute(&req, &call).await?;
-                answers.extend(relationship::parse_multi(&body)?);
-            }
-            let merged = relationship::merge_multi(&asked, answers)?;
-            Ok(multi_to_js(&merged.users, &merged.unresolved_user_ids))
-        })
-    }
+/// A result as JSON text, for `call`.
+pub(super) fn done<T: serde::Serialize>(value: &T) -> Result<JsValue, CallError> {
+    to_json(value)
 }

@@ -1,7 +1,9 @@
 //! The only place that touches JS: it converts, calls, waits and throws; it holds no rules.
+mod batches;
 pub(crate) mod client;
 mod convert;
 mod customer_files;
+mod relationship;
 mod transport;
 mod webhook;
 

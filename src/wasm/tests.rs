@@ -1,11 +1,19 @@
-//! wasm-bindgen tests of the edge, run under Node by wasm-bindgen-test-runner.
+//! wasm-bindgen tests of the edge's contract, run under Node by wasm-bindgen-test-runner:
+//! arguments packed by marshal.js's real `pack` go in, JSON text or an error record
+//! (`[record JSON, abort reason]`) comes out.
 
-use super::client::TalkChannelClient;
-use js_sys::{Function, Object, Promise, Reflect};
+use super::client::WasmClient;
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+extern "C" {
+    /// `{ text, handles, chunks }`.
+    fn pack(values: &Array, users_key: Option<String>, keep_key: Option<String>) -> JsValue;
+}
 
 fn js(src: &str) -> JsValue {
     Function::new_no_args(&format!("return ({src});"))
@@ -17,33 +25,57 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &k.into()).unwrap()
 }
 
-fn s(v: &JsValue, k: &str) -> String {
-    get(v, k)
-        .as_string()
-        .unwrap_or_else(|| panic!("{k} is not a string"))
+/// `values` (a JS array expression) packed: (text, handles, chunks).
+fn packed(values: &str) -> (String, Array, Option<Array>) {
+    let p = pack(
+        &js(values).unchecked_into(),
+        Some("users".into()),
+        Some("logger".into()),
+    );
+    let chunks = get(&p, "chunks");
+    (
+        get(&p, "text").as_string().unwrap(),
+        get(&p, "handles").unchecked_into(),
+        (!chunks.is_undefined()).then(|| chunks.unchecked_into()),
+    )
 }
 
-/// A fetch that records its calls on `globalThis.__calls` and answers `status`/`body`.
-fn fake_fetch(status: u16, body: &str) -> JsValue {
-    js(&format!(
-        "(() => {{ globalThis.__calls = []; return async (url, init) => {{ globalThis.__calls.push({{ url, init }}); \
-         return new Response({body:?}, {{ status: {status} }}); }}; }})()"
-    ))
-}
-
-fn client(options: &str) -> TalkChannelClient {
-    let o: Object = js(options).unchecked_into();
-    TalkChannelClient::new(Some(o))
+fn client(options: &str) -> WasmClient {
+    let (text, handles, _) = packed(&format!("[{options}]"));
+    WasmClient::new(&text, handles, None)
         .map_err(|_| "constructor threw")
         .unwrap()
 }
 
-async fn settle(p: Promise) -> Result<JsValue, JsValue> {
-    JsFuture::from(p).await
+/// The record of a thrown or rejected `[record JSON, reason]`.
+fn record(thrown: JsValue) -> serde_json::Value {
+    let text = Array::from(&thrown).get(0).as_string().unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn call(
+    c: &WasmClient,
+    method: &str,
+    args: &str,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let (text, handles, chunks) = packed(args);
+    let p: Promise = c.call(method.into(), text, handles, chunks);
+    match JsFuture::from(p).await {
+        Ok(json) => Ok(serde_json::from_str(&json.as_string().unwrap()).unwrap()),
+        Err(thrown) => Err(record(thrown)),
+    }
+}
+
+/// A fetch that records its calls on `globalThis.__calls` and answers `status`/`body`.
+fn fake_fetch(status: u16, body: &str) -> String {
+    format!(
+        "(() => {{ globalThis.__calls = []; return async (url, init) => {{ globalThis.__calls.push({{ url, init }}); \
+         return new Response({body:?}, {{ status: {status} }}); }}; }})()"
+    )
 }
 
 #[wasm_bindgen_test]
-fn constructor_rejects_bad_options_with_field_and_rule() {
+fn constructor_throws_records_naming_field_and_rule() {
     for (options, field, rule) in [
         ("{ adminKey: 'a\\r\\nX: y' }", "adminKey", "secret.format"),
         (
@@ -55,112 +87,113 @@ fn constructor_rejects_bad_options_with_field_and_rule() {
         ("{ maxRetries: 1.5 }", "maxRetries", "options.max_retries"),
         ("{ fetch: 'nope' }", "fetch", "fetch.type"),
         ("{ apiKey: 'x' }", "apiKey", "params.unknown_key"),
+        ("{ concurrency: 17 }", "concurrency", "options.concurrency"),
+        ("{ logLevel: 'loud' }", "logLevel", "options.log_level"),
+        ("new Date()", "options", "params.type"),
     ] {
-        let o: Object = js(options).unchecked_into();
-        let err = TalkChannelClient::new(Some(o)).err().unwrap();
-        assert_eq!(s(&err, "name"), "ValidationError", "{options}");
-        assert_eq!(s(&err, "field"), field, "{options}");
-        assert_eq!(s(&err, "rule"), rule, "{options}");
-        assert!(!s(&err, "message").contains("X: y"));
+        let (text, handles, _) = packed(&format!("[{options}]"));
+        let thrown = WasmClient::new(&text, handles, None).err().unwrap();
+        let r = record(thrown);
+        assert_eq!(r["name"], "ValidationError", "{options}");
+        assert_eq!(r["props"]["field"], field, "{options}");
+        assert_eq!(r["props"]["rule"], rule, "{options}");
+        assert!(!r["message"].as_str().unwrap().contains("X: y"));
     }
 }
 
 #[wasm_bindgen_test]
-async fn relationship_call_sends_exact_request_and_returns_dates() {
-    let fetch = fake_fetch(
-        200,
-        r#"{"user_id":9223372036854775807,"channels":[{"channel_uuid":"@a","channel_public_id":"_a","relation":"ADDED","created_at":"2020-04-18T03:17:05Z","updated_at":"2021-05-17T05:25:01Z"}]}"#,
-    );
-    let opts = Object::new();
-    Reflect::set(&opts, &"adminKey".into(), &"admin-0001".into()).unwrap();
-    Reflect::set(&opts, &"baseUrl".into(), &"http://127.0.0.1:9/".into()).unwrap();
-    Reflect::set(&opts, &"fetch".into(), &fetch).unwrap();
-    let c = TalkChannelClient::new(Some(opts))
-        .map_err(|_| "ctor")
-        .unwrap();
-    let params = js("{ channelIds: ['_a'], userId: 9223372036854775807n }");
-    let out = settle(c.check_channel_relationship(params, None))
-        .await
-        .unwrap();
-    assert_eq!(s(&out, "userId"), "9223372036854775807");
-    let ch = get(&get(&out, "channels"), "0");
-    assert_eq!(s(&ch, "relation"), "ADDED");
-    let created: js_sys::Date = get(&ch, "createdAt").dyn_into().unwrap();
-    assert_eq!(created.get_time(), 1_587_179_825_000.0);
-    let call = get(&get(&js("globalThis.__calls"), "0"), "init");
+async fn a_call_sends_the_exact_request_and_answers_json_with_epoch_dates() {
+    let c = client(&format!(
+        "{{ adminKey: 'admin-0001', baseUrl: 'http://127.0.0.1:9/', fetch: {} }}",
+        fake_fetch(
+            200,
+            r#"{"user_id":9223372036854775807,"channels":[{"channel_uuid":"@a","channel_public_id":"_a","relation":"ADDED","created_at":"2020-04-18T03:17:05Z","updated_at":"2021-05-17T05:25:01Z"}]}"#
+        )
+    ));
+    let out = call(
+        &c,
+        "checkChannelRelationship",
+        "[{ channelIds: ['_a'], userId: 9223372036854775807n }]",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out["userId"], "9223372036854775807");
+    assert_eq!(out["channels"][0]["relation"], "ADDED");
+    assert_eq!(out["channels"][0]["createdAt"], 1_587_179_825_000_i64);
+    let sent = get(&js("globalThis.__calls"), "0");
     assert_eq!(
-        get(&get(&js("globalThis.__calls"), "0"), "url").as_string().unwrap(),
+        get(&sent, "url").as_string().unwrap(),
         "http://127.0.0.1:9/v2/api/talk/channels?target_id_type=user_id&target_id=9223372036854775807&channel_ids=_a"
     );
-    assert_eq!(s(&call, "method"), "GET");
+    let init = get(&sent, "init");
+    assert_eq!(get(&init, "method").as_string().unwrap(), "GET");
+    assert_eq!(get(&init, "redirect").as_string().unwrap(), "manual");
     assert_eq!(
-        s(&get(&call, "headers"), "Authorization"),
+        get(&get(&init, "headers"), "Authorization")
+            .as_string()
+            .unwrap(),
         "KakaoAK admin-0001"
     );
 }
 
 #[wasm_bindgen_test]
-async fn a_thrown_error_leaves_the_module_usable() {
+async fn failures_come_back_as_records_and_the_module_stays_usable() {
     let c = client("{ adminKey: 'admin-0001' }");
-    let err =
-        settle(c.check_channel_relationship(js("{ channelIds: ['bad id'], userId: 1 }"), None))
-            .await
-            .unwrap_err();
-    assert_eq!(s(&err, "rule"), "channel_id.format");
-    assert_eq!(s(&err, "field"), "channelIds[0]");
-    let err = settle(c.check_channel_relationship(
-        js("{ channelIds: ['_a'], userId: 1, accessToken: 't' }"),
-        None,
-    ))
+    let r = call(
+        &c,
+        "checkChannelRelationship",
+        "[{ channelIds: ['bad id'], userId: 1 }]",
+    )
     .await
     .unwrap_err();
-    assert_eq!(s(&err, "rule"), "params.exclusive");
-    // The same module and client still work.
-    let fetch = fake_fetch(200, r#"{"user_id":1,"channels":[]}"#);
-    let opts = Object::new();
-    Reflect::set(&opts, &"adminKey".into(), &"admin-0001".into()).unwrap();
-    Reflect::set(&opts, &"fetch".into(), &fetch).unwrap();
-    let c = TalkChannelClient::new(Some(opts))
-        .map_err(|_| "ctor")
-        .unwrap();
-    let out = settle(c.check_channel_relationship(js("{ channelIds: ['_a'], userId: '1' }"), None))
-        .await
-        .unwrap();
-    assert_eq!(s(&out, "userId"), "1");
+    assert_eq!(
+        (r["props"]["field"].as_str(), r["props"]["rule"].as_str()),
+        (Some("channelIds[0]"), Some("channel_id.format"))
+    );
+    let c = client(&format!(
+        "{{ adminKey: 'admin-0001', maxRetries: 0, fetch: {} }}",
+        fake_fetch(
+            400,
+            r#"{"msg":"not a talk user","code":-501,"name":"x","message":"y"}"#
+        )
+    ));
+    let r = call(
+        &c,
+        "checkChannelRelationship",
+        "[{ channelIds: ['_a'], userId: 5 }]",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(r["name"], "KakaoApiError");
+    assert!(r["message"].as_str().unwrap().contains("not a talk user"));
+    assert_eq!(r["props"]["kind"], "NotTalkUser");
+    assert_eq!(r["props"]["details"]["name"], "x");
+    assert_eq!(r["props"]["endpoint"], "GET /v2/api/talk/channels");
+    assert_eq!(r["props"]["attempts"], 1);
+    let c = client(&format!(
+        "{{ adminKey: 'admin-0001', fetch: {} }}",
+        fake_fetch(200, r#"{"user_id":1,"channels":[]}"#)
+    ));
+    let out = call(
+        &c,
+        "checkChannelRelationship",
+        "[{ channelIds: ['_a'], userId: '1' }]",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out["userId"], "1");
 }
 
 #[wasm_bindgen_test]
-async fn kakao_error_becomes_kakao_api_error_and_timeout_fires() {
-    let fetch = fake_fetch(
-        400,
-        r#"{"msg":"given account is not connected to any talk user.","code":-501}"#,
-    );
-    let opts = Object::new();
-    Reflect::set(&opts, &"adminKey".into(), &"admin-0001".into()).unwrap();
-    Reflect::set(&opts, &"fetch".into(), &fetch).unwrap();
-    let c = TalkChannelClient::new(Some(opts))
-        .map_err(|_| "ctor")
-        .unwrap();
-    let err = settle(c.check_channel_relationship(js("{ channelIds: ['_a'], userId: 5 }"), None))
-        .await
-        .unwrap_err();
-    assert_eq!(s(&err, "name"), "KakaoApiError");
-    assert_eq!(get(&err, "code").as_f64(), Some(-501.0));
-    assert_eq!(s(&err, "kind"), "NotTalkUser");
-    assert_eq!(get(&js("globalThis.__calls"), "length").as_f64(), Some(1.0));
-
-    let never = js("() => new Promise(() => {})");
-    let opts = Object::new();
-    Reflect::set(&opts, &"adminKey".into(), &"admin-0001".into()).unwrap();
-    Reflect::set(&opts, &"fetch".into(), &never).unwrap();
-    Reflect::set(&opts, &"maxRetries".into(), &0.into()).unwrap();
-    Reflect::set(&opts, &"timeoutMs".into(), &20.into()).unwrap();
-    let c = TalkChannelClient::new(Some(opts))
-        .map_err(|_| "ctor")
-        .unwrap();
-    let err = settle(c.check_channel_relationship(js("{ channelIds: ['_a'], userId: 5 }"), None))
-        .await
-        .unwrap_err();
-    assert_eq!(s(&err, "name"), "TimeoutError");
-    assert_eq!(get(&err, "timeoutMs").as_f64(), Some(20.0));
+async fn a_timeout_is_a_record_with_its_limit() {
+    let c = client("{ adminKey: 'admin-0001', maxRetries: 0, timeoutMs: 20, fetch: () => new Promise(() => {}) }");
+    let r = call(
+        &c,
+        "checkChannelRelationship",
+        "[{ channelIds: ['_a'], userId: 5 }]",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(r["name"], "TimeoutError");
+    assert_eq!(r["props"]["timeoutMs"], 20);
 }

@@ -15,23 +15,16 @@ pub struct RawResponse {
     pub status: u16,
     pub body: String,
     pub retry_after: Option<String>,
+    /// The response headers as a JSON object (`{}` for a 2xx).
+    pub headers: String,
 }
 
 /// An attempt's failure before a status arrived (or while the body was read).
 pub enum AttemptError {
-    Network(JsValue),
+    /// What `fetch` threw, as marshal.js's `snapshotError` JSON.
+    Network(String),
     Timeout,
     Aborted(JsValue),
-}
-
-impl AttemptError {
-    pub fn into_call_error(self, timeout_ms: u32) -> CallError {
-        match self {
-            AttemptError::Network(cause) => CallError::Network(cause),
-            AttemptError::Timeout => CallError::Timeout { timeout_ms },
-            AttemptError::Aborted(reason) => CallError::Aborted(reason),
-        }
-    }
 }
 
 pub(super) fn prop(obj: &JsValue, key: &str) -> JsValue {
@@ -55,13 +48,13 @@ pub(super) fn call_method(
     f.apply(obj, &arr)
 }
 
-/// The caller's signal, if it is one.
+/// The caller's `AbortSignal` (marshal.js kept it aside as one).
 #[derive(Clone)]
 pub struct Signal(JsValue);
 
 impl Signal {
-    pub fn from_js(v: JsValue) -> Option<Signal> {
-        (v.is_object() && prop(&v, "aborted").as_bool().is_some()).then_some(Signal(v))
+    pub fn new(v: JsValue) -> Signal {
+        Signal(v)
     }
 
     pub fn aborted(&self) -> bool {
@@ -117,7 +110,7 @@ extern "C" {
         url: &str,
         method: &str,
         authorization: &str,
-        body: Option<&str>,
+        body: Option<js_sys::Uint8Array>,
         timeout_ms: u32,
         signal: &JsValue,
     ) -> Promise;
@@ -141,27 +134,36 @@ pub async fn send_once(
     user: Option<&Signal>,
 ) -> Result<RawResponse, AttemptError> {
     let signal = user.map_or(JsValue::UNDEFINED, |s| s.0.clone());
+    // The body crosses as bytes: one copy out of wasm memory, no UTF-8 → JS string decoding.
+    let body = exchange
+        .body
+        .map(|b| js_sys::Uint8Array::from(b.as_bytes()));
     let outcome = JsFuture::from(attempt(
         fetch,
         exchange.url,
         exchange.method,
         exchange.authorization,
-        exchange.body,
+        body,
         timeout_ms,
         &signal,
     ))
     .await
-    .map_err(AttemptError::Network)?;
+    .map_err(|_| {
+        AttemptError::Network("{\"name\":\"Error\",\"message\":\"fetch failed\"}".to_owned())
+    })?;
     let outcome: Array = outcome.unchecked_into();
     match outcome.get(0).as_f64().map(|k| k as u8) {
         Some(0) => Ok(RawResponse {
             status: outcome.get(1).as_f64().map_or(0, |s| s as u16),
             body: outcome.get(2).as_string().unwrap_or_default(),
             retry_after: outcome.get(3).as_string(),
+            headers: outcome.get(4).as_string().unwrap_or_default(),
         }),
         Some(1) => Err(AttemptError::Aborted(outcome.get(1))),
         Some(2) => Err(AttemptError::Timeout),
-        _ => Err(AttemptError::Network(outcome.get(1))),
+        _ => Err(AttemptError::Network(
+            outcome.get(1).as_string().unwrap_or_default(),
+        )),
     }
 }
 
@@ -195,7 +197,10 @@ pub async fn sleep(ms: u64, user: Option<&Signal>) -> Result<(), CallError> {
     match (result, user) {
         (Ok(_), _) => Ok(()),
         (Err(_), Some(sig)) => Err(CallError::Aborted(sig.reason())),
-        (Err(e), None) => Err(CallError::Network(e)),
+        (Err(_), None) => Err(CallError::Network {
+            cause: String::new(),
+            ctx: super::convert::Ctx::default(),
+        }),
     }
 }
 

@@ -1,15 +1,16 @@
 //! `parseChannelWebhook`: reads a webhook `Request` (method, headers, body) and hands it to the
 //! rules in `api::webhook`. `createChannelWebhookHandler` (pkg-template/webhook.js) builds on it.
 
-use super::client::spawn;
-use super::convert::{self, CallError, Obj};
+use super::convert::CallError;
 use super::transport::{call_method, prop};
 use crate::api::webhook::{parse_event, verify_authorization};
 use crate::core::error::ValidationError;
 use crate::core::ids::check_secret;
 use js_sys::{Function, Promise};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -38,6 +39,67 @@ export interface ParseChannelWebhookOptions {
 }
 "#;
 
+/// Interim readers of the caller's values (the webhook's own JS takes them over).
+mod convert {
+    use crate::core::error::ValidationError;
+    use js_sys::{Object, Reflect};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    pub fn get(obj: &JsValue, key: &str, field: &str) -> Result<JsValue, ValidationError> {
+        Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| {
+            ValidationError::new(
+                field,
+                "params.unreadable",
+                "could not be read (a getter threw)",
+            )
+        })
+    }
+
+    pub fn object_with_keys(
+        value: &JsValue,
+        field: &str,
+        allowed: &[&str],
+    ) -> Result<JsValue, ValidationError> {
+        if !value.is_object() {
+            return Err(ValidationError::new(
+                field,
+                "params.type",
+                "must be an object",
+            ));
+        }
+        let keys = Reflect::own_keys(value.unchecked_ref::<Object>())
+            .map_err(|_| ValidationError::new(field, "params.unreadable", "could not be read"))?;
+        for k in keys.iter() {
+            let k = k.as_string().unwrap_or_default();
+            if !allowed.contains(&k.as_str()) {
+                return Err(ValidationError::new(
+                    format!("{field}.{k}"),
+                    "params.unknown_key",
+                    format!(
+                        "is not an option here; expected one of: {}",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(value.clone())
+    }
+
+    pub fn req_string(obj: &JsValue, key: &str) -> Result<String, ValidationError> {
+        get(obj, key, key)?
+            .as_string()
+            .ok_or_else(|| ValidationError::new(key, "params.required", "is required"))
+    }
+}
+
+fn spawn<F>(secrets: Vec<String>, work: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, CallError>> + 'static,
+{
+    future_to_promise(async move { work.await.map_err(|e| e.into_js(&secrets)) })
+}
+
 fn request_error(message: &str) -> ValidationError {
     ValidationError::new("request", "params.type", message)
 }
@@ -52,7 +114,7 @@ fn header(request: &JsValue, name: &str) -> Result<Option<String>, ValidationErr
 
 /// Checks the options shared by `parseChannelWebhook` and `createChannelWebhookHandler`.
 fn admin_key(options: &JsValue, allowed: &[&str]) -> Result<String, ValidationError> {
-    let o = convert::object_with_keys(options, "options", allowed, false)?.unwrap_or_default();
+    let o = convert::object_with_keys(options, "options", allowed)?;
     let key = convert::req_string(&o, "adminKey")?;
     check_secret(&key, "adminKey")?;
     Ok(key)
@@ -104,19 +166,25 @@ pub fn parse_channel_webhook(
             .and_then(|b| b.as_string())
             .ok_or_else(|| ValidationError::new("body", "webhook.body", "could not be read"))?;
         let e = parse_event(&body, resource_id.as_deref())?;
-        Ok(Obj::new()
-            .set("event", e.event)
-            .set("userId", e.user_id)
-            .set("idType", e.id_type)
-            .set("channelPublicId", e.channel_public_id)
-            .set("channelUuid", e.channel_uuid)
-            .set("updatedAt", convert::date_or_null(Some(e.updated_at)))
-            .set(
-                "resourceId",
-                e.resource_id
-                    .map_or(JsValue::NULL, |r| JsValue::from_str(&r)),
-            )
-            .into_js())
+        let o = Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
+        };
+        set("event", e.event.into());
+        set("userId", e.user_id.into());
+        set("idType", e.id_type.into());
+        set("channelPublicId", e.channel_public_id.into());
+        set("channelUuid", e.channel_uuid.into());
+        set(
+            "updatedAt",
+            js_sys::Date::new(&JsValue::from_f64(e.updated_at as f64)).into(),
+        );
+        set(
+            "resourceId",
+            e.resource_id
+                .map_or(JsValue::NULL, |r| JsValue::from_str(&r)),
+        );
+        Ok(o.into())
     })
 }
 

@@ -16,7 +16,7 @@ pub use requests::{
 };
 pub use users::{
     check_id, check_ids, check_users, validate_users, FieldValue, RawId, RawUser, RawValue, User,
-    UserError, UserType,
+    UserChecker, UserError, UserType,
 };
 pub use view::{
     fails_every_batch, parse_add, parse_register, parse_view, CustomerFile, CustomerFileList,

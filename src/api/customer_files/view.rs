@@ -5,6 +5,8 @@ use crate::core::error::{ApiError, ResponseError};
 use crate::core::ids::MAX_SAFE_INTEGER;
 use crate::core::schema::canonical_key;
 use crate::core::time::parse_kakao_datetime;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 
 fn bad(body: &str, message: impl Into<String>) -> ResponseError {
     ResponseError::new(200, message, body)
@@ -48,7 +50,9 @@ pub fn parse_add(body: &str) -> Result<(u64, u64), ResponseError> {
     ))
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Results serialize in camelCase: the JSON that reaches JS (dates as epoch millis).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CustomerFile {
     pub file_id: u64,
     pub file_name: String,
@@ -57,10 +61,12 @@ pub struct CustomerFile {
     /// UTC epoch millis of `update_at`.
     pub updated_at: Option<i64>,
     /// Canonical Korean keys → `string` / `number`.
+    #[serde(serialize_with = "pairs_as_object")]
     pub schema: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CustomerFileList {
     pub files: Vec<CustomerFile>,
     pub empty_slot: u64,
@@ -158,6 +164,16 @@ pub fn fails_every_batch(e: &ApiError) -> bool {
             e.code,
             Some(-3 | -4 | -5 | -6 | -10 | -11 | -12 | -401 | -541 | -544 | -816 | -819 | -911)
         )
+}
+
+/// `(key, type)` pairs as one JSON object, in order (a `__proto__` key stays a plain key:
+/// JSON.parse makes it an own property).
+fn pairs_as_object<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 #[cfg(test)]

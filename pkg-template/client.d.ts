@@ -1,0 +1,264 @@
+// The public types of TalkChannelClient and validateCustomerFileUsers (client.js). Optional
+// properties accept `undefined` as well, so they compile under `exactOptionalPropertyTypes`.
+import type { ValidationRule } from "./errors.js";
+
+/** Where the client logs: any object with these methods, such as `console` (the default). */
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): unknown;
+  info(message: string, data?: Record<string, unknown>): unknown;
+  warn(message: string, data?: Record<string, unknown>): unknown;
+  error(message: string, data?: Record<string, unknown>): unknown;
+}
+
+/** `"debug"` logs every attempt; `"warn"` (the default) retries and give-ups. */
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
+
+/** Options of a {@link TalkChannelClient}. Keys never appear in errors or logs. */
+export interface ClientOptions {
+  /** Service app admin key, sent as `Authorization: KakaoAK <key>` (relationship calls). Server-side only. */
+  adminKey?: string | undefined;
+  /** REST API key, sent as `Authorization: KakaoAK <key>` (customer-file calls). */
+  restApiKey?: string | undefined;
+  /** Default `"https://kapi.kakao.com"`. http(s), no credentials, query or fragment. */
+  baseUrl?: string | undefined;
+  /** Default: `globalThis.fetch`, looked up at call time. It receives the body as a `Uint8Array`. */
+  fetch?: typeof fetch | undefined;
+  /** Per attempt, headers and body; default 10000. */
+  timeoutMs?: number | undefined;
+  /** Retries after the first attempt; default 2. */
+  maxRetries?: number | undefined;
+  /** Batches of a split call (multi check, add, delete) in flight at once: 1 (default) to 16. */
+  concurrency?: number | undefined;
+  /** Default `console`. */
+  logger?: Logger | undefined;
+  /** Default: the environment variable `KAKAO_TALK_CHANNEL_LOG` where the runtime has one, else `"warn"`. */
+  logLevel?: LogLevel | undefined;
+  /** Allow secret keys where `window` and `document` exist, or in a browser worker. Default false: keys belong on servers. */
+  dangerouslyAllowBrowser?: boolean | undefined;
+}
+
+/** Per-call options, the optional last argument of every method. */
+export interface RequestOptions {
+  /** Aborts the call at once, also during a retry's wait; the call rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number | undefined;
+  /** Overrides the client's `maxRetries` for this call. */
+  maxRetries?: number | undefined;
+}
+
+/** A batch of a split call that settled: its result, or its error (the class, or the abort reason). */
+export type BatchEvent<R> =
+  | { index: number; userIds: string[]; result: R; error?: undefined }
+  | { index: number; userIds: string[]; error: unknown; result?: undefined };
+
+/** Options of the split calls: `checkChannelRelationshipMulti`, `addCustomerFileUsers`, `deleteCustomerFileUsers`. */
+export interface BulkRequestOptions<R> extends RequestOptions {
+  /** Overrides the client's `concurrency` (1 to 16) for this call. */
+  concurrency?: number | undefined;
+  /** Told of each batch as it settles (in settling order), e.g. to show progress or journal confirmed batches. Its exceptions are ignored. */
+  onBatch?: ((event: BatchEvent<R>) => void) | undefined;
+}
+
+/** A safe positive integer, a bigint, or a decimal string up to 2^63-1. */
+export type UserIdInput = number | bigint | string;
+
+/** Check the user behind an access token, or a user id with the admin key: exactly one. */
+export type CheckChannelRelationshipParams =
+  | { channelIds: string[]; accessToken: string; userId?: undefined }
+  | { channelIds: string[]; userId: UserIdInput; accessToken?: undefined };
+
+export interface CheckChannelRelationshipMultiParams {
+  /** Any number of ids: split into calls of at most 200, answered in this order. */
+  userIds: UserIdInput[];
+  /** Default: every channel connected to the app. */
+  channelIds?: string[] | undefined;
+}
+
+/** One user's relation to each channel asked about. */
+export interface UserChannelRelations {
+  /** Decimal string: never rounded through a JS number. */
+  userId: string;
+  channels: ChannelRelation[];
+}
+
+export interface ChannelRelation {
+  channelPublicId: string;
+  channelUuid: string;
+  /** Unknown future values pass through as strings. */
+  relation: "ADDED" | "BLOCKED" | "NONE" | (string & {});
+  /** When the channel was added (ADDED only). */
+  createdAt: Date | null;
+  /** When the relation last changed (ADDED or BLOCKED). */
+  updatedAt: Date | null;
+}
+
+export interface MultiRelations {
+  /** In the order the ids were given (each id once). */
+  users: UserChannelRelations[];
+  /** Asked for, but absent from Kakao's answer (Kakao omits users it could not check). */
+  unresolvedUserIds: string[];
+}
+
+/** Keys: Kakao's supported Korean keys (생년월일, 국가, 지역, 성별, 연령, 구매금액, 포인트, 가입일, 최근 구매일, 응모일) or their English aliases (camelCase or snake_case), either type; any other key is custom and must be "number". */
+export type CustomerFileSchema = Record<string, "string" | "number">;
+
+export interface RegisterCustomerFileParams {
+  channelPublicId: string;
+  fileName: string;
+  /** 1 to 30 entries. 앱유저아이디 and 전화번호 are never allowed. */
+  schema: CustomerFileSchema;
+}
+
+export interface ListCustomerFilesParams {
+  channelPublicId: string;
+}
+
+export interface CustomerFileList {
+  files: CustomerFile[];
+  emptySlot: number;
+  usingSlot: number;
+}
+
+export interface CustomerFile {
+  fileId: number;
+  fileName: string;
+  /** Lower-cased (Kakao sends "USING"); unknown values pass through. */
+  status: "using" | "deleting" | "failed" | (string & {});
+  /** Kakao's `update_at` ("YYYY-MM-DD HH:MM:SS", read as KST). */
+  updatedAt: Date | null;
+  /** Keys in canonical Korean form. */
+  schema: CustomerFileSchema;
+}
+
+/** One user to add: `id` is a service user id (`userType: "app"`) or a phone number string (`"phone"`). */
+export interface CustomerFileUser {
+  id: string | number | bigint;
+  /** A plain object or a `Map`. Keys go through the schema's alias mapping; a custom key's value must be a number. */
+  fields?: Record<string, string | number> | Map<string, string | number> | undefined;
+}
+
+export interface AddCustomerFileUsersParams {
+  fileId: number;
+  channelPublicId: string;
+  userType: "app" | "phone";
+  /** Any number: sent in calls of at most 2,000, in order. Each id at most once. */
+  users: CustomerFileUser[];
+  /** The file's schema: when given, every field key must be in it with its declared type. */
+  schema?: CustomerFileSchema | undefined;
+}
+
+export interface DeleteCustomerFileUsersParams {
+  fileId: number;
+  channelPublicId: string;
+  userType: "app" | "phone";
+  /** Any number: sent in calls of at most 2,000, in order. */
+  userIds: (string | number | bigint)[];
+}
+
+/** One call of a split add. */
+export interface AddBatchResult {
+  /** 0-based position of the batch. */
+  index: number;
+  /** Users sent in this batch. */
+  userCount: number;
+  /** Kakao's `request_count`. */
+  requestCount: number;
+  /** Kakao's `success_count`: users who have added the channel. */
+  successCount: number;
+}
+
+/** One call of a split delete. */
+export interface DeleteBatchResult {
+  index: number;
+  userCount: number;
+}
+
+/** One call of a split multi check. */
+export interface MultiBatchResult {
+  index: number;
+  userCount: number;
+}
+
+/** A batch of any split call. */
+export type BatchResult = AddBatchResult | DeleteBatchResult | MultiBatchResult;
+
+export interface AddUsersResult {
+  fileId: number;
+  requestCount: number;
+  /** Only users who have added the channel are counted (and added) by Kakao. */
+  successCount: number;
+  batches: AddBatchResult[];
+}
+
+export interface DeleteUsersResult {
+  requestCount: number;
+  batches: DeleteBatchResult[];
+}
+
+export interface ValidateCustomerFileUsersParams {
+  userType: "app" | "phone";
+  /** Any number, as for `addCustomerFileUsers`. An empty list has no errors. */
+  users: CustomerFileUser[];
+  /** The file's schema: when given, every field key must be in it with its declared type. */
+  schema?: CustomerFileSchema | undefined;
+}
+
+/** The first rule one user breaks. */
+export interface CustomerFileUserError {
+  /** 0-based position in `users`. */
+  index: number;
+  /** Path of the offending value, e.g. `users[17].fields.연령`. */
+  field: string;
+  /** Stable rule id, as `ValidationError.rule` (e.g. `fields.type_mismatch`, `users.duplicate_id`). */
+  rule: ValidationRule;
+  message: string;
+  /** For `users.duplicate_id`: the position of the first user with the same id. */
+  duplicateOf?: number;
+}
+
+export interface ValidateCustomerFileUsersResult {
+  /** One entry per bad user, in order; empty when every user would be accepted. */
+  errors: CustomerFileUserError[];
+}
+
+/**
+ * Kakao Talk Channel REST API client.
+ *
+ * ```ts
+ * const kakao = new TalkChannelClient({ adminKey: process.env.KAKAO_ADMIN_KEY });
+ * const { channels } = await kakao.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: "1234" });
+ * ```
+ */
+export declare class TalkChannelClient {
+  /** Throws `ValidationError` for a malformed option (a key with a newline, a `baseUrl` with credentials, an unknown option name) or a secret key in a browser. */
+  constructor(options?: ClientOptions);
+  /** Whether one user added or blocked the given channels (`GET /v2/api/talk/channels`). */
+  checkChannelRelationship(params: CheckChannelRelationshipParams, options?: RequestOptions): Promise<UserChannelRelations>;
+  /** Many users at once with the admin key (`GET /v2/api/talk/channels/multi`), in calls of at most 200. */
+  checkChannelRelationshipMulti(
+    params: CheckChannelRelationshipMultiParams,
+    options?: BulkRequestOptions<MultiRelations>,
+  ): Promise<MultiRelations>;
+  /** Registers a customer file (`POST /v1/talkchannel/create/target_user_file`). Retried only on HTTP 429. */
+  registerCustomerFile(params: RegisterCustomerFileParams, options?: RequestOptions): Promise<{ fileId: number }>;
+  /** Lists a channel's customer files (`GET /v1/talkchannel/target_user_file`). */
+  listCustomerFiles(params: ListCustomerFilesParams, options?: RequestOptions): Promise<CustomerFileList>;
+  /** Adds users to a customer file (`POST /v1/talkchannel/update/target_users`), in calls of at most 2,000. */
+  addCustomerFileUsers(
+    params: AddCustomerFileUsersParams,
+    options?: BulkRequestOptions<{ requestCount: number; successCount: number }>,
+  ): Promise<AddUsersResult>;
+  /** Deletes users from a customer file (`POST /v1/talkchannel/delete/target_users`), in calls of at most 2,000. */
+  deleteCustomerFileUsers(
+    params: DeleteCustomerFileUsersParams,
+    options?: BulkRequestOptions<Record<string, never>>,
+  ): Promise<DeleteUsersResult>;
+}
+
+/**
+ * Checks every user of a would-be `addCustomerFileUsers` call with exactly its rules, without a
+ * client or a request, and returns each bad user's first broken rule. Throws `ValidationError`
+ * only for malformed params.
+ */
+export declare function validateCustomerFileUsers(params: ValidateCustomerFileUsersParams): ValidateCustomerFileUsersResult;

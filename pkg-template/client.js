@@ -1,0 +1,111 @@
+// TalkChannelClient: the public class. A thin JS shell over the wasm client (src/wasm): each
+// method reads the caller's arguments here, inside `try` (marshal.js packs them into one
+// string before the call enters wasm), runs them through the one wasm runner, and turns what
+// comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
+// rule is the wasm's; this file holds none.
+import { WasmClient, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
+import { pack, parseResult, revive } from "./marshal.js";
+import { fromRecord } from "./errors.js";
+
+/**
+ * The error a failed call rejects with: what the wasm rejected with (`[record JSON, abort
+ * reason]`) as the class of errors.js, made here so that its stack holds the caller's frames.
+ */
+function fail(thrown) {
+  if (Array.isArray(thrown) && thrown.length === 2 && (thrown[0] === null || typeof thrown[0] === "string")) {
+    return thrown[0] === null ? thrown[1] : fromRecord(JSON.parse(thrown[0], revive), thrown[1]);
+  }
+  return thrown;
+}
+
+/** `KAKAO_TALK_CHANNEL_LOG`, where the runtime has an environment and lets us read it. */
+function envLevel() {
+  try {
+    const p = globalThis.process;
+    if (p?.env && typeof p.env.KAKAO_TALK_CHANNEL_LOG === "string") return p.env.KAKAO_TALK_CHANNEL_LOG;
+  } catch {
+    // No environment, or no permission to read it.
+  }
+  try {
+    const v = globalThis.Deno?.env?.get("KAKAO_TALK_CHANNEL_LOG");
+    if (typeof v === "string") return v;
+  } catch {
+    // Deno without --allow-env.
+  }
+  return undefined;
+}
+
+const USERS = "users";
+
+/**
+ * Kakao Talk Channel REST API client.
+ *
+ * ```ts
+ * const kakao = new TalkChannelClient({ adminKey: process.env.KAKAO_ADMIN_KEY });
+ * const { channels } = await kakao.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: "1234" });
+ * ```
+ */
+export class TalkChannelClient {
+  #wasm;
+
+  constructor(options) {
+    const { text, handles } = pack([options], undefined, "logger");
+    try {
+      this.#wasm = new WasmClient(text, handles, envLevel());
+    } catch (thrown) {
+      throw fail(thrown);
+    }
+  }
+
+  /** Runs one method: the caller's values read and packed here, then one wasm call. */
+  async #run(method, params, options) {
+    const { text, handles, chunks } = pack([params, options], method === "addCustomerFileUsers" ? USERS : undefined);
+    let json;
+    try {
+      json = await this.#wasm.call(method, text, handles, chunks);
+    } catch (thrown) {
+      // Made here, after the await: the stack holds the caller's async frames.
+      throw fail(thrown);
+    }
+    return parseResult(json);
+  }
+
+  checkChannelRelationship(params, options) {
+    return this.#run("checkChannelRelationship", params, options);
+  }
+
+  checkChannelRelationshipMulti(params, options) {
+    return this.#run("checkChannelRelationshipMulti", params, options);
+  }
+
+  registerCustomerFile(params, options) {
+    return this.#run("registerCustomerFile", params, options);
+  }
+
+  listCustomerFiles(params, options) {
+    return this.#run("listCustomerFiles", params, options);
+  }
+
+  addCustomerFileUsers(params, options) {
+    return this.#run("addCustomerFileUsers", params, options);
+  }
+
+  deleteCustomerFileUsers(params, options) {
+    return this.#run("deleteCustomerFileUsers", params, options);
+  }
+}
+
+/**
+ * Checks every user of a would-be `addCustomerFileUsers` call with exactly its rules, without
+ * a client or a request; see the README.
+ */
+export function validateCustomerFileUsers(params) {
+  const { text, chunks } = pack([params], USERS);
+  try {
+    return parseResult(__validateCustomerFileUsers(text, chunks));
+  } catch (thrown) {
+    throw fail(thrown);
+  }
+}
+
+export { fail as __fail };

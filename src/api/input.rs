@@ -1,0 +1,368 @@
+//! The shape rules of a call's arguments, read from their packed form ([`super::packed`]):
+//! objects with known keys, strings, whole numbers, id lists. Every error names the field.
+//!
+//! What is not plain data is refused, never read as something else: where an object is
+//! expected, a plain object or a `Map` with string keys is read (marshal.js packs both the
+//! same way); a `Date`, a `Set`, a class instance, an object with a prototype or an array is a
+//! `params.type` error naming what it got.
+
+use super::customer_files::{RawId, RawUser, RawValue};
+use super::packed::Val;
+use crate::core::error::ValidationError;
+use crate::core::ids::UserId;
+
+/// A field path under `parent` (`""` for the top level).
+pub fn path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+fn got(v: &Val) -> String {
+    format!("got {}", v.type_name())
+}
+
+/// `value` as an object whose keys are all in `allowed`; `undefined`/`null` give `None` when
+/// `optional`.
+pub fn object_with_keys<'v, 'a>(
+    value: &'v Val<'a>,
+    field: &str,
+    allowed: &[&str],
+    optional: bool,
+) -> Result<Option<&'v Val<'a>>, ValidationError> {
+    match value {
+        Val::Undefined | Val::Null if optional => Ok(None),
+        Val::Undefined | Val::Null => Err(ValidationError::new(
+            field_or(field, "params"),
+            "params.required",
+            "is required",
+        )),
+        Val::Object(entries) => {
+            for (k, _) in entries {
+                if !allowed.contains(&k.as_ref()) {
+                    return Err(ValidationError::new(
+                        path(field, k),
+                        "params.unknown_key",
+                        format!(
+                            "is not an option here; expected one of: {}",
+                            allowed.join(", ")
+                        ),
+                    ));
+                }
+            }
+            Ok(Some(value))
+        }
+        other => Err(not_an_object(other, field)),
+    }
+}
+
+fn field_or<'f>(field: &'f str, default: &'f str) -> &'f str {
+    if field.is_empty() {
+        default
+    } else {
+        field
+    }
+}
+
+/// The error for a value that should have been a plain object.
+pub fn not_an_object(v: &Val, field: &str) -> ValidationError {
+    ValidationError::new(
+        field_or(field, "options"),
+        "params.type",
+        format!(
+            "must be a plain object (or a Map with string keys); {}",
+            got(v)
+        ),
+    )
+}
+
+/// An optional string property.
+pub fn opt_string<'v>(
+    obj: &'v Val,
+    key: &str,
+    field: &str,
+) -> Result<Option<&'v str>, ValidationError> {
+    match obj.get(key) {
+        Val::Undefined => Ok(None),
+        Val::Str(s) => Ok(Some(s)),
+        other => Err(ValidationError::new(
+            field,
+            "params.type",
+            format!("must be a string; {}", got(other)),
+        )),
+    }
+}
+
+/// A required string property.
+pub fn req_string<'v>(obj: &'v Val, key: &str) -> Result<&'v str, ValidationError> {
+    opt_string(obj, key, key)?
+        .ok_or_else(|| ValidationError::new(key, "params.required", "is required"))
+}
+
+/// A required number property.
+pub fn req_number(obj: &Val, key: &str) -> Result<f64, ValidationError> {
+    match obj.get(key) {
+        Val::Undefined => Err(ValidationError::new(key, "params.required", "is required")),
+        Val::Number(n) => Ok(*n),
+        other => Err(ValidationError::new(
+            key,
+            "params.type",
+            format!("must be a number; {}", got(other)),
+        )),
+    }
+}
+
+/// An optional boolean property.
+pub fn opt_bool(obj: &Val, key: &str, field: &str) -> Result<Option<bool>, ValidationError> {
+    match obj.get(key) {
+        Val::Undefined => Ok(None),
+        Val::Bool(b) => Ok(Some(*b)),
+        other => Err(ValidationError::new(
+            field,
+            "params.type",
+            format!("must be a boolean; {}", got(other)),
+        )),
+    }
+}
+
+/// An optional whole number within `min..=max`.
+pub fn opt_int(
+    obj: &Val,
+    key: &str,
+    field: &str,
+    min: u32,
+    max: u32,
+    rule: &'static str,
+) -> Result<Option<u32>, ValidationError> {
+    match obj.get(key) {
+        Val::Undefined => Ok(None),
+        Val::Number(n) if n.fract() == 0.0 && *n >= f64::from(min) && *n <= f64::from(max) => {
+            Ok(Some(*n as u32))
+        }
+        _ => Err(ValidationError::new(
+            field,
+            rule,
+            format!("must be a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+/// An array of strings (each element checked for type).
+pub fn string_array<'v>(v: &'v Val, field: &str) -> Result<Vec<&'v str>, ValidationError> {
+    let Val::Array(items) = v else {
+        return Err(ValidationError::new(
+            field,
+            "params.type",
+            format!("must be an array of strings; {}", got(v)),
+        ));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.as_str().ok_or_else(|| {
+                ValidationError::new(
+                    format!("{field}[{i}]"),
+                    "params.type",
+                    format!("must be a string; {}", got(s)),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A `UserIdInput`: safe positive integer, bigint, or decimal string.
+pub fn user_id(v: &Val, field: &str) -> Result<UserId, ValidationError> {
+    match v {
+        Val::Number(n) => UserId::from_f64(*n, field),
+        Val::Str(s) => UserId::from_decimal(s, field),
+        Val::BigInt(b) => UserId::from_decimal(b, field),
+        other => Err(ValidationError::new(
+            field,
+            "user_id.type",
+            format!("must be a number, bigint or decimal string; {}", got(other)),
+        )),
+    }
+}
+
+/// An array of `UserIdInput`, at least one.
+pub fn user_ids(v: &Val, field: &str) -> Result<Vec<UserId>, ValidationError> {
+    let Val::Array(items) = v else {
+        return Err(ValidationError::new(
+            field,
+            "params.type",
+            format!("must be an array of user ids; {}", got(v)),
+        ));
+    };
+    if items.is_empty() {
+        return Err(ValidationError::new(
+            field,
+            "user_ids.empty",
+            "must list at least one user id",
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        // The path is formatted only for an error.
+        .map(|(i, x)| {
+            user_id(x, "").map_err(|mut e| {
+                e.field = format!("{field}[{i}]");
+                e
+            })
+        })
+        .collect()
+}
+
+/// What a value that is not an id or a field value is, as a fixed phrase.
+fn static_type_name(v: &Val) -> &'static str {
+    match v {
+        Val::Undefined => "undefined",
+        Val::Null => "null",
+        Val::Bool(_) => "a boolean",
+        Val::Number(_) => "a number",
+        Val::Str(_) => "a string",
+        Val::BigInt(_) => "a bigint",
+        Val::Object(_) => "an object",
+        Val::Array(_) | Val::Chunked(_) => "an array",
+        Val::Handle('f', _) => "a function",
+        Val::Handle(..) => "an object",
+        Val::Other(what) => match *what {
+            "a Date" => "a Date",
+            "a Set" => "a Set",
+            "a symbol" => "a symbol",
+            "a RegExp" => "a RegExp",
+            "a Promise" => "a Promise",
+            "binary data" => "binary data",
+            "a boxed primitive" => "a boxed primitive",
+            _ => "an object that is not plain data",
+        },
+    }
+}
+
+/// An id as the caller gave it, typed but not yet validated.
+pub fn raw_id(v: &Val) -> RawId {
+    match v {
+        Val::Number(n) => RawId::Number(*n),
+        Val::Str(s) => RawId::Text(s.to_string()),
+        Val::BigInt(b) => RawId::BigInt((*b).to_owned()),
+        other => RawId::Other(static_type_name(other)),
+    }
+}
+
+fn raw_value(v: &Val) -> RawValue {
+    match v {
+        Val::Number(n) => RawValue::Number(*n),
+        Val::Str(s) => RawValue::Text(s.to_string()),
+        other => RawValue::Other(static_type_name(other)),
+    }
+}
+
+/// A list of ids (`userIds` of a delete call), typed but not yet validated.
+pub fn raw_ids(v: &Val, field: &str) -> Result<Vec<RawId>, ValidationError> {
+    match v {
+        Val::Array(items) => Ok(items.iter().map(raw_id).collect()),
+        other => Err(ValidationError::new(
+            field,
+            "params.type",
+            format!("must be an array of ids; {}", got(other)),
+        )),
+    }
+}
+
+/// User `i` of an add call (`{ id, fields? }`), typed but not yet validated.
+pub fn raw_user(v: &Val, field: &str, i: usize) -> Result<RawUser, ValidationError> {
+    let user_path = || format!("{field}[{i}]");
+    let u = match v {
+        Val::Object(entries) => {
+            if entries.iter().any(|(k, _)| k != "id" && k != "fields") {
+                object_with_keys(v, &user_path(), &["id", "fields"], false)?;
+            }
+            v
+        }
+        other => return Err(not_an_object(other, &user_path())),
+    };
+    let fields = match u.get("fields") {
+        Val::Undefined => None,
+        Val::Object(entries) => Some(
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), raw_value(v)))
+                .collect(),
+        ),
+        other => {
+            return Err(not_an_object(other, &format!("{}.fields", user_path())));
+        }
+    };
+    Ok(RawUser {
+        id: raw_id(u.get("id")),
+        fields,
+    })
+}
+
+/// A schema object as `(key, declared type)` pairs; types that are not strings are kept as
+/// their type name so the core rule reports them.
+pub fn schema_pairs<'v>(
+    v: &'v Val,
+    field: &str,
+) -> Result<Vec<(&'v str, &'v str)>, ValidationError> {
+    match v {
+        Val::Object(entries) => Ok(entries
+            .iter()
+            .map(|(k, t)| (k.as_ref(), t.as_str().unwrap_or_else(|| t.type_name())))
+            .collect()),
+        other => Err(not_an_object(other, field)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::packed::args;
+    use super::*;
+
+    fn one(text: &str) -> Val<'_> {
+        args(text).unwrap().into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn non_plain_objects_are_refused_naming_what_they_are() {
+        let e = object_with_keys(&one("1\0xa Date"), "params", &["a"], false).unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("params", "params.type"));
+        assert!(e.message.contains("got a Date"), "{}", e.message);
+        let e = object_with_keys(&one("1\0a0"), "options", &[], true).unwrap_err();
+        assert!(e.message.contains("got an array"));
+        let user = one("1\0o2\0sid\0s1\0sfields\0xan instance of Customer");
+        let e = raw_user(&user, "users", 3).unwrap_err();
+        assert_eq!(e.field, "users[3].fields");
+        assert!(
+            e.message.contains("an instance of Customer"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_types_name_the_field() {
+        let v = one("1\0o1\0sapiKey\0sk");
+        let e = object_with_keys(&v, "", &["adminKey"], true).unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("apiKey", "params.unknown_key"));
+        let v = one("1\0a2\0s_a\0n1");
+        let e = string_array(&v, "channelIds").unwrap_err();
+        assert_eq!(e.field, "channelIds[1]");
+        let v = one("1\0a2\0s1\0xa symbol");
+        let e = user_ids(&v, "userIds").unwrap_err();
+        assert_eq!((e.field.as_str(), e.rule), ("userIds[1]", "user_id.type"));
+    }
+
+    #[test]
+    fn ids_come_in_every_form() {
+        let v = one("1\0a3\0n42\0s43\0b9223372036854775807");
+        let ids = user_ids(&v, "userIds").unwrap();
+        assert_eq!(
+            ids.iter().map(|i| i.get()).collect::<Vec<_>>(),
+            [42, 43, i64::MAX]
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Reads the arguments of a call as `pkg-template/marshal.js` packed them: one string of tokens
+//! separated by NUL, written by JS before the call enters wasm, so that no read of a caller's
+//! value (a getter, a Proxy) ever happens from Rust. Strings are borrowed from the packed text.
+//!
+//! Tokens: `u` undefined, `z` null, `t`/`f` booleans, `n<decimal>` a number, `s<text>` a
+//! string, `e<JSON string>` a string containing a NUL, `b<decimal>` a bigint, `o<count>` an
+//! object then `count` × (key, value), `a<count>` an array then its elements, `c<count>` the
+//! users of an add call (packed apart, in chunks), `h<kind><index>` a JS value kept aside
+//! (`f` function, `s` AbortSignal, `o` object), `x<what>` a value that is not plain data.
+
+use std::borrow::Cow;
+
+/// One packed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val<'a> {
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(Cow<'a, str>),
+    /// A bigint, as its decimal text.
+    BigInt(&'a str),
+    Object(Vec<(Cow<'a, str>, Val<'a>)>),
+    Array(Vec<Val<'a>>),
+    /// The users of an add call, packed apart in chunks: how many there are.
+    Chunked(usize),
+    /// A JS value kept aside: its kind (`'f'`, `'s'`, `'o'`) and index.
+    Handle(char, usize),
+    /// Not plain data: what it is, e.g. "a Date".
+    Other(&'a str),
+}
+
+impl<'a> Val<'a> {
+    /// `self[key]` of an object; `Undefined` for anything else or a missing key.
+    pub fn get(&self, key: &str) -> &Val<'a> {
+        match self {
+            Val::Object(entries) => entries
+                .iter()
+                .rev() // the last of a repeated key wins, as in JS
+                .find(|(k, _)| k == key)
+                .map_or(&Val::Undefined, |(_, v)| v),
+            _ => &Val::Undefined,
+        }
+    }
+
+    pub fn is_undefined(&self) -> bool {
+        matches!(self, Val::Undefined)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for messages: "a string", "an array", "a Date", ...
+    pub fn type_name(&self) -> &str {
+        match self {
+            Val::Undefined => "undefined",
+            Val::Null => "null",
+            Val::Bool(_) => "a boolean",
+            Val::Number(_) => "a number",
+            Val::Str(_) => "a string",
+            Val::BigInt(_) => "a bigint",
+            Val::Object(_) => "an object",
+            Val::Array(_) | Val::Chunked(_) => "an array",
+            Val::Handle('f', _) => "a function",
+            Val::Handle('s', _) => "an AbortSignal",
+            Val::Handle(..) => "an object",
+            Val::Other(what) => what,
+        }
+    }
+}
+
+/// A malformed packed text: only a bug in marshal.js can produce one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackError;
+
+/// The tokens of a packed text, in order.
+pub struct Tokens<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Tokens<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Tokens {
+            rest: (!text.is_empty()).then_some(text),
+        }
+    }
+
+    fn next_token(&mut self) -> Result<&'a str, PackError> {
+        let rest = self.rest.ok_or(PackError)?;
+        match rest.split_once('\0') {
+            Some((token, tail)) => {
+                self.rest = Some(tail);
+                Ok(token)
+            }
+            None => {
+                self.rest = None;
+                Ok(rest)
+            }
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.rest.is_none()
+    }
+
+    /// The next value, whole.
+    pub fn value(&mut self) -> Result<Val<'a>, PackError> {
+        let token = self.next_token()?;
+        let mut chars = token.chars();
+        let tag = chars.next().ok_or(PackError)?;
+        let body = chars.as_str();
+        let count = || body.parse::<usize>().map_err(|_| PackError);
+        Ok(match tag {
+            'u' => Val::Undefined,
+            'z' => Val::Null,
+            't' => Val::Bool(true),
+            'f' => Val::Bool(false),
+            'n' => Val::Number(number(body)?),
+            's' => Val::Str(Cow::Borrowed(body)),
+            'e' => Val::Str(Cow::Owned(
+                serde_json::from_str::<String>(body).map_err(|_| PackError)?,
+            )),
+            'b' => Val::BigInt(body),
+            'o' => {
+                let n = count()?;
+                // Each entry takes two tokens at least: bound the allocation by the input.
+                let mut entries = Vec::with_capacity(n.min(64));
+                for _ in 0..n {
+                    let key = match self.value()? {
+                        Val::Str(k) => k,
+                        _ => return Err(PackError),
+                    };
+                    entries.push((key, self.value()?));
+                }
+                Val::Object(entries)
+            }
+            'a' => {
+                let n = count()?;
+                let mut items = Vec::with_capacity(n.min(1024));
+                for _ in 0..n {
+                    items.push(self.value()?);
+                }
+                Val::Array(items)
+            }
+            'c' => Val::Chunked(count()?),
+            'h' => {
+                let mut c = body.chars();
+                let kind = c.next().ok_or(PackError)?;
+                Val::Handle(kind, c.as_str().parse().map_err(|_| PackError)?)
+            }
+            'x' => Val::Other(body),
+            _ => return Err(PackError),
+        })
+    }
+}
+
+/// A JS number as `String(n)` wrote it (shortest round-trip form, so parsing is exact).
+fn number(text: &str) -> Result<f64, PackError> {
+    match text {
+        "NaN" => Ok(f64::NAN),
+        "Infinity" => Ok(f64::INFINITY),
+        "-Infinity" => Ok(f64::NEG_INFINITY),
+        _ => text.parse().map_err(|_| PackError),
+    }
+}
+
+/// The arguments of one call: the count, then that many values, then nothing.
+pub fn args(text: &str) -> Result<Vec<Val<'_>>, PackError> {
+    let (count, rest) = text.split_once('\0').unwrap_or((text, ""));
+    let count: usize = count.parse().map_err(|_| PackError)?;
+    let mut tokens = Tokens::new(rest);
+    let mut out = Vec::with_capacity(count.min(8));
+    for _ in 0..count {
+        out.push(tokens.value()?);
+    }
+    if tokens.is_done() {
+        Ok(out)
+    } else {
+        Err(PackError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_token_kind() {
+        let text = "2\0o4\0sa\0n1.5\0sb\0a3\0u\0z\0t\0sc\0e\"x\\u0000y\"\0sd\0hs0\0x a Date";
+        let v = args(text).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].get("a"), &Val::Number(1.5));
+        assert_eq!(
+            v[0].get("b"),
+            &Val::Array(vec![Val::Undefined, Val::Null, Val::Bool(true)])
+        );
+        assert_eq!(v[0].get("c").as_str(), Some("x\0y"));
+        assert_eq!(v[0].get("d"), &Val::Handle('s', 0));
+        assert_eq!(v[1], Val::Other(" a Date"));
+    }
+
+    #[test]
+    fn numbers_parse_exactly() {
+        // As JS's String(n) writes them.
+        for (text, n) in [
+            ("0.1", 0.1),
+            ("1e+21", 1e21),
+            ("-1.5e-300", -1.5e-300),
+            ("9007199254740991", 9007199254740991.0),
+            ("5e-324", 5e-324),
+        ] {
+            assert_eq!(args(&format!("1\0n{text}")).unwrap()[0], Val::Number(n));
+        }
+        assert!(matches!(args("1\0nNaN").unwrap()[0], Val::Number(x) if x.is_nan()));
+        assert_eq!(
+            args("1\0n-Infinity").unwrap()[0],
+            Val::Number(f64::NEG_INFINITY)
+        );
+    }
+
+    #[test]
+    fn malformed_texts_are_errors_not_panics() {
+        for text in [
+            "",
+            "x",
+            "2\0u",
+            "1\0o1\0u\0u",
+            "1\0a99",
+            "1\0q",
+            "1\0u\0u",
+            "1\0hq",
+            "1\0e\"",
+            "1\0",
+        ] {
+            assert_eq!(args(text), Err(PackError), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_last_repeated_key_wins() {
+        let v = args("1\0o2\0sk\0n1\0sk\0n2").unwrap();
+        assert_eq!(v[0].get("k"), &Val::Number(2.0));
+    }
+}

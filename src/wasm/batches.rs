@@ -1,0 +1,253 @@
+//! The runner behind every split call (multi check by 200, add and delete by 2,000): up to
+//! `concurrency` batches in flight, built one at a time as slots free up (so memory holds
+//! only the batches in flight), each reported to `onBatch` as it settles, results kept in
+//! input order.
+//!
+//! One rule for all three calls: when every batch succeeded the call resolves; when some
+//! batches succeeded and others did not, it rejects with `BulkOperationError` carrying what
+//! succeeded (`partial`, in the shape of the call's result) and each failed batch's ids and
+//! error; when none succeeded it rejects with the first failed batch's own error, whatever the
+//! input size. A failure that dooms every batch (a bad key, an unknown file, the quota) stops
+//! new batches from starting: those are listed as failed, unsent, with that error. An abort
+//! stops everything in flight.
+
+use super::client::{Answer, Call, Inner};
+use super::convert::CallError;
+use crate::core::request::HttpRequest;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use wasm_bindgen::prelude::*;
+
+/// One request of a split call and the ids it carries.
+pub(super) struct Batch {
+    pub(super) request: HttpRequest,
+    pub(super) ids: Vec<String>,
+}
+
+/// How a failed batch failed, for the `BulkOperationError` record.
+pub(super) enum Failure {
+    Record(Value),
+    /// The caller's signal aborted: the error is the signal's reason.
+    Aborted,
+}
+
+/// What a split call achieved.
+pub(super) struct Outcome<T> {
+    /// `(index, ids, result)` of each succeeded batch, in input order.
+    pub(super) succeeded: Vec<(usize, Vec<String>, T)>,
+    /// `(index, ids, failure)` of each failed or unsent batch, in input order.
+    pub(super) failed: Vec<(usize, Vec<String>, Failure)>,
+    /// The failure of the lowest-indexed failed batch, as the error it was.
+    pub(super) first: Option<(usize, CallError)>,
+    /// An abort reason, when the signal aborted.
+    pub(super) reason: JsValue,
+}
+
+#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+extern "C" {
+    /// Calls the caller's `onBatch` with the settled batch (`[record JSON, abort reason]` for
+    /// a failure); returns false when it threw. Never throws.
+    #[wasm_bindgen(js_name = __onBatch)]
+    fn on_batch_js(on_batch: &JsValue, event: &str, error: &JsValue) -> bool;
+}
+
+type BatchFuture<'f, T> = Pin<Box<dyn Future<Output = (usize, Batch, Result<T, CallError>)> + 'f>>;
+
+/// Resolves with the first of `futures` to finish, removing it.
+struct FirstDone<'a, 'f, T> {
+    futures: &'a mut Vec<BatchFuture<'f, T>>,
+}
+
+impl<T> Future for FirstDone<'_, '_, T> {
+    type Output = Option<(usize, Batch, Result<T, CallError>)>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let futures = &mut self.futures;
+        if futures.is_empty() {
+            return Poll::Ready(None);
+        }
+        let ready = futures
+            .iter_mut()
+            .enumerate()
+            .find_map(|(i, f)| match f.as_mut().poll(cx) {
+                Poll::Ready(out) => Some((i, out)),
+                Poll::Pending => None,
+            });
+        match ready {
+            Some((i, out)) => {
+                drop(futures.swap_remove(i));
+                Poll::Ready(Some(out))
+            }
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// Settings of one split call.
+pub(super) struct Run<'a> {
+    pub(super) inner: &'a Inner,
+    pub(super) call: &'a Call,
+    pub(super) count: usize,
+}
+
+impl Run<'_> {
+    /// Runs `count` batches: `make(i)` builds batch `i` when a slot is free, `parse` reads its
+    /// answer, `describe` gives its result for `onBatch`; `dooms` says whether a failure
+    /// stops every later batch.
+    pub(super) async fn go<T, M, P, D, X>(
+        &self,
+        mut make: M,
+        parse: P,
+        describe: D,
+        dooms: X,
+    ) -> Result<Outcome<T>, CallError>
+    where
+        M: FnMut(usize) -> Result<Batch, CallError>,
+        P: Fn(&Answer, &Batch) -> Result<T, CallError> + Copy,
+        D: Fn(&T) -> Value,
+        X: Fn(&CallError) -> bool,
+    {
+        let (inner, call) = (self.inner, self.call);
+        let mut outcome = Outcome {
+            succeeded: Vec::new(),
+            failed: Vec::new(),
+            first: None,
+            reason: JsValue::UNDEFINED,
+        };
+        let mut in_flight: Vec<BatchFuture<'_, T>> = Vec::new();
+        let mut next = 0usize;
+        let mut stop: Option<Failure> = None;
+        loop {
+            while stop.is_none() && next < self.count && in_flight.len() < call.concurrency {
+                let batch = make(next)?;
+                let index = next;
+                in_flight.push(Box::pin(async move {
+                    let result = match inner.execute(&batch.request, call).await {
+                        Ok(answer) => parse(&answer, &batch),
+                        Err(e) => Err(e),
+                    };
+                    (index, batch, result)
+                }));
+                next = next.saturating_add(1);
+            }
+            let Some((index, batch, result)) = (FirstDone {
+                futures: &mut in_flight,
+            })
+            .await
+            else {
+                break;
+            };
+            match result {
+                Ok(value) => {
+                    self.notify(index, &batch.ids, Ok(describe(&value)), &JsValue::UNDEFINED);
+                    outcome.succeeded.push((index, batch.ids, value));
+                }
+                Err(e) => {
+                    let (failure, reason) = match &e {
+                        CallError::Aborted(r) => (Failure::Aborted, r.clone()),
+                        _ => match e.record(&call.secrets) {
+                            Some(v) => (Failure::Record(v), JsValue::UNDEFINED),
+                            None => (Failure::Aborted, JsValue::UNDEFINED),
+                        },
+                    };
+                    let record = match &failure {
+                        Failure::Record(v) => Err(v.clone()),
+                        Failure::Aborted => Err(Value::Null),
+                    };
+                    self.notify(index, &batch.ids, record, &reason);
+                    if matches!(failure, Failure::Aborted) {
+                        outcome.reason = reason;
+                        stop = Some(Failure::Aborted);
+                    } else if dooms(&e) {
+                        if let Failure::Record(v) = &failure {
+                            stop = Some(Failure::Record(v.clone()));
+                        }
+                    }
+                    if outcome.first.as_ref().map_or(true, |(i, _)| index < *i) {
+                        outcome.first = Some((index, e));
+                    }
+                    outcome.failed.push((index, batch.ids, failure));
+                }
+            }
+        }
+        // Batches never started because a failure doomed them (or the call was aborted).
+        if let Some(failure) = stop {
+            while next < self.count {
+                let batch = make(next)?;
+                let f = match &failure {
+                    Failure::Record(v) => Failure::Record(v.clone()),
+                    Failure::Aborted => Failure::Aborted,
+                };
+                outcome.failed.push((next, batch.ids, f));
+                next = next.saturating_add(1);
+            }
+        }
+        outcome.succeeded.sort_by_key(|(i, _, _)| *i);
+        outcome.failed.sort_by_key(|(i, _, _)| *i);
+        Ok(outcome)
+    }
+
+    fn notify(&self, index: usize, ids: &[String], result: Result<Value, Value>, reason: &JsValue) {
+        let Some(on_batch) = &self.call.on_batch else {
+            return;
+        };
+        let event = match result {
+            Ok(r) => json!({ "index": index, "userIds": ids, "result": r }),
+            Err(e) => json!({ "index": index, "userIds": ids, "error": e }),
+        };
+        if !on_batch_js(on_batch, &event.to_string(), reason) {
+            self.inner.log_error("kakao-talk-channel: onBatch threw; the batch is reported in the call's result all the same");
+        }
+    }
+}
+
+impl<T> Outcome<T> {
+    /// The call's result when every batch succeeded; else the error of the module doc's rule,
+    /// `partial` being what the succeeded batches gave, in the shape of the call's result.
+    pub(super) fn finish(
+        self,
+        total: usize,
+        secrets: &[String],
+        partial: impl FnOnce(&[(usize, Vec<String>, T)]) -> Value,
+        batch_json: impl Fn(usize, usize, &T) -> Value,
+    ) -> Result<Vec<(usize, Vec<String>, T)>, CallError> {
+        if self.failed.is_empty() {
+            return Ok(self.succeeded);
+        }
+        if self.succeeded.is_empty() {
+            if let Some((_, e)) = self.first {
+                return Err(e);
+            }
+        }
+        let lost: usize = self.failed.iter().map(|(_, ids, _)| ids.len()).sum();
+        let first_message = self
+            .failed
+            .iter()
+            .find_map(|(_, _, f)| match f {
+                Failure::Record(v) => v.get("message").and_then(Value::as_str).map(str::to_owned),
+                Failure::Aborted => Some("aborted".to_owned()),
+            })
+            .unwrap_or_default();
+        let message = format!(
+            "{} of {total} batches failed ({lost} users not processed); first error: {first_message}",
+            self.failed.len()
+        );
+        let props = json!({
+            "partial": partial(&self.succeeded),
+            "succeeded": self.succeeded.iter().map(|(i, ids, t)| batch_json(*i, ids.len(), t)).collect::<Vec<_>>(),
+            "failed": self.failed.iter().map(|(i, ids, f)| json!({
+                "index": i,
+                "userIds": ids,
+                "error": match f { Failure::Record(v) => v.clone(), Failure::Aborted => json!({ "$abort": true }) },
+            })).collect::<Vec<_>>(),
+        });
+        let _ = secrets;
+        Err(CallError::Bulk {
+            message,
+            props,
+            reason: self.reason,
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! `checkChannelRelationship` and `checkChannelRelationshipMulti` (rules in `api::relationship`).
+
+use super::batches::{Batch, Run};
+use super::client::{done, Answer, Args, Inner};
+use super::convert::CallError;
+use crate::api::input;
+use crate::api::packed::Val;
+use crate::api::relationship::{self, MultiRelations, Target};
+use crate::core::error::ValidationError;
+use crate::core::ids::{channel_ids, ChannelPublicId, UserId};
+use crate::core::request::{bearer, Auth};
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+
+fn channel_list(p: &Val, field: &str) -> Result<Vec<ChannelPublicId>, ValidationError> {
+    let v = p.get("channelIds");
+    if v.is_undefined() {
+        return Err(ValidationError::new(
+            field,
+            "params.required",
+            "is required",
+        ));
+    }
+    channel_ids(&input::string_array(v, field)?, field)
+}
+
+pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
+    let p = input::object_with_keys(
+        args.params(),
+        "params",
+        &["channelIds", "accessToken", "userId"],
+        false,
+    )?
+    .unwrap_or(&Val::Undefined);
+    let channels = channel_list(p, "channelIds")?;
+    let token = input::opt_string(p, "accessToken", "accessToken")?;
+    let user = p.get("userId");
+    let target = match (token, user.is_undefined()) {
+        (Some(_), false) => {
+            return Err(ValidationError::new(
+                "params",
+                "params.exclusive",
+                "pass either accessToken or userId, not both",
+            )
+            .into())
+        }
+        (Some(t), true) => Target::Token(bearer(t)?),
+        (None, false) => Target::User(input::user_id(user, "userId")?),
+        (None, true) => {
+            return Err(ValidationError::new(
+                "params",
+                "params.required",
+                "pass accessToken (the user's token) or userId (with adminKey)",
+            )
+            .into())
+        }
+    };
+    let call = inner.call_options(args.options(), &args.handles, token)?;
+    let answer = inner
+        .execute(&relationship::check_request(&channels, target), &call)
+        .await?;
+    let user = relationship::parse_check(&answer.body).map_err(|e| answer.bad(e))?;
+    done(&user)
+}
+
+pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
+    let p = input::object_with_keys(args.params(), "params", &["userIds", "channelIds"], false)?
+        .unwrap_or(&Val::Undefined);
+    let ids_v = p.get("userIds");
+    if ids_v.is_undefined() {
+        return Err(ValidationError::new("userIds", "params.required", "is required").into());
+    }
+    let asked = relationship::dedupe(&input::user_ids(ids_v, "userIds")?);
+    let channels = if p.get("channelIds").is_undefined() {
+        None
+    } else {
+        Some(channel_list(p, "channelIds")?)
+    };
+    let call = inner.call_options(args.options(), &args.handles, None)?;
+    // Fail fast on a missing admin key before the first chunk.
+    inner.credentials.authorization(&Auth::AdminKey)?;
+    let chunks: Vec<&[UserId]> = asked.chunks(relationship::MULTI_CHUNK).collect();
+    let total = chunks.len();
+    let make = |b: usize| {
+        let chunk = chunks.get(b).copied().unwrap_or_default();
+        Ok(Batch {
+            request: relationship::multi_request(chunk, channels.as_deref()),
+            ids: chunk.iter().map(UserId::to_string).collect(),
+        })
+    };
+    let parse = |answer: &Answer, batch: &Batch| {
+        let users = relationship::parse_multi(&answer.body).map_err(|e| answer.bad(e))?;
+        let ids: Vec<UserId> = batch
+            .ids
+            .iter()
+            .filter_map(|id| UserId::from_decimal(id, "").ok())
+            .collect();
+        relationship::merge_multi(&ids, users).map_err(|e| answer.bad(e))
+    };
+    let outcome = Run {
+        inner,
+        call: &call,
+        count: total,
+    }
+    .go(
+        make,
+        parse,
+        |m| serde_json::to_value(m).unwrap_or(Value::Null),
+        |e| matches!(e, CallError::Api(api, _) if api.status == 401 || api.status == 403),
+    )
+    .await?;
+    let merged = |done: &[(usize, Vec<String>, MultiRelations)]| {
+        let mut all = MultiRelations {
+            users: Vec::new(),
+            unresolved_user_ids: Vec::new(),
+        };
+        for (_, _, m) in done {
+            all.users.extend(m.users.iter().cloned());
+            all.unresolved_user_ids
+                .extend(m.unresolved_user_ids.iter().cloned());
+        }
+        all
+    };
+    let done_batches = outcome.finish(
+        total,
+        &call.secrets,
+        |ok| serde_json::to_value(merged(ok)).unwrap_or(Value::Null),
+        |i, n, _| json!({ "index": i, "userCount": n }),
+    )?;
+    done(&merged(&done_batches))
+}
