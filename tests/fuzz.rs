@@ -402,17 +402,26 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 fn fuzz_response_bodies_of_all_six_endpoints_and_errors() {
     let body = prop_oneof![json_value().prop_map(|v| v.to_string()), messy_string()];
     fuzz("response bodies", (body, 100u16..600), |(body, status)| {
-        let _ = relationship::parse_check(&body);
-        if let Ok(users) = relationship::parse_multi(&body) {
-            let asked: Vec<UserId> = users
-                .iter()
-                .filter_map(|u| UserId::from_decimal(&u.user_id, "u").ok())
-                .collect();
-            let _ = relationship::merge_multi(&asked, users);
+        let _ = relationship::parse_check(&body, None);
+        let asked: Vec<UserId> = (1..=3)
+            .filter_map(|n| UserId::from_i64(n, "u").ok())
+            .collect();
+        if let Ok(user) = relationship::parse_check(&body, asked.first().copied()) {
+            prop_assert_eq!(user.user_id, "1");
         }
-        let _ = cf::parse_register(&body);
+        if let Ok(users) = relationship::parse_multi(&body, &asked) {
+            prop_assert!(users.len() <= asked.len());
+            let m = relationship::merge_multi(&asked, users);
+            prop_assert!(m.is_ok());
+        }
+        if let Ok(id) = cf::parse_register(&body) {
+            prop_assert!(id > 0);
+        }
         let _ = cf::parse_view(&body);
-        let _ = cf::parse_add(&body);
+        if let Ok((requested, succeeded)) = cf::parse_add(&body, 7, 437) {
+            prop_assert_eq!(requested, 7);
+            prop_assert!(succeeded <= requested);
+        }
         let e = ApiError::from_response(status, &body);
         prop_assert_eq!(e.status, status);
         prop_assert!(e.code.is_some() || e.kind == "HttpStatus");
