@@ -112,7 +112,8 @@ fn fuzz_rfc3339_never_panics_and_agrees_with_itself() {
             );
         }
         let _ = parse_kakao_datetime(&s);
-        let _ = parse_http_date(&s);
+        let _ = parse_http_date(&s, 0);
+        let _ = parse_http_date(&s, i64::MAX);
         Ok(())
     });
     fuzz(
@@ -137,6 +138,23 @@ fn fuzz_rfc3339_never_panics_and_agrees_with_itself() {
                 let kst = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
                 let as_rfc = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+09:00");
                 prop_assert_eq!(parse_kakao_datetime(&kst), parse_rfc3339(&as_rfc));
+            }
+            // The three HTTP-date forms of RFC 9110 name the same instant as RFC3339 UTC.
+            let utc = parse_rfc3339(&format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"));
+            let mon = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ][(mo - 1) as usize];
+            let imf = format!("Tue, {d:02} {mon} {y:04} {h:02}:{mi:02}:{s:02} GMT");
+            let asctime = format!("Tue {mon} {d:>2} {h:02}:{mi:02}:{s:02} {y:04}");
+            let rfc850 = format!(
+                "Tuesday, {d:02}-{mon}-{:02} {h:02}:{mi:02}:{s:02} GMT",
+                y % 100
+            );
+            prop_assert_eq!(parse_http_date(&imf, 0), utc, "{}", imf);
+            prop_assert_eq!(parse_http_date(&asctime, 0), utc, "{}", asctime);
+            // Read "now" (its own instant), a two-digit year is the year itself.
+            if let Some(now) = utc {
+                prop_assert_eq!(parse_http_date(&rfc850, now), utc, "{}", rfc850);
             }
             Ok(())
         },
@@ -384,17 +402,26 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 fn fuzz_response_bodies_of_all_six_endpoints_and_errors() {
     let body = prop_oneof![json_value().prop_map(|v| v.to_string()), messy_string()];
     fuzz("response bodies", (body, 100u16..600), |(body, status)| {
-        let _ = relationship::parse_check(&body);
-        if let Ok(users) = relationship::parse_multi(&body) {
-            let asked: Vec<UserId> = users
-                .iter()
-                .filter_map(|u| UserId::from_decimal(&u.user_id, "u").ok())
-                .collect();
-            let _ = relationship::merge_multi(&asked, users);
+        let _ = relationship::parse_check(&body, None);
+        let asked: Vec<UserId> = (1..=3)
+            .filter_map(|n| UserId::from_i64(n, "u").ok())
+            .collect();
+        if let Ok(user) = relationship::parse_check(&body, asked.first().copied()) {
+            prop_assert_eq!(user.user_id, "1");
         }
-        let _ = cf::parse_register(&body);
+        if let Ok(users) = relationship::parse_multi(&body, &asked) {
+            prop_assert!(users.len() <= asked.len());
+            let m = relationship::merge_multi(&asked, users);
+            prop_assert!(m.is_ok());
+        }
+        if let Ok(id) = cf::parse_register(&body) {
+            prop_assert!(id > 0);
+        }
         let _ = cf::parse_view(&body);
-        let _ = cf::parse_add(&body);
+        if let Ok((requested, succeeded)) = cf::parse_add(&body, 7, 437) {
+            prop_assert_eq!(requested, 7);
+            prop_assert!(succeeded <= requested);
+        }
         let e = ApiError::from_response(status, &body);
         prop_assert_eq!(e.status, status);
         prop_assert!(e.code.is_some() || e.kind == "HttpStatus");

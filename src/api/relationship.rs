@@ -164,22 +164,62 @@ fn convert_user(raw: RawUser, body: &str) -> Result<UserChannelRelations, Respon
     Ok(UserChannelRelations { user_id, channels })
 }
 
-/// Parses the single-user answer.
-pub fn parse_check(body: &str) -> Result<UserChannelRelations, ResponseError> {
+/// Parses the single-user answer. `asked` is the user id of an admin-key check (`None` for an
+/// access-token check, whose user is unknown here): an answer about another user is an error.
+pub fn parse_check(
+    body: &str,
+    asked: Option<UserId>,
+) -> Result<UserChannelRelations, ResponseError> {
     let raw: RawUser = serde_json::from_str(body)
         .map_err(|e| bad(body, format!("not the documented relationship JSON: {e}")))?;
-    convert_user(raw, body)
+    let user = convert_user(raw, body)?;
+    match asked.map(|id| id.to_string()) {
+        Some(id) if id != user.user_id => Err(bad(
+            body,
+            format!(
+                "Kakao answered for user_id {} but user_id {id} was asked",
+                user.user_id
+            ),
+        )),
+        _ => Ok(user),
+    }
 }
 
-/// Parses one multi answer (a JSON array).
-pub fn parse_multi(body: &str) -> Result<Vec<UserChannelRelations>, ResponseError> {
+/// Parses one multi answer (a JSON array) to the call that asked for `asked`: every user in
+/// it must be one of `asked`, and appear once (Kakao may leave users out, never add any).
+pub fn parse_multi(
+    body: &str,
+    asked: &[UserId],
+) -> Result<Vec<UserChannelRelations>, ResponseError> {
     let raw: Vec<RawUser> = serde_json::from_str(body).map_err(|e| {
         bad(
             body,
             format!("not the documented multi-relationship JSON array: {e}"),
         )
     })?;
-    raw.into_iter().map(|u| convert_user(u, body)).collect()
+    let wanted: HashSet<String> = asked.iter().map(UserId::to_string).collect();
+    let mut seen: HashSet<String> = HashSet::with_capacity(raw.len());
+    raw.into_iter()
+        .map(|u| {
+            let user = convert_user(u, body)?;
+            if !wanted.contains(&user.user_id) {
+                return Err(bad(
+                    body,
+                    format!(
+                        "Kakao answered for user_id {} which this call did not ask",
+                        user.user_id
+                    ),
+                ));
+            }
+            if !seen.insert(user.user_id.clone()) {
+                return Err(bad(
+                    body,
+                    format!("Kakao answered twice for user_id {}", user.user_id),
+                ));
+            }
+            Ok(user)
+        })
+        .collect()
 }
 
 /// Merges chunk answers in the order ids were asked; ids Kakao omitted become unresolved.
@@ -202,7 +242,13 @@ pub fn merge_multi(
                 "",
             ));
         }
-        by_id.insert(user.user_id.clone(), user);
+        if let Some(again) = by_id.insert(user.user_id.clone(), user) {
+            return Err(ResponseError::new(
+                200,
+                format!("Kakao answered twice for user_id {}", again.user_id),
+                "",
+            ));
+        }
     }
     let mut users = Vec::with_capacity(by_id.len());
     let mut unresolved = Vec::new();
@@ -276,7 +322,7 @@ mod tests {
             { "channel_uuid": "@d", "channel_public_id": "_d", "relation": "SNOOZED", "created_at": null }
           ]
         }"#;
-        let u = parse_check(body).unwrap();
+        let u = parse_check(body, Some(uid(i64::MAX))).unwrap();
         assert_eq!(u.user_id, "9223372036854775807");
         assert_eq!(
             u.channels[0],
@@ -296,7 +342,10 @@ mod tests {
         );
         assert_eq!(u.channels[3].relation, "SNOOZED");
         // `channels` is optional in the doc.
-        assert_eq!(parse_check(r#"{"user_id": 5}"#).unwrap().channels, vec![]);
+        assert_eq!(
+            parse_check(r#"{"user_id": 5}"#, None).unwrap().channels,
+            vec![]
+        );
     }
 
     #[test]
@@ -312,12 +361,13 @@ mod tests {
             r#"{"user_id": 1, "channels": [{"channel_public_id": "_a", "relation": "ADDED"}]}"#,
             r#"{"user_id": 1, "channels": [{"channel_uuid": "@a", "channel_public_id": "_a", "relation": "ADDED", "created_at": "2020-02-30T00:00:00Z"}]}"#,
         ] {
-            let e = parse_check(body).unwrap_err();
+            let e = parse_check(body, None).unwrap_err();
             assert_eq!(e.status, 200, "{body}");
             assert!(e.body_snippet.len() <= 200);
         }
         let e = parse_check(
             r#"{"user_id": 1, "channels": [{"channel_uuid": "@a", "channel_public_id": "_a", "relation": "ADDED", "created_at": "yesterday"}]}"#,
+            None,
         )
         .unwrap_err();
         assert_eq!(
@@ -333,16 +383,64 @@ mod tests {
           {"user_id": 1, "channels": [{"channel_public_id": "_x", "channel_uuid": "@x", "relation": "ADDED",
              "created_at": "2022-11-09T07:08:48Z", "updated_at": "2023-07-20T07:21:05Z"}]}
         ]"#;
-        let answers = parse_multi(body).unwrap();
         let asked = dedupe(&[uid(1), uid(2), uid(3), uid(1)]);
         assert_eq!(asked, vec![uid(1), uid(2), uid(3)]);
+        let answers = parse_multi(body, &asked).unwrap();
         let m = merge_multi(&asked, answers).unwrap();
         let order: Vec<&str> = m.users.iter().map(|u| u.user_id.as_str()).collect();
         assert_eq!(order, ["1", "3"]);
         assert_eq!(m.unresolved_user_ids, ["2"]);
-        let stray = parse_multi(r#"[{"user_id": 9}]"#).unwrap();
-        assert!(merge_multi(&asked, stray).is_err());
-        assert!(parse_multi(r#"{"user_id": 9}"#).is_err());
+        assert!(parse_multi(r#"{"user_id": 9}"#, &asked).is_err());
+        // merge_multi still refuses an answer it did not ask for, or one answered twice.
+        let user = |id: &str| UserChannelRelations {
+            user_id: id.into(),
+            channels: vec![],
+        };
+        let e = merge_multi(&asked, vec![user("9")]).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Kakao answered for user_id 9 which was not asked"
+        );
+        let e = merge_multi(&asked, vec![user("1"), user("1")]).unwrap_err();
+        assert_eq!(e.message, "Kakao answered twice for user_id 1");
+    }
+
+    #[test]
+    fn answers_that_contradict_the_question_are_errors() {
+        // An admin-key check answered for another user.
+        let e = parse_check(r#"{"user_id": 6, "channels": []}"#, Some(uid(5))).unwrap_err();
+        assert_eq!(
+            (e.status, e.message.as_str(), e.body_snippet.as_str()),
+            (
+                200,
+                "Kakao answered for user_id 6 but user_id 5 was asked",
+                r#"{"user_id": 6, "channels": []}"#
+            )
+        );
+        // The same id as text is the same user.
+        assert_eq!(
+            parse_check(r#"{"user_id": "5"}"#, Some(uid(5)))
+                .unwrap()
+                .user_id,
+            "5"
+        );
+        // With a token, the user is unknown: any id is taken.
+        assert_eq!(parse_check(r#"{"user_id": 6}"#, None).unwrap().user_id, "6");
+        // A multi answer naming a user this chunk did not ask, or one user twice.
+        let chunk = [uid(1), uid(2)];
+        let e = parse_multi(r#"[{"user_id": 1}, {"user_id": 3}]"#, &chunk).unwrap_err();
+        assert_eq!(
+            (e.status, e.message.as_str()),
+            (
+                200,
+                "Kakao answered for user_id 3 which this call did not ask"
+            )
+        );
+        assert_eq!(e.body_snippet, r#"[{"user_id": 1}, {"user_id": 3}]"#);
+        let e = parse_multi(r#"[{"user_id": 2}, {"user_id": "2"}]"#, &chunk).unwrap_err();
+        assert_eq!(e.message, "Kakao answered twice for user_id 2");
+        // Leaving users out is what the doc describes: not an error.
+        assert_eq!(parse_multi("[]", &chunk).unwrap(), vec![]);
     }
 
     #[test]

@@ -3,6 +3,45 @@
 //! The wasm edge turns these into the JS classes of `pkg-template/errors.js`.
 
 use std::fmt;
+use std::fmt::Write as _;
+
+/// Longest message (and `msg`) kept, in characters, before the "… (N more characters)" note:
+/// a 50 MB `msg` from a proxy must not become a 50 MB `error.message`.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+/// Longest `field` path kept (a path can carry a caller's field name).
+pub const MAX_FIELD_CHARS: usize = 300;
+/// Longest body snippet, in characters.
+pub const MAX_SNIPPET_CHARS: usize = 200;
+/// Longest string value kept in the extra fields of an error body.
+pub const MAX_EXTRA_STRING_CHARS: usize = 1_000;
+/// Longest key kept in the extra fields of an error body.
+pub const MAX_EXTRA_KEY_CHARS: usize = 100;
+/// Most keys kept per object (the top level included) and items per array in the extras.
+pub const MAX_EXTRA_ENTRIES: usize = 32;
+/// Deepest nesting kept in the extras: a top-level value is depth 1; a container deeper
+/// than this becomes a short string describing it.
+pub const MAX_EXTRA_DEPTH: usize = 4;
+/// Most values kept in all the extras together (containers count as one each).
+pub const MAX_EXTRA_VALUES: usize = 256;
+/// Most characters of string values kept in all the extras together (keys, each at most
+/// [`MAX_EXTRA_KEY_CHARS`], are not counted).
+pub const MAX_EXTRA_CHARS: usize = 8_000;
+
+/// `s` cut to its first `max` characters (on a char boundary), with "… (N more characters)"
+/// appended when anything was cut. Linear in the length of `s`, and `s` is returned as is
+/// (no copy) when it fits.
+pub fn bounded(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s,
+        Some((at, _)) => {
+            let (kept, rest) = s.split_at(at);
+            let mut out = String::with_capacity(at.saturating_add(32));
+            out.push_str(kept);
+            let _ = write!(out, "… ({} more characters)", rest.chars().count());
+            out
+        }
+    }
+}
 
 /// An input that breaks a documented rule, found before any request is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,11 +55,13 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
+    /// `field` is cut to [`MAX_FIELD_CHARS`] and `message` to [`MAX_MESSAGE_CHARS`]: both may
+    /// carry a caller's (possibly huge) field name.
     pub fn new(field: impl Into<String>, rule: &'static str, message: impl Into<String>) -> Self {
         ValidationError {
-            field: field.into(),
+            field: bounded(field.into(), MAX_FIELD_CHARS),
             rule,
-            message: message.into(),
+            message: bounded(message.into(), MAX_MESSAGE_CHARS),
         }
     }
 }
@@ -41,10 +82,11 @@ pub struct ResponseError {
 }
 
 impl ResponseError {
+    /// `message` is cut to [`MAX_MESSAGE_CHARS`]; the snippet is the body's first 200 characters.
     pub fn new(status: u16, message: impl Into<String>, body: &str) -> Self {
         ResponseError {
             status,
-            message: message.into(),
+            message: bounded(message.into(), MAX_MESSAGE_CHARS),
             body_snippet: snippet(body),
         }
     }
@@ -52,7 +94,59 @@ impl ResponseError {
 
 /// The first 200 characters of `body` (on a char boundary).
 pub fn snippet(body: &str) -> String {
-    body.chars().take(200).collect()
+    body.chars().take(MAX_SNIPPET_CHARS).collect()
+}
+
+/// What is left to keep of the extras of one error body.
+struct Budget {
+    values: usize,
+    chars: usize,
+}
+
+impl Budget {
+    /// A string cut to `max` characters and to what is left of the budget; only the
+    /// characters kept from `s` are charged (not the "… (N more characters)" note).
+    fn text(&mut self, s: String, max: usize) -> String {
+        let allowed = max.min(self.chars);
+        let kept = s.chars().take(allowed).count();
+        self.chars = self.chars.saturating_sub(kept);
+        bounded(s, allowed)
+    }
+
+    /// `v` within the limits at `depth` (1 for a top-level value), or `None` once
+    /// [`MAX_EXTRA_VALUES`] values have been kept.
+    fn value(&mut self, v: serde_json::Value, depth: usize) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        self.values = self.values.checked_sub(1)?;
+        let deeper = depth.saturating_add(1);
+        Some(match v {
+            Value::String(s) => Value::String(self.text(s, MAX_EXTRA_STRING_CHARS)),
+            Value::Array(a) if depth >= MAX_EXTRA_DEPTH => Value::String(format!(
+                "… (an array of {} items, nested too deep)",
+                a.len()
+            )),
+            Value::Object(o) if depth >= MAX_EXTRA_DEPTH => Value::String(format!(
+                "… (an object of {} keys, nested too deep)",
+                o.len()
+            )),
+            Value::Array(a) => Value::Array(
+                a.into_iter()
+                    .take(MAX_EXTRA_ENTRIES)
+                    .map_while(|v| self.value(v, deeper))
+                    .collect(),
+            ),
+            Value::Object(o) => Value::Object(
+                o.into_iter()
+                    .take(MAX_EXTRA_ENTRIES)
+                    .map_while(|(k, v)| {
+                        let v = self.value(v, deeper)?;
+                        Some((bounded(k, MAX_EXTRA_KEY_CHARS), v))
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
+    }
 }
 
 /// A non-2xx answer from Kakao.
@@ -61,10 +155,14 @@ pub struct ApiError {
     pub status: u16,
     /// Kakao's negative code, or `None` when the body was not Kakao's `{msg, code}` JSON.
     pub code: Option<i64>,
+    /// Kakao's `msg`, cut to [`MAX_MESSAGE_CHARS`].
     pub msg: String,
     pub kind: &'static str,
     pub retryable: bool,
-    /// Other fields of Kakao's body, keys camelCased (`required_scopes` → `requiredScopes`).
+    /// Other fields of Kakao's body, keys camelCased (`required_scopes` → `requiredScopes`),
+    /// bounded: at most 32 keys per object and items per array, 4 levels deep, 256 values
+    /// and 8,000 characters of string values in all, each string ≤ 1,000 characters and each
+    /// key ≤ 100 (cut with "… (N more characters)"); see the `MAX_EXTRA_*` constants.
     pub extra: Vec<(String, serde_json::Value)>,
     /// Set when the body was not Kakao JSON: the first 200 characters.
     pub body_snippet: Option<String>,
@@ -95,11 +193,21 @@ impl ApiError {
         let mut code = None;
         let mut msg = String::new();
         let mut extra = Vec::new();
+        let mut budget = Budget {
+            values: MAX_EXTRA_VALUES,
+            chars: MAX_EXTRA_CHARS,
+        };
         for (k, v) in map {
             match (k.as_str(), v) {
                 ("code", v) => code = v.as_i64(),
-                ("msg", serde_json::Value::String(s)) => msg = s,
-                (_, v) => extra.push((camel_case(&k), v)),
+                ("msg", serde_json::Value::String(s)) => msg = bounded(s, MAX_MESSAGE_CHARS),
+                (_, v) if extra.len() < MAX_EXTRA_ENTRIES => {
+                    if let Some(v) = budget.value(v, 1) {
+                        let key = bounded(camel_case(&k), MAX_EXTRA_KEY_CHARS);
+                        extra.push((key, v));
+                    }
+                }
+                _ => {}
             }
         }
         let (kind, code_retryable) = code.map_or(("Unknown", false), kakao_code);
@@ -370,5 +478,174 @@ mod tests {
     fn snippet_cuts_on_char_boundary() {
         let s = "가".repeat(300);
         assert_eq!(snippet(&s).chars().count(), 200);
+    }
+
+    const FIFTY_MB: usize = 50 * 1024 * 1024;
+
+    /// Runs `f`, failing if it takes more than `secs` (far above linear work on 50 MB even in
+    /// a debug build on a busy machine; quadratic work would take hours).
+    fn within<T>(secs: u64, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        let took = start.elapsed();
+        assert!(took.as_secs() < secs, "took {took:?}");
+        out
+    }
+
+    #[test]
+    fn bounded_cuts_on_a_char_boundary_and_says_how_much() {
+        assert_eq!(bounded("abc".into(), 3), "abc");
+        assert_eq!(bounded("abcd".into(), 3), "abc… (1 more characters)");
+        assert_eq!(bounded("가나다라".into(), 2), "가나… (2 more characters)");
+        assert_eq!(bounded("가".into(), 0), "… (1 more characters)");
+        assert_eq!(bounded(String::new(), 0), "");
+    }
+
+    #[test]
+    fn a_50_mb_msg_becomes_a_1000_char_msg() {
+        let body = format!(r#"{{"code":-2,"msg":"{}"}}"#, "가".repeat(FIFTY_MB / 3));
+        let e = within(60, || ApiError::from_response(400, &body));
+        assert_eq!(e.code, Some(-2));
+        let cut = format!(
+            "{}… ({} more characters)",
+            "가".repeat(1_000),
+            FIFTY_MB / 3 - 1_000
+        );
+        assert_eq!(e.msg, cut);
+        assert_eq!(
+            e.message(),
+            format!("Kakao API error 400 (code -2, IllegalParams): {cut}")
+        );
+        assert_eq!(e.body_snippet, None);
+        // Not JSON: the snippet alone, 200 characters.
+        let junk = "x".repeat(FIFTY_MB);
+        let e = within(60, || ApiError::from_response(502, &junk));
+        assert_eq!(e.body_snippet.as_deref(), Some("x".repeat(200).as_str()));
+        assert!(e.message().len() < 100);
+    }
+
+    #[test]
+    fn extras_are_bounded_in_length_keys_depth_and_total() {
+        use serde_json::{json, Value};
+        // A 50 MB string value and a 50 MB key.
+        let body = format!(
+            r#"{{"code":-2,"msg":"m","detail":"{}","{}":1}}"#,
+            "d".repeat(FIFTY_MB),
+            "k".repeat(FIFTY_MB)
+        );
+        let e = within(60, || ApiError::from_response(400, &body));
+        let long_key = format!("{}… ({} more characters)", "k".repeat(100), FIFTY_MB - 100);
+        let long_value = format!(
+            "{}… ({} more characters)",
+            "d".repeat(1_000),
+            FIFTY_MB - 1_000
+        );
+        assert_eq!(
+            e.extra,
+            vec![
+                ("detail".to_owned(), json!(long_value)),
+                (long_key, json!(1)),
+            ]
+        );
+        // A million keys at the top, a million items in an array, nesting 100 deep.
+        let mut body = String::from(r#"{"code":-2,"list":["#);
+        for i in 0..1_000_000 {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&i.to_string());
+        }
+        body.push_str(r#"],"deep":"#);
+        body.push_str(&"[".repeat(100));
+        body.push_str(&"]".repeat(100));
+        for i in 0..1_000_000 {
+            body.push_str(&format!(r#","z{i:07}":"v""#));
+        }
+        body.push('}');
+        let e = within(60, || ApiError::from_response(400, &body));
+        // serde_json's map is sorted: "deep", "list", then the first 30 "z…" keys.
+        let keys: Vec<&str> = e.extra.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys.len(), MAX_EXTRA_ENTRIES);
+        assert_eq!(keys[..3], ["deep", "list", "z0000000"]);
+        assert_eq!(keys[31], "z0000029");
+        let get = |k: &str| e.extra.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        // Depth 1 is the array itself; depth 4 is the deepest container kept open.
+        assert_eq!(
+            get("deep"),
+            Some(&json!([[["… (an array of 1 items, nested too deep)"]]]))
+        );
+        let list = get("list").and_then(Value::as_array).unwrap();
+        assert_eq!(list.len(), MAX_EXTRA_ENTRIES);
+        assert_eq!(list[31], json!(31));
+        // The total stays small.
+        let total: usize = e
+            .extra
+            .iter()
+            .map(|(k, v)| k.len() + v.to_string().len())
+            .sum();
+        assert!(total < 2_000, "{total}");
+        // Many long strings share one budget of 8,000 characters and 256 values.
+        let mut body = String::from(r#"{"code":-2"#);
+        for i in 0..20 {
+            body.push_str(&format!(r#","s{i:02}":["#));
+            for j in 0..30 {
+                if j > 0 {
+                    body.push(',');
+                }
+                body.push_str(&format!("\"{}\"", "z".repeat(2_000)));
+            }
+            body.push(']');
+        }
+        body.push('}');
+        let e = ApiError::from_response(400, &body);
+        let values = |v: &Value| -> usize {
+            fn count(v: &Value) -> usize {
+                match v {
+                    Value::Array(a) => 1 + a.iter().map(count).sum::<usize>(),
+                    Value::Object(o) => 1 + o.values().map(count).sum::<usize>(),
+                    _ => 1,
+                }
+            }
+            count(v)
+        };
+        let kept_values: usize = e.extra.iter().map(|(_, v)| values(v)).sum();
+        assert!(kept_values <= MAX_EXTRA_VALUES, "{kept_values}");
+        let z_chars: usize = e
+            .extra
+            .iter()
+            .map(|(_, v)| v.to_string().matches('z').count())
+            .sum();
+        assert_eq!(z_chars, MAX_EXTRA_CHARS);
+        let keys: Vec<&str> = e.extra.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys[..2], ["s00", "s01"]);
+        // The first strings are cut at 1,000 characters, later ones to what is left.
+        let first = e.extra[0].1[0].as_str().unwrap();
+        assert_eq!(
+            first,
+            format!("{}… (1000 more characters)", "z".repeat(1_000))
+        );
+    }
+
+    #[test]
+    fn response_and_validation_messages_are_bounded() {
+        let huge = "q".repeat(FIFTY_MB);
+        let e = within(60, || {
+            ResponseError::new(200, format!("bad: {huge}"), &huge)
+        });
+        let note = format!("… ({} more characters)", FIFTY_MB + 5 - 1_000);
+        assert_eq!(e.message, format!("bad: {}{note}", "q".repeat(995)));
+        assert_eq!(e.body_snippet.len(), 200);
+        let e = within(60, || {
+            ValidationError::new(
+                format!("users[0].fields.{huge}"),
+                crate::core::rules::FIELDS_UNKNOWN_KEY,
+                format!("{huge:?} is not in the file's schema"),
+            )
+        });
+        assert!(e.field.starts_with("users[0].fields.qqq"));
+        assert!(e
+            .field
+            .ends_with(&format!("… ({} more characters)", FIFTY_MB + 16 - 300)));
+        assert!(e.message.chars().count() < 1_100);
     }
 }

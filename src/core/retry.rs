@@ -53,14 +53,15 @@ pub fn backoff_ms(attempt: u32, random: f64) -> u64 {
     half.saturating_add(jitter).min(exp)
 }
 
-/// Reads `Retry-After` (delta-seconds or an HTTP-date) into a wait, capped at 60 s.
+/// Reads `Retry-After` (delta-seconds, or an HTTP-date in any of RFC 9110's three forms) into
+/// a wait, capped at 60 s; a date in the past waits 0.
 pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<u64> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         let secs: u64 = v.parse().unwrap_or(u64::MAX);
         return Some(secs.saturating_mul(1000).min(RETRY_AFTER_CAP_MS));
     }
-    let at = parse_http_date(v)?;
+    let at = parse_http_date(v, now_ms)?;
     let wait = at.saturating_sub(now_ms).max(0);
     Some(u64::try_from(wait).unwrap_or(0).min(RETRY_AFTER_CAP_MS))
 }
@@ -152,10 +153,37 @@ mod tests {
             retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT", now + 10_000),
             Some(0)
         );
+        // The obsolete forms of RFC 9110 wait the same.
+        assert_eq!(
+            retry_after_ms("Sunday, 06-Nov-94 08:49:37 GMT", now),
+            Some(5_000)
+        );
+        assert_eq!(retry_after_ms("Sun Nov  6 08:49:37 1994", now), Some(5_000));
+        assert_eq!(
+            retry_after_ms("Sun Nov  6 08:49:37 1994", now + 10_000),
+            Some(0)
+        );
+        // A date far ahead is capped like a long delta.
+        assert_eq!(
+            retry_after_ms("Sunday, 06-Nov-94 08:49:37 GMT", now - 3_600_000),
+            Some(60_000)
+        );
+        assert_eq!(retry_after_ms("Sun Nov 6 08:49:37 1994", now), None);
+        assert_eq!(
+            retry_after_ms("Sunday, 06 Nov 1994 08:49:37 GMT", now),
+            None
+        );
+        assert_eq!(retry_after_ms("1.5", 0), None);
+        assert_eq!(retry_after_ms("+3", 0), None);
+        assert_eq!(retry_after_ms("", 0), None);
         assert_eq!(retry_after_ms("-1", 0), None);
         assert_eq!(retry_after_ms("soon", 0), None);
         assert_eq!(delay_ms(0, Some("2"), 0, 0.0), 2000);
         assert_eq!(delay_ms(1, Some("soon"), 0, 0.0), 500);
         assert_eq!(delay_ms(1, None, 0, 0.0), 500);
+        assert_eq!(
+            delay_ms(1, Some("Sun Nov  6 08:49:37 1994"), now, 0.0),
+            5_000
+        );
     }
 }

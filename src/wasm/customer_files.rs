@@ -255,8 +255,8 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     }
     .go(
         make,
-        |answer, _batch| {
-            cf::parse_add(&answer.body)
+        |answer, batch| {
+            cf::parse_add(&answer.body, batch.ids.len(), fid)
                 .map(Some)
                 .map_err(|e| answer.bad(e))
         },

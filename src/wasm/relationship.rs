@@ -55,11 +55,15 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
             .into())
         }
     };
+    let asked = match &target {
+        Target::User(u) => Some(*u),
+        Target::Token(_) => None,
+    };
     let call = inner.call_options(args.options(), &args.handles, token)?;
     let answer = inner
         .execute(&relationship::check_request(&channels, target), &call)
         .await?;
-    let user = relationship::parse_check(&answer.body).map_err(|e| answer.bad(e))?;
+    let user = relationship::parse_check(&answer.body, asked).map_err(|e| answer.bad(e))?;
     done(&user)
 }
 
@@ -89,12 +93,12 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         })
     };
     let parse = |answer: &Answer, batch: &Batch| {
-        let users = relationship::parse_multi(&answer.body).map_err(|e| answer.bad(e))?;
         let ids: Vec<UserId> = batch
             .ids
             .iter()
             .filter_map(|id| UserId::from_decimal(id, "").ok())
             .collect();
+        let users = relationship::parse_multi(&answer.body, &ids).map_err(|e| answer.bad(e))?;
         relationship::merge_multi(&ids, users).map_err(|e| answer.bad(e))
     };
     let outcome = Run {

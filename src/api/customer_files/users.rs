@@ -1,7 +1,7 @@
 //! Users of an add or delete call as they arrive from JS, and the rules they must pass:
 //! id formats, no id twice, field keys and values against the file's schema.
 
-use crate::core::error::ValidationError;
+use crate::core::error::{bounded, ValidationError, MAX_FIELD_CHARS};
 use crate::core::ids::{phone_key, UserId};
 use crate::core::rules;
 use crate::core::schema::{check_key, Key, Schema, ValueType};
@@ -186,7 +186,7 @@ fn at<T>(
     path: impl FnOnce() -> String,
 ) -> Result<T, ValidationError> {
     result.map_err(|mut e| {
-        e.field = path();
+        e.field = bounded(path(), MAX_FIELD_CHARS);
         e
     })
 }
@@ -618,6 +618,33 @@ mod tests {
             (e.field.as_str(), e.rule),
             ("users[1742].fields.연령", "fields.type_mismatch")
         );
+    }
+
+    #[test]
+    fn a_50_mb_field_name_gives_a_bounded_error() {
+        let huge = "q".repeat(50 * 1024 * 1024);
+        let s = schema(&[("연령", "number")]);
+        let start = std::time::Instant::now();
+        let e = check_users(
+            &[user(
+                RawId::Number(1.0),
+                &[(huge.as_str(), RawValue::Number(1.0))],
+            )],
+            UserType::App,
+            Some(&s),
+        )
+        .unwrap_err();
+        assert_eq!(e.rule, "fields.unknown_key");
+        let note = format!("… ({} more characters)", huge.len() + 16 - 300);
+        assert_eq!(e.field, format!("users[0].fields.{}{note}", &huge[..284]));
+        assert!(e.message.starts_with("\"qqq"));
+        assert!(e.message.chars().count() < 1_100, "{}", e.message.len());
+        // The same for a schema key that echoes in its message.
+        let e = Schema::parse([(huge.as_str(), "string")], "schema").unwrap_err();
+        assert_eq!(e.rule, "schema.custom_key_type");
+        assert!(e.field.chars().count() < 400);
+        assert!(e.message.chars().count() < 1_100);
+        assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::core::schema::canonical_key;
 use crate::core::time::parse_kakao_datetime;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::collections::HashSet;
 
 fn bad(body: &str, message: impl Into<String>) -> ResponseError {
     ResponseError::new(200, message, body)
@@ -36,18 +37,54 @@ fn count(
         })
 }
 
-/// The register answer: `{"file_id": 437}`.
-pub fn parse_register(body: &str) -> Result<u64, ResponseError> {
-    count(&object(body)?, "file_id", body)
+/// A file id from an answer: a positive safe integer (0 names no file).
+fn file_id(
+    map: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    body: &str,
+) -> Result<u64, ResponseError> {
+    match count(map, key, body)? {
+        0 => Err(bad(body, format!("{key} is 0, which names no file"))),
+        id => Ok(id),
+    }
 }
 
-/// The add answer: `(request_count, success_count)`.
-pub fn parse_add(body: &str) -> Result<(u64, u64), ResponseError> {
+/// The register answer: `{"file_id": 437}`, a positive id.
+pub fn parse_register(body: &str) -> Result<u64, ResponseError> {
+    file_id(&object(body)?, "file_id", body)
+}
+
+/// The add answer to a batch of `sent` users for file `file_id`: `(request_count,
+/// success_count)`. Kakao's REST doc answers `{"file_id": 437, "request_count": 10,
+/// "success_count": 9}`; an answer about another file, counting another number of users than
+/// were sent, or more successes than requests contradicts the question and is an error.
+/// `file_id` may be absent (only the counts are needed), but not different.
+pub fn parse_add(body: &str, sent: usize, file_id: u64) -> Result<(u64, u64), ResponseError> {
     let m = object(body)?;
-    Ok((
-        count(&m, "request_count", body)?,
-        count(&m, "success_count", body)?,
-    ))
+    let requested = count(&m, "request_count", body)?;
+    let succeeded = count(&m, "success_count", body)?;
+    if m.contains_key("file_id") {
+        let answered = count(&m, "file_id", body)?;
+        if answered != file_id {
+            return Err(bad(
+                body,
+                format!("Kakao answered for file_id {answered} but file_id {file_id} was sent"),
+            ));
+        }
+    }
+    if u64::try_from(sent).ok() != Some(requested) {
+        return Err(bad(
+            body,
+            format!("request_count is {requested} but {sent} users were sent"),
+        ));
+    }
+    if succeeded > requested {
+        return Err(bad(
+            body,
+            format!("success_count {succeeded} is more than request_count {requested}"),
+        ));
+    }
+    Ok((requested, succeeded))
 }
 
 /// Results serialize in camelCase: the JSON that reaches JS (dates as epoch millis).
@@ -77,7 +114,7 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
     let serde_json::Value::Object(m) = v else {
         return Err(bad(body, format!("results[{i}] is not an object")));
     };
-    let file_id = count(m, "file_id", body)?;
+    let file_id = file_id(m, "file_id", body)?;
     let text = |key: &str| -> Result<Option<String>, ResponseError> {
         match m.get(key) {
             None | Some(serde_json::Value::Null) => Ok(None),
@@ -137,10 +174,12 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
     })
 }
 
-/// The view answer.
+/// The view answer. Every file id is positive and listed once; the slot counts are
+/// non-negative integers (Kakao's REST doc documents no relation between them and `results`,
+/// so none is checked).
 pub fn parse_view(body: &str) -> Result<CustomerFileList, ResponseError> {
     let m = object(body)?;
-    let files = match m.get("results") {
+    let files: Vec<CustomerFile> = match m.get("results") {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(serde_json::Value::Array(a)) => a
             .iter()
@@ -149,6 +188,13 @@ pub fn parse_view(body: &str) -> Result<CustomerFileList, ResponseError> {
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(bad(body, "results is not an array")),
     };
+    let mut ids = HashSet::with_capacity(files.len());
+    if let Some(again) = files.iter().find(|f| !ids.insert(f.file_id)) {
+        return Err(bad(
+            body,
+            format!("results lists file_id {} twice", again.file_id),
+        ));
+    }
     Ok(CustomerFileList {
         files,
         empty_slot: count(&m, "empty_slot", body)?,
@@ -243,13 +289,100 @@ mod tests {
     #[test]
     fn add_and_register_answers() {
         assert_eq!(
-            parse_add(r#"{"file_id": 437, "request_count": 10, "success_count": 9}"#),
+            parse_add(
+                r#"{"file_id": 437, "request_count": 10, "success_count": 9}"#,
+                10,
+                437
+            ),
             Ok((10, 9))
         );
-        assert!(parse_add(r#"{"file_id": 437}"#).is_err());
-        assert!(parse_add("").is_err());
+        // Without file_id the counts still answer the batch.
+        assert_eq!(
+            parse_add(r#"{"request_count": 2, "success_count": 0}"#, 2, 437),
+            Ok((2, 0))
+        );
+        assert!(parse_add(r#"{"file_id": 437}"#, 10, 437).is_err());
+        assert!(parse_add("", 10, 437).is_err());
         assert_eq!(parse_register(r#"{ "file_id" : 437 }"#), Ok(437));
         assert!(parse_register(r#"{ "file_id" : -1 }"#).is_err());
+    }
+
+    #[test]
+    fn answers_that_contradict_the_question_are_errors() {
+        let add = |body: &str| parse_add(body, 10, 437).map_err(|e| (e.status, e.message));
+        assert_eq!(
+            add(r#"{"file_id": 437, "request_count": 10, "success_count": 11}"#),
+            Err((200, "success_count 11 is more than request_count 10".into()))
+        );
+        assert_eq!(
+            add(r#"{"file_id": 437, "request_count": 9, "success_count": 9}"#),
+            Err((200, "request_count is 9 but 10 users were sent".into()))
+        );
+        assert_eq!(
+            add(r#"{"file_id": 438, "request_count": 10, "success_count": 10}"#),
+            Err((
+                200,
+                "Kakao answered for file_id 438 but file_id 437 was sent".into()
+            ))
+        );
+        assert_eq!(
+            add(r#"{"file_id": "437", "request_count": 10, "success_count": 10}"#),
+            Err((
+                200,
+                "file_id is missing or not a non-negative integer".into()
+            ))
+        );
+        let e = parse_add(r#"{"request_count": 1, "success_count": 2}"#, 1, 437).unwrap_err();
+        assert_eq!(
+            e.body_snippet,
+            r#"{"request_count": 1, "success_count": 2}"#
+        );
+        // Register: file_id 0 or negative names no file.
+        assert_eq!(
+            parse_register(r#"{"file_id": 0}"#).map_err(|e| e.message),
+            Err("file_id is 0, which names no file".into())
+        );
+        assert!(parse_register(r#"{"file_id": -437}"#).is_err());
+        assert!(parse_register(r#"{"file_id": 437.5}"#).is_err());
+        // View: a file id 0, a file listed twice, negative slots.
+        let view = |results: &str, empty: &str| {
+            parse_view(&format!(
+                r#"{{"results":[{results}],"empty_slot":{empty},"using_slot":1}}"#
+            ))
+            .map_err(|e| e.message)
+        };
+        let file = |id: u64| format!(r#"{{"file_id":{id},"file_name":"a","status":"USING"}}"#);
+        assert_eq!(
+            view(&file(0), "29"),
+            Err("file_id is 0, which names no file".into())
+        );
+        assert_eq!(
+            view(&format!("{},{},{}", file(5), file(6), file(5)), "27"),
+            Err("results lists file_id 5 twice".into())
+        );
+        assert_eq!(
+            view(&file(5), "-1"),
+            Err("empty_slot is missing or not a non-negative integer".into())
+        );
+        assert_eq!(
+            view(&format!("{},{}", file(5), file(6)), "28").map(|l| l.files.len()),
+            Ok(2)
+        );
+    }
+
+    #[test]
+    fn a_schema_key_named_like_an_object_internal_is_kept() {
+        let body = r#"{"results":[{"file_id":1,"file_name":"a","status":"USING","schema":"{\"__proto__\":\"number\",\"constructor\":\"number\",\"age\":\"number\"}"}],"empty_slot":29,"using_slot":1}"#;
+        let list = parse_view(body).unwrap();
+        // In the order of Kakao's (English) keys, each mapped to its canonical key.
+        assert_eq!(
+            list.files[0].schema,
+            vec![
+                ("__proto__".to_owned(), "number".to_owned()),
+                ("연령".to_owned(), "number".to_owned()),
+                ("constructor".to_owned(), "number".to_owned()),
+            ]
+        );
     }
 
     #[test]
