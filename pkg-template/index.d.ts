@@ -1,8 +1,5 @@
 export {
   TalkChannelClient,
-  parseChannelWebhook,
-  type ChannelWebhookEvent,
-  type ParseChannelWebhookOptions,
   type ClientOptions,
   type RequestOptions,
   type UserIdInput,
@@ -42,6 +39,18 @@ export {
 } from "./errors.js";
 export {
   createChannelWebhookHandler,
+  parseChannelWebhook,
+  kvSeenStore,
+  redisSeenStore,
+  type ChannelWebhookEvent,
+  type ParseChannelWebhookOptions,
   type ChannelWebhookHandlerOptions,
   type WebhookSeenStore,
+  type WebhookClaimStore,
+  type WebhookSetStore,
+  type WebhookErrorStage,
+  type KvNamespaceLike,
+  type RedisLike,
+  type SeenStoreOptions,
+  type RedisSeenStoreOptions,
 } from "./webhook.js";

@@ -10,8 +10,10 @@ glue.initSync({ module: readFileSync(join(__dirname, "kakao_talk_channel_bg.wasm
 
 module.exports = {
   TalkChannelClient: glue.TalkChannelClient,
-  parseChannelWebhook: glue.parseChannelWebhook,
+  parseChannelWebhook: webhook.parseChannelWebhook,
   createChannelWebhookHandler: webhook.createChannelWebhookHandler,
+  kvSeenStore: webhook.kvSeenStore,
+  redisSeenStore: webhook.redisSeenStore,
   validateCustomerFileUsers: glue.validateCustomerFileUsers,
   KakaoTalkChannelError: errors.KakaoTalkChannelError,
   ValidationError: errors.ValidationError,

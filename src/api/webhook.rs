@@ -27,6 +27,43 @@ pub const MAX_BODY_TIMEOUT_MS: u32 = 60_000;
 /// How long a handled delivery id is remembered by default (`seenTtlMs`): one day.
 pub const DEFAULT_SEEN_TTL_MS: u32 = 86_400_000;
 
+/// The shortest `seenTtlMs`: one minute (Workers KV keeps a key at least 60 s).
+pub const MIN_SEEN_TTL_MS: u32 = 60_000;
+
+/// The longest `seenTtlMs`: 30 days.
+pub const MAX_SEEN_TTL_MS: u32 = 2_592_000_000;
+
+/// Which methods a `seen` store has. A store is either atomic (`claim(id, ttlMs)` and
+/// `release(id)`, so a delivery whose handling failed can be claimed again) or a plain set
+/// (`has(id)` and `add(id)`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeenMethods {
+    pub claim: bool,
+    pub release: bool,
+    pub has: bool,
+    pub add: bool,
+}
+
+/// Checks a `seen` store's shape: with `claim`, `release` is required; without, `has` and `add`.
+pub fn check_seen_store(m: SeenMethods) -> Result<(), ValidationError> {
+    let missing = if m.claim {
+        (!m.release).then_some("release")
+    } else if !m.has {
+        Some("has")
+    } else {
+        (!m.add).then_some("add")
+    };
+    match missing {
+        None => Ok(()),
+        Some(name) => Err(ValidationError::new(
+            format!("seen.{name}"),
+            "params.type",
+            "must be a function: seen is a store with claim(id, ttlMs) and release(id), or \
+             with has(id) and add(id) (such as a Set)",
+        )),
+    }
+}
+
 /// A JSON value whose objects, at any depth, have no key twice. serde_json keeps the last of
 /// duplicate keys silently; a body such as `{"id":"1","id":"2"}` is ambiguous (another reader
 /// may take the first), so it is refused. On a duplicate, its path (`body.a[0].b`) is stored
@@ -326,6 +363,32 @@ mod tests {
     use super::*;
 
     const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn seen_store_shapes() {
+        let m = |claim, release, has, add| SeenMethods {
+            claim,
+            release,
+            has,
+            add,
+        };
+        let field = |s| check_seen_store(s).map_err(|e| (e.field, e.rule));
+        assert_eq!(field(m(true, true, false, false)), Ok(()));
+        assert_eq!(field(m(false, false, true, true)), Ok(()));
+        assert_eq!(field(m(true, true, true, true)), Ok(()));
+        assert_eq!(
+            field(m(true, false, true, true)),
+            Err(("seen.release".into(), "params.type"))
+        );
+        assert_eq!(
+            field(m(false, false, false, false)),
+            Err(("seen.has".into(), "params.type"))
+        );
+        assert_eq!(
+            field(m(false, true, true, false)),
+            Err(("seen.add".into(), "params.type"))
+        );
+    }
 
     #[test]
     fn authorization_is_checked() {
