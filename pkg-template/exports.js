@@ -1,8 +1,9 @@
 // Everything the package exports, shared by the ESM entries (node.js, deno.js, workerd.js,
 // web.js), each of which loads the wasm its own way first. node.cjs lists the same for require().
 export { TalkChannelClient, validateCustomerFileUsers } from "./kakao_talk_channel.js";
+export { parseChannelWebhook } from "./webhook.js";
 export { createChannelWebhookHandler } from "./webhook.js";
-export { parseChannelWebhook, kvSeenStore, redisSeenStore } from "./webhook.js";
+export { kvSeenStore, redisSeenStore } from "./webhook.js";
 export {
   KakaoTalkChannelError,
   ValidationError,

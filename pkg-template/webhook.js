@@ -112,7 +112,7 @@ async function readBody(request, maxBytes, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let timer;
   const expired = new Promise((resolve) => {
-    timer = setTimeout(resolve, timeoutMs, TIMED_OUT);
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
   });
   try {
     let stream;

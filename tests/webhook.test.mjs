@@ -508,7 +508,7 @@ describe("the handler always answers", () => {
   test("seen.has failing → 500 before onEvent (Kakao redelivers)", async () => {
     const errors = [];
     const store = { has: async () => { throw new Error("kv down"); }, add: async () => {} };
-    const { emu, events, handler } = setup({ seen: store, onError: (err, e, stage) => errors.push([err.message, stage]) });
+    const { emu, events, handler } = setup({ seen: store, onError: (err, _e, stage) => errors.push([err.message, stage]) });
     const d = await emu.deliverWebhook(handler, event());
     assert.equal(d.status, 500);
     assert.deepEqual(events, []);
@@ -540,7 +540,7 @@ describe("the handler always answers", () => {
         if (fail) throw new Error("db down");
         events.push(e);
       },
-      onError: (err, e, stage) => errors.push([err.message, stage]),
+      onError: (err, _e, stage) => errors.push([err.message, stage]),
     });
     const first = await emu.deliverWebhook(handler, event(), { resourceId: "a" });
     assert.equal(first.status, 500);
