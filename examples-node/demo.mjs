@@ -153,7 +153,7 @@ try {
     console.log(`   ${what}: HTTP ${d.status}`);
   }
   for (const e of received) console.log(`   onEvent: ${e.event} user ${e.userId} (${e.idType}) ${e.channelPublicId} at ${e.updatedAt.toISOString()}`);
-  if ([delivered, again, legacy, forged].map((d) => d.status).join() !== "204,204,204,401" || received.length !== 2) failures++;
+  if ([delivered, again, legacy, forged].map((d) => d.status).join() !== "200,200,200,401" || received.length !== 2) failures++;
 } catch (err) {
   failures++;
   console.error("demo failed:", err);

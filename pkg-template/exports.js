@@ -3,6 +3,7 @@
 export { TalkChannelClient, validateCustomerFileUsers } from "./client.js";
 export { parseChannelWebhook } from "./webhook.js";
 export { createChannelWebhookHandler } from "./webhook.js";
+export { kvSeenStore, redisSeenStore } from "./webhook.js";
 export {
   KakaoTalkChannelError,
   ValidationError,

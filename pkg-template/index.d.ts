@@ -1,9 +1,4 @@
 export {
-  parseChannelWebhook,
-  type ChannelWebhookEvent,
-  type ParseChannelWebhookOptions,
-} from "./kakao_talk_channel.js";
-export {
   TalkChannelClient,
   type ClientOptions,
   type Logger,
@@ -51,6 +46,18 @@ export {
 } from "./errors.js";
 export {
   createChannelWebhookHandler,
+  parseChannelWebhook,
+  kvSeenStore,
+  redisSeenStore,
+  type ChannelWebhookEvent,
+  type ParseChannelWebhookOptions,
   type ChannelWebhookHandlerOptions,
   type WebhookSeenStore,
+  type WebhookClaimStore,
+  type WebhookSetStore,
+  type WebhookErrorStage,
+  type KvNamespaceLike,
+  type RedisLike,
+  type SeenStoreOptions,
+  type RedisSeenStoreOptions,
 } from "./webhook.js";

@@ -4,16 +4,17 @@ const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const glue = require("./kakao_talk_channel.cjs");
 const errors = require("./errors.cjs");
-const client = require("./client.cjs");
 const webhook = require("./webhook.cjs");
 
 glue.initSync({ module: readFileSync(join(__dirname, "kakao_talk_channel_bg.wasm")) });
 
 module.exports = {
-  TalkChannelClient: client.TalkChannelClient,
+  TalkChannelClient: glue.TalkChannelClient,
   parseChannelWebhook: webhook.parseChannelWebhook,
   createChannelWebhookHandler: webhook.createChannelWebhookHandler,
-  validateCustomerFileUsers: client.validateCustomerFileUsers,
+  kvSeenStore: webhook.kvSeenStore,
+  redisSeenStore: webhook.redisSeenStore,
+  validateCustomerFileUsers: glue.validateCustomerFileUsers,
   KakaoTalkChannelError: errors.KakaoTalkChannelError,
   ValidationError: errors.ValidationError,
   KakaoApiError: errors.KakaoApiError,

@@ -41,7 +41,9 @@ test("require() and import give the same exports, and the same classes as the ES
     "ValidationError",
     "WebhookAuthError",
     "createChannelWebhookHandler",
+    "kvSeenStore",
     "parseChannelWebhook",
+    "redisSeenStore",
     "validateCustomerFileUsers",
   ]);
   for (const n of names) assert.equal(typeof cjs[n], "function", n);

@@ -143,7 +143,7 @@ export interface WebhookDelivery {
   /** The JSON body as sent (before any `body` override). */
   payload: Record<string, string>;
   status: number;
-  /** Any 2xx: what Kakao counts as delivered. */
+  /** Status 200 (the strictest reading of Kakao's callback doc: one version counted any other status as failed). */
   delivered: boolean;
   ms: number;
   responseBody: string;

@@ -585,8 +585,10 @@ export function createKakaoEmulator(options = {}) {
       resourceId,
       payload,
       status: response.status,
-      // Kakao counts any 2xx within 3 seconds as delivered and ignores the body.
-      delivered: response.status >= 200 && response.status < 300,
+      // Kakao's callback doc has said, in one published version, that any status but "200 OK"
+      // counts as a failed delivery (the current one says any 2xx within 3 seconds): the
+      // stricter reading, so a handler passing here passes with either.
+      delivered: response.status === 200,
       ms: Date.now() - started,
       responseBody: text,
     };

@@ -8,12 +8,169 @@
 
 use crate::core::error::ValidationError;
 use crate::core::ids::{describe_char, ChannelPublicId};
-use crate::core::rules;
 use crate::core::time::parse_rfc3339;
-use serde_json::{Map, Value};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::cell::RefCell;
+use std::fmt;
 
-/// Larger bodies are refused before parsing: Kakao's are a few hundred bytes.
+/// Larger bodies are refused: Kakao's are a few hundred bytes. The JS side stops reading a
+/// body at this many bytes (413), and `parse_event` refuses a longer string.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How long reading a body may take by default, in ms: Kakao waits 3 seconds for an answer.
+pub const DEFAULT_BODY_TIMEOUT_MS: u32 = 3_000;
+
+/// The longest allowed `bodyTimeoutMs`.
+pub const MAX_BODY_TIMEOUT_MS: u32 = 60_000;
+
+/// How long a handled delivery id is remembered by default (`seenTtlMs`): one day.
+pub const DEFAULT_SEEN_TTL_MS: u32 = 86_400_000;
+
+/// The shortest `seenTtlMs`: one minute (Workers KV keeps a key at least 60 s).
+pub const MIN_SEEN_TTL_MS: u32 = 60_000;
+
+/// The longest `seenTtlMs`: 30 days.
+pub const MAX_SEEN_TTL_MS: u32 = 2_592_000_000;
+
+/// Which methods a `seen` store has. A store is either atomic (`claim(id, ttlMs)` and
+/// `release(id)`, so a delivery whose handling failed can be claimed again) or a plain set
+/// (`has(id)` and `add(id)`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeenMethods {
+    pub claim: bool,
+    pub release: bool,
+    pub has: bool,
+    pub add: bool,
+}
+
+/// Checks a `seen` store's shape: with `claim`, `release` is required; without, `has` and `add`.
+pub fn check_seen_store(m: SeenMethods) -> Result<(), ValidationError> {
+    let missing = if m.claim {
+        (!m.release).then_some("release")
+    } else if !m.has {
+        Some("has")
+    } else {
+        (!m.add).then_some("add")
+    };
+    match missing {
+        None => Ok(()),
+        Some(name) => Err(ValidationError::new(
+            format!("seen.{name}"),
+            "params.type",
+            "must be a function: seen is a store with claim(id, ttlMs) and release(id), or \
+             with has(id) and add(id) (such as a Set)",
+        )),
+    }
+}
+
+/// A JSON value whose objects, at any depth, have no key twice. serde_json keeps the last of
+/// duplicate keys silently; a body such as `{"id":"1","id":"2"}` is ambiguous (another reader
+/// may take the first), so it is refused. On a duplicate, its path (`body.a[0].b`) is stored
+/// in `dup` and the parse fails.
+struct Unique<'a> {
+    path: String,
+    dup: &'a RefCell<Option<String>>,
+}
+
+impl Unique<'_> {
+    fn child(&self, path: String) -> Self {
+        Unique {
+            path,
+            dup: self.dup,
+        }
+    }
+}
+
+/// `.key` for a plain key, else `["key"]` (escaped, cut at 40 characters).
+fn key_path(parent: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key.len() <= 40
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        format!("{parent}.{key}")
+    } else {
+        let cut: String = key.chars().take(40).collect();
+        format!("{parent}[{:?}]", cut)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Unique<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Unique<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) =
+            seq.next_element_seed(self.child(format!("{}[{}]", self.path, items.len())))?
+        {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut obj = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = key_path(&self.path, &key);
+            if obj.contains_key(&key) {
+                *self.dup.borrow_mut() = Some(path);
+                return Err(A::Error::custom("duplicate key"));
+            }
+            let value = map.next_value_seed(self.child(path))?;
+            obj.insert(key, value);
+        }
+        Ok(Value::Object(obj))
+    }
+}
+
+/// Parses `body` as JSON, refusing a key that appears twice in one object (at any depth).
+fn parse_unique(body: &str) -> Result<Value, ValidationError> {
+    let dup = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(body);
+    let parsed = Unique {
+        path: "body".to_owned(),
+        dup: &dup,
+    }
+    .deserialize(&mut de)
+    .and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|_| match dup.into_inner() {
+        Some(path) => ValidationError::new(
+            path,
+            "webhook.duplicate_key",
+            "appears twice in one JSON object",
+        ),
+        None => ValidationError::new("body", "webhook.json", "is not valid JSON"),
+    })
+}
 
 /// Why a delivery's `Authorization` header was refused. The header's value is never kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +265,7 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
     else {
         return Err(invalid(
             primary,
-            rules::WEBHOOK_REQUIRED,
+            "webhook.required",
             match names.get(1) {
                 Some(old) => format!("is required (or its older name {old:?})"),
                 None => "is required".to_owned(),
@@ -118,16 +275,16 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
     let s = match value {
         Value::String(s) => s.clone(),
         _ => {
-            return Err(invalid(name, rules::WEBHOOK_TYPE, "must be a string"));
+            return Err(invalid(name, "webhook.type", "must be a string"));
         }
     };
     if s.is_empty() {
-        return Err(invalid(name, rules::WEBHOOK_EMPTY, "must not be empty"));
+        return Err(invalid(name, "webhook.empty", "must not be empty"));
     }
     if let Some(c) = s.chars().find(|c| c.is_control()) {
         return Err(invalid(
             name,
-            rules::WEBHOOK_FORMAT,
+            "webhook.format",
             format!("must not contain {}", describe_char(c)),
         ));
     }
@@ -140,26 +297,28 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
     if body.len() > MAX_BODY_BYTES {
         return Err(ValidationError::new(
             "body",
-            rules::WEBHOOK_BODY_SIZE,
+            "webhook.body_too_large",
             format!("is larger than {MAX_BODY_BYTES} bytes"),
         ));
     }
-    let value: Value = serde_json::from_str(body)
-        .map_err(|_| ValidationError::new("body", rules::WEBHOOK_JSON, "is not valid JSON"))?;
+    let value = parse_unique(body)?;
     let Value::Object(obj) = value else {
         return Err(ValidationError::new(
             "body",
-            rules::WEBHOOK_JSON,
+            "webhook.json",
             "must be a JSON object",
         ));
     };
     let event = text(&obj, &["event"])?;
-    // `id` is documented as a string; an integer is taken exactly (serde_json keeps 64 bits).
+    // `id` is documented as a string; a whole number is taken exactly (serde_json keeps 64
+    // bits). User ids are never negative, so a negative number is refused.
     let user_id = match obj.get("id").and_then(Value::as_number) {
         Some(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => u.to_string(),
-            (None, Some(i)) => i.to_string(),
-            _ => return Err(invalid("id", rules::WEBHOOK_TYPE, "must be a string")),
+            (None, Some(_)) => {
+                return Err(invalid("id", "webhook.negative_id", "must not be negative"))
+            }
+            _ => return Err(invalid("id", "webhook.type", "must be a string")),
         },
         None => text(&obj, &["id"])?,
     };
@@ -176,7 +335,7 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
     let updated_at = parse_rfc3339(&updated_text).ok_or_else(|| {
         invalid(
             "updated_at",
-            rules::WEBHOOK_UPDATED_AT,
+            "webhook.updated_at",
             if updated_text.chars().count() <= 40 {
                 format!("must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\", got {updated_text:?}")
             } else {
@@ -204,6 +363,32 @@ mod tests {
     use super::*;
 
     const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn seen_store_shapes() {
+        let m = |claim, release, has, add| SeenMethods {
+            claim,
+            release,
+            has,
+            add,
+        };
+        let field = |s| check_seen_store(s).map_err(|e| (e.field, e.rule));
+        assert_eq!(field(m(true, true, false, false)), Ok(()));
+        assert_eq!(field(m(false, false, true, true)), Ok(()));
+        assert_eq!(field(m(true, true, true, true)), Ok(()));
+        assert_eq!(
+            field(m(true, false, true, true)),
+            Err(("seen.release".into(), "params.type"))
+        );
+        assert_eq!(
+            field(m(false, false, false, false)),
+            Err(("seen.has".into(), "params.type"))
+        );
+        assert_eq!(
+            field(m(false, true, true, false)),
+            Err(("seen.add".into(), "params.type"))
+        );
+    }
 
     #[test]
     fn authorization_is_checked() {
@@ -342,6 +527,80 @@ mod tests {
             ("body.event".into(), "webhook.format")
         );
         let big = format!("{{\"event\":\"{}\"}}", "a".repeat(MAX_BODY_BYTES));
-        assert_eq!(err(&big), ("body".into(), "webhook.body_size"));
+        assert_eq!(err(&big), ("body".into(), "webhook.body_too_large"));
+        let exact = format!("{{\"event\":\"{}\"}}", "a".repeat(MAX_BODY_BYTES - 12));
+        assert_eq!(exact.len(), MAX_BODY_BYTES);
+        assert_eq!(err(&exact), ("body.id".into(), "webhook.required"));
+    }
+
+    const GOOD: &str = r#""event":"added","id_type":"app_user_id","channel_public_id":"_a","channel_uuid":"@a","updated_at":"2020-04-18T03:17:05Z""#;
+
+    #[test]
+    fn a_duplicate_key_at_any_depth_is_refused() {
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1","id":"2"}}"#)),
+            ("body.id".into(), "webhook.duplicate_key")
+        );
+        // An escaped spelling of the same key is the same key.
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1","i\u0064":"2"}}"#)),
+            ("body.id".into(), "webhook.duplicate_key")
+        );
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1","extra":{{"a":1,"a":1}}}}"#)),
+            ("body.extra.a".into(), "webhook.duplicate_key")
+        );
+        assert_eq!(
+            err(&format!(
+                r#"{{{GOOD},"id":"1","x":[{{}},[{{"k y":0,"k y":0}}]]}}"#
+            )),
+            ("body.x[1][0][\"k y\"]".into(), "webhook.duplicate_key")
+        );
+        // The same key in two different objects is fine.
+        let ok = format!(r#"{{{GOOD},"id":"1","x":[{{"id":1}},{{"id":2}}],"y":{{"id":3}}}}"#);
+        assert_eq!(parse_event(&ok, None).unwrap().user_id, "1");
+        // Trailing garbage after a valid object is still not JSON.
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1"}} x"#)),
+            ("body".into(), "webhook.json")
+        );
+        assert!(parse_event(&format!("\n {{{GOOD},\"id\":\"1\"}} \n"), None).is_ok());
+    }
+
+    #[test]
+    fn a_negative_numeric_id_is_refused() {
+        for id in ["-1", "-9223372036854775808"] {
+            assert_eq!(
+                err(&format!(r#"{{{GOOD},"id":{id}}}"#)),
+                ("body.id".into(), "webhook.negative_id"),
+                "{id}"
+            );
+        }
+        assert_eq!(
+            parse_event(&format!(r#"{{{GOOD},"id":0}}"#), None)
+                .unwrap()
+                .user_id,
+            "0"
+        );
+        assert_eq!(
+            parse_event(&format!(r#"{{{GOOD},"id":18446744073709551615}}"#), None)
+                .unwrap()
+                .user_id,
+            "18446744073709551615"
+        );
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":-1.5}}"#)),
+            ("body.id".into(), "webhook.type")
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflowing() {
+        let deep = format!(
+            r#"{{{GOOD},"id":"1","x":{}{}}}"#,
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        assert_eq!(err(&deep), ("body".into(), "webhook.json"));
     }
 }

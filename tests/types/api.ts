@@ -11,7 +11,9 @@ import {
   ValidationError,
   WebhookAuthError,
   createChannelWebhookHandler,
+  kvSeenStore,
   parseChannelWebhook,
+  redisSeenStore,
   type AddUsersResult,
   type ChannelWebhookEvent,
   type BatchResult,
@@ -126,6 +128,22 @@ export async function webhook(request: Request): Promise<Response> {
   expectType<Equal<typeof handle, (request: Request) => Promise<Response>>>(true);
   // @ts-expect-error onEvent is required
   createChannelWebhookHandler({ adminKey: "k" });
+  await parseChannelWebhook(request, { adminKey: "k", bodyTimeoutMs: 1000 });
+  const kv = { get: async (_k: string) => null as string | null, put: async (_k: string, _v: string, _o: { expirationTtl: number }) => {}, delete: async (_k: string) => {} };
+  const ioredis = { set: async (_k: string, _v: string, _px: "PX", _ms: number, _nx: "NX"): Promise<"OK" | null> => "OK", del: async (_k: string) => 1 };
+  createChannelWebhookHandler({
+    adminKey: "k",
+    onEvent: () => {},
+    seen: kvSeenStore(kv, { prefix: "delivery:" }),
+    seenTtlMs: 3_600_000,
+    onError: (err: unknown, ev: ChannelWebhookEvent | undefined, stage) => {
+      expectType<Equal<typeof stage, "onEvent" | "seen.claim" | "seen.release" | "seen.has" | "seen.add" | "parse">>(true);
+      void [err, ev];
+    },
+  });
+  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: redisSeenStore(ioredis, { client: "ioredis" }) });
+  // @ts-expect-error a claim store needs release
+  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: { claim: async () => true } });
   const d = await emu.deliverWebhook(handle, { event: "added", userId: 1n, channelPublicId: "_a" }, { resourceId: "r" });
   expectType<Equal<typeof d.status, number>>(true);
   try {

@@ -3,7 +3,9 @@
 //   admin key from the KAKAO_ADMIN_KEY secret binding;
 // - POST /kakao/webhook → Kakao's channel add/block webhook, verified with the same admin key;
 //   redeliveries are dropped through the WEBHOOK_SEEN KV namespace when bound (else in memory).
-import { KakaoApiError, TalkChannelClient, ValidationError, createChannelWebhookHandler } from "kakao-talk-channel";
+//   KV is eventually consistent: a redelivery reaching another location within about 60 s may
+//   be handled twice; with a Redis reachable from the Worker, redisSeenStore is atomic.
+import { KakaoApiError, TalkChannelClient, ValidationError, createChannelWebhookHandler, kvSeenStore } from "kakao-talk-channel";
 
 let client;
 let clientKey;
@@ -44,10 +46,9 @@ function webhookFor(env) {
   if (webhook === undefined || webhookKey !== env.KAKAO_ADMIN_KEY) {
     webhook = createChannelWebhookHandler({
       adminKey: env.KAKAO_ADMIN_KEY,
-      seen: env.WEBHOOK_SEEN && {
-        has: async (id) => (await env.WEBHOOK_SEEN.get(`delivery:${id}`)) !== null,
-        add: (id) => env.WEBHOOK_SEEN.put(`delivery:${id}`, "1", { expirationTtl: 86400 }),
-      },
+      // Handled ids are kept one day (seenTtlMs); a failed onEvent releases its claim, so
+      // Kakao's redelivery is handled again.
+      seen: env.WEBHOOK_SEEN ? kvSeenStore(env.WEBHOOK_SEEN, { prefix: "delivery:" }) : undefined,
       async onEvent(e) {
         // Kakao wants an answer within 3 s: record the event, do slow work elsewhere (a queue).
         console.log(`${e.event}: user ${e.userId} (${e.idType}) → ${e.channelPublicId} at ${e.updatedAt.toISOString()}`);
