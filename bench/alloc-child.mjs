@@ -2,14 +2,14 @@
 // once). Run with --expose-gc and a large young generation so that no collection happens
 // inside one call: the JS heap delta across one call is then what the call allocated and
 // still held at its end (garbage included). Also reports the wasm linear memory size.
-import { readFileSync } from "node:fs";
-import "../pkg/node.js";
-import { initSync } from "../pkg/kakao_talk_channel.js";
-import { noNetworkAdd } from "./fixture.mjs";
-
 if (typeof globalThis.gc !== "function") throw new Error("run with --expose-gc");
-// initSync returns the already-initialised instance's exports: its memory is the SDK's.
-const wasm = initSync({ module: readFileSync(new URL("../pkg/kakao_talk_channel_bg.wasm", import.meta.url)) });
+// The SDK's wasm instance is inside pkg/node-bundle.cjs: catch it as it is created, so its
+// memory is the one measured (the entry is imported only after the hook is in place).
+let instance;
+WebAssembly.Instance = new Proxy(WebAssembly.Instance, { construct: (t, a) => (instance = Reflect.construct(t, a)) });
+const { noNetworkAdd } = await import("./fixture.mjs");
+if (!instance) throw new Error("the SDK's wasm instance was not seen");
+const wasm = instance.exports;
 const run = noNetworkAdd();
 const wasmBefore = wasm.memory.buffer.byteLength;
 for (let i = 0; i < 20; i++) { await run.sdk(); await run.baseline(); }

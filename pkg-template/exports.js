@@ -1,9 +1,8 @@
-// Everything the package exports, shared by the ESM entries (node.js, deno.js, workerd.js,
-// web.js), each of which loads the wasm its own way first. node.cjs lists the same for require().
+// Everything the package exports, shared by the entries (deno.js, workerd.js, web.js, and
+// node-bundle.js: the source of node-bundle.cjs, behind node.cjs and node.js), each of which
+// loads the wasm its own way first.
 export { TalkChannelClient, validateCustomerFileUsers } from "./client.js";
-export { parseChannelWebhook } from "./webhook.js";
-export { createChannelWebhookHandler } from "./webhook.js";
-export { kvSeenStore, redisSeenStore } from "./webhook.js";
+export { parseChannelWebhook, createChannelWebhookHandler, kvSeenStore, redisSeenStore } from "./webhook.js";
 export {
   KakaoTalkChannelError,
   ValidationError,

@@ -2,8 +2,10 @@
 // pkg-template/. Usage: node scripts/build-pkg.mjs
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bindgen = join(root, "target", "bindgen");
@@ -14,34 +16,6 @@ const NAME = "kakao_talk_channel";
 function fail(msg) {
   console.error(`build-pkg: ${msg}`);
   process.exit(1);
-}
-
-/**
- * ESM → CommonJS for the small, controlled set of files we ship twice (our own JS and
- * wasm-bindgen's `--target web` glue). Fails loudly on any construct it does not know.
- */
-export function toCjs(source, file) {
-  const names = [];
-  let code = source.replace(
-    /^import \{([^}]*)\} from (["'])([^"']+)\2;?$/gm,
-    (_m, list, _q, spec) => `const {${list}} = require("${spec.replace(/\.js$/, ".cjs")}");`,
-  );
-  code = code.replace(/^export (async function|function|class|const|let) ([A-Za-z_$][\w$]*)/gm, (_m, kw, name) => {
-    names.push([name, name]);
-    return `${kw} ${name}`;
-  });
-  code = code.replace(/^export \{([^}]*)\};?$/gm, (_m, list) => {
-    for (const part of list.split(",").map((s) => s.trim()).filter(Boolean)) {
-      const [local, exported = local] = part.split(/\s+as\s+/);
-      if (exported !== "default") names.push([exported, local]);
-    }
-    return "";
-  });
-  code = code.replaceAll("import.meta.url", 'require("node:url").pathToFileURL(__filename).href');
-  const leftover = code.match(/^\s*(import\s.*from|export\s)/m);
-  if (leftover) fail(`${file}: cannot convert to CommonJS: ${leftover[0]}`);
-  const exportsObj = names.map(([e, l]) => (e === l ? `  ${e},` : `  ${e}: ${l},`)).join("\n");
-  return `"use strict";\n${code}\nmodule.exports = {\n${exportsObj}\n};\n`;
 }
 
 /** wasm-bindgen's .d.ts → the one we ship: optional options, no init API (the entries init). */
@@ -63,8 +37,7 @@ if (!version) fail("no version in Cargo.toml");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "testing"), { recursive: true });
 
-// 1. The glue: point its snippet imports at our shipped errors.js and marshal.js, then a
-// CommonJS twin.
+// 1. The glue: point its snippet import at our shipped marshal.js.
 let glue = readFileSync(join(bindgen, `${NAME}.js`), "utf8");
 for (const file of ["marshal.js"]) {
   const snippetImport = new RegExp(`from '\\./snippets/[^']+/pkg-template/${file.replace(".", "\\.")}'`, "g");
@@ -73,7 +46,6 @@ for (const file of ["marshal.js"]) {
 }
 if (/from '\.\/snippets\//.test(glue)) fail("the glue imports a snippet this script does not ship");
 writeFileSync(join(out, `${NAME}.js`), glue);
-writeFileSync(join(out, `${NAME}.cjs`), toCjs(glue, `${NAME}.js`));
 
 // 2. Types.
 const dts = fixTypes(readFileSync(join(bindgen, `${NAME}.d.ts`), "utf8"));
@@ -97,13 +69,66 @@ execFileSync(wasmOpt, [
   join(out, `${NAME}_bg.wasm`),
 ], { stdio: "inherit" });
 
-// 4. Hand-written files, with CommonJS twins of the ESM ones.
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+// 4. Hand-written files.
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "testing/index.js"]) {
-  writeFileSync(join(out, rel.replace(/\.js$/, ".cjs")), toCjs(readFileSync(join(template, rel), "utf8"), rel));
+
+// 4a. The CommonJS files are esbuild bundles of the ESM sources (esbuild follows their imports):
+// node-bundle.cjs (required by the node.cjs shim) from node-bundle.js, with the optimised wasm
+// inlined (the `binary` loader: base64, decoded once at load), so a bundler's output needs no
+// copied .wasm and no plugin; and the emulator's twin testing/index.cjs. Any warning, or an
+// import left that is not a Node built-in, fails the build.
+async function bundleCjs(entry, outfile, banner) {
+  const result = await build({
+    ...entry,
+    outfile: join(out, outfile),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node18",
+    charset: "utf8",
+    loader: { ".wasm": "binary" },
+    banner: { js: banner },
+    // Only the glue's init() (fetching the wasm by URL) reads import.meta.url, and node-bundle.cjs
+    // never calls it; checked below: no output has the .wasm's name in a string.
+    define: { "import.meta.url": "undefined" },
+    metafile: true,
+    logLevel: "silent",
+  });
+  if (result.warnings.length) fail(`esbuild ${outfile}: ${result.warnings.map((w) => w.text).join("; ")}`);
+  if (/["'`][^"'`\n]*_bg\.wasm["'`]/.test(readFileSync(join(out, outfile), "utf8"))) fail(`${outfile} still loads the .wasm by name`);
+  for (const imp of Object.values(result.metafile.outputs).flatMap((o) => o.imports)) {
+    if (!imp.external || !imp.path.startsWith("node:")) fail(`${outfile} still imports ${imp.path}`);
+  }
 }
+await bundleCjs(
+  { stdin: { contents: readFileSync(join(template, "node-bundle.js"), "utf8"), resolveDir: out, sourcefile: "node-bundle.js" } },
+  "node-bundle.cjs",
+  "// The SDK for Node and Bun (loaded through node.cjs): built by scripts/build-pkg.mjs from\n// pkg-template/node-bundle.js with esbuild; the wasm is inlined below.",
+);
+await bundleCjs(
+  { entryPoints: [join(out, "testing", "index.js")] },
+  "testing/index.cjs",
+  "// The Kakao emulator for require(): built by scripts/build-pkg.mjs from testing/index.js with esbuild.",
+);
+
+// 4b. node.js, the ESM entry for Node and Bun, re-exports node.cjs by name (the names are read
+// from the built file, so they follow exports.js): Node 18 imports CommonJS natively, and one
+// module instance means one wasm instance and one set of error classes for import and require.
+const names = Object.keys(createRequire(import.meta.url)(join(out, "node.cjs"))).sort();
+if (!names.includes("TalkChannelClient")) fail(`node.cjs exports no TalkChannelClient: ${names.join(", ")}`);
+writeFileSync(
+  join(out, "node.js"),
+  `// Node and Bun entry (ESM), generated by scripts/build-pkg.mjs: re-exports node.cjs, so
+// \`import\` and \`require\` share one module instance, one wasm instance and one set of classes.
+import sdk from "./node.cjs";
+
+export const {
+${names.map((n) => `  ${n},`).join("\n")}
+} = sdk;
+`,
+);
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
 writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
 // The rule ids and Kakao's error kinds, from the Rust tables: one source for both languages.
@@ -125,7 +150,7 @@ for (const rel of ["errors.d.ts", "webhook.d.ts", "client.d.ts"]) {
 }
 cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
 
-// 4b. The sync CLI (`bin`), and the CSV parser it uses: csv-parse's ESM sources (pinned in
+// 4c. The sync CLI (`bin`), and the CSV parser it uses: csv-parse's ESM sources (pinned in
 // package-lock.json as a devDependency) with its license, so the package has no dependencies.
 cpSync(join(template, "cli.mjs"), join(out, "cli.mjs"));
 chmodSync(join(out, "cli.mjs"), 0o755);

@@ -50,7 +50,7 @@ before(async () => {
   mkdirSync(packDir, { recursive: true });
   const { stdout } = await sh("npm", ["pack", "--pack-destination", packDir, "--loglevel=error"], { cwd: join(root, "pkg") });
   tarball = join(packDir, stdout.trim().split("\n").at(-1));
-  rmSync(join(root, "tests", ".scratch"), { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   writeFileSync(
     join(scratch, "package.json"),
