@@ -34,9 +34,11 @@ ensure_tools() {
     cargo install wasm-bindgen-cli --version "=$want" --root "$TOOLS" --locked \
       || cargo install wasm-bindgen-cli --version "=$want" --root "$TOOLS"
   fi
-  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # By content, not by time: a fresh checkout's lockfile is always newer than node_modules.
+  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.installed-lock.json; then
     step "npm ci"
     npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.installed-lock.json
   fi
 }
 

@@ -247,23 +247,48 @@ describe("addCustomerFileUsers / deleteCustomerFileUsers", () => {
     assert.equal(emu.customerFile(fid).users.size, 4500);
   });
 
-  test("a failure that dooms every batch (unknown file) stops sending and reports all ids", async () => {
+  test("a failure that dooms every batch stops sending: before any success, the call rejects with that error", async () => {
     const before = emu.requests.length;
     const err = await client.addCustomerFileUsers({ fileId: 99999, channelPublicId: CH, userType: "app", users: users(1, 4500) }).catch((e) => e);
-    assert.ok(err instanceof BulkOperationError);
+    assert.ok(err instanceof KakaoApiError, String(err));
+    assert.equal(err.kind, "CustomerFileNotFound");
+    assert.equal(err.endpoint, "POST /v1/talkchannel/update/target_users");
     assert.equal(emu.requests.length, before + 1, "after -816 the other batches are not sent");
-    assert.deepEqual(err.failed.map((f) => [f.index, f.userIds.length, f.error.kind]), [
-      [0, 2000, "CustomerFileNotFound"],
-      [1, 2000, "CustomerFileNotFound"],
-      [2, 500, "CustomerFileNotFound"],
-    ]);
-    assert.deepEqual(err.succeeded, []);
   });
 
-  test("a call that was not split fails with the batch's own error", async () => {
-    const err = await client.addCustomerFileUsers({ fileId: 99999, channelPublicId: CH, userType: "app", users: users(1, 3) }).catch((e) => e);
-    assert.ok(err instanceof KakaoApiError);
-    assert.equal(err.kind, "CustomerFileNotFound");
+  test("after a success, a dooming failure gives BulkOperationError: the partial result, the failed and unsent batches' ids", async () => {
+    let n = 0;
+    const fetch = async (url, init) => {
+      n++;
+      const sent = JSON.parse(new TextDecoder().decode(init.body)).users.length;
+      if (n === 1) return Response.json({ file_id: fileId, request_count: sent, success_count: sent - 1 });
+      return Response.json({ msg: "no such file", code: -816 }, { status: 400 });
+    };
+    const c = new TalkChannelClient({ restApiKey: emu.restApiKey, fetch, maxRetries: 0 });
+    const events = [];
+    const err = await c
+      .addCustomerFileUsers({ fileId, channelPublicId: CH, userType: "app", users: users(1, 6500) }, { onBatch: (e) => events.push(e) })
+      .catch((e) => e);
+    assert.ok(err instanceof BulkOperationError, String(err));
+    assert.equal(n, 2, "the batches after the dooming one are not sent");
+    assert.deepEqual(err.partial, {
+      fileId,
+      requestCount: 2000,
+      successCount: 1999,
+      batches: [{ index: 0, userCount: 2000, requestCount: 2000, successCount: 1999 }],
+    });
+    assert.deepEqual(err.succeeded, err.partial.batches);
+    assert.deepEqual(err.failed.map((f) => [f.index, f.userIds.length, f.error.kind]), [
+      [1, 2000, "CustomerFileNotFound"],
+      [2, 2000, "CustomerFileNotFound"],
+      [3, 500, "CustomerFileNotFound"],
+    ]);
+    assert.equal(err.failed[1].userIds[0], "4001");
+    assert.ok(err.failed[0].error instanceof KakaoApiError);
+    assert.deepEqual(events.map((e) => [e.index, e.userIds.length, e.result?.successCount ?? e.error.kind]), [
+      [0, 2000, 1999],
+      [1, 2000, "CustomerFileNotFound"],
+    ]);
   });
 
   test("user rules: exact field paths, both positions of a duplicate, nothing sent", async () => {

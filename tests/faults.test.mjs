@@ -104,13 +104,13 @@ for (const [name, call] of Object.entries(calls)) {
     test("400 -2 (bad parameter) → not retried, KakaoApiError", async () => {
       const r = await attempt(call, { status: 400, body: { msg: "bad", code: -2, api_type: "X" } });
       assert.equal(r.attempts, 1);
-      assert.deepEqual([r.error.status, r.error.code, r.error.kind, r.error.retryable, r.error.apiType], [400, -2, "IllegalParams", false, "X"]);
+      assert.deepEqual([r.error.status, r.error.code, r.error.kind, r.error.retryable, r.error.details.apiType], [400, -2, "IllegalParams", false, "X"]);
     });
 
     test("quota -10 → not retried", async () => {
       const r = await attempt(call, { status: 400, body: { msg: "quota", code: -10, rule_name: "monthly" } });
       assert.equal(r.attempts, 1);
-      assert.deepEqual([r.error.kind, r.error.retryable, r.error.ruleName], ["ApiLimitExceeded", false, "monthly"]);
+      assert.deepEqual([r.error.kind, r.error.retryable, r.error.details.ruleName], ["ApiLimitExceeded", false, "monthly"]);
     });
 
     test("delay before headers beyond timeoutMs once → timed out, retried, succeeds", async () => {

@@ -52,7 +52,7 @@ describe("keys and tokens never leak", () => {
     const err = await client.checkChannelRelationship({ channelIds: [CH], userId: 1 }).catch((e) => e);
     assert.ok(err instanceof KakaoApiError);
     assert.equal(err.msg, "wrong appKey([REDACTED]) format; Authorization: KakaoAK [REDACTED]");
-    assert.equal(err.echoedHeader, "KakaoAK [REDACTED]");
+    assert.equal(err.details.echoedHeader, "KakaoAK [REDACTED]");
     assertNoSecret(renderings(err), "KakaoApiError");
   });
 
