@@ -233,23 +233,79 @@ export interface ValidateCustomerFileUsersResult {
 export declare class TalkChannelClient {
   /** Throws `ValidationError` for a malformed option (a key with a newline, a `baseUrl` with credentials, an unknown option name) or a secret key in a browser. */
   constructor(options?: ClientOptions);
-  /** Whether one user added or blocked the given channels (`GET /v2/api/talk/channels`). */
+  /**
+   * Whether one user added or blocked the given channels (`GET /v2/api/talk/channels`). Pass
+   * `accessToken` (the user's own token, `Bearer`) or `userId` (with the client's `adminKey`), not both.
+   *
+   * @example
+   * ```ts
+   * const r = await kakao.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: "1234567890" });
+   * if (r.channels[0]?.relation === "ADDED") console.log("friend since", r.channels[0].createdAt);
+   * ```
+   */
   checkChannelRelationship(params: CheckChannelRelationshipParams, options?: RequestOptions): Promise<UserChannelRelations>;
-  /** Many users at once with the admin key (`GET /v2/api/talk/channels/multi`), in calls of at most 200. */
+  /**
+   * Many users at once with the admin key (`GET /v2/api/talk/channels/multi`), in calls of at
+   * most 200; users come back in the order given, ids Kakao left out in `unresolvedUserIds`.
+   *
+   * @example
+   * ```ts
+   * const { users, unresolvedUserIds } = await kakao.checkChannelRelationshipMulti({
+   *   userIds: ["1001", 1002n, 1003], channelIds: ["_ZeUTxl"],
+   * });
+   * ```
+   */
   checkChannelRelationshipMulti(
     params: CheckChannelRelationshipMultiParams,
     options?: BulkRequestOptions<MultiRelations>,
   ): Promise<MultiRelations>;
-  /** Registers a customer file (`POST /v1/talkchannel/create/target_user_file`). Retried only on HTTP 429. */
+  /**
+   * Registers a customer file (`POST /v1/talkchannel/create/target_user_file`). Retried only on
+   * HTTP 429, since each call creates a file.
+   *
+   * @example
+   * ```ts
+   * const { fileId } = await kakao.registerCustomerFile({
+   *   channelPublicId: "_ZeUTxl", fileName: "vip고객리스트",
+   *   schema: { birthday: "string", 성별: "string", age: "number" },
+   * });
+   * ```
+   */
   registerCustomerFile(params: RegisterCustomerFileParams, options?: RequestOptions): Promise<{ fileId: number }>;
-  /** Lists a channel's customer files (`GET /v1/talkchannel/target_user_file`). */
+  /**
+   * Lists a channel's customer files (`GET /v1/talkchannel/target_user_file`).
+   *
+   * @example
+   * ```ts
+   * const { files, emptySlot } = await kakao.listCustomerFiles({ channelPublicId: "_ZeUTxl" });
+   * ```
+   */
   listCustomerFiles(params: ListCustomerFilesParams, options?: RequestOptions): Promise<CustomerFileList>;
-  /** Adds users to a customer file (`POST /v1/talkchannel/update/target_users`), in calls of at most 2,000. */
+  /**
+   * Adds users to a customer file (`POST /v1/talkchannel/update/target_users`): every user is
+   * checked first, then sent in calls of at most 2,000.
+   *
+   * @example
+   * ```ts
+   * const r = await kakao.addCustomerFileUsers({
+   *   fileId, channelPublicId: "_ZeUTxl", userType: "app",
+   *   users: [{ id: "1234567890", fields: { 생년월일: "2000-01-01", age: 19 } }],
+   * }, { concurrency: 4, onBatch: (e) => console.log(`batch ${e.index} settled`) });
+   * ```
+   */
   addCustomerFileUsers(
     params: AddCustomerFileUsersParams,
     options?: BulkRequestOptions<{ requestCount: number; successCount: number }>,
   ): Promise<AddUsersResult>;
-  /** Deletes users from a customer file (`POST /v1/talkchannel/delete/target_users`), in calls of at most 2,000. */
+  /**
+   * Deletes users from a customer file (`POST /v1/talkchannel/delete/target_users`), in calls of
+   * at most 2,000. Kakao answers 200 with an empty body.
+   *
+   * @example
+   * ```ts
+   * await kakao.deleteCustomerFileUsers({ fileId, channelPublicId: "_ZeUTxl", userType: "app", userIds: ["1234567890"] });
+   * ```
+   */
   deleteCustomerFileUsers(
     params: DeleteCustomerFileUsersParams,
     options?: BulkRequestOptions<Record<string, never>>,

@@ -267,7 +267,7 @@ describe("package quality", () => {
     writeFileSync(
       join(scratch, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"], types: [], skipLibCheck: false },
+        compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"], types: [], skipLibCheck: false },
         files: ["example.ts", "api.ts", "require.cts", "node-globals.d.ts"],
       }),
     );
@@ -297,7 +297,7 @@ describe("package quality", () => {
       const code = readFileSync(join(dir, f), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
       assert.ok(!/\bany\b/.test(code), `${f} mentions any`);
     }
-    const glue = readFileSync(join(dir, "kakao_talk_channel.d.ts"), "utf8");
+    const glue = readFileSync(join(dir, "client.d.ts"), "utf8");
     for (const m of ["checkChannelRelationship", "checkChannelRelationshipMulti", "registerCustomerFile", "listCustomerFiles", "addCustomerFileUsers", "deleteCustomerFileUsers"]) {
       assert.match(glue, new RegExp(`@example[\\s\\S]*?\\*/\\s*${m}\\(`), `${m} has JSDoc with an example`);
     }

@@ -15,6 +15,10 @@ import {
   parseChannelWebhook,
   redisSeenStore,
   type AddUsersResult,
+  type AddBatchResult,
+  type ValidationRule,
+  type KakaoErrorKind,
+  type ClientOptions,
   type ChannelWebhookEvent,
   type BatchResult,
   type ChannelRelation,
@@ -79,7 +83,25 @@ export async function all(signal: AbortSignal): Promise<void> {
 
   const add = client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "app", users: [{ id: 1n, fields: { age: 3 } }] });
   expectType<Equal<typeof add, Promise<AddUsersResult>>>(true);
-  expectType<Equal<AddUsersResult["batches"], BatchResult[]>>(true);
+  expectType<Equal<AddUsersResult["batches"], AddBatchResult[]>>(true);
+  expectType<Equal<AddBatchResult["successCount"], number>>(true);
+  const progress = client.addCustomerFileUsers(
+    { fileId: 1, channelPublicId: "_a", userType: "app", users: [{ id: 1, fields: new Map([["age", 3]]) }] },
+    { concurrency: 4, onBatch: (e) => expectType<Equal<typeof e.result, { requestCount: number; successCount: number } | undefined>>(true) },
+  );
+  expectType<Equal<typeof progress, Promise<AddUsersResult>>>(true);
+  // Options accept `undefined`, as exactOptionalPropertyTypes needs (process.env values are string | undefined).
+  const fromEnv: ClientOptions = { adminKey: undefined as string | undefined, logLevel: "debug", logger: console };
+  new TalkChannelClient(fromEnv);
+  // @ts-expect-error a log level is one of off/error/warn/info/debug
+  new TalkChannelClient({ logLevel: "verbose" });
+  const someRule: ValidationRule = "user_id.format";
+  // @ts-expect-error a rule id that does not exist
+  const noRule: ValidationRule = "user_id.formatt";
+  const someKind: KakaoErrorKind = "NotTalkUser";
+  void [someRule, noRule, someKind];
+  // @ts-expect-error the wasm's free() is not part of the public class
+  client.free();
   // @ts-expect-error userType is "app" | "phone"
   await client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "email", users: [] });
   // @ts-expect-error field values are strings or numbers
@@ -95,9 +117,13 @@ export async function all(signal: AbortSignal): Promise<void> {
       expectType<Equal<typeof e.code, number | null>>(true);
       expectType<Equal<typeof e.status, number>>(true);
       expectType<Equal<typeof e.retryable, boolean>>(true);
+      expectType<Equal<typeof e.details, Record<string, unknown>>>(true);
+      expectType<Equal<typeof e.endpoint, string>>(true);
+      // @ts-expect-error a typo is an error, not an index signature's unknown
+      void e.staus;
     } else if (e instanceof ValidationError) {
       expectType<Equal<typeof e.field, string>>(true);
-      expectType<Equal<typeof e.rule, string>>(true);
+      expectType<Equal<typeof e.rule, ValidationRule>>(true);
     } else if (e instanceof BulkOperationError) {
       expectType<Equal<typeof e.failed, FailedBatch[]>>(true);
       expectType<Equal<FailedBatch["userIds"], string[]>>(true);
