@@ -148,13 +148,37 @@ export function pack(values, usersKey, keepKey) {
   return { text: out.join("\0"), handles, chunks };
 }
 
+/** A plain object's own keys and values (the fast path for the two levels of a user). */
+function packFlat(v, out, handles, seen, inner) {
+  const keys = Object.keys(v);
+  out.push(`o${keys.length}`);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
+    str(key, out);
+    const x = v[key];
+    if (typeof x === "string") str(x, out);
+    else if (typeof x === "number") out.push(`n${x}`);
+    else if (inner !== undefined && key === inner && x !== null && typeof x === "object" && isPlain(x) && !Array.isArray(x)) {
+      packFlat(x, out, handles, seen, undefined);
+    } else packValue(x, out, handles, 2, seen);
+  }
+}
+
+/** The users, CHUNK to a string. A plain `{ id, fields }` user takes a fast path that packs
+ * exactly what packValue would. */
 function packUsers(users, handles) {
   const chunks = [];
   const seen = new Set();
-  for (let start = 0; start < users.length; start += CHUNK) {
-    const end = Math.min(start + CHUNK, users.length);
+  const n = users.length;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(start + CHUNK, n);
     const out = [];
-    for (let i = start; i < end; i++) packValue(users[i], out, handles, 1, seen);
+    for (let i = start; i < end; i++) {
+      const u = users[i];
+      if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) {
+        packFlat(u, out, handles, seen, "fields");
+      } else packValue(u, out, handles, 1, seen);
+    }
     chunks.push(out.join("\0"));
   }
   return chunks;

@@ -259,21 +259,21 @@ fn fuzz_schema() {
     });
 }
 
-fn raw_id() -> impl Strategy<Value = RawId> {
+fn raw_id() -> impl Strategy<Value = RawId<'static>> {
     prop_oneof![
         any::<f64>().prop_map(RawId::Number),
         (1u32..50).prop_map(|n| RawId::Number(f64::from(n))),
-        messy_string().prop_map(RawId::Text),
-        "0[0-9 -]{8,16}".prop_map(RawId::Text),
-        (1i64..=i64::MAX).prop_map(|n| RawId::BigInt(n.to_string())),
+        messy_string().prop_map(|s| RawId::Text(s.into())),
+        "0[0-9 -]{8,16}".prop_map(|s| RawId::Text(s.into())),
+        (1i64..=i64::MAX).prop_map(|n| RawId::BigInt(n.to_string().into())),
         Just(RawId::Other("a boolean")),
     ]
 }
 
-fn raw_value() -> impl Strategy<Value = RawValue> {
+fn raw_value() -> impl Strategy<Value = RawValue<'static>> {
     prop_oneof![
         any::<f64>().prop_map(RawValue::Number),
-        messy_string().prop_map(RawValue::Text),
+        messy_string().prop_map(|s| RawValue::Text(s.into())),
         Just(RawValue::Other("null")),
     ]
 }
@@ -297,7 +297,10 @@ fn fuzz_users_and_bodies() {
         |(users, phone, schema_pairs)| {
             let users: Vec<RawUser> = users
                 .into_iter()
-                .map(|(id, fields)| RawUser { id, fields })
+                .map(|(id, fields)| RawUser {
+                    id,
+                    fields: fields.map(|f| f.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+                })
                 .collect();
             let ty = if phone {
                 UserType::Phone

@@ -10,6 +10,7 @@ use super::customer_files::{RawId, RawUser, RawValue};
 use super::packed::Val;
 use crate::core::error::ValidationError;
 use crate::core::ids::UserId;
+use std::borrow::Cow;
 
 /// A field path under `parent` (`""` for the top level).
 pub fn path(parent: &str, key: &str) -> String {
@@ -242,26 +243,34 @@ fn static_type_name(v: &Val) -> &'static str {
     }
 }
 
+/// `c` borrowed from the packed text when it is (no copy), else copied.
+fn cow<'a>(c: &Cow<'a, str>) -> Cow<'a, str> {
+    match c {
+        Cow::Borrowed(s) => Cow::Borrowed(s),
+        Cow::Owned(s) => Cow::Owned(s.clone()),
+    }
+}
+
 /// An id as the caller gave it, typed but not yet validated.
-pub fn raw_id(v: &Val) -> RawId {
+pub fn raw_id<'a>(v: &Val<'a>) -> RawId<'a> {
     match v {
         Val::Number(n) => RawId::Number(*n),
-        Val::Str(s) => RawId::Text(s.to_string()),
-        Val::BigInt(b) => RawId::BigInt((*b).to_owned()),
+        Val::Str(s) => RawId::Text(cow(s)),
+        Val::BigInt(b) => RawId::BigInt(Cow::Borrowed(b)),
         other => RawId::Other(static_type_name(other)),
     }
 }
 
-fn raw_value(v: &Val) -> RawValue {
+fn raw_value<'a>(v: &Val<'a>) -> RawValue<'a> {
     match v {
         Val::Number(n) => RawValue::Number(*n),
-        Val::Str(s) => RawValue::Text(s.to_string()),
+        Val::Str(s) => RawValue::Text(cow(s)),
         other => RawValue::Other(static_type_name(other)),
     }
 }
 
 /// A list of ids (`userIds` of a delete call), typed but not yet validated.
-pub fn raw_ids(v: &Val, field: &str) -> Result<Vec<RawId>, ValidationError> {
+pub fn raw_ids<'a>(v: &Val<'a>, field: &str) -> Result<Vec<RawId<'a>>, ValidationError> {
     match v {
         Val::Array(items) => Ok(items.iter().map(raw_id).collect()),
         other => Err(ValidationError::new(
@@ -273,7 +282,7 @@ pub fn raw_ids(v: &Val, field: &str) -> Result<Vec<RawId>, ValidationError> {
 }
 
 /// User `i` of an add call (`{ id, fields? }`), typed but not yet validated.
-pub fn raw_user(v: &Val, field: &str, i: usize) -> Result<RawUser, ValidationError> {
+pub fn raw_user<'a>(v: &Val<'a>, field: &str, i: usize) -> Result<RawUser<'a>, ValidationError> {
     let user_path = || format!("{field}[{i}]");
     let u = match v {
         Val::Object(entries) => {
@@ -289,7 +298,7 @@ pub fn raw_user(v: &Val, field: &str, i: usize) -> Result<RawUser, ValidationErr
         Val::Object(entries) => Some(
             entries
                 .iter()
-                .map(|(k, v)| (k.to_string(), raw_value(v)))
+                .map(|(k, v)| (cow(k), raw_value(v)))
                 .collect(),
         ),
         other => {

@@ -91,10 +91,11 @@ impl<'a> Tokens<'a> {
 
     fn next_token(&mut self) -> Result<&'a str, PackError> {
         let rest = self.rest.ok_or(PackError)?;
-        match rest.split_once('\0') {
-            Some((token, tail)) => {
-                self.rest = Some(tail);
-                Ok(token)
+        // Tokens are short: a plain scan beats setting up a substring searcher per token.
+        match rest.bytes().position(|b| b == 0) {
+            Some(i) => {
+                self.rest = rest.get(i.saturating_add(1)..);
+                rest.get(..i).ok_or(PackError)
             }
             None => {
                 self.rest = None;
@@ -110,9 +111,9 @@ impl<'a> Tokens<'a> {
     /// The next value, whole.
     pub fn value(&mut self) -> Result<Val<'a>, PackError> {
         let token = self.next_token()?;
-        let mut chars = token.chars();
-        let tag = chars.next().ok_or(PackError)?;
-        let body = chars.as_str();
+        // Tags are ASCII: the body starts at byte 1.
+        let tag = char::from(*token.as_bytes().first().ok_or(PackError)?);
+        let body = token.get(1..).ok_or(PackError)?;
         let count = || body.parse::<usize>().map_err(|_| PackError);
         Ok(match tag {
             'u' => Val::Undefined,

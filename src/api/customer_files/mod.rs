@@ -36,13 +36,16 @@ mod test_support {
         Schema::parse(pairs.iter().copied(), "schema").unwrap()
     }
 
-    pub(super) fn user(id: RawId, fields: &[(&str, RawValue)]) -> RawUser {
+    pub(super) fn user(
+        id: RawId<'static>,
+        fields: &[(&str, RawValue<'static>)],
+    ) -> RawUser<'static> {
         RawUser {
             id,
             fields: Some(
                 fields
                     .iter()
-                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .map(|(k, v)| ((*k).to_owned().into(), v.clone()))
                     .collect(),
             ),
         }

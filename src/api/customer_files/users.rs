@@ -5,7 +5,37 @@ use crate::core::error::{bounded, ValidationError, MAX_FIELD_CHARS};
 use crate::core::ids::{phone_key, UserId};
 use crate::core::rules;
 use crate::core::schema::{check_key, Key, Schema, ValueType};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A hasher for the duplicate-id table, whose keys are already well-spread 64-bit numbers
+/// (ids and phone numbers): one multiply instead of SipHash. The keys are the caller's own
+/// ids, so there is no adversary to defend against by a keyed hash.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+}
+
+/// The duplicate-id table: id key → first position.
+type Seen = HashMap<u64, usize, BuildHasherDefault<IdHasher>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserType {
@@ -43,31 +73,31 @@ impl UserType {
     }
 }
 
-/// An id as it arrived from JS, before validation.
+/// An id as it arrived from JS, before validation (text borrowed from the packed input).
 #[derive(Debug, Clone, PartialEq)]
-pub enum RawId {
+pub enum RawId<'a> {
     Number(f64),
-    Text(String),
+    Text(Cow<'a, str>),
     /// A bigint, as its decimal text.
-    BigInt(String),
+    BigInt(Cow<'a, str>),
     /// Anything else, by its JS type name.
     Other(&'static str),
 }
 
 /// A field value as it arrived from JS.
 #[derive(Debug, Clone, PartialEq)]
-pub enum RawValue {
-    Text(String),
+pub enum RawValue<'a> {
+    Text(Cow<'a, str>),
     Number(f64),
     Other(&'static str),
 }
 
 /// One user as it arrived from JS.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RawUser {
-    pub id: RawId,
+pub struct RawUser<'a> {
+    pub id: RawId<'a>,
     /// `None` when `fields` was absent.
-    pub fields: Option<Vec<(String, RawValue)>>,
+    pub fields: Option<Vec<(Cow<'a, str>, RawValue<'a>)>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +143,7 @@ pub fn check_id(
             Ok((u.to_string(), u.get().unsigned_abs()))
         }
         (UserType::Phone, RawId::Text(s)) => {
-            Ok((s.clone(), phone_number_key(&phone_key(s, field)?)))
+            Ok((s.to_string(), phone_number_key(&phone_key(s, field)?)))
         }
         (UserType::Phone, RawId::Number(_) | RawId::BigInt(_)) => Err(ValidationError::new(
             field,
@@ -134,7 +164,7 @@ pub fn check_ids(
     user_type: UserType,
     field: &str,
 ) -> Result<Vec<String>, ValidationError> {
-    let mut seen: HashMap<u64, usize> = HashMap::with_capacity(ids.len());
+    let mut seen: Seen = Seen::with_capacity_and_hasher(ids.len(), Default::default());
     let mut out = Vec::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
         let path = format!("{field}[{i}]");
@@ -164,7 +194,7 @@ fn duplicate(path: &str, first: &str) -> ValidationError {
 
 fn check_value(value: &RawValue, path: &str) -> Result<FieldValue, ValidationError> {
     match value {
-        RawValue::Text(s) => Ok(FieldValue::Text(s.clone())),
+        RawValue::Text(s) => Ok(FieldValue::Text(s.to_string())),
         RawValue::Number(n) if n.is_finite() => Ok(FieldValue::Number(*n)),
         RawValue::Number(_) => Err(ValidationError::new(
             path,
@@ -199,7 +229,7 @@ const KNOWN_KEYS: usize = 32;
 pub struct UserChecker<'a> {
     user_type: UserType,
     schema: Option<&'a Schema>,
-    seen: HashMap<u64, usize>,
+    seen: Seen,
     /// Field names already checked (users mostly share theirs): `check_key` depends on the
     /// name alone, so a name that passed once passes again with the same key.
     known: Vec<(String, Key)>,
@@ -220,7 +250,7 @@ impl<'a> UserChecker<'a> {
         UserChecker {
             user_type,
             schema,
-            seen: HashMap::with_capacity(capacity),
+            seen: Seen::with_capacity_and_hasher(capacity, Default::default()),
             known: Vec::new(),
         }
     }
@@ -261,7 +291,7 @@ impl<'a> UserChecker<'a> {
                 None => {
                     let key = at(check_key(name, "", "fields"), path)?;
                     if self.known.len() < KNOWN_KEYS {
-                        self.known.push((name.clone(), key.clone()));
+                        self.known.push((name.to_string(), key.clone()));
                     }
                     key
                 }
@@ -367,8 +397,14 @@ mod tests {
             ("vipLevel", "number"),
         ]);
         let n = |x: f64| RawValue::Number(x);
-        let t = |x: &str| RawValue::Text(x.into());
-        type Case<'a> = (UserType, Vec<RawUser>, Option<&'a Schema>, &'a str, &'a str);
+        let t = |x: &'static str| RawValue::Text(x.into());
+        type Case<'a> = (
+            UserType,
+            Vec<RawUser<'static>>,
+            Option<&'a Schema>,
+            &'a str,
+            &'a str,
+        );
         let cases: Vec<Case> = vec![
             (
                 UserType::App,
@@ -530,7 +566,7 @@ mod tests {
     fn validate_users_reports_every_bad_user_in_order() {
         let s = schema(&[("연령", "number"), ("성별", "string")]);
         let n = |x: f64| RawValue::Number(x);
-        let t = |x: &str| RawValue::Text(x.into());
+        let t = |x: &'static str| RawValue::Text(x.into());
         let users = vec![
             user(RawId::Text("1".into()), &[("age", n(30.0))]),
             user(RawId::Text("0".into()), &[]),
