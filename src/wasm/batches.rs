@@ -20,6 +20,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
 
+/// Whether `e` dooms every later batch of a split call (a bad key, an unknown file or channel,
+/// the quota: `api::customer_files::fails_every_batch`).
+pub(super) fn dooms(e: &CallError) -> bool {
+    matches!(e, CallError::Api(api, _) if crate::api::customer_files::fails_every_batch(api))
+}
+
 /// One request of a split call and the ids it carries.
 pub(super) struct Batch {
     pub(super) request: HttpRequest,

@@ -6,7 +6,7 @@
 //! up. Wasm memory so holds the duplicate-id table and the batches in flight, never the whole
 //! input.
 
-use super::batches::{Batch, Run};
+use super::batches::{dooms, Batch, Run};
 use super::client::{done, Args, Inner};
 use super::convert::CallError;
 use crate::api::customer_files::{self as cf, RawUser, User, UserChecker, UserType};
@@ -185,10 +185,6 @@ type Settled = (usize, Vec<String>, Option<(u64, u64)>);
 
 fn batch_json(index: usize, users: usize, counts: &Option<(u64, u64)>) -> Value {
     serde_json::to_value(batch_result(index, users, *counts)).unwrap_or(Value::Null)
-}
-
-fn dooms(e: &CallError) -> bool {
-    matches!(e, CallError::Api(api, _) if cf::fails_every_batch(api))
 }
 
 /// The sum of the add batches' counts, as `AddUsersResult`.

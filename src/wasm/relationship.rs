@@ -110,7 +110,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         make,
         parse,
         |m| serde_json::to_value(m).unwrap_or(Value::Null),
-        |e| matches!(e, CallError::Api(api, _) if api.status == 401 || api.status == 403),
+        super::batches::dooms,
     )
     .await?;
     let merged = |done: &[(usize, Vec<String>, MultiRelations)]| {

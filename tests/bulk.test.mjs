@@ -1,0 +1,153 @@
+// Split calls (multi check by 200, add and delete by 2,000): concurrency, onBatch, input order,
+// and one rule for partial failure — all batches succeeded: the result; some succeeded and some
+// failed: BulkOperationError with `partial`; none succeeded: the first failure's own error,
+// whatever the input size.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { BulkOperationError, KakaoApiError, TalkChannelClient } from "../pkg/node.js";
+
+const CH = "_ZeUTxl";
+const quiet = { logLevel: "off", maxRetries: 0 };
+const ids = (n, from = 1) => Array.from({ length: n }, (_, i) => String(from + i));
+const users = (n) => ids(n).map((id) => ({ id }));
+const bodyOf = (init) => JSON.parse(new TextDecoder().decode(init.body));
+const multiIds = (url) => new URL(url).searchParams.get("target_ids").split(",");
+
+/** A fetch answering the multi check: each asked id ADDED, except the calls `fail(n)` picks. */
+function multiFetch(fail = () => false) {
+  let n = 0;
+  const fetch = async (url) => {
+    const call = n++;
+    if (fail(call)) return Response.json({ msg: "boom", code: -1 }, { status: 500 });
+    return new Response(
+      JSON.stringify(multiIds(url).map((id) => ({ user_id: Number(id), channels: [{ channel_uuid: "@a", channel_public_id: "_a", relation: "ADDED" }] }))),
+    );
+  };
+  return { fetch, calls: () => n };
+}
+
+describe("one partial-failure rule for multi, add and delete", () => {
+  test("multi: the second of three sub-calls fails: BulkOperationError with the checked users and the unchecked ids", async () => {
+    const f = multiFetch((n) => n === 1);
+    const kakao = new TalkChannelClient({ adminKey: "admin0key0bulk0tests", fetch: f.fetch, ...quiet });
+    const err = await kakao.checkChannelRelationshipMulti({ userIds: ids(450) }).catch((e) => e);
+    assert.ok(err instanceof BulkOperationError, String(err));
+    assert.equal(f.calls(), 3, "a failure that does not doom the rest lets the next sub-call go");
+    assert.deepEqual(err.partial.users.map((u) => u.userId), [...ids(200), ...ids(50, 401)]);
+    assert.ok(err.partial.users[0].channels[0].relation === "ADDED");
+    assert.deepEqual(err.failed.map((b) => [b.index, b.userIds.length, b.userIds[0], b.error.status]), [[1, 200, "201", 500]]);
+    assert.ok(err.failed[0].error instanceof KakaoApiError);
+    assert.equal(err.failed[0].error.endpoint, "GET /v2/api/talk/channels/multi");
+    assert.deepEqual(err.succeeded, [{ index: 0, userCount: 200 }, { index: 2, userCount: 50 }]);
+  });
+
+  test("which error does not depend on input size: nothing succeeded → the batch's own error", async () => {
+    for (const n of [100, 450]) {
+      const kakao = new TalkChannelClient({ adminKey: "admin0key0bulk0tests", fetch: multiFetch(() => true).fetch, ...quiet });
+      const err = await kakao.checkChannelRelationshipMulti({ userIds: ids(n) }).catch((e) => e);
+      assert.ok(err instanceof KakaoApiError, `${n}: ${err}`);
+    }
+    for (const n of [100, 2001]) {
+      const fetch = async () => Response.json({ msg: "boom", code: -1 }, { status: 500 });
+      const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", fetch, ...quiet });
+      const err = await kakao.addCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", users: users(n) }).catch((e) => e);
+      assert.ok(err instanceof KakaoApiError, `${n}: ${err}`);
+    }
+  });
+
+  test("add and delete: the first batch fails, the second succeeds → BulkOperationError, both sizes alike", async () => {
+    let n = 0;
+    const fetch = async (_url, init) => {
+      const sent = bodyOf(init);
+      if (n++ === 0) return Response.json({ msg: "boom", code: -1 }, { status: 500 });
+      const count = (sent.users ?? sent.user_ids).length;
+      return sent.users ? Response.json({ file_id: 1, request_count: count, success_count: count }) : new Response("");
+    };
+    const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", fetch, ...quiet });
+    const err = await kakao.addCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", users: users(2001) }).catch((e) => e);
+    assert.ok(err instanceof BulkOperationError, String(err));
+    assert.deepEqual(err.partial, { fileId: 1, requestCount: 1, successCount: 1, batches: [{ index: 1, userCount: 1, requestCount: 1, successCount: 1 }] });
+    assert.deepEqual(err.failed.map((b) => [b.index, b.userIds.length]), [[0, 2000]]);
+    n = 0;
+    const del = await kakao.deleteCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", userIds: ids(2001) }).catch((e) => e);
+    assert.ok(del instanceof BulkOperationError, String(del));
+    assert.deepEqual(del.partial, { requestCount: 1, batches: [{ index: 1, userCount: 1 }] });
+  });
+});
+
+describe("concurrency", () => {
+  test("at most `concurrency` batches in flight, results and batches in input order, onBatch for each", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const fetch = async (_url, init) => {
+      const sent = bodyOf(init).users.length;
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      inFlight--;
+      return Response.json({ file_id: 1, request_count: sent, success_count: sent });
+    };
+    const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", fetch, concurrency: 2, ...quiet });
+    const events = [];
+    const r = await kakao.addCustomerFileUsers(
+      { fileId: 1, channelPublicId: CH, userType: "app", users: users(20_500) },
+      { concurrency: 4, onBatch: (e) => events.push(e) },
+    );
+    assert.equal(most, 4, "the call's concurrency overrides the client's");
+    assert.deepEqual(r.batches.map((b) => b.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual([r.requestCount, r.successCount], [20_500, 20_500]);
+    assert.deepEqual(events.map((e) => e.index).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.ok(events.every((e) => e.result.successCount === e.userIds.length && e.error === undefined));
+    const multi = await new TalkChannelClient({ adminKey: "admin0key0bulk0tests", fetch: multiFetch().fetch, concurrency: 8, ...quiet })
+      .checkChannelRelationshipMulti({ userIds: ids(1000).reverse() });
+    assert.deepEqual(multi.users.map((u) => u.userId), ids(1000).reverse());
+  });
+
+  test("a failure that dooms every batch stops new batches from starting; those in flight finish", async () => {
+    let started = 0;
+    const fetch = async (_url, init) => {
+      const call = started++;
+      const sent = bodyOf(init).users.length;
+      if (call === 1) return Response.json({ msg: "unauthorized", code: -401 }, { status: 401 });
+      await new Promise((r) => setTimeout(r, 30));
+      return Response.json({ file_id: 1, request_count: sent, success_count: sent });
+    };
+    const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", fetch, concurrency: 3, ...quiet });
+    const err = await kakao.addCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", users: users(20_000) }).catch((e) => e);
+    assert.ok(err instanceof BulkOperationError, String(err));
+    assert.equal(started, 3, "only the batches already in flight were sent");
+    assert.deepEqual(err.partial.batches.map((b) => b.index), [0, 2]);
+    assert.deepEqual(err.failed.map((b) => b.index), [1, 3, 4, 5, 6, 7, 8, 9]);
+    assert.ok(err.failed.every((b) => b.error.status === 401 && b.userIds.length === 2000));
+  });
+
+  test("an abort stops everything in flight, after a success: BulkOperationError with the reason", async () => {
+    const signals = [];
+    let n = 0;
+    const fetch = (_url, init) => {
+      signals.push(init.signal);
+      if (n++ === 0) return Promise.resolve(Response.json({ file_id: 1, request_count: 2000, success_count: 2000 }));
+      return new Promise((_r, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason)));
+    };
+    const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", fetch, concurrency: 4, ...quiet });
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const p = kakao.addCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", users: users(12_000) }, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 30));
+    controller.abort(reason);
+    const err = await p.catch((e) => e);
+    assert.ok(err instanceof BulkOperationError, String(err));
+    assert.deepEqual(err.partial.batches.map((b) => b.index), [0]);
+    assert.deepEqual(err.failed.map((b) => b.index), [1, 2, 3, 4, 5]);
+    assert.ok(err.failed.every((b) => b.error === reason));
+    assert.equal(signals.length, 5, "no batch started after the abort");
+    assert.ok(signals.slice(1).every((s) => s.aborted), "every request in flight was aborted");
+  });
+
+  test("concurrency outside 1–16 is a ValidationError", async () => {
+    assert.throws(() => new TalkChannelClient({ concurrency: 0 }), { rule: "options.concurrency", field: "concurrency" });
+    const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", ...quiet });
+    const err = await kakao.deleteCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", userIds: ["1"] }, { concurrency: 17 }).catch((e) => e);
+    assert.deepEqual([err.field, err.rule], ["options.concurrency", "options.concurrency"]);
+  });
+});
