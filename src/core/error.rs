@@ -1,4 +1,4 @@
-//! The error model of API.md, and Kakao's error-code table.
+//! The error model (validation, Kakao API, response errors), and Kakao's error-code table.
 //!
 //! The wasm edge turns these into the JS classes of `pkg-template/errors.js`.
 
@@ -248,7 +248,7 @@ pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
-/// Kakao's code table (`kakao-error-codes.md`): code → (kind, retryable).
+/// Kakao's error-code table (from Kakao's REST API reference): code → (kind, retryable).
 pub fn kakao_code(code: i64) -> (&'static str, bool) {
     match code {
         -1 => ("InternalError", true),

@@ -1,4 +1,4 @@
-//! The retry decision and backoff schedule of API.md, as pure functions.
+//! The retry decision and backoff schedule (README "Reliability"), as pure functions.
 
 use super::request::Idempotency;
 use super::time::parse_http_date;
