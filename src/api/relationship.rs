@@ -1,7 +1,7 @@
 //! `GET /v2/api/talk/channels` and `GET /v2/api/talk/channels/multi`: requests, responses,
 //! chunking of user ids by 200 and merging in input order.
 
-use crate::core::error::ResponseError;
+use crate::core::error::{quoted, ResponseError};
 use crate::core::ids::{ChannelPublicId, UserId};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
 use crate::core::time::parse_rfc3339;
@@ -139,9 +139,12 @@ fn user_id_text(v: &serde_json::Value, body: &str) -> Result<String, ResponseErr
 fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
     match v {
         None => Ok(None),
-        Some(s) => parse_rfc3339(&s)
-            .map(Some)
-            .ok_or_else(|| bad(body, format!("{name} is not an RFC3339 date-time: {s:?}"))),
+        Some(s) => parse_rfc3339(&s).map(Some).ok_or_else(|| {
+            bad(
+                body,
+                format!("{name} is not an RFC3339 date-time: {}", quoted(&s)),
+            )
+        }),
     }
 }
 

@@ -6,7 +6,7 @@
 //! `channel_public_id`, `channel_uuid`, `updated_at` (RFC3339 UTC). Older deliveries name the
 //! channel fields `plus_friend_public_id` and `plus_friend_uuid`; both spellings are accepted.
 
-use crate::core::error::ValidationError;
+use crate::core::error::{quoted, ValidationError};
 use crate::core::ids::{describe_char, ChannelPublicId};
 use crate::core::time::parse_rfc3339;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -91,7 +91,7 @@ fn key_path(parent: &str, key: &str) -> String {
         format!("{parent}.{key}")
     } else {
         let cut: String = key.chars().take(40).collect();
-        format!("{parent}[{:?}]", cut)
+        format!("{parent}[{}]", quoted(&cut))
     }
 }
 
@@ -267,7 +267,7 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
             primary,
             "webhook.required",
             match names.get(1) {
-                Some(old) => format!("is required (or its older name {old:?})"),
+                Some(old) => format!("is required (or its older name {})", quoted(old)),
                 None => "is required".to_owned(),
             },
         ));
@@ -337,7 +337,10 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
             "updated_at",
             "webhook.updated_at",
             if updated_text.chars().count() <= 40 {
-                format!("must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\", got {updated_text:?}")
+                format!(
+                    "must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\", got {}",
+                    quoted(&updated_text)
+                )
             } else {
                 "must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\"".to_owned()
             },

@@ -43,6 +43,14 @@ pub fn bounded(s: String, max: usize) -> String {
     }
 }
 
+/// `s` in double quotes, escaped as JSON: what `{s:?}` shows for ordinary text, without pulling
+/// Rust's Unicode printability tables into the wasm.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().saturating_add(2));
+    crate::core::schema::push_json_str(&mut out, s);
+    out
+}
+
 /// An input that breaks a documented rule, found before any request is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {

@@ -1,6 +1,6 @@
 //! User ids (lossless i64), channel public ids, and credential strings.
 
-use super::error::ValidationError;
+use super::error::{quoted, ValidationError};
 use super::rules;
 use std::fmt;
 
@@ -66,7 +66,7 @@ impl UserId {
             // Echo only what could be an id (≤ 20 chars): a long string may be a key pasted
             // into the wrong place, and even a prefix of a key must not reach a log.
             let got = if s.chars().count() <= 20 {
-                format!(", got {s:?}")
+                format!(", got {}", quoted(s))
             } else {
                 String::new()
             };
@@ -80,7 +80,7 @@ impl UserId {
             return Err(ValidationError::new(
                 field,
                 rules::USER_ID_FORMAT,
-                format!("must not have leading zeros, got {s:?}"),
+                format!("must not have leading zeros, got {}", quoted(s)),
             ));
         }
         match s.parse::<i64>() {
@@ -271,7 +271,7 @@ pub fn describe_char(c: char) -> String {
         c if c.is_whitespace() => format!("whitespace (U+{:04X})", c as u32),
         c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
         c if !c.is_ascii() => format!("a non-ASCII character (U+{:04X})", c as u32),
-        c => format!("{c:?}"),
+        c => quoted(c.encode_utf8(&mut [0; 4])).replace('"', "'"),
     }
 }
 

@@ -2,7 +2,7 @@
 //! give-ups at `warn`. A line never holds a key or token, and never a user id above `debug`
 //! (paths are logged without their query, which is where ids travel).
 
-use super::error::ValidationError;
+use super::error::{quoted, ValidationError};
 use super::rules;
 
 /// `off` < `error` < `warn` < `info` < `debug`.
@@ -31,8 +31,8 @@ impl LogLevel {
                 field,
                 rules::OPTIONS_LOG_LEVEL,
                 format!(
-                    "must be \"off\", \"error\", \"warn\", \"info\" or \"debug\", got {:?}",
-                    s.chars().take(20).collect::<String>()
+                    "must be \"off\", \"error\", \"warn\", \"info\" or \"debug\", got {}",
+                    quoted(&s.chars().take(20).collect::<String>())
                 ),
             )),
         }

@@ -1,7 +1,7 @@
 //! Customer-file schema rules: Kakao's ten supported Korean keys, their English aliases,
 //! custom keys (numbers only) and the two keys Kakao never allows.
 
-use super::error::ValidationError;
+use super::error::{quoted, ValidationError};
 use super::ids::describe_char;
 use super::rules;
 
@@ -114,7 +114,8 @@ pub fn check_key(
             field,
             forbidden_rule,
             format!(
-                "Kakao never allows the key {key:?} (users are identified by `id`, not by a field)"
+                "Kakao never allows the key {} (users are identified by `id`, not by a field)",
+                quoted(key)
             ),
         ));
     }
@@ -153,7 +154,10 @@ impl Schema {
                     return Err(ValidationError::new(
                         path,
                         rules::SCHEMA_VALUE_TYPE,
-                        format!("the type must be \"string\" or \"number\", got {other:?}"),
+                        format!(
+                            "the type must be \"string\" or \"number\", got {}",
+                            quoted(other)
+                        ),
                     ))
                 }
             };
@@ -163,7 +167,8 @@ impl Schema {
                         path,
                         rules::SCHEMA_CUSTOM_KEY_TYPE,
                         format!(
-                            "{key:?} is not one of Kakao's supported keys, and a custom key must be \"number\" (supported keys: {})",
+                            "{} is not one of Kakao's supported keys, and a custom key must be \"number\" (supported keys: {})",
+                            quoted(key),
                             supported_list()
                         ),
                     ));
@@ -174,7 +179,12 @@ impl Schema {
                 return Err(ValidationError::new(
                     path,
                     rules::SCHEMA_DUPLICATE_KEY,
-                    format!("{key:?} and {first:?} both mean {:?}", canonical.as_str()),
+                    format!(
+                        "{} and {} both mean {}",
+                        quoted(key),
+                        quoted(first),
+                        quoted(canonical.as_str())
+                    ),
                 ));
             }
             entries.push((canonical, value_type));

@@ -1,7 +1,7 @@
 //! Users of an add or delete call as they arrive from JS, and the rules they must pass:
 //! id formats, no id twice, field keys and values against the file's schema.
 
-use crate::core::error::{bounded, ValidationError, MAX_FIELD_CHARS};
+use crate::core::error::{bounded, quoted, ValidationError, MAX_FIELD_CHARS};
 use crate::core::ids::{phone_key, UserId};
 use crate::core::rules;
 use crate::core::schema::{check_key, Key, Schema, ValueType};
@@ -52,7 +52,7 @@ impl UserType {
                 field,
                 rules::USER_TYPE_VALUE,
                 if other.chars().count() <= 16 {
-                    format!("must be \"app\" or \"phone\", got {other:?}")
+                    format!("must be \"app\" or \"phone\", got {}", quoted(other))
                 } else {
                     "must be \"app\" or \"phone\"".to_owned()
                 },
@@ -302,7 +302,8 @@ impl<'a> UserChecker<'a> {
                     path(),
                     rules::FIELDS_DUPLICATE_KEY,
                     format!(
-                        "{name:?} means {:?}, which this user already has",
+                        "{} means {}, which this user already has",
+                        quoted(name),
                         key.as_str()
                     ),
                 ));
@@ -313,7 +314,7 @@ impl<'a> UserChecker<'a> {
                     return Err(ValidationError::new(
                         path(),
                         rules::FIELDS_UNKNOWN_KEY,
-                        format!("{:?} is not in the file's schema", key.as_str()),
+                        format!("{} is not in the file's schema", quoted(key.as_str())),
                     ))
                 }
                 Some(Some(ValueType::Number)) if !is_number => {

@@ -1,7 +1,7 @@
 //! Parsing of Kakao's answers: register, add and view; and which failures stop the
 //! remaining batches.
 
-use crate::core::error::{ApiError, ResponseError};
+use crate::core::error::{quoted, ApiError, ResponseError};
 use crate::core::ids::MAX_SAFE_INTEGER;
 use crate::core::schema::canonical_key;
 use crate::core::time::parse_kakao_datetime;
@@ -133,7 +133,10 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
         Some(s) => Some(parse_kakao_datetime(&s).ok_or_else(|| {
             bad(
                 body,
-                format!("results[{i}].update_at is not \"YYYY-MM-DD HH:MM:SS\" or RFC3339: {s:?}"),
+                format!(
+                    "results[{i}].update_at is not \"YYYY-MM-DD HH:MM:SS\" or RFC3339: {}",
+                    quoted(&s)
+                ),
             )
         })?),
     };
@@ -145,7 +148,10 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
             _ => {
                 return Err(bad(
                     body,
-                    format!("results[{i}].schema is not a JSON object string: {s:?}"),
+                    format!(
+                        "results[{i}].schema is not a JSON object string: {}",
+                        quoted(&s)
+                    ),
                 ))
             }
         },
