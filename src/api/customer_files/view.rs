@@ -150,7 +150,7 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
                     body,
                     format!(
                         "results[{i}].schema is not a JSON object string: {}",
-                        quoted(&s)
+                        quoted(s)
                     ),
                 ))
             }
