@@ -14,5 +14,5 @@ if (mode === "canned") options.fetch = async () => new Response(canned, { status
 const client = new Client(options);
 const r = await client.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: "1234567890" });
 const tDone = performance.now();
-if (!r || !r.channels || r.channels.length === 0) throw new Error("cold start: unexpected answer");
+if (!r?.channels || r.channels.length === 0) throw new Error("cold start: unexpected answer");
 process.stdout.write(`${JSON.stringify({ boot: tStart, import: tImported - tStart, firstCall: tDone - tImported, importAndCall: tDone - tStart })}\n`);

@@ -5,8 +5,8 @@
 import { KakaoApiError, TalkChannelClient } from "kakao-talk-channel";
 
 let { KAKAO_ADMIN_KEY: adminKey, KAKAO_REST_API_KEY: restApiKey, KAKAO_BASE_URL: baseUrl } = process.env;
-let channel = process.env.KAKAO_CHANNEL ?? "_ZeUTxl";
-let userId = process.env.KAKAO_USER_ID ?? "1234567890";
+const channel = process.env.KAKAO_CHANNEL ?? "_ZeUTxl";
+const userId = process.env.KAKAO_USER_ID ?? "1234567890";
 let server;
 if (!adminKey) {
   const { startKakaoEmulatorServer } = await import("kakao-talk-channel/testing");

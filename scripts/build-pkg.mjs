@@ -26,7 +26,7 @@ function fixTypes(dts) {
   t = t.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, "");
   const cut = t.indexOf("export type InitInput");
   if (cut < 0) fail("unexpected wasm-bindgen .d.ts: no InitInput");
-  t = t.slice(0, cut).trimEnd() + "\n";
+  t = `${t.slice(0, cut).trimEnd()}\n`;
   if (/\bany\b/.test(t.replace(/\/\*[\s\S]*?\*\//g, ""))) fail("public types contain `any`");
   return t;
 }
@@ -165,7 +165,7 @@ writeFileSync(join(out, "vendor", "csv-parse", "README.md"), `csv-parse ${csvVer
 // 5. package.json and README.
 const pkg = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
 pkg.version = version;
-writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
+writeFileSync(join(out, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
 cpSync(join(root, "README.md"), join(out, "README.md"));
 
 const wasmBytes = readFileSync(join(out, `${NAME}_bg.wasm`)).length;

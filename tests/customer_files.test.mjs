@@ -258,7 +258,7 @@ describe("addCustomerFileUsers / deleteCustomerFileUsers", () => {
 
   test("after a success, a dooming failure gives BulkOperationError: the partial result, the failed and unsent batches' ids", async () => {
     let n = 0;
-    const fetch = async (url, init) => {
+    const fetch = async (_url, init) => {
       n++;
       const sent = JSON.parse(new TextDecoder().decode(init.body)).users.length;
       if (n === 1) return Response.json({ file_id: fileId, request_count: sent, success_count: sent - 1 });

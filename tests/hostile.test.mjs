@@ -20,7 +20,7 @@ const boom = new Error("boom from the caller");
 const thrower = () => {
   throw boom;
 };
-let uncaught = [];
+const uncaught = [];
 const onUncaught = (e) => uncaught.push(e);
 before(() => {
   process.on("uncaughtException", onUncaught);
@@ -32,7 +32,7 @@ after(() => {
 });
 
 const sent = [];
-const fetch = async (url, init) => {
+const fetch = async (url, _init) => {
   sent.push(url);
   return Response.json({ user_id: 1, channels: [] });
 };

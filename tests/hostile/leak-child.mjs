@@ -3,7 +3,7 @@
 // so the SDK's own instance (and its memory) can be read.
 const instances = [];
 const Instance = WebAssembly.Instance;
-WebAssembly.Instance = function (...args) {
+WebAssembly.Instance = (...args) => {
   const i = new Instance(...args);
   instances.push(i);
   return i;
@@ -21,7 +21,7 @@ process.on("unhandledRejection", () => uncaught++);
 const boom = () => {
   throw new Error("boom");
 };
-const fetch = async (_url, init) => Response.json({ user_id: 1, channels: [] });
+const fetch = async (_url, _init) => Response.json({ user_id: 1, channels: [] });
 const k = new TalkChannelClient({ adminKey: "admin0key0for0leak0tests", fetch });
 const unreadable = { get message() { throw new Error("y"); } };
 const failing = new TalkChannelClient({ adminKey: "admin0key0for0leak0tests", maxRetries: 0, fetch: async () => { throw unreadable; } });
