@@ -309,10 +309,11 @@ pub fn camel_case(key: &str) -> String {
 /// Replaces every occurrence of each secret (keys, tokens) in `text` with `[REDACTED]`: as
 /// is, and percent-encoded in any way (any of its bytes as `%XX`, hex digits in either case,
 /// as `encodeURIComponent`, `encodeURI` or another encoder would write it). A prefix of a
-/// secret of at least 4 characters where `text` was cut (at its end, or before the
-/// "… (N more characters)" note of [`bounded`]) is redacted too: a cut must not leave the
-/// start of a key readable. Secrets shorter than 4 characters are not searched for (they
-/// would shred ordinary text).
+/// secret of at least 4 characters where `text` may have been cut is redacted too: before
+/// the "… (N more characters)" note of [`bounded`], and at the end of a text of exactly
+/// [`MAX_SNIPPET_CHARS`] characters (a [`snippet`]); a cut must not leave the start of a key
+/// readable. Secrets shorter than 4 characters are not searched for (they would shred
+/// ordinary text).
 pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for s in secrets {
@@ -375,12 +376,18 @@ fn redact_spelled(text: &str, secret: &[u8]) -> String {
     let Some(&first) = secret.first() else {
         return text.to_owned();
     };
+    // Only a text of a snippet's length may end where it was cut.
+    let maybe_cut_at_end = text
+        .chars()
+        .nth(MAX_SNIPPET_CHARS.saturating_sub(1))
+        .is_some()
+        && text.chars().nth(MAX_SNIPPET_CHARS).is_none();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == first || b == b'%' {
             let (matched, end) = spelled(bytes, i, secret);
-            let at_cut = end == bytes.len()
+            let at_cut = (maybe_cut_at_end && end == bytes.len())
                 || bytes
                     .get(end..)
                     .is_some_and(|rest| rest.starts_with(CUT_NOTE.as_bytes()));
@@ -568,13 +575,21 @@ mod tests {
         let cut = bounded(format!("{}{key}tail", "x".repeat(995)), MAX_MESSAGE_CHARS);
         let out = redact(&cut, &[key]);
         assert!(out.ends_with("x[REDACTED]… (15 more characters)"), "{out}");
+        let cut = snippet(&format!("{}{key}", "s".repeat(194)));
         assert_eq!(
-            redact("snippet ends 012345", &[key]),
-            "snippet ends [REDACTED]"
+            redact(&cut, &[key]),
+            format!("{}[REDACTED]", "s".repeat(194))
         );
-        assert_eq!(redact("%30%31%323", &[key]), "[REDACTED]");
-        // Fewer than 4 characters of it, or a prefix that is not at a cut, stay.
-        assert_eq!(redact("ends 012", &[key]), "ends 012");
+        let cut = snippet(&format!("{}%30%31%323%34", "s".repeat(190)));
+        assert_eq!(
+            redact(&cut, &[key]),
+            format!("{}[REDACTED]", "s".repeat(190))
+        );
+        // Fewer than 4 characters of it, or a prefix that is not at a cut, stay: a short
+        // text that merely ends like a key starts (a header `x-0123`) is not a cut snippet.
+        let cut = snippet(&format!("{}{key}", "s".repeat(197)));
+        assert_eq!(redact(&cut, &[key]), cut);
+        assert_eq!(redact("x-0123", &[key]), "x-0123");
         assert_eq!(redact("0123 and more", &[key]), "0123 and more");
         // Not a byte of the text is lost around a redaction, multi-byte characters included.
         assert_eq!(redact("가0123456789abcdef나", &[key]), "가[REDACTED]나");
