@@ -26,7 +26,8 @@ const PKG = new URL("../pkg/node.js", import.meta.url).href;
 function spellings(s) {
   const rfc3986 = s.replace(/[^A-Za-z0-9\-_.~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const uri = encodeURIComponent(s);
-  return [s, rfc3986, uri, rfc3986.toLowerCase(), uri.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), s.slice(0, 8)];
+  const lowerHex = (t) => t.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  return [s, rfc3986, uri, lowerHex(rfc3986), lowerHex(uri), s.slice(0, 8)];
 }
 
 function assertNoSecret(texts, where) {
