@@ -86,8 +86,11 @@ describe("redirects: never followed, a ResponseError with the 3xx status, not re
   let target;
   let answer; // what the origin answers next: { status, location }
   before(async () => {
-    // The Location's target answers as Kakao would: a client that followed would succeed.
-    target = await serve((r) => (r.method === "GET" ? { status: 200, body: '{"user_id":1,"channels":[]}' } : { status: 200 }));
+    // The Location's target answers as Kakao would: a client that followed would succeed. It
+    // listens on another host, 127.0.0.2 (Linux routes all of 127/8 to loopback; elsewhere
+    // it falls back to another port of 127.0.0.1, still another origin).
+    const landing = (r) => (r.method === "GET" ? { status: 200, body: '{"user_id":1,"channels":[]}' } : { status: 200 });
+    target = await serve(landing, "127.0.0.2").catch(() => serve(landing));
     origin = await serve((r) =>
       r.url.pathname === "/landing"
         ? { status: 200, body: r.method === "GET" ? '{"user_id":1,"channels":[]}' : "" }
