@@ -9,7 +9,7 @@ use kakao_talk_channel::api::customer_files::{
     self as cf, check_ids, check_users, validate_users, RawId, RawUser, RawValue, UserType,
 };
 use kakao_talk_channel::api::relationship;
-use kakao_talk_channel::core::error::{redact, ApiError};
+use kakao_talk_channel::core::error::{bounded, redact, snippet, ApiError};
 use kakao_talk_channel::core::ids::{channel_ids, phone_key, ChannelPublicId, UserId};
 use kakao_talk_channel::core::request::{encode_component, normalize_base_url};
 use kakao_talk_channel::core::retry;
@@ -434,6 +434,46 @@ fn fuzz_response_bodies_of_all_six_endpoints_and_errors() {
         let _ = e.message();
         let _ = cf::fails_every_batch(&e);
         prop_assert!(!redact(&body, &["secret-key"]).contains("secret-key"));
+        Ok(())
+    });
+}
+
+/// A key spelled inside any text, each byte as itself or `%XX` (either hex case), is
+/// redacted; so is its start where a cap cut the text. Never panics.
+#[test]
+fn fuzz_redact_spellings_and_cuts() {
+    let key = "[A-Za-z0-9+/=!()*'~._-]{4,40}";
+    let masks = proptest::collection::vec(0u8..3, 40);
+    let strategy = (key, masks, messy_string(), messy_string(), 0usize..120);
+    fuzz("redact", strategy, |(key, masks, before, after, cut)| {
+        if "[REDACTED]".contains(key.as_str()) {
+            return Ok(()); // the replacement itself would "contain" it
+        }
+        let spelled: String = key
+            .bytes()
+            .zip(masks.iter().cycle())
+            .map(|(b, m)| match m {
+                0 => char::from(b).to_string(),
+                1 => format!("%{b:02X}"),
+                _ => format!("%{b:02x}"),
+            })
+            .collect();
+        let text = format!("{before}{spelled}{after}");
+        let out = redact(&text, &[key.as_str()]);
+        prop_assert!(!out.contains(&key), "{} in {}", key, out);
+        prop_assert!(!out.contains(&spelled), "{} in {}", spelled, out);
+        // Cut anywhere: no 4+ characters of the key's start stand right before the cut.
+        let at = before.chars().count() + cut % (spelled.len() + 1);
+        for cut_text in [bounded(text.clone(), at), snippet(&text)] {
+            let out = redact(&cut_text, &[key.as_str()]);
+            let kept = out.split("… (").next().unwrap_or("");
+            let cut_here = cut_text.contains("… (") || cut_text.chars().count() == 200;
+            if cut_here && !kept.ends_with("[REDACTED]") {
+                for n in 4..=key.len() {
+                    prop_assert!(!kept.ends_with(&key[..n]), "{} ends {}", kept, &key[..n]);
+                }
+            }
+        }
         Ok(())
     });
 }

@@ -19,6 +19,8 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 const scratch = join(root, "tests", ".scratch", "app");
 const packDir = join(root, "target", "pack");
 const GZIP_BUDGET = 150 * 1024;
+// Where user 778's check is redirected: a real endpoint that would answer (for user 1001).
+const REDIRECT_TARGET = "/v2/api/talk/channels?target_id_type=user_id&target_id=1001&channel_ids=_ZeUTxl&followed=1";
 
 let tarball;
 let server;
@@ -42,6 +44,8 @@ function assertSmoke(stdout) {
   assert.deepEqual(report.multi, { users: 450, unresolved: 0 });
   assert.equal(report.added, 2500);
   assert.equal(report.webhook, "200,200,401");
+  assert.equal(report.redirect, 307);
+  assert.deepEqual(server.emulator.requests.filter((r) => r.query.followed !== undefined), [], "a redirect was followed");
   return report;
 }
 
@@ -73,6 +77,8 @@ before(async () => {
   // User 777 answers slowly: the smoke proves per-attempt timeouts and backoff timers.
   emu.faults.add({ when: (r) => r.query.target_id === "777", delayMs: 5_000, times: 1_000 });
   server = await startKakaoEmulatorServer({ emulator: emu });
+  // User 778 is answered with a redirect to a URL that would answer: no runtime may follow it.
+  emu.faults.add({ when: (r) => r.query.target_id === "778", status: 307, headers: { location: `${server.url}${REDIRECT_TARGET}` }, body: "moved", times: 1_000 });
   cfgEnv = {
     KTC_BASE_URL: server.url,
     KTC_ADMIN_KEY: emu.adminKey,

@@ -65,6 +65,21 @@ describe("keys and tokens never leak", () => {
     for (const t of renderings(err)) assert.ok(!t.includes(slashKey), t);
   });
 
+  test("a key echoed percent-encoded in any way (encodeURIComponent, RFC 3986, lower-case hex) is redacted", async () => {
+    const key = "sEcReT+key/with=chars!(0)";
+    const rfc3986 = key.replace(/[^A-Za-z0-9\-_.~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const lowerHex = (t) => t.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+    const forms = [encodeURIComponent(key), rfc3986, lowerHex(rfc3986), lowerHex(encodeURIComponent(key))];
+    assert.equal(new Set(forms).size, 4, "four different spellings");
+    const msg = forms.map((f, i) => `${i}=${f}`).join("&");
+    const fetch = async () => new Response(JSON.stringify({ msg, code: -401, url: `https://x/?key=${forms[0]}` }), { status: 401 });
+    const client = new TalkChannelClient({ adminKey: key, fetch, maxRetries: 0 });
+    const err = await client.checkChannelRelationship({ channelIds: [CH], userId: 1 }).catch((e) => e);
+    assert.equal(err.msg, "0=[REDACTED]&1=[REDACTED]&2=[REDACTED]&3=[REDACTED]");
+    assert.equal(err.details.url, "https://x/?key=[REDACTED]");
+    for (const t of renderings(err)) for (const f of [key, ...forms]) assert.ok(!t.includes(f), t);
+  });
+
   test("an HTML error page or a 2xx garbage body echoing the key (bodySnippet)", async () => {
     for (const [status, Cls] of [[502, KakaoApiError], [200, ResponseError]]) {
       const fetch = async () => new Response(`<html>proxy saw Authorization: KakaoAK ${ADMIN}</html>`, { status });
@@ -214,5 +229,24 @@ describe("browser guard", () => {
       delete globalThis.document;
     }
     assert.ok(new TalkChannelClient({ adminKey: ADMIN }), "servers are fine");
+  });
+
+  test("a browser worker (self and importScripts, no window) is refused too; self alone (Deno, Bun, workerd) is a server", () => {
+    globalThis.self = globalThis;
+    try {
+      globalThis.importScripts = () => {};
+      try {
+        assert.throws(
+          () => new TalkChannelClient({ restApiKey: REST }),
+          (e) => e instanceof ValidationError && e.rule === "browser.secret_key" && !e.message.includes(REST),
+        );
+        assert.ok(new TalkChannelClient({ restApiKey: REST, dangerouslyAllowBrowser: true }));
+      } finally {
+        delete globalThis.importScripts;
+      }
+      assert.ok(new TalkChannelClient({ adminKey: ADMIN, restApiKey: REST }), "self alone is not a browser");
+    } finally {
+      delete globalThis.self;
+    }
   });
 });

@@ -314,26 +314,102 @@ pub fn camel_case(key: &str) -> String {
     out
 }
 
-/// Replaces every occurrence of each secret (keys, tokens) in `text` with `[REDACTED]`, also in
-/// its percent-encoded form (a key echoed inside a URL). Secrets shorter than 4 characters are
-/// not searched for (they would shred ordinary text).
+/// Replaces every occurrence of each secret (keys, tokens) in `text` with `[REDACTED]`: as
+/// is, and percent-encoded in any way (any of its bytes as `%XX`, hex digits in either case,
+/// as `encodeURIComponent`, `encodeURI` or another encoder would write it). A prefix of a
+/// secret of at least 4 characters where `text` may have been cut is redacted too: before
+/// the "… (N more characters)" note of [`bounded`], and at the end of a text of exactly
+/// [`MAX_SNIPPET_CHARS`] characters (a [`snippet`]); a cut must not leave the start of a key
+/// readable. Secrets shorter than 4 characters are not searched for (they would shred
+/// ordinary text).
 pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for s in secrets {
         let s = s.as_ref();
-        if s.len() < 4 {
+        if s.len() < MIN_SECRET_CHARS {
             continue;
         }
         if out.contains(s) {
-            out = out.replace(s, "[REDACTED]");
+            out = out.replace(s, REDACTED);
         }
-        let mut encoded = String::new();
-        crate::core::request::encode_component(s, &mut encoded);
-        if encoded != s && out.contains(&encoded) {
-            out = out.replace(&encoded, "[REDACTED]");
-        }
+        out = redact_spelled(&out, s.as_bytes());
     }
     out
+}
+
+const REDACTED: &str = "[REDACTED]";
+/// Shorter secrets, and shorter prefixes of a secret at a cut, are left alone.
+const MIN_SECRET_CHARS: usize = 4;
+/// What [`bounded`] appends after the characters it keeps.
+const CUT_NOTE: &str = "… (";
+
+/// The value of an ASCII hex digit.
+fn hex_value(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// How `text` from byte `at` spells `secret`, each byte as itself or as `%XX`: the number of
+/// bytes of `secret` spelled and where in `text` the spelling ends.
+fn spelled(text: &[u8], at: usize, secret: &[u8]) -> (usize, usize) {
+    let mut pos = at;
+    let mut matched: usize = 0;
+    for &want in secret {
+        let encoded = match (
+            text.get(pos),
+            text.get(pos.saturating_add(1)),
+            text.get(pos.saturating_add(2)),
+        ) {
+            (Some(b'%'), Some(&hi), Some(&lo)) => hex_value(hi)
+                .zip(hex_value(lo))
+                .map(|(h, l)| h.wrapping_shl(4) | l),
+            _ => None,
+        };
+        if encoded == Some(want) {
+            pos = pos.saturating_add(3);
+        } else if text.get(pos) == Some(&want) {
+            pos = pos.saturating_add(1);
+        } else {
+            break;
+        }
+        matched = matched.saturating_add(1);
+    }
+    (matched, pos)
+}
+
+/// `text` with every spelling of `secret` (and a prefix of it at a cut) replaced.
+fn redact_spelled(text: &str, secret: &[u8]) -> String {
+    let bytes = text.as_bytes();
+    let Some(&first) = secret.first() else {
+        return text.to_owned();
+    };
+    // Only a text of a snippet's length may end where it was cut.
+    let maybe_cut_at_end = text
+        .chars()
+        .nth(MAX_SNIPPET_CHARS.saturating_sub(1))
+        .is_some()
+        && text.chars().nth(MAX_SNIPPET_CHARS).is_none();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == first || b == b'%' {
+            let (matched, end) = spelled(bytes, i, secret);
+            let at_cut = (maybe_cut_at_end && end == bytes.len())
+                || bytes
+                    .get(end..)
+                    .is_some_and(|rest| rest.starts_with(CUT_NOTE.as_bytes()));
+            if matched == secret.len() || (matched >= MIN_SECRET_CHARS && at_cut) {
+                // A spelling is ASCII only, so `i` and `end` are char boundaries.
+                out.extend_from_slice(REDACTED.as_bytes());
+                i = end;
+                continue;
+            }
+        }
+        out.push(b);
+        i = i.saturating_add(1);
+    }
+    String::from_utf8(out).unwrap_or_else(|_| REDACTED.to_owned())
 }
 
 #[cfg(test)]
@@ -480,6 +556,51 @@ mod tests {
             &["abcd1234", "ab"],
         );
         assert_eq!(out, "Authorization: KakaoAK [REDACTED] and [REDACTED]");
+    }
+
+    #[test]
+    fn redact_every_percent_encoding_of_a_secret() {
+        let key = "sEcReT+pct/key=0!(x)";
+        for spelled in [
+            "sEcReT%2Bpct%2Fkey%3D0!(x)",       // encodeURIComponent
+            "sEcReT%2Bpct%2Fkey%3D0%21%28x%29", // RFC 3986 (the query encoder)
+            "sEcReT%2bpct%2fkey%3d0!(x)",       // lower-case hex
+            "%73EcReT+pct/key=0!(x)",           // an unreserved byte encoded too
+        ] {
+            assert_eq!(
+                redact(&format!("a {spelled} b"), &[key]),
+                "a [REDACTED] b",
+                "{spelled}"
+            );
+        }
+        assert_eq!(redact("%2 %zz sEcReT ok", &[key]), "%2 %zz sEcReT ok");
+        assert_eq!(redact("100%", &[key]), "100%");
+    }
+
+    #[test]
+    fn redact_a_secret_cut_in_half() {
+        let key = "0123456789abcdef";
+        let cut = bounded(format!("{}{key}tail", "x".repeat(995)), MAX_MESSAGE_CHARS);
+        let out = redact(&cut, &[key]);
+        assert!(out.ends_with("x[REDACTED]… (15 more characters)"), "{out}");
+        let cut = snippet(&format!("{}{key}", "s".repeat(194)));
+        assert_eq!(
+            redact(&cut, &[key]),
+            format!("{}[REDACTED]", "s".repeat(194))
+        );
+        let cut = snippet(&format!("{}%30%31%323%34", "s".repeat(190)));
+        assert_eq!(
+            redact(&cut, &[key]),
+            format!("{}[REDACTED]", "s".repeat(190))
+        );
+        // Fewer than 4 characters of it, or a prefix that is not at a cut, stay: a short
+        // text that merely ends like a key starts (a header `x-0123`) is not a cut snippet.
+        let cut = snippet(&format!("{}{key}", "s".repeat(197)));
+        assert_eq!(redact(&cut, &[key]), cut);
+        assert_eq!(redact("x-0123", &[key]), "x-0123");
+        assert_eq!(redact("0123 and more", &[key]), "0123 and more");
+        // Not a byte of the text is lost around a redaction, multi-byte characters included.
+        assert_eq!(redact("가0123456789abcdef나", &[key]), "가[REDACTED]나");
     }
 
     #[test]

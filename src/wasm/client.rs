@@ -333,7 +333,7 @@ impl Inner {
                     self.log(
                         LogLevel::Debug,
                         &format!("kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})", resp.status, attempt.saturating_add(1)),
-                        json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1) }),
+                        json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": null }),
                     );
                     return Ok(Answer {
                         body: resp.body,

@@ -4,7 +4,9 @@
 //! made, in one place). Every string of a record is redacted of the call's secrets here.
 
 use crate::api::packed::{PackError, Val};
-use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
+use crate::core::error::{
+    bounded, redact, ApiError, ResponseError, ValidationError, MAX_MESSAGE_CHARS,
+};
 use js_sys::Array;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -152,7 +154,7 @@ impl CallError {
                 ctx_props(&mut props, ctx);
                 (
                     "NetworkError",
-                    format!("Network error: {detail}"),
+                    bounded(format!("Network error: {detail}"), MAX_MESSAGE_CHARS),
                     Value::Object(props),
                 )
             }

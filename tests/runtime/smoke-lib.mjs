@@ -1,6 +1,7 @@
 // One runtime-agnostic smoke test of the installed package: every endpoint, the error classes,
-// a timeout and an abort (so timers and AbortController are proven in that runtime). It runs
-// unchanged in Node (ESM and, through smoke.cjs, CommonJS), Deno, Bun and a Cloudflare Worker.
+// a redirect not followed, a timeout and an abort (so timers and AbortController are proven in
+// that runtime). It runs unchanged in Node (ESM and, through smoke.cjs, CommonJS), Deno, Bun
+// and a Cloudflare Worker.
 // The harness (tests/runtimes.test.mjs) seeds the emulator it points `baseUrl` at.
 
 function check(cond, what) {
@@ -12,7 +13,7 @@ function check(cond, what) {
  * @param cfg { baseUrl, adminKey, restApiKey, token, channel }
  */
 export async function smoke(sdk, cfg) {
-  const { TalkChannelClient, KakaoApiError, KakaoTalkChannelError, ValidationError, TimeoutError, BulkOperationError } = sdk;
+  const { TalkChannelClient, KakaoApiError, KakaoTalkChannelError, ValidationError, TimeoutError, BulkOperationError, ResponseError } = sdk;
   check(typeof BulkOperationError === "function", "BulkOperationError is exported");
   const client = new TalkChannelClient({ adminKey: cfg.adminKey, restApiKey: cfg.restApiKey, baseUrl: cfg.baseUrl });
   const report = {};
@@ -49,6 +50,12 @@ export async function smoke(sdk, cfg) {
   check(notTalk instanceof KakaoApiError && notTalk instanceof KakaoTalkChannelError && notTalk.kind === "NotTalkUser", "KakaoApiError -501");
   const invalid = await client.checkChannelRelationship({ channelIds: ["a,b"], userId: 1 }).catch((e) => e);
   check(invalid instanceof ValidationError && invalid.rule === "channel_id.format", "ValidationError");
+
+  // A redirect (user 778 is answered 307 to a URL of the emulator that would answer): this
+  // runtime's fetch must not follow it. The harness checks the target got no request.
+  const moved = await client.checkChannelRelationship({ channelIds: [cfg.channel], userId: 778 }).catch((e) => e);
+  check(moved instanceof ResponseError && moved.status === 307 && moved.attempts === 1, `redirect not followed (got ${moved})`);
+  report.redirect = moved.status;
 
   // Timers: a per-attempt timeout, a backoff sleep, and an abort, in this runtime.
   const started = Date.now();
