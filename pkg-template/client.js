@@ -4,8 +4,10 @@
 // comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
 // rule is the wasm's; this file holds none.
 import { WasmClient, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
-import { pack, parseResult, revive } from "./marshal.js";
+import { __setErrorMaker, pack, parseResult, revive } from "./marshal.js";
 import { fromRecord } from "./errors.js";
+
+__setErrorMaker(fromRecord);
 
 /**
  * The error a failed call rejects with: what the wasm rejected with (`[record JSON, abort

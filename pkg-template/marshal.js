@@ -16,7 +16,14 @@
 //   x<what> a value that is not plain data, by what it is ("a Date", "a Set",
 //     "an instance of Customer", "a symbol", "an object nested too deeply", "a cycle", ...)
 
-import { fromRecord } from "./errors.js";
+// No imports: wasm-bindgen copies this file alone as a snippet. client.js hands over how error
+// records become error classes (`__setErrorMaker`).
+let makeError = (record) => record;
+
+/** Called once by client.js: `fromRecord` of errors.js. */
+export function __setErrorMaker(f) {
+  makeError = f;
+}
 
 const MAX_DEPTH = 32;
 /** Users per packed chunk: Kakao's add batch. Wasm memory then holds one chunk at a time. */
@@ -364,7 +371,7 @@ export function parseResult(json) {
 export function __onBatch(onBatch, event, reason) {
   try {
     const e = JSON.parse(event, revive);
-    if (e.error !== undefined) e.error = e.error === null ? reason : fromRecord(e.error, reason);
+    if (e.error !== undefined) e.error = e.error === null ? reason : makeError(e.error, reason);
     const p = onBatch(e);
     if (p !== null && typeof p === "object" && typeof p.catch === "function") p.catch(() => {});
     return true;
