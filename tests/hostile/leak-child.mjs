@@ -2,13 +2,13 @@
 // wasm memory before and after as JSON. WebAssembly.Instance is hooked before the package loads
 // so the SDK's own instance (and its memory) can be read.
 const instances = [];
-const Instance = WebAssembly.Instance;
-WebAssembly.Instance = (...args) => {
-  const i = new Instance(...args);
-  instances.push(i);
-  return i;
-};
-WebAssembly.Instance.prototype = Instance.prototype;
+WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+  construct: (target, args) => {
+    const i = Reflect.construct(target, args);
+    instances.push(i);
+    return i;
+  },
+});
 
 const { TalkChannelClient, validateCustomerFileUsers } = await import(process.argv[2]);
 const N = Number(process.argv[3]);
