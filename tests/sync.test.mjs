@@ -99,6 +99,13 @@ function sent(mark, path) {
   return { calls: calls.length, ids };
 }
 
+/** A state file (version 2): its JSON first line and `id → fingerprint` of the `<id>\t<fp>` lines. */
+function readState(path) {
+  const [first, ...lines] = readFileSync(path, "utf8").split("\n");
+  assert.equal(lines.pop(), "", "the state file ends with a newline");
+  return { head: JSON.parse(first), users: new Map(lines.map((l) => l.split("\t"))) };
+}
+
 const journalLines = (csv) => {
   const p = `${csv}.kakao-sync.json.journal`;
   return existsSync(p) ? readFileSync(p, "utf8").split("\n").filter(Boolean) : [];
@@ -124,8 +131,10 @@ describe("sync: CSV → customer file", () => {
     assertFileEquals(fileId, rows);
     assert.match(r.stdout, /added: +12345 \(12345 new, 0 changed\) in 7 batches; Kakao counted 12345/);
     assert.match(r.stderr, /progress: 12,345\/12,345 rows · [\d,]+ rows\/s · ETA 0s/);
-    const state = JSON.parse(readFileSync(`${csv}.kakao-sync.json`, "utf8"));
-    assert.deepEqual([state.channel, state.fileId, state.userType, Object.keys(state.users).length], [CH, fileId, "app", 12_345]);
+    const state = readState(`${csv}.kakao-sync.json`);
+    assert.deepEqual([state.head.version, state.head.channel, state.head.fileId, state.head.userType, state.head.users], [2, CH, fileId, "app", 12_345]);
+    assert.deepEqual([...state.users.keys()], [...rows.keys()]);
+    for (const fp of state.users.values()) assert.match(fp, /^[A-Za-z0-9_-]{16}$/);
     assert.equal(existsSync(`${csv}.kakao-sync.json.journal`), false);
   });
 
