@@ -1,10 +1,14 @@
 // `kakao-talk-channel sync` (pkg/cli.mjs) as a child process against the emulator over loopback:
 // a 12,345-row sync, a re-sync with exact adds and deletes, a run killed mid-way then resumed,
 // a failed batch then resumed, rejected rows with line numbers, BOM/quotes/Korean headers,
-// --dry-run, and the setup errors. No key in any output.
+// --dry-run, the setup errors; the mass-delete guard (--max-delete), torn journal lines, setup
+// errors as exit 2 with one line (against a tiny server of its own for 401/403), old state
+// files, repeated ids across check chunks, --version. No key in any output.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -400,5 +404,173 @@ describe("sync: CSV → customer file", () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N/);
     assert.equal(emu.requests.slice(mark).filter((q) => q.method === "POST" && q.path !== "/v1/talkchannel/create/target_user_file").length, 1);
+  });
+});
+
+const post = (mark) => emu.requests.slice(mark).filter((q) => q.method === "POST");
+/** One line on stderr, no stack trace. */
+const oneLine = (r) => assert.match(r.stderr, /^kakao-talk-channel: [^\n]+\n$/, r.stderr);
+
+describe("sync: the mass-delete guard (--max-delete)", () => {
+  let fileId;
+  let rows;
+  let path;
+  const header = "user_id,age,gender,birthday,vipLevel\n";
+
+  test("a header-only CSV after a synced file: refused (exit 2, count and ids), nothing sent; --dry-run says so too", async () => {
+    fileId = await newFile();
+    rows = rowsFor(0, 10_020);
+    path = writeCsv("guarded.csv", rows);
+    assert.equal((await cli(syncArgs(path, fileId))).code, 0);
+    const state = readFileSync(`${path}.kakao-sync.json`, "utf8");
+    writeFileSync(path, header);
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(path, fileId));
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    const ids = [...rows.keys()].slice(0, 10).join(", ");
+    assert.equal(
+      r.stderr,
+      `kakao-talk-channel: refusing to delete 10,020 of the 10,020 users known to be in file ${fileId} (100.0%): more than the 1,002 allowed ` +
+        `(by default 10% of the 10,020 users known to be in the file, or 10); nothing was sent. Ids: ${ids}, … and 10,010 more. ` +
+        "If the CSV is right, re-run with --max-delete 10020 (or a percentage, e.g. --max-delete 100%).\n",
+    );
+    assert.deepEqual(post(mark), []);
+    assert.equal(readFileSync(`${path}.kakao-sync.json`, "utf8"), state);
+    assert.equal(existsSync(`${path}.kakao-sync.json.journal`), false);
+    assert.equal(emu.customerFile(fileId).users.size, 10_020);
+
+    const dry = await cli(syncArgs(path, fileId, "--dry-run"));
+    assert.equal(dry.code, 2);
+    assert.match(dry.stdout, /^dry run: .*\n {2}CSV rows: {2}0\n {2}add: {7}0 \(0 new, 0 changed\) in 0 batches\n {2}delete: {4}10020 in 6 batches\n {2}unchanged: 0\nnothing was sent\n$/);
+    assert.match(dry.stderr, /^kakao-talk-channel: a real run would refuse: refusing to delete 10,020 of the 10,020 users .*--max-delete 10020/);
+    assert.deepEqual(post(mark), []);
+  });
+
+  test("the limit: 10% of the known users by default, a count or a percentage with --max-delete", async () => {
+    const ids = [...rows.keys()];
+    // 1,003 of 10,020 is one more than 10%: refused; --max-delete 1003 lets it through.
+    const fewer = new Map([...rows].slice(1_003));
+    writeCsv("guarded.csv", fewer);
+    let mark = emu.requests.length;
+    let r = await cli(syncArgs(path, fileId));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /refusing to delete 1,003 of the 10,020 users known to be in file \d+ \(10\.0%\): more than the 1,002 allowed/);
+    assert.deepEqual(post(mark), []);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "5%"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /more than the 501 allowed \(--max-delete 5% of 10,020\)/);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "1003"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(new Set(sent(mark, DELETE).ids), new Set(ids.slice(0, 1_003)));
+    assertFileEquals(fileId, fewer);
+
+    // Exactly 10% (901 of 9,017) passes by default; --max-delete 0 forbids any delete.
+    const again = new Map([...fewer].slice(901));
+    writeCsv("guarded.csv", again);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "0"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /refusing to delete 901 of the 9,017 users .*more than the 0 allowed \(--max-delete 0\)/);
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, fileId));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sent(mark, DELETE).ids.length, 901);
+
+    // --max-delete 100%: the header-only CSV empties the file.
+    writeFileSync(path, header);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "100%"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /deleted: +8116 in 5 batches\n/);
+    assert.equal(emu.customerFile(fileId).users.size, 0);
+  });
+
+  test("small files: up to 10 deletes always pass; bad --max-delete values are usage errors", async () => {
+    const id = await newFile();
+    const small = writeCsv("small.csv", rowsFor(0, 10));
+    assert.equal((await cli(syncArgs(small, id))).code, 0);
+    writeFileSync(small, header);
+    let r = await cli(syncArgs(small, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(emu.customerFile(id).users.size, 0);
+    for (const bad of ["abc", "101%", "-1", "5 %", ""]) {
+      r = await cli(syncArgs(small, id, `--max-delete=${bad}`));
+      assert.deepEqual(
+        [r.code, r.stderr],
+        [2, `kakao-talk-channel: --max-delete must be a count (e.g. 500) or a percentage from 0% to 100% (e.g. 25%), got ${JSON.stringify(bad)}\n`],
+      );
+    }
+  });
+});
+
+describe("sync: torn journal lines", () => {
+  test("a torn last line, a resume that stops again, another torn line: every resume works, no confirmed batch is sent twice", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 10_000);
+    const path = writeCsv("torn.csv", want);
+    const journal = `${path}.kakao-sync.json.journal`;
+    const confirmed = () => journalLines(path).slice(1).flatMap((l) => JSON.parse(l).ids);
+    const fail503 = (after) =>
+      emu.faults.add({ path: ADD, after, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+
+    // Run 1: batches 1-2 confirmed, batch 3 fails; then a crash tears the next line.
+    fail503(2);
+    let mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id, "--concurrency", "1"));
+    assert.equal(r.code, 3, r.stderr);
+    emu.faults.clear();
+    assert.equal(journalLines(path).length, 3);
+    let done = new Set(confirmed());
+    assert.equal(done.size, 4_000);
+    appendFileSync(journal, `{"op":"add","ids":["${BASE_ID + 4000}","${String(BASE_ID + 4001).slice(0, 6)}`);
+
+    // Run 2 resumes, confirms one batch, fails the next: exit 3 again, the torn line cut off.
+    fail503(1);
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, id, "--concurrency", "1"));
+    assert.equal(r.code, 3, r.stderr);
+    emu.faults.clear();
+    assert.match(r.stderr, /torn\.csv\.kakao-sync\.json\.journal: skipping line 4, cut short by a crash while being written/);
+    assert.ok(sent(mark, ADD).ids.every((x) => !done.has(x)), "a confirmed batch was sent again");
+    const lines = journalLines(path);
+    assert.equal(lines.length, 4);
+    for (const l of lines) JSON.parse(l);
+    done = new Set(confirmed());
+    assert.equal(done.size, 6_000);
+
+    // A torn line in the middle (as older versions left one: torn, then more batches after it) and a torn tail.
+    const [head, ...entries] = lines;
+    writeFileSync(journal, [head, entries[0], '{"op":"delete","ids":["1', ...entries.slice(1), ""].join("\n") + '{"op":"ad');
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /skipping line 3, 6, cut short by a crash/);
+    assert.match(r.stdout, /resuming: 3 confirmed batches from the journal/);
+    const resent = sent(mark, ADD).ids;
+    assert.equal(resent.length, 4_000);
+    assert.ok(resent.every((x) => !done.has(x)), "a confirmed batch was sent again");
+    assertFileEquals(id, want);
+    assert.equal(existsSync(journal), false);
+  });
+
+  test("a complete last line without its newline counts as confirmed; the next entry starts a new line", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 4_000);
+    const path = writeCsv("unended.csv", want);
+    const journal = `${path}.kakao-sync.json.journal`;
+    emu.faults.add({ path: ADD, after: 1, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+    assert.equal((await cli(syncArgs(path, id, "--concurrency", "1"))).code, 3);
+    emu.faults.clear();
+    writeFileSync(journal, readFileSync(journal, "utf8").replace(/\n$/, ""));
+    // Stop the resume before it finishes, to look at the journal it extended.
+    emu.faults.add({ path: ADD, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 3);
+    emu.faults.clear();
+    assert.equal(sent(mark, ADD).ids.length, 2_000 * 3, "only the unconfirmed batch is tried");
+    assert.equal(readFileSync(journal, "utf8").split("\n").length, 3, "header, one batch, then the final newline");
+    const r2 = await cli(syncArgs(path, id));
+    assert.equal(r2.code, 0, r2.stderr);
+    assertFileEquals(id, want);
   });
 });
