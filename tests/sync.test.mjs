@@ -574,3 +574,203 @@ describe("sync: torn journal lines", () => {
     assertFileEquals(id, want);
   });
 });
+
+/** A tiny Kakao stand-in answering every request with `status` and `body` (for 401/403/503 on the listing). */
+async function fakeKakao(status, body, headers = {}) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.writeHead(status, { "content-type": "application/json;charset=UTF-8", ...headers });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe("sync: setup errors exit 2 with one line", () => {
+  test("KAKAO_BASE_URL that is not an http(s) origin; a key with a trailing newline (refused, never trimmed)", async () => {
+    const id = await newFile();
+    const path = writeCsv("env.csv", rowsFor(0, 3));
+    const mark = emu.requests.length;
+    for (const [base, message] of [
+      ["not a url", "KAKAO_BASE_URL is not a URL"],
+      ["http://[::1", "KAKAO_BASE_URL is not a URL"],
+      ["ftp://kapi.kakao.com", "KAKAO_BASE_URL: must start with https:// or http://"],
+      [`${server.url}/v1?x=1`, "KAKAO_BASE_URL: must not contain a query (?) or fragment (#)"],
+    ]) {
+      const r = await cli(syncArgs(path, id), { env: { KAKAO_BASE_URL: base } });
+      assert.deepEqual([r.code, r.stderr], [2, `kakao-talk-channel: ${message}\n`], base);
+    }
+    for (const key of [`${emu.restApiKey}\n`, `${emu.restApiKey}\r\n`, ` ${emu.restApiKey}`]) {
+      const r = await cli(syncArgs(path, id), { env: { KAKAO_REST_API_KEY: key } });
+      assert.equal(r.code, 2, JSON.stringify(key));
+      oneLine(r);
+      assert.match(r.stderr, /^kakao-talk-channel: KAKAO_REST_API_KEY: must be printable ASCII without spaces; it contains (a line feed \(LF\)|a carriage return \(CR\)|whitespace \(U\+0020\)) \(the key is used exactly as set, never trimmed/);
+    }
+    assert.deepEqual(emu.requests.slice(mark), []);
+  });
+
+  test("the first listing refused with 401 or 403: exit 2 (a re-run cannot cure it); a 503 after retries stays exit 3", async () => {
+    const path = writeCsv("denied.csv", rowsFor(0, 3));
+    for (const [status, body] of [
+      [401, { msg: "this access token does not exist", code: -401 }],
+      [403, { msg: "App disabled [talk_channel] scopes for [target_user_file] API on developers.kakao.com.", code: -3 }],
+    ]) {
+      const fake = await fakeKakao(status, body);
+      try {
+        const r = await cli(syncArgs(path, 437), { env: { KAKAO_BASE_URL: fake.url } });
+        assert.equal(r.code, 2, r.stderr);
+        oneLine(r);
+        assert.match(r.stderr, new RegExp(`^kakao-talk-channel: listing the customer files of ${CH}: .*${body.msg.replace(/[[\]().]/g, "\\$&")}.*; check KAKAO_REST_API_KEY`));
+        assert.deepEqual(fake.requests, [`GET /v1/talkchannel/target_user_file?channel_public_id=${CH}`]);
+      } finally {
+        await fake.close();
+      }
+    }
+    const fake = await fakeKakao(503, { msg: "system error", code: -9798 }, { "retry-after": "0" });
+    try {
+      const r = await cli(syncArgs(path, 437), { env: { KAKAO_BASE_URL: fake.url } });
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /^kakao-talk-channel: listing the customer files failed: .*system error/);
+      assert.equal(fake.requests.length, 3, "1 attempt + 2 retries");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test("a damaged state file: exit 2 naming the problem (not exit 3 forever); moved away, the run works", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 20);
+    const path = writeCsv("damaged.csv", want);
+    const state = `${path}.kakao-sync.json`;
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+    const good = readFileSync(state, "utf8");
+    const [first, ...rest] = good.split("\n");
+    const v1 = (users) => JSON.stringify({ version: 1, channel: CH, fileId: id, userType: "app", users });
+    const cases = [
+      ["hello", /damaged\.csv\.kakao-sync\.json is damaged: its first line is not JSON \(.*\)\. Move it away to go on without it \(every row of the CSV is then sent again/],
+      [[first, ...rest.slice(0, 5), ""].join("\n"), /is damaged: it lists 5 users; its first line says 20\. Move it away/],
+      [[first, ...rest.slice(0, 19), "5000000019 no-tab", ""].join("\n"), /is damaged: line 21 is not "<id><TAB><fingerprint>"/],
+      [good.slice(0, -10), /is damaged: line 21 is cut short/],
+      [v1([]), /is damaged: "users" is not an object/],
+      [v1({ [BASE_ID]: 5 }), /is damaged: the fingerprint of user "5000000000" is not a string/],
+      [v1({ abc: "AAAAAAAAAAAAAAAA" }), /kakao-sync\.json \(with its journal\) is damaged: it lists "abc" as a user of the file: .*\[user_id\.format\]\. Move it away/],
+      [JSON.stringify([1, 2]), /damaged\.csv\.kakao-sync\.json is not a kakao-talk-channel sync state file/],
+    ];
+    const mark = emu.requests.length;
+    for (const [text, message] of cases) {
+      writeFileSync(state, text);
+      const r = await cli(syncArgs(path, id));
+      assert.equal(r.code, 2, `${text.slice(0, 80)}: ${r.stderr}`);
+      oneLine(r);
+      assert.match(r.stderr, message);
+    }
+    assert.deepEqual(post(mark), []);
+    rmSync(state);
+    const r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assertFileEquals(id, want);
+  });
+
+  test("a header naming a column twice, two columns sent to one key, a CSV that is not UTF-8: exit 2", async () => {
+    const id = await newFile();
+    const mark = emu.requests.length;
+    const at = (name, text) => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    };
+    let r = await cli(syncArgs(at("twice.csv", `user_id,age,age\n${BASE_ID},30,31\n`), id));
+    assert.deepEqual([r.code, r.stderr], [2, 'kakao-talk-channel: the CSV header names "age" twice (columns 2 and 3); each column needs its own name\n']);
+    const two = at("twokeys.csv", `user_id,a,b\n${BASE_ID},30,31\n`);
+    r = await cli(syncArgs(two, id, "--columns", "a=age,b=age"));
+    assert.deepEqual([r.code, r.stderr], [2, 'kakao-talk-channel: --columns: "a" and "b" both go to the key "age"\n']);
+    r = await cli(syncArgs(two, id, "--columns", "a=age,b=연령"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^kakao-talk-channel: columns: 연령: .*\[fields\.duplicate_key\]\n$/);
+    const latin1 = Buffer.concat([Buffer.from(`user_id,age,gender,birthday,vipLevel\n${BASE_ID},30,F,1990-01-01,1\n${BASE_ID + 1},31,`), Buffer.from([0xc9]), Buffer.from("t\xe9,1990-01-02,2\n", "latin1")]);
+    r = await cli(syncArgs(at("latin1.csv", latin1), id));
+    assert.deepEqual([r.code, r.stderr], [2, "kakao-talk-channel: latin1.csv:3: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)\n"]);
+    r = await cli(syncArgs(at("utf16.csv", Buffer.from(`\uFEFFuser_id,age\n${BASE_ID},30\n`, "utf16le")), id));
+    assert.deepEqual([r.code, r.stderr], [2, "kakao-talk-channel: utf16.csv:1: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)\n"]);
+    assert.deepEqual(post(mark), []);
+  });
+});
+
+describe("sync: the command line", () => {
+  test("--version prints the package's version; no command: usage on stderr, exit 2; --help: usage on stdout, exit 0", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../pkg/package.json", import.meta.url), "utf8"));
+    assert.match(version, /^\d+\.\d+\.\d+/);
+    let r = await cli(["--version"]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${version}\n`, ""]);
+    r = await cli([]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N \[options\]\n/);
+    const help = await cli(["--help"]);
+    assert.deepEqual([help.code, help.stdout, help.stderr], [0, r.stderr, ""]);
+    assert.match(help.stdout, /--max-delete N\|P%/);
+    r = await cli(["sync", "--help"]);
+    assert.deepEqual([r.code, r.stdout], [0, help.stdout]);
+  });
+});
+
+describe("sync: state files and repeated ids at scale", () => {
+  test("a version 1 state file (one JSON document, as earlier versions wrote) still loads: nothing re-sent, then rewritten as version 2", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 2_500);
+    const path = writeCsv("old-state.csv", want);
+    const fp = (r) => createHash("sha256").update(JSON.stringify(Object.entries(r))).digest("base64url").slice(0, 16);
+    // What earlier versions wrote after syncing these rows (the emulator's file gets them here directly).
+    const users = Object.fromEntries([...want].map(([k, r]) => [k, fp(r)]));
+    writeFileSync(`${path}.kakao-sync.json`, `${JSON.stringify({ version: 1, channel: CH, fileId: id, userType: "app", syncedAt: "2026-01-01T00:00:00.000Z", users })}\n`);
+    const mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(post(mark), []);
+    assert.match(r.stdout, /added: +0 \(0 new, 0 changed\) in 0 batches;.*\n {2}deleted: +0 in 0 batches\n {2}unchanged: 2500\n/);
+    const state = readState(`${path}.kakao-sync.json`);
+    assert.equal(state.head.version, 2);
+    assert.deepEqual(Object.fromEntries(state.users), users);
+    // One edited row and one removed: exactly those go.
+    const [a, b] = [...want.keys()];
+    want.set(a, { ...want.get(a), age: 61 });
+    want.delete(b);
+    writeCsv("old-state.csv", want);
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([sent(mark, ADD).ids, sent(mark, DELETE).ids], [[a], [b]]);
+  });
+
+  test("the same user twice, 10,000+ rows apart (in different check chunks), is rejected — also when the row is unchanged, also for phones", async () => {
+    const id = await newFile();
+    const rows = rowsFor(0, 12_000);
+    const path = writeCsv("twice-far.csv", rows);
+    const text = readFileSync(path, "utf8");
+    writeFileSync(path, `${text}${BASE_ID + 1},30,F,1990-01-01,1\n${BASE_ID + 2},31,M,1990-01-01,2\n`);
+    const mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /2 of 12002 rows rejected; nothing was sent/);
+    assert.match(r.stderr, /twice-far\.csv:12002: user_id: is the same user as line 3; each id may appear once \[users\.duplicate_id\]/);
+    assert.match(r.stderr, /twice-far\.csv:12003: user_id: is the same user as line 4; each id may appear once \[users\.duplicate_id\]/);
+    assert.deepEqual(post(mark), []);
+    // Synced, then a row repeated unchanged at the end: still rejected.
+    writeFileSync(path, text);
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+    writeFileSync(path, `${text}${BASE_ID + 5},${rows.get(String(BASE_ID + 5)).age},${rows.get(String(BASE_ID + 5)).gender},${rows.get(String(BASE_ID + 5)).birthday},${rows.get(String(BASE_ID + 5)).vipLevel}\n`);
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /twice-far\.csv:12002: user_id: is the same user as line 7;/);
+
+    const phoneFile = await newFile({ age: "number" });
+    const phones = ["phone,age", "010-1234-5678,30"];
+    for (let i = 0; i < 10_500; i++) phones.push(`0105${String(i).padStart(7, "0")},${i % 90}`);
+    phones.push("01012345678,31", "+82 10-1234-5678,32");
+    const phonePath = join(dir, "phones.csv");
+    writeFileSync(phonePath, `${phones.join("\n")}\n`);
+    r = await cli(["sync", "--csv", phonePath, "--channel", CH, "--file-id", String(phoneFile), "--user-type", "phone"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^kakao-talk-channel: 1 of 10503 rows rejected; nothing was sent\. First errors:\n {2}phones\.csv:10503: phone: is the same user as line 2; each id may appear once \[users\.duplicate_id\]\n/);
+  });
+});
