@@ -6,7 +6,7 @@ import * as crypto from "node:crypto";
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { CsvError, parse as parseCsv } from "./vendor/csv-parse/sync.js";
+import { CsvError, transform as csvParser } from "./vendor/csv-parse/api/index.js";
 import { TalkChannelClient, validateCustomerFileUsers } from "./node.js";
 
 const BATCH = 2000;
@@ -184,14 +184,31 @@ function firstNonUtf8Line(bytes) {
   return "?";
 }
 
-/** The CSV's records (arrays of trimmed cells), header first, empty lines skipped. */
-function parseRecords(bytes, path, extra = {}) {
+/**
+ * Calls `onRecord(cells)` for each record of the CSV (arrays of trimmed cells), header first,
+ * empty lines skipped, keeping none of them: a million rows are never all in memory at once.
+ */
+function eachRecord(bytes, path, onRecord, extra = {}) {
+  let error;
   try {
-    return parseCsv(bytes, { ...CSV_OPTIONS, ...extra });
+    error = csvParser({ ...CSV_OPTIONS, ...extra }).parse(bytes, true, onRecord, () => {});
   } catch (err) {
-    if (err instanceof CsvError) throw new UsageError(`${basename(path)}:${err.lines ?? "?"}: not valid CSV: ${err.message}`);
-    throw err;
+    error = err;
   }
+  if (error === undefined) return;
+  if (error instanceof CsvError) throw new UsageError(`${basename(path)}:${error.lines ?? "?"}: not valid CSV: ${error.message}`);
+  throw error;
+}
+
+/** The cells of the records numbered in `wanted` (0 is the header). */
+function recordsAt(bytes, path, wanted, extra = {}) {
+  const found = new Map();
+  let r = 0;
+  eachRecord(bytes, path, (cells) => {
+    if (wanted.has(r)) found.set(r, cells);
+    r += 1;
+  }, extra);
+  return found;
 }
 
 /**
@@ -202,7 +219,7 @@ function recordLines(bytes, path) {
   const lines = [];
   let prevEnd = 0;
   let prevEmpty = 0;
-  parseRecords(bytes, path, {
+  eachRecord(bytes, path, () => {}, {
     on_record: (_record, info) => {
       lines.push(prevEnd + 1 + (info.empty_lines - prevEmpty) + info.comment_lines);
       prevEnd = info.lines;
@@ -345,20 +362,27 @@ function csvCell(value) {
  * whole CSV: rows sharing a coarse id are checked together afterwards.
  */
 function planRows(bytes, opts, header, idIndex, columns, schema, known) {
-  const records = parseRecords(bytes, opts.csv);
-  const rowCount = records.length - 1;
   const read = rowReader(columns);
   const desired = new Map();
   const adds = [];
   const problems = [];
-  const firstOf = new Map();
+  // Rows that may be one user: a desired id set twice, and (phones only: written differently, they
+  // can still be one number) a coarse id seen twice; rows the rules refused are compared at the end.
+  const seen = opts.userType === "phone" ? new Set() : null;
+  const refused = [];
   const twins = new Set();
+  const keep = (id, fp) => {
+    const size = desired.size;
+    desired.set(id, fp);
+    if (desired.size === size) twins.add(coarseId(id));
+  };
+  let rowCount = 0;
   let fresh = 0;
   let pending = [];
 
   const accept = ({ id: raw, fields, fp }) => {
     const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
-    desired.set(id, fp);
+    keep(id, fp);
     if (known.get(id) === fp) return;
     if (!known.has(id)) fresh += 1;
     adds.push({ id, fields, fp });
@@ -370,6 +394,7 @@ function planRows(bytes, opts, header, idIndex, columns, schema, known) {
     const bad = new Set();
     for (const e of errors) {
       if (e.rule === "users.duplicate_id") continue; // found across the whole CSV below
+      if (!bad.has(e.index)) refused.push(coarseId(pending[e.index].id));
       bad.add(e.index);
       problems.push({ i: pending[e.index].i, field: e.field.replace(/^users\[\d+\]\./, ""), rule: e.rule, message: e.message });
     }
@@ -377,42 +402,51 @@ function planRows(bytes, opts, header, idIndex, columns, schema, known) {
     pending = [];
   };
 
-  for (let r = 1; r < records.length; r++) {
-    const cells = records[r];
-    records[r] = undefined; // let the parsed rows go as they are used
-    const i = r - 1;
+  let r = 0;
+  eachRecord(bytes, opts.csv, (cells) => {
+    if (r++ === 0) return; // the header
+    const i = r - 2;
+    rowCount += 1;
     if (cells.length !== header.length) {
       problems.push({ i, field: "", rule: "csv.column_count", message: `has ${cells.length} cells; the header has ${header.length}` });
     }
     const id = cells[idIndex] ?? "";
     const { fields, fp } = read(cells);
-    const coarse = coarseId(id);
-    if (firstOf.has(coarse)) twins.add(coarse);
-    else firstOf.set(coarse, i);
+    if (seen) {
+      const coarse = coarseId(id);
+      if (seen.has(coarse)) twins.add(coarse);
+      else seen.add(coarse);
+    }
     if (known.get(id) === fp) {
-      desired.set(id, fp);
-      continue;
+      keep(id, fp);
+      return;
     }
     pending.push({ i, id, fields, fp });
     if (pending.length === CHECK_CHUNK) check();
-  }
+  });
   check();
+  const refusedOnce = new Set();
+  for (const coarse of refused) {
+    if (desired.has(coarse) || refusedOnce.has(coarse)) twins.add(coarse);
+    refusedOnce.add(coarse);
+  }
   if (twins.size > 0) problems.push(...duplicates(bytes, opts, idIndex, twins));
   return { rowCount, desired, adds, fresh, problems };
 }
 
 /** The rows repeating an earlier row's user, by the SDK's rules (`users.duplicate_id`). */
 function duplicates(bytes, opts, idIndex, twins) {
-  const records = parseRecords(bytes, opts.csv);
   const groups = new Map();
-  for (let r = 1; r < records.length; r++) {
-    const id = records[r][idIndex] ?? "";
+  let r = 0;
+  eachRecord(bytes, opts.csv, (cells) => {
+    if (r++ === 0) return;
+    const id = cells[idIndex] ?? "";
     const coarse = coarseId(id);
-    if (!twins.has(coarse)) continue;
+    if (!twins.has(coarse)) return;
     const group = groups.get(coarse);
-    if (group) group.push({ i: r - 1, id });
-    else groups.set(coarse, [{ i: r - 1, id }]);
-  }
+    if (group) group.push({ i: r - 2, id });
+    else groups.set(coarse, [{ i: r - 2, id }]);
+  });
   const found = [];
   let batch = [];
   const check = () => {
@@ -434,7 +468,7 @@ function duplicates(bytes, opts, idIndex, twins) {
 
 /** Writes the rejects file: `line,column,rule,message` and the row's cells, one line per problem. */
 function writeRejects(bytes, opts, header, idIndex, columns, problems) {
-  const records = parseRecords(bytes, opts.csv);
+  const records = recordsAt(bytes, opts.csv, new Set(problems.map((p) => p.i + 1)));
   const lines = recordLines(bytes, opts.csv);
   const lineOf = (i) => lines[i + 1];
   const byKey = new Map(columns.map((c) => [c.key, c.header]));
@@ -446,7 +480,7 @@ function writeRejects(bytes, opts, header, idIndex, columns, problems) {
     message: p.duplicateOf === undefined ? p.message : `is the same user as line ${lineOf(p.duplicateOf)}; each id may appear once`,
   }));
   const out = [["line", "column", "rule", "message", ...header].map(csvCell).join(",")];
-  for (const r of rejects) out.push([r.line, r.column, r.rule, r.message, ...records[r.i + 1]].map(csvCell).join(","));
+  for (const r of rejects) out.push([r.line, r.column, r.rule, r.message, ...records.get(r.i + 1)].map(csvCell).join(","));
   writeAtomically(opts.rejects, `${out.join("\n")}\n`);
   return rejects;
 }
@@ -762,7 +796,7 @@ async function sync(opts) {
     if (!existsSync(dirname(path))) throw new UsageError(`the directory of ${path} does not exist`);
   }
   const bytes = readCsvBytes(opts.csv);
-  const [header] = parseRecords(bytes, opts.csv, { to: 1 });
+  const header = recordsAt(bytes, opts.csv, new Set([0]), { to: 1 }).get(0);
   if (!header) throw new UsageError(`${basename(opts.csv)} is empty: a header row is needed`);
   checkHeader(header);
   const idIndex = opts.idColumn === undefined ? 0 : header.indexOf(opts.idColumn);

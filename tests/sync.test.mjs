@@ -763,6 +763,13 @@ describe("sync: state files and repeated ids at scale", () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /twice-far\.csv:12002: user_id: is the same user as line 7;/);
 
+    // A row the rules refuse for its age, and a later row with the same id: both are reported.
+    const filler = readFileSync(writeCsv("filler.csv", rowsFor(100, 10_500)), "utf8").split("\n").slice(1).join("\n");
+    writeFileSync(path, `user_id,age,gender,birthday,vipLevel\n${BASE_ID + 7},old,F,1990-01-01,1\n${filler}${BASE_ID + 7},40,F,1990-01-01,1\n`);
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, / {2}twice-far\.csv:2: age: the schema declares "number"; got a string \[fields\.type_mismatch\]\n {2}twice-far\.csv:10503: user_id: is the same user as line 2;/);
+
     const phoneFile = await newFile({ age: "number" });
     const phones = ["phone,age", "010-1234-5678,30"];
     for (let i = 0; i < 10_500; i++) phones.push(`0105${String(i).padStart(7, "0")},${i % 90}`);
