@@ -383,8 +383,9 @@ function planRows(bytes, opts, header, idIndex, columns, schema, known) {
   const accept = ({ id: raw, fields, fp }) => {
     const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
     keep(id, fp);
-    if (known.get(id) === fp) return;
-    if (!known.has(id)) fresh += 1;
+    const was = known.get(id);
+    if (was === fp) return;
+    if (was === undefined || was === UNSURE) fresh += 1;
     adds.push({ id, fields, fp });
   };
   const check = () => {
@@ -634,28 +635,45 @@ function readJournal(opts) {
       scan.header = true;
       continue;
     }
-    const ok = entry?.op === "delete" ? isStrings(entry.ids) : entry?.op === "add" && isStrings(entry.ids) && isStrings(entry.fps) && entry.ids.length === entry.fps.length;
+    const ok =
+      entry?.op === "delete" || entry?.op === "sending"
+        ? isStrings(entry.ids)
+        : entry?.op === "add" && isStrings(entry.ids) && isStrings(entry.fps) && entry.ids.length === entry.fps.length;
     if (!ok) throw damaged(opts.journal, `line ${i + 1} is not a batch of the sync journal`, LOST_JOURNAL);
     scan.entries.push(entry);
   }
   return scan;
 }
 
-/** What is known to be in Kakao's file: the state file, then every confirmed batch of the journal. */
+/** The known fingerprint of a user that may or may not be in Kakao's file: it matches no row. */
+const UNSURE = "";
+
+/**
+ * What is known to be in Kakao's file: the state file, then the journal. Its `sending` lines
+ * (written before a run sends anything) list the users about to be added or deleted: until a
+ * confirmed batch says otherwise, each may or may not be in Kakao's file (a batch in flight
+ * during a crash may have been applied), so the next run adds them again if they are in the
+ * CSV and deletes them again if not, whatever the CSV became in between.
+ */
 function loadKnown(opts) {
   const known = readState(opts);
   const journal = readJournal(opts);
   for (const entry of journal.entries) {
     if (entry.op === "add") {
       for (const [j, id] of entry.ids.entries()) known.set(id, entry.fps[j]);
-    } else {
+    } else if (entry.op === "delete") {
       for (const id of entry.ids) known.delete(id);
+    } else {
+      for (const id of entry.ids) known.set(id, UNSURE);
     }
   }
   return { known, journal };
 }
 
-/** Append-only, one JSON line per confirmed batch, fsync'd before the batch counts as done. */
+/**
+ * Append-only: a header line, a `sending` line before each phase (deletes, adds) lists its ids,
+ * then one line per confirmed batch; each fsync'd, a batch counts as done once its line is.
+ */
 class Journal {
   constructor(opts, scan) {
     const fresh = !scan.header && scan.entries.length === 0;
@@ -855,7 +873,7 @@ async function sync(opts) {
   const deleteBatches = chunk(deletes);
   const unchanged = desired.size - adds.length;
   const target = `file ${opts.fileId} (${file.fileName}) of ${opts.channel}, ${opts.userType} ids`;
-  const replayed = scan.entries.length;
+  const replayed = scan.entries.filter((e) => e.op !== "sending").length;
   const resumed = replayed > 0 ? ` (resuming: ${replayed} confirmed batches from the journal)` : "";
 
   // The mass-delete guard: an emptied or truncated export must not empty the file.
@@ -894,6 +912,7 @@ async function sync(opts) {
   const common = { fileId: opts.fileId, channelPublicId: opts.channel, userType: opts.userType };
   const stopping = () => interrupted;
 
+  if (deletes.length > 0) journal.append({ op: "sending", ids: deletes });
   const failures = await runBatches(deleteBatches, {
     concurrency: opts.concurrency,
     stopping,
@@ -904,7 +923,8 @@ async function sync(opts) {
       progress.add(ids.length);
     },
   });
-  if (failures.length === 0) {
+  if (failures.length === 0 && !interrupted) {
+    if (adds.length > 0) journal.append({ op: "sending", ids: adds.map((u) => u.id) });
     const addFailures = await runBatches(addBatches, {
       concurrency: opts.concurrency,
       stopping,

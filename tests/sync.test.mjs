@@ -182,7 +182,8 @@ describe("sync: CSV → customer file", () => {
     const child = spawn(process.execPath, [CLI, ...syncArgs(path, id, "--no-progress")], { env: env(), cwd: dir, stdio: "ignore" });
     const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 20_000;
-    while (!(sent(mark, ADD).calls === 7 && journalLines(path).length === 7)) {
+    // The journal: header, the ids about to be sent, then the 6 confirmed batches.
+    while (!(sent(mark, ADD).calls === 7 && journalLines(path).length === 8)) {
       assert.ok(Date.now() < deadline, `timed out: ${sent(mark, ADD).calls} adds, ${journalLines(path).length} journal lines`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -218,7 +219,7 @@ describe("sync: CSV → customer file", () => {
     assert.match(r.stderr, /a batch of 2000 adds failed: .*system error/);
     assert.match(r.stderr, /stopped: 1 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
     assert.equal(sent(mark, ADD).calls, 4);
-    assert.equal(journalLines(path).length, 2);
+    assert.equal(journalLines(path).length, 3);
     emu.faults.clear();
 
     const resume = emu.requests.length;
@@ -246,7 +247,7 @@ describe("sync: CSV → customer file", () => {
     assert.match(stderr, /SIGINT: finishing the batches in flight, then stopping/);
     assert.match(stderr, /interrupted: 2 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
     assert.equal(sent(mark, ADD).calls, 2);
-    assert.equal(journalLines(path).length, 3);
+    assert.equal(journalLines(path).length, 4);
     const resume = emu.requests.length;
     const r = await cli(syncArgs(path, id));
     assert.equal(r.code, 0, r.stderr);
@@ -508,7 +509,11 @@ describe("sync: torn journal lines", () => {
     const want = rowsFor(0, 10_000);
     const path = writeCsv("torn.csv", want);
     const journal = `${path}.kakao-sync.json.journal`;
-    const confirmed = () => journalLines(path).slice(1).flatMap((l) => JSON.parse(l).ids);
+    const confirmed = () =>
+      journalLines(path)
+        .slice(1)
+        .map((l) => JSON.parse(l))
+        .flatMap((e) => (e.op === "add" ? e.ids : []));
     const fail503 = (after) =>
       emu.faults.add({ path: ADD, after, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
 
@@ -518,7 +523,7 @@ describe("sync: torn journal lines", () => {
     let r = await cli(syncArgs(path, id, "--concurrency", "1"));
     assert.equal(r.code, 3, r.stderr);
     emu.faults.clear();
-    assert.equal(journalLines(path).length, 3);
+    assert.equal(journalLines(path).length, 4);
     let done = new Set(confirmed());
     assert.equal(done.size, 4_000);
     appendFileSync(journal, `{"op":"add","ids":["${BASE_ID + 4000}","${String(BASE_ID + 4001).slice(0, 6)}`);
@@ -529,10 +534,10 @@ describe("sync: torn journal lines", () => {
     r = await cli(syncArgs(path, id, "--concurrency", "1"));
     assert.equal(r.code, 3, r.stderr);
     emu.faults.clear();
-    assert.match(r.stderr, /torn\.csv\.kakao-sync\.json\.journal: skipping line 4, cut short by a crash while being written/);
+    assert.match(r.stderr, /torn\.csv\.kakao-sync\.json\.journal: skipping line 5, cut short by a crash while being written/);
     assert.ok(sent(mark, ADD).ids.every((x) => !done.has(x)), "a confirmed batch was sent again");
     const lines = journalLines(path);
-    assert.equal(lines.length, 4);
+    assert.equal(lines.length, 6, "header, sending, 2 batches, sending, 1 batch");
     for (const l of lines) JSON.parse(l);
     done = new Set(confirmed());
     assert.equal(done.size, 6_000);
@@ -543,7 +548,7 @@ describe("sync: torn journal lines", () => {
     mark = emu.requests.length;
     r = await cli(syncArgs(path, id));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /skipping line 3, 6, cut short by a crash/);
+    assert.match(r.stderr, /skipping line 3, 8, cut short by a crash/);
     assert.match(r.stdout, /resuming: 3 confirmed batches from the journal/);
     const resent = sent(mark, ADD).ids;
     assert.equal(resent.length, 4_000);
@@ -568,7 +573,7 @@ describe("sync: torn journal lines", () => {
     assert.equal(r.code, 3);
     emu.faults.clear();
     assert.equal(sent(mark, ADD).ids.length, 2_000 * 3, "only the unconfirmed batch is tried");
-    assert.equal(readFileSync(journal, "utf8").split("\n").length, 3, "header, one batch, then the final newline");
+    assert.equal(readFileSync(journal, "utf8").split("\n").length, 5, "header, sending, one batch, sending, then the final newline");
     const r2 = await cli(syncArgs(path, id));
     assert.equal(r2.code, 0, r2.stderr);
     assertFileEquals(id, want);
@@ -779,5 +784,59 @@ describe("sync: state files and repeated ids at scale", () => {
     r = await cli(["sync", "--csv", phonePath, "--channel", CH, "--file-id", String(phoneFile), "--user-type", "phone"]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^kakao-talk-channel: 1 of 10503 rows rejected; nothing was sent\. First errors:\n {2}phones\.csv:10503: phone: is the same user as line 2; each id may appear once \[users\.duplicate_id\]\n/);
+  });
+});
+
+describe("sync: batches in flight during a crash", () => {
+  /** Runs the CLI until Kakao has received (and applied) the first request to `path`, then SIGKILLs it. */
+  async function killAfterRequest(args, path) {
+    const mark = emu.requests.length;
+    const child = spawn(process.execPath, [CLI, ...args], { env: env(), cwd: dir, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const deadline = Date.now() + 20_000;
+    while (sent(mark, path).calls < 1) {
+      assert.ok(Date.now() < deadline, "timed out waiting for the request");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill("SIGKILL");
+    assert.equal(await exited, "SIGKILL");
+  }
+
+  test("applied by Kakao but never confirmed, then the CSV edited back: the next run makes the file equal the CSV", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 3_000);
+    const path = writeCsv("inflight.csv", want);
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+
+    // 100 rows removed; Kakao applies the delete but its answer never comes; the run is killed.
+    const gone = [...want.keys()].slice(0, 100);
+    writeCsv("inflight.csv", new Map([...want].slice(100)));
+    emu.faults.add({ path: DELETE, times: 1, stall: true });
+    await killAfterRequest(syncArgs(path, id, "--no-progress"), DELETE);
+    emu.faults.clear();
+    assert.equal(emu.customerFile(id).users.size, 2_900);
+    // The removal was a mistake: the CSV is back as it was, and so must the file be.
+    writeCsv("inflight.csv", want);
+    let mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(new Set(sent(mark, ADD).ids), new Set(gone));
+    assert.equal(sent(mark, DELETE).calls, 0);
+    assertFileEquals(id, want);
+
+    // 50 rows added; Kakao applies the add, no answer, killed; then the rows leave the CSV again.
+    const extra = rowsFor(3_000, 50);
+    writeCsv("inflight.csv", new Map([...want, ...extra]));
+    emu.faults.add({ path: ADD, times: 1, stall: true });
+    await killAfterRequest(syncArgs(path, id, "--no-progress"), ADD);
+    emu.faults.clear();
+    assert.equal(emu.customerFile(id).users.size, 3_050);
+    writeCsv("inflight.csv", want);
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(new Set(sent(mark, DELETE).ids), new Set(extra.keys()));
+    assert.equal(sent(mark, ADD).calls, 0);
+    assertFileEquals(id, want);
   });
 });
