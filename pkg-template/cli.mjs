@@ -491,15 +491,24 @@ function writeRejects(bytes, opts, header, idIndex, columns, problems) {
 /** Writes `content` (a string, or `(write) => void` writing it in parts) to a temporary file, fsyncs, renames. */
 function writeAtomically(path, content) {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    if (typeof content === "string") writeSync(fd, content);
-    else content((text) => writeSync(fd, text));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writing(path, () => {
+    const fd = openSync(tmp, "w");
+    try {
+      if (typeof content === "string") writeSync(fd, content);
+      else content((text) => writeSync(fd, text));
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(tmp, path);
+    } catch (err) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  });
   try {
     const dir = openSync(dirname(path), "r");
     try {
@@ -509,6 +518,16 @@ function writeAtomically(path, content) {
     }
   } catch {
     // Some platforms cannot fsync a directory; the rename itself is still atomic.
+  }
+}
+
+/** Runs `write`; a file system error (no permission, a full disk) becomes a setup error naming `path`. */
+function writing(path, write) {
+  try {
+    return write();
+  } catch (err) {
+    if (typeof err?.code === "string" && err.syscall) throw new UsageError(`cannot write ${path}: ${err.code}`);
+    throw err;
   }
 }
 
@@ -612,7 +631,12 @@ const isStrings = (a) => Array.isArray(a) && a.every((x) => typeof x === "string
 function readJournal(opts) {
   const scan = { entries: [], torn: [], header: false, cutAt: null, endLine: false };
   if (!existsSync(opts.journal)) return scan;
-  const bytes = readFileSync(opts.journal);
+  let bytes;
+  try {
+    bytes = readFileSync(opts.journal);
+  } catch (err) {
+    throw new UsageError(`cannot read the journal ${opts.journal}: ${err.code ?? err.message}`);
+  }
   const lastNl = bytes.lastIndexOf(0x0a);
   const lines = bytes.toString("utf8").split("\n");
   for (const [i, line] of lines.entries()) {
@@ -677,19 +701,22 @@ function loadKnown(opts) {
 class Journal {
   constructor(opts, scan) {
     const fresh = !scan.header && scan.entries.length === 0;
-    this.fd = openSync(opts.journal, fresh ? "w" : "a");
+    this.path = opts.journal;
+    this.fd = writing(this.path, () => openSync(this.path, fresh ? "w" : "a"));
     if (fresh) {
       this.append({ journal: 1, channel: opts.channel, fileId: opts.fileId, userType: opts.userType });
     } else if (scan.cutAt !== null) {
       // A torn last line: cut it, so that the next entry starts its own line.
-      ftruncateSync(this.fd, scan.cutAt);
+      writing(this.path, () => ftruncateSync(this.fd, scan.cutAt));
     } else if (scan.endLine) {
-      writeSync(this.fd, "\n");
+      writing(this.path, () => writeSync(this.fd, "\n"));
     }
   }
   append(entry) {
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(this.fd);
+    writing(this.path, () => {
+      writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(this.fd);
+    });
   }
   close() {
     closeSync(this.fd);

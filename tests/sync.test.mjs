@@ -702,6 +702,25 @@ describe("sync: setup errors exit 2 with one line", () => {
   });
 });
 
+describe("sync: files it cannot read or write", () => {
+  test("a journal or rejects path that is a directory: exit 2 with one line, no temporary file left", async () => {
+    const { mkdirSync, readdirSync } = await import("node:fs");
+    const id = await newFile();
+    const path = writeCsv("paths.csv", rowsFor(0, 3));
+    const state = join(dir, "paths-state");
+    mkdirSync(`${state}.journal`);
+    let r = await cli(syncArgs(path, id, "--state", state));
+    assert.deepEqual([r.code, r.stderr], [2, `kakao-talk-channel: cannot read the journal ${state}.journal: EISDIR\n`]);
+    writeFileSync(path, `user_id,age,gender,birthday,vipLevel\n${BASE_ID},old,F,1990-01-01,1\n`);
+    const rejects = join(dir, "rejects-dir");
+    mkdirSync(rejects);
+    r = await cli(syncArgs(path, id, "--rejects", rejects));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^kakao-talk-channel: cannot write ${rejects}: (EISDIR|ENOTDIR|EEXIST)\n$`));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".tmp-")), []);
+  });
+});
+
 describe("sync: the command line", () => {
   test("--version prints the package's version; no command: usage on stderr, exit 2; --help: usage on stdout, exit 0", async () => {
     const { version } = JSON.parse(readFileSync(new URL("../pkg/package.json", import.meta.url), "utf8"));
