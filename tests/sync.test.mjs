@@ -544,7 +544,8 @@ describe("sync: torn journal lines", () => {
 
     // A torn line in the middle (as older versions left one: torn, then more batches after it) and a torn tail.
     const [head, ...entries] = lines;
-    writeFileSync(journal, [head, entries[0], '{"op":"delete","ids":["1', ...entries.slice(1), ""].join("\n") + '{"op":"ad');
+    const tornMiddle = '{"op":"delete","ids":["1';
+    writeFileSync(journal, `${[head, entries[0], tornMiddle, ...entries.slice(1)].join("\n")}\n{"op":"ad`);
     mark = emu.requests.length;
     r = await cli(syncArgs(path, id));
     assert.equal(r.code, 0, r.stderr);
