@@ -1,10 +1,14 @@
 // `kakao-talk-channel sync` (pkg/cli.mjs) as a child process against the emulator over loopback:
 // a 12,345-row sync, a re-sync with exact adds and deletes, a run killed mid-way then resumed,
 // a failed batch then resumed, rejected rows with line numbers, BOM/quotes/Korean headers,
-// --dry-run, and the setup errors. No key in any output.
+// --dry-run, the setup errors; the mass-delete guard (--max-delete), torn journal lines, setup
+// errors as exit 2 with one line (against a tiny server of its own for 401/403), old state
+// files, repeated ids across check chunks, --version. No key in any output.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -99,6 +103,13 @@ function sent(mark, path) {
   return { calls: calls.length, ids };
 }
 
+/** A state file (version 2): its JSON first line and `id → fingerprint` of the `<id>\t<fp>` lines. */
+function readState(path) {
+  const [first, ...lines] = readFileSync(path, "utf8").split("\n");
+  assert.equal(lines.pop(), "", "the state file ends with a newline");
+  return { head: JSON.parse(first), users: new Map(lines.map((l) => l.split("\t"))) };
+}
+
 const journalLines = (csv) => {
   const p = `${csv}.kakao-sync.json.journal`;
   return existsSync(p) ? readFileSync(p, "utf8").split("\n").filter(Boolean) : [];
@@ -124,8 +135,10 @@ describe("sync: CSV → customer file", () => {
     assertFileEquals(fileId, rows);
     assert.match(r.stdout, /added: +12345 \(12345 new, 0 changed\) in 7 batches; Kakao counted 12345/);
     assert.match(r.stderr, /progress: 12,345\/12,345 rows · [\d,]+ rows\/s · ETA 0s/);
-    const state = JSON.parse(readFileSync(`${csv}.kakao-sync.json`, "utf8"));
-    assert.deepEqual([state.channel, state.fileId, state.userType, Object.keys(state.users).length], [CH, fileId, "app", 12_345]);
+    const state = readState(`${csv}.kakao-sync.json`);
+    assert.deepEqual([state.head.version, state.head.channel, state.head.fileId, state.head.userType, state.head.users], [2, CH, fileId, "app", 12_345]);
+    assert.deepEqual([...state.users.keys()], [...rows.keys()]);
+    for (const fp of state.users.values()) assert.match(fp, /^[A-Za-z0-9_-]{16}$/);
     assert.equal(existsSync(`${csv}.kakao-sync.json.journal`), false);
   });
 
@@ -169,7 +182,8 @@ describe("sync: CSV → customer file", () => {
     const child = spawn(process.execPath, [CLI, ...syncArgs(path, id, "--no-progress")], { env: env(), cwd: dir, stdio: "ignore" });
     const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 20_000;
-    while (!(sent(mark, ADD).calls === 7 && journalLines(path).length === 7)) {
+    // The journal: header, the ids about to be sent, then the 6 confirmed batches.
+    while (!(sent(mark, ADD).calls === 7 && journalLines(path).length === 8)) {
       assert.ok(Date.now() < deadline, `timed out: ${sent(mark, ADD).calls} adds, ${journalLines(path).length} journal lines`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -205,7 +219,7 @@ describe("sync: CSV → customer file", () => {
     assert.match(r.stderr, /a batch of 2000 adds failed: .*system error/);
     assert.match(r.stderr, /stopped: 1 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
     assert.equal(sent(mark, ADD).calls, 4);
-    assert.equal(journalLines(path).length, 2);
+    assert.equal(journalLines(path).length, 3);
     emu.faults.clear();
 
     const resume = emu.requests.length;
@@ -233,7 +247,7 @@ describe("sync: CSV → customer file", () => {
     assert.match(stderr, /SIGINT: finishing the batches in flight, then stopping/);
     assert.match(stderr, /interrupted: 2 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
     assert.equal(sent(mark, ADD).calls, 2);
-    assert.equal(journalLines(path).length, 3);
+    assert.equal(journalLines(path).length, 4);
     const resume = emu.requests.length;
     const r = await cli(syncArgs(path, id));
     assert.equal(r.code, 0, r.stderr);
@@ -391,5 +405,458 @@ describe("sync: CSV → customer file", () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N/);
     assert.equal(emu.requests.slice(mark).filter((q) => q.method === "POST" && q.path !== "/v1/talkchannel/create/target_user_file").length, 1);
+  });
+});
+
+const post = (mark) => emu.requests.slice(mark).filter((q) => q.method === "POST");
+/** One line on stderr, no stack trace. */
+const oneLine = (r) => assert.match(r.stderr, /^kakao-talk-channel: [^\n]+\n$/, r.stderr);
+
+describe("sync: the mass-delete guard (--max-delete)", () => {
+  let fileId;
+  let rows;
+  let path;
+  const header = "user_id,age,gender,birthday,vipLevel\n";
+
+  test("a header-only CSV after a synced file: refused (exit 2, count and ids), nothing sent; --dry-run says so too", async () => {
+    fileId = await newFile();
+    rows = rowsFor(0, 10_020);
+    path = writeCsv("guarded.csv", rows);
+    assert.equal((await cli(syncArgs(path, fileId))).code, 0);
+    const state = readFileSync(`${path}.kakao-sync.json`, "utf8");
+    writeFileSync(path, header);
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(path, fileId));
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    const ids = [...rows.keys()].slice(0, 10).join(", ");
+    assert.equal(
+      r.stderr,
+      `kakao-talk-channel: refusing to delete 10,020 of the 10,020 users known to be in file ${fileId} (100.0%): more than the 1,002 allowed ` +
+        `(by default 10% of the 10,020 users known to be in the file, or 10); nothing was sent. Ids: ${ids}, … and 10,010 more. ` +
+        "If the CSV is right, re-run with --max-delete 10020 (or a percentage, e.g. --max-delete 100%).\n",
+    );
+    assert.deepEqual(post(mark), []);
+    assert.equal(readFileSync(`${path}.kakao-sync.json`, "utf8"), state);
+    assert.equal(existsSync(`${path}.kakao-sync.json.journal`), false);
+    assert.equal(emu.customerFile(fileId).users.size, 10_020);
+
+    const dry = await cli(syncArgs(path, fileId, "--dry-run"));
+    assert.equal(dry.code, 2);
+    assert.match(dry.stdout, /^dry run: .*\n {2}CSV rows: {2}0\n {2}add: {7}0 \(0 new, 0 changed\) in 0 batches\n {2}delete: {4}10020 in 6 batches\n {2}unchanged: 0\nnothing was sent\n$/);
+    assert.match(dry.stderr, /^kakao-talk-channel: a real run would refuse: refusing to delete 10,020 of the 10,020 users .*--max-delete 10020/);
+    assert.deepEqual(post(mark), []);
+  });
+
+  test("the limit: 10% of the known users by default, a count or a percentage with --max-delete", async () => {
+    const ids = [...rows.keys()];
+    // 1,003 of 10,020 is one more than 10%: refused; --max-delete 1003 lets it through.
+    const fewer = new Map([...rows].slice(1_003));
+    writeCsv("guarded.csv", fewer);
+    let mark = emu.requests.length;
+    let r = await cli(syncArgs(path, fileId));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /refusing to delete 1,003 of the 10,020 users known to be in file \d+ \(10\.0%\): more than the 1,002 allowed/);
+    assert.deepEqual(post(mark), []);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "5%"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /more than the 501 allowed \(--max-delete 5% of 10,020\)/);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "1003"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(new Set(sent(mark, DELETE).ids), new Set(ids.slice(0, 1_003)));
+    assertFileEquals(fileId, fewer);
+
+    // Exactly 10% (901 of 9,017) passes by default; --max-delete 0 forbids any delete.
+    const again = new Map([...fewer].slice(901));
+    writeCsv("guarded.csv", again);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "0"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /refusing to delete 901 of the 9,017 users .*more than the 0 allowed \(--max-delete 0\)/);
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, fileId));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sent(mark, DELETE).ids.length, 901);
+
+    // --max-delete 100%: the header-only CSV empties the file.
+    writeFileSync(path, header);
+    r = await cli(syncArgs(path, fileId, "--max-delete", "100%"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /deleted: +8116 in 5 batches\n/);
+    assert.equal(emu.customerFile(fileId).users.size, 0);
+  });
+
+  test("small files: up to 10 deletes always pass; bad --max-delete values are usage errors", async () => {
+    const id = await newFile();
+    const small = writeCsv("small.csv", rowsFor(0, 10));
+    assert.equal((await cli(syncArgs(small, id))).code, 0);
+    writeFileSync(small, header);
+    let r = await cli(syncArgs(small, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(emu.customerFile(id).users.size, 0);
+    for (const bad of ["abc", "101%", "-1", "5 %", ""]) {
+      r = await cli(syncArgs(small, id, `--max-delete=${bad}`));
+      assert.deepEqual(
+        [r.code, r.stderr],
+        [2, `kakao-talk-channel: --max-delete must be a count (e.g. 500) or a percentage from 0% to 100% (e.g. 25%), got ${JSON.stringify(bad)}\n`],
+      );
+    }
+  });
+});
+
+describe("sync: torn journal lines", () => {
+  test("a torn last line, a resume that stops again, another torn line: every resume works, no confirmed batch is sent twice", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 10_000);
+    const path = writeCsv("torn.csv", want);
+    const journal = `${path}.kakao-sync.json.journal`;
+    const confirmed = () =>
+      journalLines(path)
+        .slice(1)
+        .map((l) => JSON.parse(l))
+        .flatMap((e) => (e.op === "add" ? e.ids : []));
+    const fail503 = (after) =>
+      emu.faults.add({ path: ADD, after, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+
+    // Run 1: batches 1-2 confirmed, batch 3 fails; then a crash tears the next line.
+    fail503(2);
+    let mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id, "--concurrency", "1"));
+    assert.equal(r.code, 3, r.stderr);
+    emu.faults.clear();
+    assert.equal(journalLines(path).length, 4);
+    let done = new Set(confirmed());
+    assert.equal(done.size, 4_000);
+    appendFileSync(journal, `{"op":"add","ids":["${BASE_ID + 4000}","${String(BASE_ID + 4001).slice(0, 6)}`);
+
+    // Run 2 resumes, confirms one batch, fails the next: exit 3 again, the torn line cut off.
+    fail503(1);
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, id, "--concurrency", "1"));
+    assert.equal(r.code, 3, r.stderr);
+    emu.faults.clear();
+    assert.match(r.stderr, /torn\.csv\.kakao-sync\.json\.journal: skipping line 5, cut short by a crash while being written/);
+    assert.ok(sent(mark, ADD).ids.every((x) => !done.has(x)), "a confirmed batch was sent again");
+    const lines = journalLines(path);
+    assert.equal(lines.length, 6, "header, sending, 2 batches, sending, 1 batch");
+    for (const l of lines) JSON.parse(l);
+    done = new Set(confirmed());
+    assert.equal(done.size, 6_000);
+
+    // A torn line in the middle (as older versions left one: torn, then more batches after it) and a torn tail.
+    const [head, ...entries] = lines;
+    const tornMiddle = '{"op":"delete","ids":["1';
+    writeFileSync(journal, `${[head, entries[0], tornMiddle, ...entries.slice(1)].join("\n")}\n{"op":"ad`);
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /skipping line 3, 8, cut short by a crash/);
+    assert.match(r.stdout, /resuming: 3 confirmed batches from the journal/);
+    const resent = sent(mark, ADD).ids;
+    assert.equal(resent.length, 4_000);
+    assert.ok(resent.every((x) => !done.has(x)), "a confirmed batch was sent again");
+    assertFileEquals(id, want);
+    assert.equal(existsSync(journal), false);
+  });
+
+  test("a complete last line without its newline counts as confirmed; the next entry starts a new line", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 4_000);
+    const path = writeCsv("unended.csv", want);
+    const journal = `${path}.kakao-sync.json.journal`;
+    emu.faults.add({ path: ADD, after: 1, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+    assert.equal((await cli(syncArgs(path, id, "--concurrency", "1"))).code, 3);
+    emu.faults.clear();
+    writeFileSync(journal, readFileSync(journal, "utf8").replace(/\n$/, ""));
+    // Stop the resume before it finishes, to look at the journal it extended.
+    emu.faults.add({ path: ADD, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+    const mark = emu.requests.length;
+    const r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 3);
+    emu.faults.clear();
+    assert.equal(sent(mark, ADD).ids.length, 2_000 * 3, "only the unconfirmed batch is tried");
+    assert.equal(readFileSync(journal, "utf8").split("\n").length, 5, "header, sending, one batch, sending, then the final newline");
+    const r2 = await cli(syncArgs(path, id));
+    assert.equal(r2.code, 0, r2.stderr);
+    assertFileEquals(id, want);
+  });
+});
+
+/** A tiny Kakao stand-in answering every request with `status` and `body` (for 401/403/503 on the listing). */
+async function fakeKakao(status, body, headers = {}) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.writeHead(status, { "content-type": "application/json;charset=UTF-8", ...headers });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe("sync: setup errors exit 2 with one line", () => {
+  test("KAKAO_BASE_URL that is not an http(s) origin; a key with a trailing newline (refused, never trimmed)", async () => {
+    const id = await newFile();
+    const path = writeCsv("env.csv", rowsFor(0, 3));
+    const mark = emu.requests.length;
+    for (const [base, message] of [
+      ["not a url", "KAKAO_BASE_URL is not a URL"],
+      ["http://[::1", "KAKAO_BASE_URL is not a URL"],
+      ["ftp://kapi.kakao.com", "KAKAO_BASE_URL: must start with https:// or http://"],
+      [`${server.url}/v1?x=1`, "KAKAO_BASE_URL: must not contain a query (?) or fragment (#)"],
+    ]) {
+      const r = await cli(syncArgs(path, id), { env: { KAKAO_BASE_URL: base } });
+      assert.deepEqual([r.code, r.stderr], [2, `kakao-talk-channel: ${message}\n`], base);
+    }
+    for (const key of [`${emu.restApiKey}\n`, `${emu.restApiKey}\r\n`, ` ${emu.restApiKey}`]) {
+      const r = await cli(syncArgs(path, id), { env: { KAKAO_REST_API_KEY: key } });
+      assert.equal(r.code, 2, JSON.stringify(key));
+      oneLine(r);
+      assert.match(r.stderr, /^kakao-talk-channel: KAKAO_REST_API_KEY: must be printable ASCII without spaces; it contains (a line feed \(LF\)|a carriage return \(CR\)|whitespace \(U\+0020\)) \(the key is used exactly as set, never trimmed/);
+    }
+    assert.deepEqual(emu.requests.slice(mark), []);
+  });
+
+  test("the first listing refused with 401 or 403: exit 2 (a re-run cannot cure it); a 503 after retries stays exit 3", async () => {
+    const path = writeCsv("denied.csv", rowsFor(0, 3));
+    for (const [status, body] of [
+      [401, { msg: "this access token does not exist", code: -401 }],
+      [403, { msg: "App disabled [talk_channel] scopes for [target_user_file] API on developers.kakao.com.", code: -3 }],
+    ]) {
+      const fake = await fakeKakao(status, body);
+      try {
+        const r = await cli(syncArgs(path, 437), { env: { KAKAO_BASE_URL: fake.url } });
+        assert.equal(r.code, 2, r.stderr);
+        oneLine(r);
+        assert.match(r.stderr, new RegExp(`^kakao-talk-channel: listing the customer files of ${CH}: .*${body.msg.replace(/[[\]().]/g, "\\$&")}.*; check KAKAO_REST_API_KEY`));
+        assert.deepEqual(fake.requests, [`GET /v1/talkchannel/target_user_file?channel_public_id=${CH}`]);
+      } finally {
+        await fake.close();
+      }
+    }
+    const fake = await fakeKakao(503, { msg: "system error", code: -9798 }, { "retry-after": "0" });
+    try {
+      const r = await cli(syncArgs(path, 437), { env: { KAKAO_BASE_URL: fake.url } });
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /^kakao-talk-channel: listing the customer files failed: .*system error/);
+      assert.equal(fake.requests.length, 3, "1 attempt + 2 retries");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test("a damaged state file: exit 2 naming the problem (not exit 3 forever); moved away, the run works", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 20);
+    const path = writeCsv("damaged.csv", want);
+    const state = `${path}.kakao-sync.json`;
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+    const good = readFileSync(state, "utf8");
+    const [first, ...rest] = good.split("\n");
+    const v1 = (users) => JSON.stringify({ version: 1, channel: CH, fileId: id, userType: "app", users });
+    const cases = [
+      ["hello", /damaged\.csv\.kakao-sync\.json is damaged: its first line is not JSON \(.*\)\. Move it away to go on without it \(every row of the CSV is then sent again/],
+      [[first, ...rest.slice(0, 5), ""].join("\n"), /is damaged: it lists 5 users; its first line says 20\. Move it away/],
+      [[first, ...rest.slice(0, 19), "5000000019 no-tab", ""].join("\n"), /is damaged: line 21 is not "<id><TAB><fingerprint>"/],
+      [good.slice(0, -10), /is damaged: line 21 is cut short/],
+      [v1([]), /is damaged: "users" is not an object/],
+      [v1({ [BASE_ID]: 5 }), /is damaged: the fingerprint of user "5000000000" is not a string/],
+      [v1({ abc: "AAAAAAAAAAAAAAAA" }), /kakao-sync\.json \(with its journal\) is damaged: it lists "abc" as a user of the file: .*\[user_id\.format\]\. Move it away/],
+      [JSON.stringify([1, 2]), /damaged\.csv\.kakao-sync\.json is not a kakao-talk-channel sync state file/],
+    ];
+    const mark = emu.requests.length;
+    for (const [text, message] of cases) {
+      writeFileSync(state, text);
+      const r = await cli(syncArgs(path, id));
+      assert.equal(r.code, 2, `${text.slice(0, 80)}: ${r.stderr}`);
+      oneLine(r);
+      assert.match(r.stderr, message);
+    }
+    assert.deepEqual(post(mark), []);
+    rmSync(state);
+    const r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assertFileEquals(id, want);
+  });
+
+  test("a header naming a column twice, two columns sent to one key, a CSV that is not UTF-8: exit 2", async () => {
+    const id = await newFile();
+    const mark = emu.requests.length;
+    const at = (name, text) => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    };
+    let r = await cli(syncArgs(at("twice.csv", `user_id,age,age\n${BASE_ID},30,31\n`), id));
+    assert.deepEqual([r.code, r.stderr], [2, 'kakao-talk-channel: the CSV header names "age" twice (columns 2 and 3); each column needs its own name\n']);
+    const two = at("twokeys.csv", `user_id,a,b\n${BASE_ID},30,31\n`);
+    r = await cli(syncArgs(two, id, "--columns", "a=age,b=age"));
+    assert.deepEqual([r.code, r.stderr], [2, 'kakao-talk-channel: --columns: "a" and "b" both go to the key "age"\n']);
+    r = await cli(syncArgs(two, id, "--columns", "a=age,b=연령"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^kakao-talk-channel: columns: 연령: .*\[fields\.duplicate_key\]\n$/);
+    const latin1 = Buffer.concat([Buffer.from(`user_id,age,gender,birthday,vipLevel\n${BASE_ID},30,F,1990-01-01,1\n${BASE_ID + 1},31,`), Buffer.from([0xc9]), Buffer.from("t\xe9,1990-01-02,2\n", "latin1")]);
+    r = await cli(syncArgs(at("latin1.csv", latin1), id));
+    assert.deepEqual([r.code, r.stderr], [2, "kakao-talk-channel: latin1.csv:3: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)\n"]);
+    r = await cli(syncArgs(at("utf16.csv", Buffer.from(`\uFEFFuser_id,age\n${BASE_ID},30\n`, "utf16le")), id));
+    assert.deepEqual([r.code, r.stderr], [2, "kakao-talk-channel: utf16.csv:1: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)\n"]);
+    assert.deepEqual(post(mark), []);
+  });
+});
+
+describe("sync: files it cannot read or write", () => {
+  test("a journal or rejects path that is a directory: exit 2 with one line, no temporary file left", async () => {
+    const { mkdirSync, readdirSync } = await import("node:fs");
+    const id = await newFile();
+    const path = writeCsv("paths.csv", rowsFor(0, 3));
+    const state = join(dir, "paths-state");
+    mkdirSync(`${state}.journal`);
+    let r = await cli(syncArgs(path, id, "--state", state));
+    assert.deepEqual([r.code, r.stderr], [2, `kakao-talk-channel: cannot read the journal ${state}.journal: EISDIR\n`]);
+    writeFileSync(path, `user_id,age,gender,birthday,vipLevel\n${BASE_ID},old,F,1990-01-01,1\n`);
+    const rejects = join(dir, "rejects-dir");
+    mkdirSync(rejects);
+    r = await cli(syncArgs(path, id, "--rejects", rejects));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^kakao-talk-channel: cannot write ${rejects}: (EISDIR|ENOTDIR|EEXIST)\n$`));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".tmp-")), []);
+  });
+});
+
+describe("sync: the command line", () => {
+  test("--version prints the package's version; no command: usage on stderr, exit 2; --help: usage on stdout, exit 0", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../pkg/package.json", import.meta.url), "utf8"));
+    assert.match(version, /^\d+\.\d+\.\d+/);
+    let r = await cli(["--version"]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${version}\n`, ""]);
+    r = await cli([]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N \[options\]\n/);
+    const help = await cli(["--help"]);
+    assert.deepEqual([help.code, help.stdout, help.stderr], [0, r.stderr, ""]);
+    assert.match(help.stdout, /--max-delete N\|P%/);
+    r = await cli(["sync", "--help"]);
+    assert.deepEqual([r.code, r.stdout], [0, help.stdout]);
+  });
+});
+
+describe("sync: state files and repeated ids at scale", () => {
+  test("a version 1 state file (one JSON document, as earlier versions wrote) still loads: nothing re-sent, then rewritten as version 2", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 2_500);
+    const path = writeCsv("old-state.csv", want);
+    const fp = (r) => createHash("sha256").update(JSON.stringify(Object.entries(r))).digest("base64url").slice(0, 16);
+    // What earlier versions wrote after syncing these rows (the emulator's file gets them here directly).
+    const users = Object.fromEntries([...want].map(([k, r]) => [k, fp(r)]));
+    writeFileSync(`${path}.kakao-sync.json`, `${JSON.stringify({ version: 1, channel: CH, fileId: id, userType: "app", syncedAt: "2026-01-01T00:00:00.000Z", users })}\n`);
+    const mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(post(mark), []);
+    assert.match(r.stdout, /added: +0 \(0 new, 0 changed\) in 0 batches;.*\n {2}deleted: +0 in 0 batches\n {2}unchanged: 2500\n/);
+    const state = readState(`${path}.kakao-sync.json`);
+    assert.equal(state.head.version, 2);
+    assert.deepEqual(Object.fromEntries(state.users), users);
+    // One edited row and one removed: exactly those go.
+    const [a, b] = [...want.keys()];
+    want.set(a, { ...want.get(a), age: 61 });
+    want.delete(b);
+    writeCsv("old-state.csv", want);
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([sent(mark, ADD).ids, sent(mark, DELETE).ids], [[a], [b]]);
+  });
+
+  test("the same user twice, 10,000+ rows apart (in different check chunks), is rejected — also when the row is unchanged, also for phones", async () => {
+    const id = await newFile();
+    const rows = rowsFor(0, 12_000);
+    const path = writeCsv("twice-far.csv", rows);
+    const text = readFileSync(path, "utf8");
+    writeFileSync(path, `${text}${BASE_ID + 1},30,F,1990-01-01,1\n${BASE_ID + 2},31,M,1990-01-01,2\n`);
+    const mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /2 of 12002 rows rejected; nothing was sent/);
+    assert.match(r.stderr, /twice-far\.csv:12002: user_id: is the same user as line 3; each id may appear once \[users\.duplicate_id\]/);
+    assert.match(r.stderr, /twice-far\.csv:12003: user_id: is the same user as line 4; each id may appear once \[users\.duplicate_id\]/);
+    assert.deepEqual(post(mark), []);
+    // Synced, then a row repeated unchanged at the end: still rejected.
+    writeFileSync(path, text);
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+    writeFileSync(path, `${text}${BASE_ID + 5},${rows.get(String(BASE_ID + 5)).age},${rows.get(String(BASE_ID + 5)).gender},${rows.get(String(BASE_ID + 5)).birthday},${rows.get(String(BASE_ID + 5)).vipLevel}\n`);
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /twice-far\.csv:12002: user_id: is the same user as line 7;/);
+
+    // A row the rules refuse for its age, and a later row with the same id: both are reported.
+    const filler = readFileSync(writeCsv("filler.csv", rowsFor(100, 10_500)), "utf8").split("\n").slice(1).join("\n");
+    writeFileSync(path, `user_id,age,gender,birthday,vipLevel\n${BASE_ID + 7},old,F,1990-01-01,1\n${filler}${BASE_ID + 7},40,F,1990-01-01,1\n`);
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, / {2}twice-far\.csv:2: age: the schema declares "number"; got a string \[fields\.type_mismatch\]\n {2}twice-far\.csv:10503: user_id: is the same user as line 2;/);
+
+    const phoneFile = await newFile({ age: "number" });
+    const phones = ["phone,age", "010-1234-5678,30"];
+    for (let i = 0; i < 10_500; i++) phones.push(`0105${String(i).padStart(7, "0")},${i % 90}`);
+    phones.push("01012345678,31", "+82 10-1234-5678,32");
+    const phonePath = join(dir, "phones.csv");
+    writeFileSync(phonePath, `${phones.join("\n")}\n`);
+    r = await cli(["sync", "--csv", phonePath, "--channel", CH, "--file-id", String(phoneFile), "--user-type", "phone"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^kakao-talk-channel: 1 of 10503 rows rejected; nothing was sent\. First errors:\n {2}phones\.csv:10503: phone: is the same user as line 2; each id may appear once \[users\.duplicate_id\]\n/);
+  });
+});
+
+describe("sync: batches in flight during a crash", () => {
+  /** Runs the CLI until Kakao has received (and applied) the first request to `path`, then SIGKILLs it. */
+  async function killAfterRequest(args, path) {
+    const mark = emu.requests.length;
+    const child = spawn(process.execPath, [CLI, ...args], { env: env(), cwd: dir, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const deadline = Date.now() + 20_000;
+    while (sent(mark, path).calls < 1) {
+      assert.ok(Date.now() < deadline, "timed out waiting for the request");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill("SIGKILL");
+    assert.equal(await exited, "SIGKILL");
+  }
+
+  test("applied by Kakao but never confirmed, then the CSV edited back: the next run makes the file equal the CSV", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 3_000);
+    const path = writeCsv("inflight.csv", want);
+    assert.equal((await cli(syncArgs(path, id))).code, 0);
+
+    // 100 rows removed; Kakao applies the delete but its answer never comes; the run is killed.
+    const gone = [...want.keys()].slice(0, 100);
+    writeCsv("inflight.csv", new Map([...want].slice(100)));
+    emu.faults.add({ path: DELETE, times: 1, stall: true });
+    await killAfterRequest(syncArgs(path, id, "--no-progress"), DELETE);
+    emu.faults.clear();
+    assert.equal(emu.customerFile(id).users.size, 2_900);
+    // The removal was a mistake: the CSV is back as it was, and so must the file be.
+    writeCsv("inflight.csv", want);
+    let mark = emu.requests.length;
+    let r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(new Set(sent(mark, ADD).ids), new Set(gone));
+    assert.equal(sent(mark, DELETE).calls, 0);
+    assertFileEquals(id, want);
+
+    // 50 rows added; Kakao applies the add, no answer, killed; then the rows leave the CSV again.
+    const extra = rowsFor(3_000, 50);
+    writeCsv("inflight.csv", new Map([...want, ...extra]));
+    emu.faults.add({ path: ADD, times: 1, stall: true });
+    await killAfterRequest(syncArgs(path, id, "--no-progress"), ADD);
+    emu.faults.clear();
+    assert.equal(emu.customerFile(id).users.size, 3_050);
+    writeCsv("inflight.csv", want);
+    mark = emu.requests.length;
+    r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(new Set(sent(mark, DELETE).ids), new Set(extra.keys()));
+    assert.equal(sent(mark, ADD).calls, 0);
+    assertFileEquals(id, want);
   });
 });
