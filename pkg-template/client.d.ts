@@ -58,6 +58,12 @@ export interface BulkRequestOptions<R> extends RequestOptions {
   concurrency?: number | undefined;
   /** Told of each batch as it settles (in settling order), e.g. to show progress or journal confirmed batches. Its exceptions are ignored. */
   onBatch?: ((event: BatchEvent<R>) => void) | undefined;
+  /**
+   * Stops the call gently (e.g. on Ctrl-C): once aborted, no new batch starts and those in flight
+   * finish (and reach `onBatch`); the call then rejects like an abort — `BulkOperationError` with
+   * the unsent batches (their `error` the signal's reason), or the reason itself if none succeeded.
+   */
+  stopSignal?: AbortSignal | undefined;
 }
 
 /** A safe positive integer, a bigint, or a decimal string up to 2^63-1. */

@@ -144,6 +144,35 @@ describe("concurrency", () => {
     assert.ok(signals.slice(1).every((s) => s.aborted), "every request in flight was aborted");
   });
 
+  test("stopSignal stops gently: no new batch starts, those in flight finish and reach onBatch", async () => {
+    const stop = new AbortController();
+    let started = 0;
+    const fetch = async (_url, init) => {
+      started++;
+      if (started === 2) stop.abort(new Error("ctrl-c"));
+      await new Promise((r) => setTimeout(r, 20));
+      if (init.signal.aborted) throw new Error("an in-flight request was aborted");
+      const sent = bodyOf(init).users.length;
+      return Response.json({ file_id: 1, request_count: sent, success_count: sent });
+    };
+    const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", fetch, ...quiet });
+    const events = [];
+    const err = await kakao
+      .addCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", users: users(10_000) }, { concurrency: 2, stopSignal: stop.signal, onBatch: (e) => events.push(e.index) })
+      .catch((e) => e);
+    assert.ok(err instanceof BulkOperationError, String(err));
+    assert.equal(started, 2, "no batch started after the stop");
+    assert.deepEqual(events.sort(), [0, 1], "both batches in flight finished");
+    assert.deepEqual(err.partial.batches.map((b) => b.index), [0, 1]);
+    assert.deepEqual(err.failed.map((b) => [b.index, b.error.message]), [[2, "ctrl-c"], [3, "ctrl-c"], [4, "ctrl-c"]]);
+    const early = new AbortController();
+    early.abort(new Error("before"));
+    const e2 = await kakao
+      .addCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", users: users(10) }, { stopSignal: early.signal })
+      .catch((e) => e);
+    assert.equal(e2.message, "before", "stopped before any batch: the reason itself");
+  });
+
   test("concurrency outside 1–16 is a ValidationError", async () => {
     assert.throws(() => new TalkChannelClient({ concurrency: 0 }), { rule: "options.concurrency", field: "concurrency" });
     const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", ...quiet });

@@ -9,7 +9,8 @@
 //! error; when none succeeded it rejects with the first failed batch's own error, whatever the
 //! input size. A failure that dooms every batch (a bad key, an unknown file, the quota) stops
 //! new batches from starting: those are listed as failed, unsent, with that error. An abort
-//! stops everything in flight.
+//! stops everything in flight; `stopSignal` stops gently: no new batch starts, those in flight
+//! finish, and the unsent ones are listed as failed with the signal's reason.
 
 use super::client::{Answer, Call, Inner};
 use super::convert::CallError;
@@ -126,6 +127,10 @@ impl Run<'_> {
         let mut next = 0usize;
         let mut stop: Option<Failure> = None;
         loop {
+            if let Some(sig) = call.stop.as_ref().filter(|s| stop.is_none() && s.aborted()) {
+                outcome.reason = sig.reason();
+                stop = Some(Failure::Aborted);
+            }
             while stop.is_none() && next < self.count && in_flight.len() < call.concurrency {
                 let batch = make(next)?;
                 let index = next;
@@ -223,9 +228,11 @@ impl<T> Outcome<T> {
             return Ok(self.succeeded);
         }
         if self.succeeded.is_empty() {
-            if let Some((_, e)) = self.first {
-                return Err(e);
-            }
+            return Err(match self.first {
+                Some((_, e)) => e,
+                // Stopped before any batch was sent: the reason, as for an abort.
+                None => CallError::Aborted(self.reason),
+            });
         }
         let lost: usize = self.failed.iter().map(|(_, ids, _)| ids.len()).sum();
         let first_message = self

@@ -44,6 +44,7 @@ const CALL_OPTIONS: &[&str] = &[
     "maxRetries",
     "concurrency",
     "onBatch",
+    "stopSignal",
 ];
 /// Batches in flight at once in a split call: 1 (the default) to 16.
 const MAX_CONCURRENCY: u32 = 16;
@@ -69,6 +70,8 @@ pub(super) struct Call {
     pub(super) concurrency: usize,
     /// The caller's `onBatch(event)`, told of each batch of a split call as it settles.
     pub(super) on_batch: Option<JsValue>,
+    /// Once aborted, no new batch of a split call starts; those in flight finish.
+    pub(super) stop: Option<Signal>,
     /// Secrets of this call: the client's keys and the call's access token.
     pub(super) secrets: Vec<String>,
 }
@@ -240,20 +243,21 @@ impl Inner {
                 max_retries: self.max_retries,
                 concurrency: self.concurrency as usize,
                 on_batch: None,
+                stop: None,
                 secrets,
             });
         };
-        let signal = match o.get("signal") {
-            Val::Undefined | Val::Null => None,
-            v @ Val::Handle('s', _) => handles.get(v).map(Signal::new),
-            other => {
-                return Err(ValidationError::new(
-                    "options.signal",
-                    "options.signal",
-                    format!("must be an AbortSignal; got {}", other.type_name()),
-                ))
-            }
+        let signal_at = |key: &str, field: &str| match o.get(key) {
+            Val::Undefined | Val::Null => Ok(None),
+            v @ Val::Handle('s', _) => Ok(handles.get(v).map(Signal::new)),
+            other => Err(ValidationError::new(
+                field,
+                "options.signal",
+                format!("must be an AbortSignal; got {}", other.type_name()),
+            )),
         };
+        let signal = signal_at("signal", "options.signal")?;
+        let stop = signal_at("stopSignal", "options.stopSignal")?;
         Ok(Call {
             signal,
             timeout_ms: input::opt_int(
@@ -294,6 +298,7 @@ impl Inner {
                     ))
                 }
             },
+            stop,
             secrets,
         })
     }
