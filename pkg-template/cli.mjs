@@ -783,24 +783,27 @@ class Progress {
  * Resolves to the failures, `[{ batch, err }]`. (When the SDK's add/delete take `concurrency`
  * and `onBatch`, this function becomes one call of each.)
  */
-async function runBatches(batches, { concurrency, send, confirmed, stopping }) {
-  const failures = [];
-  let next = 0;
-  const worker = async () => {
-    while (!stopping() && failures.length === 0 && next < batches.length) {
-      const batch = batches[next++];
-      let result;
-      try {
-        result = await send(batch);
-      } catch (err) {
-        failures.push({ batch, err });
-        return;
-      }
-      confirmed(batch, result);
-    }
+/**
+ * One phase (deletes or adds) through the SDK's own batching: `concurrency` batches in flight,
+ * `confirmed(index, result)` for each batch Kakao confirmed (as it settles), and a gentle stop
+ * (`stopSignal`: no new batch starts, those in flight finish). Resolves to the failed batches:
+ * `[{ index, error }]`, empty when every batch was confirmed; a stop is not a failure. The first
+ * failed batch stops the rest gently, as Ctrl-C does.
+ */
+async function runPhase(call, { concurrency, stop, stopNow, confirmed }) {
+  const onBatch = (e) => {
+    if (e.error === undefined) confirmed(e.index, e.result);
+    // A failed batch stops new batches from starting (those in flight finish): re-run to resume.
+    else if (!stop.aborted) stopNow(new Error("a batch failed"));
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-  return failures;
+  try {
+    await call({ concurrency, onBatch, stopSignal: stop });
+    return [];
+  } catch (err) {
+    if (err?.name === "BulkOperationError") return err.failed.filter((f) => f.error !== stop.reason).map((f) => ({ index: f.index, error: f.error }));
+    if (stop.aborted && err === stop.reason) return [];
+    return [{ index: 0, error: err }];
+  }
 }
 
 const chunk = (items) => Array.from({ length: Math.ceil(items.length / BATCH) }, (_, i) => items.slice(i * BATCH, (i + 1) * BATCH));
@@ -812,7 +815,9 @@ function makeClient(key) {
   const baseUrl = process.env.KAKAO_BASE_URL || undefined;
   if (baseUrl !== undefined && !canParse(baseUrl)) throw new UsageError("KAKAO_BASE_URL is not a URL");
   try {
-    return new TalkChannelClient({ restApiKey: key, ...(baseUrl ? { baseUrl } : {}) });
+    // The SDK's own log lines only when asked for (KAKAO_TALK_CHANNEL_LOG): the CLI reports itself.
+    const logLevel = process.env.KAKAO_TALK_CHANNEL_LOG ? undefined : "off";
+    return new TalkChannelClient({ restApiKey: key, logLevel, ...(baseUrl ? { baseUrl } : {}) });
   } catch (err) {
     if (err?.name !== "ValidationError") throw err;
     const name = { restApiKey: "KAKAO_REST_API_KEY", baseUrl: "KAKAO_BASE_URL" }[err.field] ?? err.field;
@@ -926,9 +931,11 @@ async function sync(opts) {
   const journal = new Journal(opts, scan);
   const progress = new Progress(adds.length + deletes.length, opts.progress);
   let interrupted = false;
+  const stopper = new AbortController();
   const onSignal = (signal) => {
     if (interrupted) process.exit(EXIT.interrupted); // a second ^C: every confirmed batch is already journaled
     interrupted = true;
+    stopper.abort(new Error(`stopped by ${signal}`));
     progress.stop();
     process.stderr.write(`\nkakao-talk-channel: ${signal}: finishing the batches in flight, then stopping (again to quit now)\n`);
   };
@@ -937,33 +944,36 @@ async function sync(opts) {
   let successCount = 0;
   const sent = { add: 0, delete: 0 };
   const common = { fileId: opts.fileId, channelPublicId: opts.channel, userType: opts.userType };
-  const stopping = () => interrupted;
+  const phase = { concurrency: opts.concurrency, stop: stopper.signal, stopNow: (reason) => stopper.abort(reason) };
+  const failures = [];
 
-  if (deletes.length > 0) journal.append({ op: "sending", ids: deletes });
-  const failures = await runBatches(deleteBatches, {
-    concurrency: opts.concurrency,
-    stopping,
-    send: (ids) => client.deleteCustomerFileUsers({ ...common, userIds: ids }),
-    confirmed: (ids) => {
-      journal.append({ op: "delete", ids });
-      sent.delete += 1;
-      progress.add(ids.length);
-    },
-  });
-  if (failures.length === 0 && !interrupted) {
-    if (adds.length > 0) journal.append({ op: "sending", ids: adds.map((u) => u.id) });
-    const addFailures = await runBatches(addBatches, {
-      concurrency: opts.concurrency,
-      stopping,
-      send: (batch) => client.addCustomerFileUsers({ ...common, schema, users: batch.map((u) => ({ id: u.id, fields: u.fields })) }),
-      confirmed: (batch, result) => {
+  if (deletes.length > 0) {
+    journal.append({ op: "sending", ids: deletes });
+    const failed = await runPhase((o) => client.deleteCustomerFileUsers({ ...common, userIds: deletes }, o), {
+      ...phase,
+      confirmed: (index) => {
+        const ids = deleteBatches[index];
+        journal.append({ op: "delete", ids });
+        sent.delete += 1;
+        progress.add(ids.length);
+      },
+    });
+    failures.push(...failed.map((f) => ({ op: "deletes", batch: deleteBatches[f.index], err: f.error })));
+  }
+  if (failures.length === 0 && !interrupted && adds.length > 0) {
+    journal.append({ op: "sending", ids: adds.map((u) => u.id) });
+    const users = adds.map((u) => ({ id: u.id, fields: u.fields }));
+    const failed = await runPhase((o) => client.addCustomerFileUsers({ ...common, schema, users }, o), {
+      ...phase,
+      confirmed: (index, result) => {
+        const batch = addBatches[index];
         journal.append({ op: "add", ids: batch.map((u) => u.id), fps: batch.map((u) => u.fp) });
         successCount += result.successCount;
         sent.add += 1;
         progress.add(batch.length);
       },
     });
-    failures.push(...addFailures);
+    failures.push(...failed.map((f) => ({ op: "adds", batch: addBatches[f.index], err: f.error })));
   }
   progress.stop();
   journal.close();
@@ -973,8 +983,7 @@ async function sync(opts) {
   const done = `${sent.add} of ${addBatches.length} add batches and ${sent.delete} of ${deleteBatches.length} delete batches confirmed`;
   if (failures.length > 0 || interrupted) {
     for (const f of failures) {
-      const op = deleteBatches.includes(f.batch) ? "deletes" : "adds";
-      process.stderr.write(`kakao-talk-channel: a batch of ${f.batch.length} ${op} failed: ${f.err?.message ?? f.err}\n`);
+      process.stderr.write(`kakao-talk-channel: a batch of ${f.batch?.length ?? "?"} ${f.op} failed: ${f.err?.message ?? f.err}\n`);
     }
     process.stderr.write(
       `kakao-talk-channel: ${interrupted ? "interrupted" : "stopped"}: ${done}; they are recorded in ${opts.journal}. ` +
