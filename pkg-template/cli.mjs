@@ -777,13 +777,6 @@ class Progress {
 // ------------------------------------------------------------------------------ sending ----
 
 /**
- * The CLI's one batch scheduler: sends `batches` in order with `send(batch)`, `concurrency` at a
- * time; `confirmed(batch, result)` runs once Kakao confirmed one, before it counts as done. No
- * new batch starts once `stopping()` is true or a batch failed (after the SDK's retries).
- * Resolves to the failures, `[{ batch, err }]`. (When the SDK's add/delete take `concurrency`
- * and `onBatch`, this function becomes one call of each.)
- */
-/**
  * One phase (deletes or adds) through the SDK's own batching: `concurrency` batches in flight,
  * `confirmed(index, result)` for each batch Kakao confirmed (as it settles), and a gentle stop
  * (`stopSignal`: no new batch starts, those in flight finish). Resolves to the failed batches:
