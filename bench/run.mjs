@@ -395,7 +395,8 @@ function report() {
   lines.push("- **Harness**: [mitata](https://github.com/evanwashere/mitata) `measure()`, one call per sample (batching off), explicit warm-up calls first, then rounds that alternate the order of SDK and baseline (interleaved), each round running until its minimum time and sample count. Samples of all rounds are pooled for the median and IQR.");
   lines.push("- **Emulator**: `kakao-talk-channel/testing`. In-memory: its `fetch` in the benchmark process. Loopback: `startKakaoEmulatorServer` in a separate Node process (`bench/server.mjs`), so its work does not share the client's event loop; both clients use Node's global `fetch` (undici, keep-alive). Its request log is cleared every 200 ms.");
   lines.push("- **2,000-user add without network**: `addCustomerFileUsers` with a `fetch` option that answers at once with a canned 200 `{\"file_id\":1,\"request_count\":2000,\"success_count\":2000}`; the baseline does `JSON.stringify` of the body and the same fake fetch. Every user has an id and two fields. **Allocations**: a separate process with `--expose-gc --max-semi-space-size=128` (no collection inside one call); the median over 40 calls of the `process.memoryUsage().heapUsed` delta across one call after two full GCs; and the wasm linear memory size before the first add and after 60.");
-  lines.push("- **Bulk add**: 100,000 users (50 batches of 2,000) to a customer file of the loopback emulator; half of the users have added the channel. The SDK sends batches one after another (its only mode); the baseline too.");
+  lines.push("- **Bulk add**: 100,000 users (50 batches of 2,000) to a customer file of the loopback emulator; half of the users have added the channel. 4a: the SDK's default (one batch at a time) against the baseline doing the same; 4b: the SDK with `concurrency: 4` against the same sequential baseline.
+- **Large adds without network**: 50,000 and 200,000 users with a canned `fetch`; the baseline is only `JSON.stringify` of the same batches in Kakao's wire shape (the floor of any client), so the ratio shows what reading, validating and building cost on top. **Wasm memory**: one 1,000,000-user add in a fresh process, the SDK's wasm instance caught as it is created (`bench/memory-child.mjs`), its linear memory read before and after (it never shrinks, so this is the call's high-water mark).");
   lines.push(`- **Cold start (Node)**: ${P.cold} fresh \`node\` processes per variant and mode, interleaved. Inside the process, \`performance.now()\` before the dynamic \`import()\` of the entry (\`pkg/node.js\`, which loads \`node.cjs\`: the inlined wasm is decoded and compiled synchronously, or \`bench/baseline.mjs\`), after it, and after the first \`checkChannelRelationship\` resolved. "Loopback" uses the global \`fetch\` against the emulator process, so both variants include loading Node's undici; "canned" passes a \`fetch\` returning a canned \`Response\`, which isolates the SDK's own cold cost. Wall time is the parent's spawn → exit.`);
   lines.push("- **Cold start (workerd)**: Miniflare with the `workerd` entry (the `.wasm` as a compiled wasm module), timed from `new Miniflare()` to the first response of a Worker that constructs a client and makes one call with a canned `fetch`; this includes starting the workerd process, which dominates.");
   lines.push("- **Noise**: the machine is shared with other work; the per-round ratio ranges in brackets show the spread, and single-call medians move by about ±10% between runs.");
@@ -418,7 +419,13 @@ try {
   await server.stop();
 }
 await workerdColdStart();
-const md = report();
+log("• sync CLI at 1,000,000 rows (bench/sync-scale.mjs, a child process)");
+const syncScale = execFileSync(process.execPath, [join(here, "sync-scale.mjs"), "--rows", QUICK ? "20000" : "1000000"], {
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"],
+  maxBuffer: 1 << 24,
+});
+const md = `${report()}\n${syncScale.trim()}`;
 process.stdout.write(`${md}\n`);
 writeFileSync(join(root, "BENCHMARKS.md"), `${md}\n`);
 log("wrote BENCHMARKS.md");
