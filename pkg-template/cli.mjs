@@ -196,7 +196,7 @@ function eachRecord(bytes, path, onRecord, extra = {}) {
     error = err;
   }
   if (error === undefined) return;
-  if (error instanceof CsvError) throw new UsageError(`${basename(path)}:${error.lines ?? "?"}: not valid CSV: ${error.message}`);
+  if (error instanceof CsvError) throw new UsageError(`${basename(path)}:${/** @type {{ lines?: number }} */ (error).lines ?? "?"}: not valid CSV: ${error.message}`);
   throw error;
 }
 

@@ -4,21 +4,10 @@
 // comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
 // rule is the wasm's; this file holds none.
 import { WasmClient, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
-import { __setErrorMaker, pack, parseResult, revive } from "./marshal.js";
-import { fromRecord } from "./errors.js";
+import { __setErrorMaker, pack, parseResult } from "./marshal.js";
+import { fromRecord, __fail as fail } from "./errors.js";
 
 __setErrorMaker(fromRecord);
-
-/**
- * The error a failed call rejects with: what the wasm rejected with (`[record JSON, abort
- * reason]`) as the class of errors.js, made here so that its stack holds the caller's frames.
- */
-function fail(thrown) {
-  if (Array.isArray(thrown) && thrown.length === 2 && (thrown[0] === null || typeof thrown[0] === "string")) {
-    return thrown[0] === null ? thrown[1] : fromRecord(JSON.parse(thrown[0], revive), thrown[1]);
-  }
-  return thrown;
-}
 
 /** `KAKAO_TALK_CHANNEL_LOG`, where the runtime has an environment and lets us read it. */
 function envLevel() {
@@ -109,5 +98,3 @@ export function validateCustomerFileUsers(params) {
     throw fail(thrown);
   }
 }
-
-export { fail as __fail };

@@ -11,6 +11,7 @@ export declare class KakaoTalkChannelError extends Error {}
 
 /** Thrown before any request when an input breaks a documented rule. */
 export declare class ValidationError extends KakaoTalkChannelError {
+  constructor(message: string, props: { field: string; rule: ValidationRule });
   readonly name: "ValidationError";
   /** Path of the offending value, e.g. `users[17].fields.연령` or `channelIds[2]`. */
   field: string;
@@ -103,3 +104,8 @@ export declare class WebhookAuthError extends KakaoTalkChannelError {
   /** "missing": no header; "scheme": not `KakaoAK <key>`; "mismatch": another key. */
   reason: "missing" | "scheme" | "mismatch";
 }
+
+/** @internal The error of a wasm error record; used by client.js, not public API. */
+export declare function fromRecord(record: { name: string; message: string; props?: Record<string, unknown> } | { $abort: true }, reason: unknown): unknown;
+/** @internal A failed wasm call's record as the error class; used by client.js and webhook.js, not public API. */
+export declare function __fail(thrown: unknown): unknown;

@@ -2,6 +2,7 @@
 // `instanceof` and `name` work. No property ever holds a key or token, and nothing a server
 // sends is ever copied onto an error's own properties: Kakao's extra fields sit under
 // `details`.
+import { revive } from "./marshal.js";
 
 export class KakaoTalkChannelError extends Error {}
 
@@ -140,4 +141,16 @@ export function fromRecord(record, reason) {
     props.failed = props.failed.map((f) => ({ ...f, error: fromRecord(f.error, reason) }));
   }
   return new Cls(record.message, props);
+}
+
+/**
+ * The error a failed wasm call rejects (or throws) with, `[record JSON, abort reason]`, as the
+ * class of this file: made in the caller's async context, so its stack holds the caller's frames.
+ * Anything else is passed through. Not public API.
+ */
+export function __fail(thrown) {
+  if (Array.isArray(thrown) && thrown.length === 2 && (thrown[0] === null || typeof thrown[0] === "string")) {
+    return thrown[0] === null ? thrown[1] : fromRecord(JSON.parse(thrown[0], revive), thrown[1]);
+  }
+  return thrown;
 }

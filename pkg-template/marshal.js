@@ -18,6 +18,7 @@
 
 // No imports: wasm-bindgen copies this file alone as a snippet. client.js hands over how error
 // records become error classes (`__setErrorMaker`).
+/** @type {(record: unknown, reason: unknown) => unknown} */
 let makeError = (record) => record;
 
 /** Called once by client.js: `fromRecord` of errors.js. */

@@ -7,8 +7,7 @@
 // options, the method, the sender, the body) is Rust's: __checkWebhookOptions and
 // __parseWebhook get plain values and throw ValidationError / WebhookAuthError.
 import { __checkWebhookOptions, __parseWebhook } from "./kakao_talk_channel.js";
-import { ValidationError, WebhookAuthError } from "./errors.js";
-import { __fail } from "./client.js";
+import { ValidationError, WebhookAuthError, __fail } from "./errors.js";
 import { pack, parseResult } from "./marshal.js";
 
 /** A wasm export's result (JSON text, or undefined), its thrown record as the error class. */

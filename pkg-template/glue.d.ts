@@ -1,0 +1,23 @@
+// The types of the wasm glue's exports (kakao_talk_channel.js), used by client.js and webhook.js
+// only: not public API (index.d.ts exports nothing from here). Their JS side (marshal.js) packs
+// arguments into strings; results and errors come back as JSON text and error records.
+
+/** The client behind TalkChannelClient. */
+export declare class WasmClient {
+  constructor(text: string, handles: unknown[], envLevel: string | undefined);
+  call(method: string, text: string, handles: unknown[], chunks: string[] | undefined): Promise<string>;
+}
+export declare function __validateCustomerFileUsers(text: string, chunks: string[] | undefined): string;
+export declare function __checkWebhookOptions(text: string, unreadable: string | undefined, handler: boolean): string;
+export declare function __parseWebhook(
+  method: string,
+  authorization: string | undefined,
+  resourceId: string | undefined,
+  body: string | undefined,
+  adminKey: string,
+): string | undefined;
+
+/** Instantiates the module from a compiled `WebAssembly.Module` or its bytes (the entries call it once). */
+export declare function initSync(module: { module: WebAssembly.Module | BufferSource } | WebAssembly.Module | BufferSource): unknown;
+/** Fetches and instantiates the module (web.js). */
+export default function init(moduleOrPath?: unknown): Promise<unknown>;
