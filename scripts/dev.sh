@@ -5,7 +5,7 @@
 #
 #   bash scripts/dev.sh build   # build pkg/ (the npm package)
 #   bash scripts/dev.sh demo    # build, start the Kakao emulator on loopback, run examples-node/demo.mjs
-#   bash scripts/dev.sh test    # everything: fmt, clippy, cargo test, wasm tests, node tests (incl.
+#   bash scripts/dev.sh test    # everything: fmt, clippy, cargo test, wasm tests, JS lint and checkJs, node tests (incl.
 #                               # the tarball in Node ESM/CJS, TypeScript, Deno, Bun, workerd)
 #   bash scripts/dev.sh fuzz [SECONDS]  # every fuzz target for SECONDS each (default 60), release
 #   bash scripts/dev.sh bench   # build, then bench/run.mjs: SDK vs a plain-JS client; writes BENCHMARKS.md
@@ -67,6 +67,9 @@ run_tests() {
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test --target wasm32-unknown-unknown
   build
+  step "biome lint (JS) and tsc --checkJs over pkg-template's JS as built"
+  node_modules/.bin/biome lint
+  node_modules/.bin/tsc -p tsconfig.checkjs.json
   step "node --test tests/ (the built package and its npm tarball, against the emulator, in Node, Deno, Bun, workerd)"
   node --test --test-reporter=spec tests/*.test.mjs tests/*.test.cjs
 }
