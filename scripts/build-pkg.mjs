@@ -175,7 +175,8 @@ writeFileSync(join(out, "vendor", "csv-parse", "README.md"), `csv-parse ${csvVer
 const pkg = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
 pkg.version = version;
 writeFileSync(join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
-cpSync(join(root, "README.md"), join(out, "README.md"));
+// The npm page's README, written for users of the package (the repository README links into the repository).
+cpSync(join(template, "README.md"), join(out, "README.md"));
 
 const wasmBytes = readFileSync(join(out, `${NAME}_bg.wasm`)).length;
 console.log(`pkg/ assembled: kakao-talk-channel@${version}, ${readdirSync(out).length} entries, wasm ${wasmBytes} bytes`);
