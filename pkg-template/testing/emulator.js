@@ -13,6 +13,7 @@ import { createWebhookSender } from "./webhook.js";
  */
 export function createKakaoEmulator(options = {}) {
   const state = createState(options);
+  const { now } = state;
   const route = createRouter(state);
   const { faults, take } = createFaults();
   const deliverWebhook = createWebhookSender(state);
@@ -32,7 +33,7 @@ export function createKakaoEmulator(options = {}) {
       query: Object.fromEntries(url.searchParams),
       headers: Object.fromEntries(request.headers),
       body: text,
-      at: state.now(),
+      at: now(),
     });
     const fault = take(request.method, url.pathname, state.requests.at(-1));
     if (fault?.delayMs) await sleep(fault.delayMs, signal);

@@ -28,6 +28,7 @@ export function createState(options = {}) {
     customerFile,
     takeFileId,
   };
+  const { now } = state;
   let nextFileId = 437;
 
   function addChannel(publicId, opts = {}) {
@@ -61,7 +62,7 @@ export function createState(options = {}) {
   function setRelation(userId, publicId, relation, opts = {}) {
     const user = state.users.get(canonicalUserId(userId)) ?? addUser(userId);
     if (!state.channels.has(publicId)) addChannel(publicId);
-    const at = opts.at ?? state.now();
+    const at = opts.at ?? now();
     const key = `${user.id} ${publicId}`;
     const prev = state.relations.get(key);
     const next = { relation, createdAt: prev?.createdAt ?? null, updatedAt: at };

@@ -4,6 +4,7 @@ import { rfc3339 } from "./kakao.js";
 
 /** The emulator's `deliverWebhook`, recording each delivery in `state.webhooks`. */
 export function createWebhookSender(state) {
+  const { now } = state;
   let nextDelivery = 1;
 
   /**
@@ -19,7 +20,7 @@ export function createWebhookSender(state) {
     const userId = String(event.userId ?? event.id);
     const publicId = event.channelPublicId;
     const channel = state.channels.get(publicId) ?? { publicId, uuid: `@${String(publicId).replace(/^_/, "")}` };
-    const updatedAt = event.updatedAt ?? state.now();
+    const updatedAt = event.updatedAt ?? now();
     const payload = { event: event.event ?? "added", id: userId, id_type: event.idType ?? "app_user_id" };
     if (event.legacy) {
       payload.plus_friend_public_id = channel.publicId;
