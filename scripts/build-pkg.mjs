@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -70,9 +70,13 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files.
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "testing/index.js", "testing/index.d.ts"]) {
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
+// The emulator (kakao-talk-channel/testing): every module of pkg-template/testing/, by extension.
+const testingFiles = readdirSync(join(template, "testing")).filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"));
+if (!testingFiles.includes("index.js") || !testingFiles.includes("index.d.ts")) fail("pkg-template/testing/ has no index.js or index.d.ts");
+for (const file of testingFiles) cpSync(join(template, "testing", file), join(out, "testing", file));
 
 // 4a. The CommonJS files are esbuild bundles of the ESM sources (esbuild follows their imports):
 // node-bundle.cjs (required by the node.cjs shim) from node-bundle.js, with the optimised wasm
@@ -101,17 +105,22 @@ async function bundleCjs(entry, outfile, banner) {
   for (const imp of Object.values(result.metafile.outputs).flatMap((o) => o.imports)) {
     if (!imp.external || !imp.path.startsWith("node:")) fail(`${outfile} still imports ${imp.path}`);
   }
+  return Object.keys(result.metafile.inputs).map((input) => resolve(input));
 }
 await bundleCjs(
   { stdin: { contents: readFileSync(join(template, "node-bundle.js"), "utf8"), resolveDir: out, sourcefile: "node-bundle.js" } },
   "node-bundle.cjs",
   "// @ts-nocheck\n// The SDK for Node and Bun (loaded through node.cjs): built by scripts/build-pkg.mjs from\n// pkg-template/node-bundle.js with esbuild; the wasm is inlined below.",
 );
-await bundleCjs(
+const emulatorInputs = await bundleCjs(
   { entryPoints: [join(out, "testing", "index.js")] },
   "testing/index.cjs",
   "// The Kakao emulator for require(): built by scripts/build-pkg.mjs from testing/index.js with esbuild.",
 );
+// The emulator is an independent reading of Kakao's doc: it may import nothing outside testing/.
+for (const input of emulatorInputs) {
+  if (dirname(input) !== join(out, "testing")) fail(`the emulator imports ${input}, outside testing/`);
+}
 
 // 4b. node.js, the ESM entry for Node and Bun, re-exports node.cjs by name (the names are read
 // from the built file, so they follow exports.js): Node 18 imports CommonJS natively, and one
@@ -171,7 +180,8 @@ for (const rel of readdirSync(join(out, "vendor", "csv-parse"), { recursive: tru
 const pkg = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
 pkg.version = version;
 writeFileSync(join(out, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-cpSync(join(root, "README.md"), join(out, "README.md"));
+// The npm page's README, written for users of the package (the repository README links into the repository).
+cpSync(join(template, "README.md"), join(out, "README.md"));
 
 const wasmBytes = readFileSync(join(out, `${NAME}_bg.wasm`)).length;
 console.log(`pkg/ assembled: kakao-talk-channel@${version}, ${readdirSync(out).length} entries, wasm ${wasmBytes} bytes`);

@@ -1,0 +1,83 @@
+// createKakaoEmulator: the state, the six endpoints, faults and the webhook sender put together
+// behind `answer` (one request in, one answer out) and a socket-free `fetch`.
+// Part of the emulator: it never imports the SDK.
+import { disturb, createFaults, sleep } from "./faults.js";
+import { toJson } from "./kakao.js";
+import { createRouter } from "./routes.js";
+import { createState } from "./state.js";
+import { createWebhookSender } from "./webhook.js";
+
+/**
+ * Creates an emulator. Options: `adminKey`, `restApiKey` (defaults are fixed test values),
+ * `baseUrl` (the origin its `fetch` answers for), `now()` (the clock for relation times).
+ */
+export function createKakaoEmulator(options = {}) {
+  const state = createState(options);
+  const { now } = state;
+  const route = createRouter(state);
+  const { faults, take } = createFaults();
+  const deliverWebhook = createWebhookSender(state);
+
+  /**
+   * Answers one request: `{ status, headers, body, stall?, reset? }` where `body` is a string.
+   * `signal` aborts a pending delay.
+   */
+  async function answer(request, signal) {
+    const url = new URL(request.url);
+    const text = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+    state.requests.push({
+      method: request.method,
+      url: request.url,
+      path: url.pathname,
+      target: url.pathname + url.search,
+      query: Object.fromEntries(url.searchParams),
+      headers: Object.fromEntries(request.headers),
+      body: text,
+      at: now(),
+    });
+    const fault = take(request.method, url.pathname, state.requests.at(-1));
+    if (fault?.delayMs) await sleep(fault.delayMs, signal);
+    if (fault?.reset) return { reset: true };
+    const result = fault?.status !== undefined ? { status: fault.status, body: fault.body ?? "" } : route(request, url, text);
+    const body = typeof result.body === "string" ? result.body : toJson(result.body);
+    return disturb({ status: result.status, headers: { "content-type": "application/json;charset=UTF-8" }, body }, fault);
+  }
+
+  /** A `typeof fetch` that needs no socket. Honours `init.signal` like a real fetch. */
+  async function emulatorFetch(input, init) {
+    const request = new Request(input, init);
+    const signal = init?.signal ?? request.signal;
+    if (signal?.aborted) throw signal.reason;
+    const out = await answer(request, signal);
+    if (signal?.aborted) throw signal.reason;
+    if (out.reset) {
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+    }
+    let body = out.body;
+    if (out.stall) {
+      body = new ReadableStream({
+        start(controller) {
+          signal?.addEventListener("abort", () => controller.error(signal.reason), { once: true });
+        },
+      });
+    }
+    return new Response(out.status === 204 ? null : body, { status: out.status, headers: out.headers });
+  }
+
+  return {
+    fetch: emulatorFetch,
+    deliverWebhook,
+    webhooks: state.webhooks,
+    answer,
+    baseUrl: state.baseUrl,
+    adminKey: state.adminKey,
+    restApiKey: state.restApiKey,
+    accessTokenFor: state.accessTokenFor,
+    addUser: state.addUser,
+    addChannel: state.addChannel,
+    setRelation: state.setRelation,
+    customerFile: state.customerFile,
+    requests: state.requests,
+    faults,
+  };
+}

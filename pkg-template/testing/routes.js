@@ -1,0 +1,301 @@
+// The six endpoints, read from Kakao's REST documentation for Kakao Talk Channel: each parses its
+// request (credentials, query, JSON body) and answers as Kakao does, from and into the state.
+// Part of the emulator: it never imports the SDK.
+import {
+  FILE_SLOTS,
+  FORBIDDEN_KEYS,
+  MULTI_LIMIT,
+  SCHEMA_LIMIT,
+  SUPPORTED_KEYS,
+  USERS_LIMIT,
+  canonicalUserId,
+  kakaoError,
+  kstText,
+  phoneDigits,
+  rfc3339,
+} from "./kakao.js";
+
+/**
+ * The router over `state`: `route(request, url, text)` answers `{ status, body }` (`body` an object
+ * to serialise, or a string), 404 for an unknown path and 405 for a known path's other methods.
+ */
+export function createRouter(state) {
+  const { channels, users, tokens, relations, files, now } = state;
+
+  function relationOf(userId, channel) {
+    const r = relations.get(`${userId} ${channel.publicId}`);
+    const out = {
+      channel_uuid: channel.uuid,
+      channel_public_id: channel.publicId,
+      relation: r?.relation ?? "NONE",
+    };
+    // Kakao: created_at only when ADDED; updated_at when ADDED or BLOCKED.
+    if (out.relation === "ADDED" && r?.createdAt) out.created_at = rfc3339(r.createdAt);
+    if ((out.relation === "ADDED" || out.relation === "BLOCKED") && r?.updatedAt) {
+      out.updated_at = rfc3339(r.updatedAt);
+    }
+    return out;
+  }
+
+  /** Parses `Authorization`; answers what kind of credential it is. */
+  function authOf(request) {
+    const header = request.headers.get("authorization");
+    if (!header) return { error: kakaoError(401, -401, "no authentication key!") };
+    const m = /^(KakaoAK|Bearer) (\S+)$/.exec(header);
+    if (!m) return { error: kakaoError(401, -401, "wrong authorization header format") };
+    const [, scheme, value] = m;
+    if (scheme === "Bearer") {
+      const userId = tokens.get(value);
+      if (!userId) return { error: kakaoError(401, -401, "this access token does not exist") };
+      return { kind: "token", userId };
+    }
+    if (value === state.adminKey) return { kind: "admin" };
+    if (value === state.restApiKey) return { kind: "rest" };
+    // Kakao echoes the key it did not recognise.
+    return { error: kakaoError(401, -401, `wrong appKey(${value}) format`) };
+  }
+
+  function channelIdsParam(query, required) {
+    const raw = query.get("channel_ids");
+    if (raw === null) {
+      return required ? { error: kakaoError(400, -2, "channel_ids is required") } : { ids: null };
+    }
+    const ids = raw.split(",");
+    if (ids.some((id) => id === "" || /\s/.test(id))) {
+      return { error: kakaoError(400, -2, `invalid channel_ids: ${raw}`) };
+    }
+    const type = query.get("channel_id_type");
+    if (type !== null && type !== "channel_public_id") {
+      return { error: kakaoError(400, -2, "channel_id_type must be channel_public_id") };
+    }
+    return { ids };
+  }
+
+  function channelsFor(ids) {
+    // Channels Kakao does not know are left out of the answer.
+    return (ids ?? [...channels.keys()]).map((id) => channels.get(id)).filter(Boolean);
+  }
+
+  function checkChannels(request, query) {
+    const auth = authOf(request);
+    if (auth.error) return auth.error;
+    let userId;
+    if (auth.kind === "token") {
+      userId = auth.userId;
+    } else if (auth.kind === "admin") {
+      if (query.get("target_id_type") !== "user_id") {
+        return kakaoError(400, -2, "target_id_type must be user_id");
+      }
+      userId = canonicalUserId(query.get("target_id") ?? "");
+      if (userId === null) return kakaoError(400, -2, "target_id must be a positive Long");
+    } else {
+      return kakaoError(401, -401, "this API needs the service app admin key or a user access token");
+    }
+    const ch = channelIdsParam(query, true);
+    if (ch.error) return ch.error;
+    const user = users.get(userId);
+    if (!user) return kakaoError(400, -101, "the user is not registered to this app");
+    if (!user.talkUser) return kakaoError(400, -501, "given account is not connected to any talk user.");
+    return {
+      status: 200,
+      body: { user_id: BigInt(user.id), channels: channelsFor(ch.ids).map((c) => relationOf(user.id, c)) },
+    };
+  }
+
+  function checkMulti(request, query) {
+    const auth = authOf(request);
+    if (auth.error) return auth.error;
+    if (auth.kind !== "admin") return kakaoError(401, -401, "this API needs the service app admin key");
+    if (query.get("target_id_type") !== "user_id") return kakaoError(400, -2, "target_id_type must be user_id");
+    const raw = query.get("target_ids");
+    if (raw === null || raw === "") return kakaoError(400, -2, "target_ids is required");
+    const ids = raw.split(",").map(canonicalUserId);
+    if (ids.some((id) => id === null)) return kakaoError(400, -2, `invalid target_ids: ${raw}`);
+    if (ids.length > MULTI_LIMIT) {
+      return kakaoError(400, -2, `target_ids can have at most ${MULTI_LIMIT} ids, got ${ids.length}`);
+    }
+    const ch = channelIdsParam(query, false);
+    if (ch.error) return ch.error;
+    const list = channelsFor(ch.ids);
+    // "The response does not include the user's information that failed to check."
+    const body = ids
+      .map((id) => users.get(id))
+      .filter((u) => u && u.talkUser)
+      .map((u) => ({ user_id: BigInt(u.id), channels: list.map((c) => relationOf(u.id, c)) }));
+    return { status: 200, body };
+  }
+
+  /** Customer-file APIs take the REST API key. */
+  function restAuth(request) {
+    const auth = authOf(request);
+    if (auth.error) return auth.error;
+    if (auth.kind !== "rest") return kakaoError(401, -401, "this API needs the REST API key");
+    return null;
+  }
+
+  /** The JSON body of a customer-file POST, or a Kakao-style error. */
+  function jsonBody(request, text) {
+    const type = request.headers.get("content-type") ?? "";
+    if (!/^application\/json\b/i.test(type)) {
+      return { error: kakaoError(400, -2, `Content-Type must be application/json, got ${type || "none"}`) };
+    }
+    try {
+      const body = JSON.parse(text);
+      if (body === null || typeof body !== "object" || Array.isArray(body)) throw new Error("not an object");
+      return { body };
+    } catch (err) {
+      return { error: kakaoError(400, -2, `invalid JSON body: ${err.message}`) };
+    }
+  }
+
+  function fileOf(body) {
+    const file = files.get(body.file_id);
+    if (!Number.isInteger(body.file_id) || !file || file.channelPublicId !== body.channel_public_id) {
+      return { error: kakaoError(400, -816, `customer file ${body.file_id} does not exist for channel ${body.channel_public_id}`) };
+    }
+    if (body.user_type !== "app" && body.user_type !== "phone") {
+      return { error: kakaoError(400, -2, "user_type must be app or phone") };
+    }
+    return { file };
+  }
+
+  function registerFile(request, _query, text) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const { body, error } = jsonBody(request, text);
+    if (error) return error;
+    const { channel_public_id: channelId, file_name: name, schema } = body;
+    if (typeof channelId !== "string" || !channels.has(channelId)) {
+      return kakaoError(400, -541, `the Kakao Talk Channel does not exist: ${channelId}`);
+    }
+    if (typeof name !== "string" || name.trim() === "") return kakaoError(400, -2, "file_name is required");
+    if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
+      return kakaoError(400, -2, "schema must be a JSON object");
+    }
+    const entries = Object.entries(schema);
+    if (entries.length === 0 || entries.length > SCHEMA_LIMIT) {
+      return kakaoError(400, -2, `schema must have 1 to ${SCHEMA_LIMIT} items, got ${entries.length}`);
+    }
+    for (const [key, type] of entries) {
+      if (FORBIDDEN_KEYS.includes(key)) return kakaoError(400, -2, `schema key not allowed: ${key}`);
+      if (type !== "string" && type !== "number") return kakaoError(400, -2, `schema type must be string or number: ${key}`);
+      if (!(key in SUPPORTED_KEYS) && type !== "number") {
+        return kakaoError(400, -2, `a new key must have the number type: ${key}`);
+      }
+    }
+    const inChannel = [...files.values()].filter((f) => f.channelPublicId === channelId);
+    if (inChannel.some((f) => f.fileName === name)) return kakaoError(400, -817, `file name already used: ${name}`);
+    if (inChannel.length >= FILE_SLOTS) return kakaoError(400, -818, "no empty slot for a customer file");
+    const fileId = state.takeFileId();
+    files.set(fileId, {
+      fileId,
+      channelPublicId: channelId,
+      fileName: name,
+      schema: new Map(entries),
+      status: "USING",
+      updatedAt: now(),
+      users: new Map(),
+    });
+    return { status: 200, body: { file_id: fileId } };
+  }
+
+  function viewFiles(request, query) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const channelId = query.get("channel_public_id");
+    if (!channelId) return kakaoError(400, -2, "channel_public_id is required");
+    if (!channels.has(channelId)) return kakaoError(400, -541, `the Kakao Talk Channel does not exist: ${channelId}`);
+    const list = [...files.values()].filter((f) => f.channelPublicId === channelId);
+    const results = list.map((f) => ({
+      file_id: f.fileId,
+      file_name: f.fileName,
+      status: f.status,
+      update_at: kstText(f.updatedAt),
+      // Kakao sends the schema as a JSON string, with English keys.
+      schema: JSON.stringify(Object.fromEntries([...f.schema].map(([k, t]) => [SUPPORTED_KEYS[k] ?? k, t]))),
+    }));
+    return { status: 200, body: { results, empty_slot: FILE_SLOTS - list.length, using_slot: list.length } };
+  }
+
+  /** Has this user (app id, or phone registered for a user) added the file's channel? */
+  function addedChannel(userType, id, channelPublicId) {
+    let user;
+    if (userType === "app") {
+      user = users.get(canonicalUserId(id));
+    } else {
+      const digits = phoneDigits(id);
+      user = [...users.values()].find((u) => u.phone !== undefined && phoneDigits(u.phone) === digits);
+    }
+    return Boolean(user) && relations.get(`${user.id} ${channelPublicId}`)?.relation === "ADDED";
+  }
+
+  function addUsers(request, _query, text) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const { body, error } = jsonBody(request, text);
+    if (error) return error;
+    const found = fileOf(body);
+    if (found.error) return found.error;
+    const { file } = found;
+    const list = body.users;
+    if (!Array.isArray(list) || list.length === 0) return kakaoError(400, -2, "users is required");
+    if (list.length > USERS_LIMIT) return kakaoError(400, -2, `users can have at most ${USERS_LIMIT} items, got ${list.length}`);
+    for (const u of list) {
+      if (u === null || typeof u !== "object" || typeof u.id !== "string" || u.id === "") {
+        return kakaoError(400, -2, "each user needs an id string");
+      }
+      if (u.field === undefined) continue;
+      if (u.field === null || typeof u.field !== "object" || Array.isArray(u.field)) {
+        return kakaoError(400, -2, "field must be a JSON object");
+      }
+      for (const [key, value] of Object.entries(u.field)) {
+        const type = file.schema.get(key);
+        if (type === undefined) return kakaoError(400, -2, `field key is not in the file's schema: ${key}`);
+        if (typeof value !== type) return kakaoError(400, -2, `field ${key} must be a ${type}`);
+      }
+    }
+    let success = 0;
+    for (const u of list) {
+      // Kakao quirk: a user without `field` (e.g. a misspelled `field_data`) is silently not added.
+      if (u.field === undefined) continue;
+      if (!addedChannel(body.user_type, u.id, file.channelPublicId)) continue;
+      file.users.set(`${body.user_type}:${u.id}`, u.field);
+      success += 1;
+    }
+    file.updatedAt = now();
+    return { status: 200, body: { file_id: file.fileId, request_count: list.length, success_count: success } };
+  }
+
+  function deleteUsers(request, _query, text) {
+    const denied = restAuth(request);
+    if (denied) return denied;
+    const { body, error } = jsonBody(request, text);
+    if (error) return error;
+    const found = fileOf(body);
+    if (found.error) return found.error;
+    const ids = body.user_ids;
+    if (!Array.isArray(ids) || ids.length === 0) return kakaoError(400, -2, "user_ids is required");
+    if (ids.length > USERS_LIMIT) return kakaoError(400, -2, `user_ids can have at most ${USERS_LIMIT} items`);
+    if (ids.some((id) => typeof id !== "string")) return kakaoError(400, -2, "user_ids must be strings");
+    for (const id of ids) found.file.users.delete(`${body.user_type}:${id}`);
+    found.file.updatedAt = now();
+    // "Even though your request succeeds, no response returns."
+    return { status: 200, body: "" };
+  }
+
+  const routes = {
+    "GET /v2/api/talk/channels": checkChannels,
+    "GET /v2/api/talk/channels/multi": checkMulti,
+    "POST /v1/talkchannel/create/target_user_file": registerFile,
+    "GET /v1/talkchannel/target_user_file": viewFiles,
+    "POST /v1/talkchannel/update/target_users": addUsers,
+    "POST /v1/talkchannel/delete/target_users": deleteUsers,
+  };
+
+  return function route(request, url, text) {
+    const handler = routes[`${request.method} ${url.pathname}`];
+    if (handler) return handler(request, url.searchParams, text);
+    const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
+    return known ? { status: 405, body: { msg: "method not allowed" } } : { status: 404, body: { msg: `no such API: ${url.pathname}` } };
+  };
+}

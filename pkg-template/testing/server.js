@@ -1,0 +1,64 @@
+// startKakaoEmulatorServer: an emulator served over HTTP on loopback with node:http.
+// Part of the emulator: it never imports the SDK.
+import { createKakaoEmulator } from "./emulator.js";
+
+/**
+ * Serves an emulator over HTTP on loopback (Node). Resolves to `{ url, emulator, close() }`.
+ */
+export async function startKakaoEmulatorServer(options = {}) {
+  // Imported on first use, so the rest of the kit loads where node:http does not exist.
+  const { createServer } = await import("node:http");
+  const host = options.host ?? "127.0.0.1";
+  const emulator = options.emulator ?? createKakaoEmulator();
+  let origin = "";
+  const server = createServer(async (req, res) => {
+    const aborter = new AbortController();
+    res.on("close", () => aborter.abort(new Error("client went away")));
+    try {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+      }
+      const request = new Request(`${origin}${req.url}`, {
+        method: req.method,
+        headers,
+        body: hasBody ? Buffer.concat(chunks) : undefined,
+      });
+      const out = await emulator.answer(request, aborter.signal);
+      if (out.reset) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(out.status, out.headers);
+      if (out.stall) {
+        res.flushHeaders();
+        return; // the body never comes; the client's timeout ends it
+      }
+      res.end(out.body);
+    } catch (err) {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ msg: `emulator error: ${err?.message ?? err}`, code: -1 }));
+      }
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address();
+  origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return {
+    url: origin,
+    emulator,
+    close() {
+      return new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
