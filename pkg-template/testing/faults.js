@@ -12,7 +12,7 @@ function matches(pattern, value) {
 
 /** Resolves after `ms`, or rejects with `signal`'s reason when it aborts first. */
 export function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
+  return new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

@@ -45,17 +45,17 @@ export async function startKakaoEmulatorServer(options = {}) {
       }
     }
   });
-  await new Promise((resolve, reject) => {
+  await new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, resolve);
+    server.listen(options.port ?? 0, host, () => resolve());
   });
-  const { port } = server.address();
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
   origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   return {
     url: origin,
     emulator,
     close() {
-      return new Promise((resolve) => {
+      return new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve) => {
         server.closeAllConnections?.();
         server.close(() => resolve());
       });

@@ -20,7 +20,6 @@ import {
   type KakaoErrorKind,
   type ClientOptions,
   type ChannelWebhookEvent,
-  type BatchResult,
   type ChannelRelation,
   type CustomerFile,
   type CustomerFileList,
