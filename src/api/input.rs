@@ -217,30 +217,19 @@ pub fn user_ids(v: &Val, field: &str) -> Result<Vec<UserId>, ValidationError> {
         .collect()
 }
 
-/// What a value that is not an id or a field value is, as a fixed phrase.
+/// What a value that is not an id or a field value is, as a fixed phrase (a description of
+/// what is not plain data is kept when it is one marshal.js writes with a fixed text).
 fn static_type_name(v: &Val) -> &'static str {
-    match v {
-        Val::Undefined => "undefined",
-        Val::Null => "null",
-        Val::Bool(_) => "a boolean",
-        Val::Number(_) => "a number",
-        Val::Str(_) => "a string",
-        Val::BigInt(_) => "a bigint",
-        Val::Object(_) => "an object",
-        Val::Array(_) | Val::Chunked(_) => "an array",
-        Val::Handle('f', _) => "a function",
-        Val::Handle(..) => "an object",
-        Val::Other(what) => match *what {
-            "a Date" => "a Date",
-            "a Set" => "a Set",
-            "a symbol" => "a symbol",
-            "a RegExp" => "a RegExp",
-            "a Promise" => "a Promise",
-            "binary data" => "binary data",
-            "a boxed primitive" => "a boxed primitive",
-            _ => "an object that is not plain data",
-        },
-    }
+    v.kind_name().unwrap_or(match v.type_name() {
+        "a Date" => "a Date",
+        "a Set" => "a Set",
+        "a symbol" => "a symbol",
+        "a RegExp" => "a RegExp",
+        "a Promise" => "a Promise",
+        "binary data" => "binary data",
+        "a boxed primitive" => "a boxed primitive",
+        _ => "an object that is not plain data",
+    })
 }
 
 /// `c` borrowed from the packed text when it is (no copy), else copied.

@@ -57,6 +57,14 @@ impl<'a> Val<'a> {
     /// What the value is, for messages: "a string", "an array", "a Date", ...
     pub fn type_name(&self) -> &str {
         match self {
+            Val::Other(what) => what,
+            other => other.kind_name().unwrap_or("an object"),
+        }
+    }
+
+    /// What the value is, for any value but `Other` (whose description is the caller's).
+    pub fn kind_name(&self) -> Option<&'static str> {
+        Some(match self {
             Val::Undefined => "undefined",
             Val::Null => "null",
             Val::Bool(_) => "a boolean",
@@ -68,8 +76,8 @@ impl<'a> Val<'a> {
             Val::Handle('f', _) => "a function",
             Val::Handle('s', _) => "an AbortSignal",
             Val::Handle(..) => "an object",
-            Val::Other(what) => what,
-        }
+            Val::Other(_) => return None,
+        })
     }
 }
 

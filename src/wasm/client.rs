@@ -452,6 +452,14 @@ impl<'a> Args<'a> {
     pub(super) fn options(&self) -> &Val<'a> {
         self.values.get(1).unwrap_or(&Val::Undefined)
     }
+
+    /// The params: an object whose keys are all in `keys` (it is required).
+    pub(super) fn params_with(&self, keys: &[&str]) -> Result<&Val<'a>, ValidationError> {
+        Ok(
+            input::object_with_keys(self.params(), "params", keys, false)?
+                .unwrap_or(&Val::Undefined),
+        )
+    }
 }
 
 #[wasm_bindgen]

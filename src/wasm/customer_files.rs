@@ -126,13 +126,7 @@ fn users_params<'v, 'a>(
 }
 
 pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
-    let p = input::object_with_keys(
-        args.params(),
-        "params",
-        &["channelPublicId", "fileName", "schema"],
-        false,
-    )?
-    .unwrap_or(&Val::Undefined);
+    let p = args.params_with(&["channelPublicId", "fileName", "schema"])?;
     let ch = channel(p)?;
     let name = input::req_string(p, "fileName")?;
     file_name(name, "fileName")?;
@@ -150,8 +144,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
 }
 
 pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
-    let p = input::object_with_keys(args.params(), "params", &["channelPublicId"], false)?
-        .unwrap_or(&Val::Undefined);
+    let p = args.params_with(&["channelPublicId"])?;
     let ch = channel(p)?;
     let call = inner.call_options(args.options(), &args.handles, None)?;
     let answer = inner.execute(&cf::view_request(&ch), &call).await?;
@@ -205,13 +198,7 @@ fn add_result(fid: u64, done: &[Settled]) -> Value {
 }
 
 pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
-    let p = input::object_with_keys(
-        args.params(),
-        "params",
-        &["fileId", "channelPublicId", "userType", "users", "schema"],
-        false,
-    )?
-    .unwrap_or(&Val::Undefined);
+    let p = args.params_with(&["fileId", "channelPublicId", "userType", "users", "schema"])?;
     let fid = file_id(input::req_number(p, "fileId")?, "fileId")?;
     let ch = channel(p)?;
     let (ty, schema, users) = users_params(p, args.chunks.as_ref())?;
@@ -273,13 +260,7 @@ fn delete_result(done: &[Settled]) -> Value {
 }
 
 pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
-    let p = input::object_with_keys(
-        args.params(),
-        "params",
-        &["fileId", "channelPublicId", "userType", "userIds"],
-        false,
-    )?
-    .unwrap_or(&Val::Undefined);
+    let p = args.params_with(&["fileId", "channelPublicId", "userType", "userIds"])?;
     let fid = file_id(input::req_number(p, "fileId")?, "fileId")?;
     let ch = channel(p)?;
     let ty = user_type(p)?;

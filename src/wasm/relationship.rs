@@ -25,13 +25,7 @@ fn channel_list(p: &Val, field: &str) -> Result<Vec<ChannelPublicId>, Validation
 }
 
 pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
-    let p = input::object_with_keys(
-        args.params(),
-        "params",
-        &["channelIds", "accessToken", "userId"],
-        false,
-    )?
-    .unwrap_or(&Val::Undefined);
+    let p = args.params_with(&["channelIds", "accessToken", "userId"])?;
     let channels = channel_list(p, "channelIds")?;
     let token = input::opt_string(p, "accessToken", "accessToken")?;
     let user = p.get("userId");
@@ -68,8 +62,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
 }
 
 pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
-    let p = input::object_with_keys(args.params(), "params", &["userIds", "channelIds"], false)?
-        .unwrap_or(&Val::Undefined);
+    let p = args.params_with(&["userIds", "channelIds"])?;
     let ids_v = p.get("userIds");
     if ids_v.is_undefined() {
         return Err(ValidationError::new("userIds", "params.required", "is required").into());
