@@ -219,12 +219,15 @@ impl Inner {
 
     /// Logs `message` at `error`.
     pub(super) fn log_error(&self, message: &str) {
-        self.log(LogLevel::Error, message, json!({}));
+        self.log(LogLevel::Error, || (message.to_owned(), json!({})));
     }
 
-    fn log(&self, level: LogLevel, message: &str, data: serde_json::Value) {
+    /// Logs what `line` makes (message, data) at `level`, if that level is on: the line is
+    /// formatted only then, so a quiet client pays nothing per attempt.
+    fn log(&self, level: LogLevel, line: impl FnOnce() -> (String, serde_json::Value)) {
         if level <= self.level && level != LogLevel::Off {
-            log_js(&self.log, level.as_str(), message, &data.to_string());
+            let (message, data) = line();
+            log_js(&self.log, level.as_str(), &message, &data.to_string());
         }
     }
 
@@ -335,11 +338,7 @@ impl Inner {
             };
             let (failure, error, retry_after, status) = match outcome {
                 Ok(resp) if (200..300).contains(&resp.status) => {
-                    self.log(
-                        LogLevel::Debug,
-                        &format!("kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})", resp.status, attempt.saturating_add(1)),
-                        json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": null }),
-                    );
+                    self.log(LogLevel::Debug, || (format!("kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})", resp.status, attempt.saturating_add(1)), json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": null })));
                     return Ok(Answer {
                         body: resp.body,
                         ctx: ctx(None),
@@ -410,26 +409,14 @@ impl Inner {
                     transport::random(),
                 )
             });
-            self.log(
-                LogLevel::Debug,
-                &format!("kakao-talk-channel: {endpoint} → {what} in {duration} ms (attempt {})", attempt.saturating_add(1)),
-                json!({ "method": req.method.as_str(), "path": path, "status": status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": wait }),
-            );
+            self.log(LogLevel::Debug, || (format!("kakao-talk-channel: {endpoint} → {what} in {duration} ms (attempt {})", attempt.saturating_add(1)), json!({ "method": req.method.as_str(), "path": path, "status": status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": wait })));
             let Some(wait) = wait else {
                 if attempt > 0 || matches!(failure, Failure::Network | Failure::Timeout) {
-                    self.log(
-                        LogLevel::Warn,
-                        &redact(&format!("kakao-talk-channel: {endpoint} failed with {what} after {} attempt(s); giving up", attempt.saturating_add(1)), &call.secrets),
-                        json!({ "endpoint": endpoint, "status": status, "attempts": attempt.saturating_add(1) }),
-                    );
+                    self.log(LogLevel::Warn, || (redact(&format!("kakao-talk-channel: {endpoint} failed with {what} after {} attempt(s); giving up", attempt.saturating_add(1)), &call.secrets), json!({ "endpoint": endpoint, "status": status, "attempts": attempt.saturating_add(1) })));
                 }
                 return Err(error);
             };
-            self.log(
-                LogLevel::Warn,
-                &format!("kakao-talk-channel: {endpoint} failed with {what} (attempt {}); retrying in {wait} ms", attempt.saturating_add(1)),
-                json!({ "endpoint": endpoint, "status": status, "attempt": attempt.saturating_add(1), "retryInMs": wait }),
-            );
+            self.log(LogLevel::Warn, || (format!("kakao-talk-channel: {endpoint} failed with {what} (attempt {}); retrying in {wait} ms", attempt.saturating_add(1)), json!({ "endpoint": endpoint, "status": status, "attempt": attempt.saturating_add(1), "retryInMs": wait })));
             transport::sleep(wait, call.signal.as_ref()).await?;
             attempt = attempt.saturating_add(1);
         }

@@ -202,12 +202,23 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     let fid = file_id(input::req_number(p, "fileId")?, "fileId")?;
     let ch = channel(p)?;
     let (ty, schema, users) = users_params(p, args.chunks.as_ref())?;
-    // Every user checked before anything is sent.
+    // Every user checked before anything is sent. The first batch's users are kept as checked
+    // (one batch of memory), so a call of up to 2,000 users reads them once; later batches are
+    // read again from their packed chunk when their turn comes.
     let mut checker = UserChecker::new(ty, schema.as_ref(), users.count());
+    let mut first: Option<Vec<User>> = None;
     for b in 0..users.batches() {
+        let mut kept = Vec::with_capacity(if b == 0 { cf::BATCH_SIZE } else { 0 });
         users.each(b, |i, u| {
-            checker.check(i, u).map(drop).map_err(|e| e.error.into())
+            let user = checker.check(i, u).map_err(|e| e.error)?;
+            if b == 0 {
+                kept.push(user);
+            }
+            Ok(())
         })?;
+        if b == 0 {
+            first = Some(kept);
+        }
     }
     drop(checker);
     if users.count() == 0 {
@@ -219,12 +230,18 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let total = users.batches();
     let make = |b: usize| {
-        let mut checker = UserChecker::new(ty, schema.as_ref(), cf::BATCH_SIZE);
-        let mut batch: Vec<User> = Vec::with_capacity(cf::BATCH_SIZE);
-        users.each(b, |i, u| {
-            batch.push(checker.check(i, u).map_err(|e| e.error)?);
-            Ok(())
-        })?;
+        let batch = match first.take().filter(|_| b == 0) {
+            Some(batch) => batch,
+            None => {
+                let mut checker = UserChecker::new(ty, schema.as_ref(), cf::BATCH_SIZE);
+                let mut batch: Vec<User> = Vec::with_capacity(cf::BATCH_SIZE);
+                users.each(b, |i, u| {
+                    batch.push(checker.check(i, u).map_err(|e| e.error)?);
+                    Ok(())
+                })?;
+                batch
+            }
+        };
         let request = cf::add_request(fid, &ch, ty, &batch);
         Ok(Batch {
             request,
