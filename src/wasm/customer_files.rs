@@ -210,9 +210,10 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     for b in 0..users.batches() {
         let mut kept = Vec::with_capacity(if b == 0 { cf::BATCH_SIZE } else { 0 });
         users.each(b, |i, u| {
-            let user = checker.check(i, u).map_err(|e| e.error)?;
             if b == 0 {
-                kept.push(user);
+                kept.push(checker.check(i, u).map_err(|e| e.error)?);
+            } else {
+                checker.validate(i, u).map_err(|e| e.error)?;
             }
             Ok(())
         })?;
@@ -339,7 +340,7 @@ fn validate(text: &str, chunks: Option<&Array>) -> Result<JsValue, CallError> {
     let mut errors = Vec::new();
     for b in 0..users.batches() {
         users.each(b, |i, u| {
-            if let Err(e) = checker.check(i, u) {
+            if let Err(e) = checker.validate(i, u) {
                 errors.push(e);
             }
             Ok(())

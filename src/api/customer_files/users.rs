@@ -2,7 +2,7 @@
 //! id formats, no id twice, field keys and values against the file's schema.
 
 use crate::core::error::{bounded, quoted, ValidationError, MAX_FIELD_CHARS};
-use crate::core::ids::{phone_key, UserId};
+use crate::core::ids::{phone_number, UserId};
 use crate::core::rules;
 use crate::core::schema::{check_key, Key, Schema, ValueType};
 use std::borrow::Cow;
@@ -113,38 +113,30 @@ pub struct User {
     pub fields: Vec<(Key, FieldValue)>,
 }
 
-/// A phone key (`+`? then 9–15 digits, from `phone_key`) as one exact number for duplicate
-/// checks: the digits, their count and the `+`, so `010…` and `10…` stay apart. A number per
-/// id instead of a string keeps a 1,000,000-user check within a few megabytes.
-fn phone_number_key(key: &str) -> u64 {
-    let plus = key.starts_with('+');
-    let digits = key.trim_start_matches('+');
-    let value = digits.bytes().fold(0u64, |acc, b| {
-        acc.wrapping_mul(10)
-            .wrapping_add(u64::from(b.wrapping_sub(b'0')))
-    });
-    let len = u64::try_from(digits.len()).unwrap_or(63) & 63;
-    (u64::from(plus) << 63) | (len << 56) | (value & ((1u64 << 56) - 1))
-}
-
 /// Validates one id of `user_type`; returns (the id as sent, the key for duplicate checks).
 pub fn check_id(
     id: &RawId,
     user_type: UserType,
     field: &str,
 ) -> Result<(String, u64), ValidationError> {
+    let key = id_key(id, user_type, field)?;
+    let sent = match (user_type, id) {
+        // A phone is sent as given; an app id in its decimal form (`7`, `"7"` and `7n` alike).
+        (UserType::Phone, RawId::Text(s)) => s.to_string(),
+        _ => key.to_string(),
+    };
+    Ok((sent, key))
+}
+
+/// [`check_id`]'s checks and duplicate key, without the text to send (no allocation): an app
+/// id is its own key; a phone's is [`phone_number`].
+pub fn id_key(id: &RawId, user_type: UserType, field: &str) -> Result<u64, ValidationError> {
     match (user_type, id) {
-        (UserType::App, RawId::Number(n)) => {
-            let u = UserId::from_f64(*n, field)?;
-            Ok((u.to_string(), u.get().unsigned_abs()))
-        }
+        (UserType::App, RawId::Number(n)) => Ok(UserId::from_f64(*n, field)?.get().unsigned_abs()),
         (UserType::App, RawId::Text(s) | RawId::BigInt(s)) => {
-            let u = UserId::from_decimal(s, field)?;
-            Ok((u.to_string(), u.get().unsigned_abs()))
+            Ok(UserId::from_decimal(s, field)?.get().unsigned_abs())
         }
-        (UserType::Phone, RawId::Text(s)) => {
-            Ok((s.to_string(), phone_number_key(&phone_key(s, field)?)))
-        }
+        (UserType::Phone, RawId::Text(s)) => phone_number(s, field),
         (UserType::Phone, RawId::Number(_) | RawId::BigInt(_)) => Err(ValidationError::new(
             field,
             rules::PHONE_TYPE,
@@ -192,10 +184,11 @@ fn duplicate(path: &str, first: &str) -> ValidationError {
     )
 }
 
-fn check_value(value: &RawValue, path: &str) -> Result<FieldValue, ValidationError> {
+/// Whether a field value is a number (else a string); anything else, NaN or Infinity is refused.
+fn value_is_number(value: &RawValue, path: &str) -> Result<bool, ValidationError> {
     match value {
-        RawValue::Text(s) => Ok(FieldValue::Text(s.to_string())),
-        RawValue::Number(n) if n.is_finite() => Ok(FieldValue::Number(*n)),
+        RawValue::Text(_) => Ok(false),
+        RawValue::Number(n) if n.is_finite() => Ok(true),
         RawValue::Number(_) => Err(ValidationError::new(
             path,
             rules::FIELDS_VALUE_TYPE,
@@ -277,27 +270,92 @@ impl<'a> UserChecker<'a> {
         Ok(User { id, fields })
     }
 
+    /// Checks user `i` as [`check`](Self::check) does, without building the user to send: no
+    /// allocation per user (only the first time a field name is seen, and past 32 names).
+    pub fn validate(&mut self, i: usize, user: &RawUser) -> Result<(), UserError> {
+        let fail = |error| UserError {
+            index: i,
+            duplicate_of: None,
+            error,
+        };
+        let id_path = || format!("users[{i}].id");
+        let key = at(id_key(&user.id, self.user_type, ""), id_path).map_err(fail)?;
+        if let Some(first) = self.seen.get(&key) {
+            return Err(UserError {
+                index: i,
+                duplicate_of: Some(*first),
+                error: duplicate(&id_path(), &format!("users[{first}].id")),
+            });
+        }
+        self.seen.insert(key, i);
+        self.each_field(user, i, |_, _| {}).map_err(fail)
+    }
+
     /// The fields of user `i`: keys through the alias mapping, values typed, against the schema.
     fn check_fields(
         &mut self,
         user: &RawUser,
         i: usize,
     ) -> Result<Vec<(Key, FieldValue)>, ValidationError> {
-        let mut fields: Vec<(Key, FieldValue)> = Vec::new();
+        let mut fields: Vec<(Key, FieldValue)> =
+            Vec::with_capacity(user.fields.as_ref().map_or(0, Vec::len));
+        self.each_field(user, i, |key, value| {
+            let value = match value {
+                RawValue::Text(s) => FieldValue::Text(s.to_string()),
+                RawValue::Number(n) => FieldValue::Number(*n),
+                // each_field passes only values that are a string or a finite number.
+                RawValue::Other(_) => return,
+            };
+            fields.push((key.clone(), value));
+        })?;
+        Ok(fields)
+    }
+
+    /// The rules for each field of user `i`, in order; `keep(key, value)` gets every field that
+    /// passed them (`value` a string or a finite number).
+    fn each_field(
+        &mut self,
+        user: &RawUser,
+        i: usize,
+        mut keep: impl FnMut(&Key, &RawValue),
+    ) -> Result<(), ValidationError> {
+        // The user's keys so far: as bits of indices into `known`, and (past the cache) owned.
+        let mut mine: u64 = 0;
+        let mut uncached: Vec<Key> = Vec::new();
         for (name, value) in user.fields.iter().flatten() {
             let path = || format!("users[{i}].fields.{name}");
-            let key = match self.known.iter().find(|(n, _)| n == name) {
-                Some((_, key)) => key.clone(),
+            let at_known = match self.known.iter().position(|(n, _)| n == name) {
+                Some(j) => Some(j),
                 None => {
                     let key = at(check_key(name, "", "fields"), path)?;
                     if self.known.len() < KNOWN_KEYS {
-                        self.known.push((name.to_string(), key.clone()));
+                        self.known.push((name.to_string(), key));
+                        Some(self.known.len().saturating_sub(1))
+                    } else {
+                        uncached.push(key);
+                        None
                     }
-                    key
                 }
             };
-            let value = at(check_value(value, ""), path)?;
-            if fields.iter().any(|(k, _)| *k == key) {
+            let (key, is_known) =
+                match at_known.and_then(|j| self.known.get(j).map(|(_, k)| (k, j))) {
+                    Some((k, _)) => (k, true),
+                    None => match uncached.last() {
+                        Some(k) => (k, false),
+                        None => continue,
+                    },
+                };
+            let is_number = at(value_is_number(value, ""), path)?;
+            let repeated = self
+                .known
+                .iter()
+                .enumerate()
+                .any(|(j, (_, k))| mine & (1u64 << j) != 0 && k == key)
+                || uncached
+                    .iter()
+                    .take(uncached.len().saturating_sub(usize::from(!is_known)))
+                    .any(|k| k == key);
+            if repeated {
                 return Err(ValidationError::new(
                     path(),
                     rules::FIELDS_DUPLICATE_KEY,
@@ -308,8 +366,7 @@ impl<'a> UserChecker<'a> {
                     ),
                 ));
             }
-            let is_number = matches!(value, FieldValue::Number(_));
-            match self.schema.map(|s| s.type_of(&key)) {
+            match self.schema.map(|s| s.type_of(key)) {
                 Some(None) => {
                     return Err(ValidationError::new(
                         path(),
@@ -340,9 +397,14 @@ impl<'a> UserChecker<'a> {
                     "a custom key's value must be a number",
                 ));
             }
-            fields.push((key, value));
+            if let Some(j) = at_known.filter(|_| is_known) {
+                mine |= 1u64
+                    .checked_shl(u32::try_from(j).unwrap_or(63))
+                    .unwrap_or(0);
+            }
+            keep(key, value);
         }
-        Ok(fields)
+        Ok(())
     }
 }
 
@@ -380,7 +442,7 @@ pub fn validate_users(
     users
         .iter()
         .enumerate()
-        .filter_map(|(i, user)| checker.check(i, user).err())
+        .filter_map(|(i, user)| checker.validate(i, user).err())
         .collect()
 }
 
@@ -389,6 +451,37 @@ mod tests {
     use super::super::test_support::{schema, user};
     use super::super::BATCH_SIZE;
     use super::*;
+
+    #[test]
+    fn past_the_field_name_cache_a_repeated_key_is_still_found_by_both_paths() {
+        // 40 distinct custom names fill the 32-name cache; then two names for one key.
+        let mut users: Vec<RawUser<'static>> = (1..=40)
+            .map(|n| {
+                user(
+                    RawId::Number(f64::from(n)),
+                    &[(
+                        Box::leak(format!("k{n}").into_boxed_str()),
+                        RawValue::Number(1.0),
+                    )],
+                )
+            })
+            .collect();
+        users.push(user(
+            RawId::Number(41.0),
+            &[
+                ("age", RawValue::Number(1.0)),
+                ("연령", RawValue::Number(2.0)),
+            ],
+        ));
+        let e = check_users(&users, UserType::App, None).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("users[40].fields.연령", "fields.duplicate_key")
+        );
+        let all = validate_users(&users, UserType::App, None);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].error, e);
+    }
 
     #[test]
     fn user_validation_cases() {
