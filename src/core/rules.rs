@@ -211,7 +211,8 @@ pub const ALL: &[&str] = &[
     WEBHOOK_UPDATED_AT,
 ];
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::ALL;
     use std::collections::BTreeSet;
