@@ -162,6 +162,7 @@ cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
 // 4c. The sync CLI (`bin`), and the CSV parser it uses: csv-parse's ESM sources (pinned in
 // package-lock.json as a devDependency) with its license, so the package has no dependencies.
 cpSync(join(template, "cli.mjs"), join(out, "cli.mjs"));
+cpSync(join(template, "cli"), join(out, "cli"), { recursive: true });
 chmodSync(join(out, "cli.mjs"), 0o755);
 const csvParse = join(root, "node_modules", "csv-parse");
 const csvVersion = JSON.parse(readFileSync(join(csvParse, "package.json"), "utf8")).version;

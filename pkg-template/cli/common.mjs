@@ -1,0 +1,11 @@
+// Part of `kakao-talk-channel sync` (cli.mjs): what its modules share.
+
+/** Users per add or delete call: Kakao's limit. */
+export const BATCH = 2000;
+/** Rows per validateCustomerFileUsers call (one call over a million rows is much slower than 100 of 10,000). */
+export const CHECK_CHUNK = 10_000;
+export const SHOWN_ERRORS = 10;
+export const SHOWN_IDS = 10;
+
+/** A usage or setup error: one line on stderr, exit 2. */
+export class UsageError extends Error {}

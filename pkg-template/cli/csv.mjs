@@ -1,0 +1,347 @@
+// Part of `kakao-talk-channel sync` (cli.mjs): reading the CSV, its rows and columns, and the rejects file.
+import * as crypto from "node:crypto";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { validateCustomerFileUsers } from "../node.js";
+import { CsvError, transform as csvParser } from "../vendor/csv-parse/api/index.js";
+import { CHECK_CHUNK, UsageError } from "./common.mjs";
+import { UNSURE, writeAtomically } from "./state.mjs";
+
+// ---------------------------------------------------------------------------------- CSV ----
+
+export const CSV_OPTIONS = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
+
+/** The CSV's bytes, refused unless they are UTF-8 (a BOM is fine). */
+export function readCsvBytes(path) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${err.code ?? err.message}`);
+  }
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${basename(path)}:${firstNonUtf8Line(bytes)}: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)`);
+  }
+  return bytes;
+}
+
+/** The 1-based line holding the first bytes that are not UTF-8 (on the error path only). */
+export function firstNonUtf8Line(bytes) {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, start);
+    const end = nl < 0 ? bytes.length : nl;
+    try {
+      decoder.decode(bytes.subarray(start, end));
+    } catch {
+      return line;
+    }
+    start = end + 1;
+  }
+  return "?";
+}
+
+/**
+ * Calls `onRecord(cells)` for each record of the CSV (arrays of trimmed cells), header first,
+ * empty lines skipped, keeping none of them: a million rows are never all in memory at once.
+ */
+export function eachRecord(bytes, path, onRecord, extra = {}) {
+  let error;
+  try {
+    error = csvParser({ ...CSV_OPTIONS, ...extra }).parse(bytes, true, onRecord, () => {});
+  } catch (err) {
+    error = err;
+  }
+  if (error === undefined) return;
+  if (error instanceof CsvError) throw new UsageError(`${basename(path)}:${/** @type {{ lines?: number }} */ (error).lines ?? "?"}: not valid CSV: ${error.message}`);
+  throw error;
+}
+
+/** The cells of the records numbered in `wanted` (0 is the header). */
+export function recordsAt(bytes, path, wanted, extra = {}) {
+  const found = new Map();
+  let r = 0;
+  eachRecord(bytes, path, (cells) => {
+    if (wanted.has(r)) found.set(r, cells);
+    r += 1;
+  }, extra);
+  return found;
+}
+
+/**
+ * The line each record starts on (csv-parse reports the line each ends on). A second pass over
+ * the CSV, made only to report rejected rows: the main pass keeps no line numbers.
+ */
+export function recordLines(bytes, path) {
+  const lines = [];
+  let prevEnd = 0;
+  let prevEmpty = 0;
+  eachRecord(bytes, path, () => {}, {
+    on_record: (_record, info) => {
+      lines.push(prevEnd + 1 + (info.empty_lines - prevEmpty) + info.comment_lines);
+      prevEnd = info.lines;
+      prevEmpty = info.empty_lines;
+      return undefined;
+    },
+  });
+  return lines;
+}
+
+/** Each header name once: with `age,age` a row's second cell would silently replace its first. */
+export function checkHeader(header) {
+  const first = new Map();
+  for (const [i, name] of header.entries()) {
+    if (first.has(name)) {
+      throw new UsageError(`the CSV header names ${JSON.stringify(name)} twice (columns ${first.get(name) + 1} and ${i + 1}); each column needs its own name`);
+    }
+    first.set(name, i);
+  }
+}
+
+/** `[{ index, header, key }]` of the columns sent as fields. */
+export function fieldColumns(header, idIndex, spec) {
+  const indexOf = (name) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new UsageError(`no column ${JSON.stringify(name)} in the CSV header (${header.map((h) => JSON.stringify(h)).join(", ")})`);
+    return i;
+  };
+  if (spec === undefined) {
+    return header.map((h, index) => ({ index, header: h, key: h })).filter((c) => c.index !== idIndex);
+  }
+  const columns = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const eq = part.indexOf("=");
+      const name = eq < 0 ? part : part.slice(0, eq).trim();
+      const key = eq < 0 ? part : part.slice(eq + 1).trim();
+      const index = indexOf(name);
+      if (index === idIndex) throw new UsageError(`--columns: ${JSON.stringify(name)} is the id column`);
+      return { index, header: name, key };
+    });
+  const byKey = new Map();
+  for (const c of columns) {
+    const other = byKey.get(c.key);
+    if (other !== undefined) {
+      throw new UsageError(
+        other === c.header
+          ? `--columns names ${JSON.stringify(c.header)} twice`
+          : `--columns: ${JSON.stringify(other)} and ${JSON.stringify(c.header)} both go to the key ${JSON.stringify(c.key)}`,
+      );
+    }
+    byKey.set(c.key, c.header);
+  }
+  return columns;
+}
+
+/**
+ * Which columns take numbers. The SDK's own rules decide: a probe user with the value 0 passes
+ * for a "number" key and fails with fields.type_mismatch for a "string" key; any other failure
+ * (a key that is not in the schema, a forbidden key) is a setup error.
+ */
+export function columnTypes(columns, schema) {
+  for (const c of columns) {
+    const { errors } = validateCustomerFileUsers({ userType: "app", schema, users: [{ id: "1", fields: { [c.key]: 0 } }] });
+    const e = errors[0];
+    if (!e) c.number = true;
+    else if (e.rule === "fields.type_mismatch") c.number = false;
+    else throw new UsageError(`column ${JSON.stringify(c.header)}: ${e.message} [${e.rule}]; the file's schema: ${JSON.stringify(schema)}`);
+  }
+  const sample = Object.fromEntries(columns.map((c) => [c.key, c.number ? 0 : "x"]));
+  const e = validateCustomerFileUsers({ userType: "app", schema, users: [{ id: "1", fields: sample }] }).errors[0];
+  if (e) throw new UsageError(`columns: ${e.field.replace(/^users\[0\]\./, "").replace(/^fields\./, "")}: ${e.message} [${e.rule}]`);
+}
+
+export const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A cell as a field value: numbers for "number" keys when the text is a number. */
+export function cellValue(text, number) {
+  if (number && NUMBER.test(text)) {
+    const n = Number(text);
+    if (Number.isFinite(n)) return n;
+  }
+  return text;
+}
+
+export const sha256 =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "base64url")
+    : (text) => crypto.createHash("sha256").update(text).digest("base64url");
+
+/** 16 characters of the SHA-256 of the JSON of `Object.entries(fields)`: what state files record. */
+export const fingerprintOf = (entriesJson) => sha256(entriesJson).slice(0, 16);
+
+/**
+ * `row(cells)` → `{ fields, fp }`: the fields of the columns (empty cells left out) and their
+ * fingerprint. The JSON of `Object.entries(fields)` is written directly, without the entries
+ * arrays, unless a key looks like an array index (those come first in `Object.entries`).
+ */
+export function rowReader(columns) {
+  for (const c of columns) c.json = JSON.stringify(c.key);
+  const direct = columns.every((c) => !/^(?:0|[1-9]\d*)$/.test(c.key));
+  return (cells) => {
+    const fields = {};
+    let json = "[";
+    for (const c of columns) {
+      const text = cells[c.index] ?? "";
+      if (text === "") continue;
+      const value = cellValue(text, c.number);
+      fields[c.key] = value;
+      if (direct) json += `${json.length > 1 ? "," : ""}[${c.json},${typeof value === "number" ? String(value) : JSON.stringify(value)}]`;
+    }
+    return { fields, fp: fingerprintOf(direct ? `${json}]` : JSON.stringify(Object.entries(fields))) };
+  };
+}
+
+/**
+ * Ids that the SDK's rules may count as one user share a coarse id (their digits without
+ * leading zeros); whether they are one user is left to those rules.
+ */
+export const coarseId = (id) => (/^[1-9]\d*$/.test(id) ? id : id.replace(/\D+/g, "").replace(/^0+/, ""));
+
+/** An app user id as a canonical decimal string (after the SDK's rules accepted it). */
+export const canonicalAppId = (id) => (/^[1-9]\d*$/.test(id) ? id : BigInt(id).toString());
+
+export function csvCell(value) {
+  const s = String(value);
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * One pass over the CSV's rows against the known state: `desired` (id → fingerprint of every
+ * row), `adds` (rows new or changed, `{ id, fields, fp }`), `fresh` (how many adds are new ids)
+ * and `problems` (`{ i, field, rule, message, duplicateOf? }`, i the row's index).
+ *
+ * A row whose id and fingerprint are exactly what the known state records was sent and checked
+ * before and is not sent now, so it is not checked again; every other row goes through
+ * validateCustomerFileUsers, CHECK_CHUNK rows per call. Repeated ids are looked for across the
+ * whole CSV: rows sharing a coarse id are checked together afterwards.
+ */
+export function planRows(bytes, opts, header, idIndex, columns, schema, known) {
+  const read = rowReader(columns);
+  const desired = new Map();
+  const adds = [];
+  const problems = [];
+  // Rows that may be one user: a desired id set twice, and (phones only: written differently, they
+  // can still be one number) a coarse id seen twice; rows the rules refused are compared at the end.
+  const seen = opts.userType === "phone" ? new Set() : null;
+  const refused = [];
+  const twins = new Set();
+  const keep = (id, fp) => {
+    const size = desired.size;
+    desired.set(id, fp);
+    if (desired.size === size) twins.add(coarseId(id));
+  };
+  let rowCount = 0;
+  let fresh = 0;
+  let pending = [];
+
+  const accept = ({ id: raw, fields, fp }) => {
+    const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
+    keep(id, fp);
+    const was = known.get(id);
+    if (was === fp) return;
+    if (was === undefined || was === UNSURE) fresh += 1;
+    adds.push({ id, fields, fp });
+  };
+  const check = () => {
+    if (pending.length === 0) return;
+    const users = pending.map((p) => ({ id: p.id, fields: p.fields }));
+    const { errors } = validateCustomerFileUsers({ userType: opts.userType, schema, users });
+    const bad = new Set();
+    for (const e of errors) {
+      if (e.rule === "users.duplicate_id") continue; // found across the whole CSV below
+      if (!bad.has(e.index)) refused.push(coarseId(pending[e.index].id));
+      bad.add(e.index);
+      problems.push({ i: pending[e.index].i, field: e.field.replace(/^users\[\d+\]\./, ""), rule: e.rule, message: e.message });
+    }
+    for (const [k, p] of pending.entries()) if (!bad.has(k)) accept(p);
+    pending = [];
+  };
+
+  let r = 0;
+  eachRecord(bytes, opts.csv, (cells) => {
+    if (r++ === 0) return; // the header
+    const i = r - 2;
+    rowCount += 1;
+    if (cells.length !== header.length) {
+      problems.push({ i, field: "", rule: "csv.column_count", message: `has ${cells.length} cells; the header has ${header.length}` });
+    }
+    const id = cells[idIndex] ?? "";
+    const { fields, fp } = read(cells);
+    if (seen) {
+      const coarse = coarseId(id);
+      if (seen.has(coarse)) twins.add(coarse);
+      else seen.add(coarse);
+    }
+    if (known.get(id) === fp) {
+      keep(id, fp);
+      return;
+    }
+    pending.push({ i, id, fields, fp });
+    if (pending.length === CHECK_CHUNK) check();
+  });
+  check();
+  const refusedOnce = new Set();
+  for (const coarse of refused) {
+    if (desired.has(coarse) || refusedOnce.has(coarse)) twins.add(coarse);
+    refusedOnce.add(coarse);
+  }
+  if (twins.size > 0) problems.push(...duplicates(bytes, opts, idIndex, twins));
+  return { rowCount, desired, adds, fresh, problems };
+}
+
+/** The rows repeating an earlier row's user, by the SDK's rules (`users.duplicate_id`). */
+export function duplicates(bytes, opts, idIndex, twins) {
+  const groups = new Map();
+  let r = 0;
+  eachRecord(bytes, opts.csv, (cells) => {
+    if (r++ === 0) return;
+    const id = cells[idIndex] ?? "";
+    const coarse = coarseId(id);
+    if (!twins.has(coarse)) return;
+    const group = groups.get(coarse);
+    if (group) group.push({ i: r - 2, id });
+    else groups.set(coarse, [{ i: r - 2, id }]);
+  });
+  const found = [];
+  let batch = [];
+  const check = () => {
+    const users = batch.map((m) => ({ id: m.id, fields: {} }));
+    for (const e of validateCustomerFileUsers({ userType: opts.userType, users }).errors) {
+      if (e.rule !== "users.duplicate_id") continue;
+      found.push({ i: batch[e.index].i, field: "id", rule: e.rule, message: e.message, duplicateOf: batch[e.duplicateOf].i });
+    }
+    batch = [];
+  };
+  // Whole groups per call (users of different groups are never the same user).
+  for (const group of groups.values()) {
+    if (batch.length > 0 && batch.length + group.length > CHECK_CHUNK) check();
+    batch.push(...group);
+  }
+  if (batch.length > 0) check();
+  return found;
+}
+
+/** Writes the rejects file: `line,column,rule,message` and the row's cells, one line per problem. */
+export function writeRejects(bytes, opts, header, idIndex, columns, problems) {
+  const records = recordsAt(bytes, opts.csv, new Set(problems.map((p) => p.i + 1)));
+  const lines = recordLines(bytes, opts.csv);
+  const lineOf = (i) => lines[i + 1];
+  const byKey = new Map(columns.map((c) => [c.key, c.header]));
+  problems.sort((a, b) => a.i - b.i);
+  const rejects = problems.map((p) => ({
+    ...p,
+    line: lineOf(p.i),
+    column: p.field === "" ? "" : p.field === "id" ? header[idIndex] : (byKey.get(p.field.replace(/^fields\./, "")) ?? p.field),
+    message: p.duplicateOf === undefined ? p.message : `is the same user as line ${lineOf(p.duplicateOf)}; each id may appear once`,
+  }));
+  const out = [["line", "column", "rule", "message", ...header].map(csvCell).join(",")];
+  for (const r of rejects) out.push([r.line, r.column, r.rule, r.message, ...records.get(r.i + 1)].map(csvCell).join(","));
+  writeAtomically(opts.rejects, `${out.join("\n")}\n`);
+  return rejects;
+}

@@ -1,0 +1,241 @@
+// Part of `kakao-talk-channel sync` (cli.mjs): the state file and the journal.
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { UsageError } from "./common.mjs";
+
+// -------------------------------------------------------------------- state and journal ----
+
+/** Writes `content` (a string, or `(write) => void` writing it in parts) to a temporary file, fsyncs, renames. */
+export function writeAtomically(path, content) {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writing(path, () => {
+    const fd = openSync(tmp, "w");
+    try {
+      if (typeof content === "string") writeSync(fd, content);
+      else content((text) => writeSync(fd, text));
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(tmp, path);
+    } catch (err) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  });
+  try {
+    const dir = openSync(dirname(path), "r");
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // Some platforms cannot fsync a directory; the rename itself is still atomic.
+  }
+}
+
+/** Runs `write`; a file system error (no permission, a full disk) becomes a setup error naming `path`. */
+export function writing(path, write) {
+  try {
+    return write();
+  } catch (err) {
+    if (typeof err?.code === "string" && err.syscall) throw new UsageError(`cannot write ${path}: ${err.code}`);
+    throw err;
+  }
+}
+
+export function sameTarget(doc, opts) {
+  return doc.channel === opts.channel && doc.fileId === opts.fileId && doc.userType === opts.userType;
+}
+
+export function damaged(path, what, consequence) {
+  return new UsageError(`${path} is damaged: ${what}. Move it away to go on without it (${consequence})`);
+}
+export const LOST_STATE = "every row of the CSV is then sent again, and users no longer in the CSV are not deleted";
+export const LOST_JOURNAL = "the batches it recorded are then sent again";
+
+export const FP_LENGTH = 16;
+
+/**
+ * The state file: what is known to be in Kakao's file, id → fingerprint. Version 2 (written
+ * now): a JSON line `{"version":2,"channel",…,"users":N}`, then N lines `<id>\t<fingerprint>`.
+ * Version 1 (read, never written): one JSON document `{"version":1,…,"users":{id: fp}}`.
+ */
+export function readState(opts) {
+  const known = new Map();
+  if (!existsSync(opts.state)) return known;
+  let text;
+  try {
+    text = readFileSync(opts.state, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read the state file ${opts.state}: ${err.code ?? err.message}`);
+  }
+  const nl = text.indexOf("\n");
+  let doc;
+  try {
+    doc = JSON.parse(nl < 0 ? text : text.slice(0, nl));
+  } catch {
+    try {
+      doc = JSON.parse(text); // a version 1 file written on several lines
+    } catch (err) {
+      throw damaged(opts.state, `its first line is not JSON (${err.message})`, LOST_STATE);
+    }
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc) || (doc.version !== 1 && doc.version !== 2)) {
+    throw new UsageError(`${opts.state} is not a kakao-talk-channel sync state file`);
+  }
+  if (!sameTarget(doc, opts)) {
+    throw new UsageError(
+      `state file ${opts.state} belongs to file ${doc.fileId} of channel ${doc.channel} (${doc.userType} ids), ` +
+        `not file ${opts.fileId} of ${opts.channel} (${opts.userType}); pass another --state`,
+    );
+  }
+  if (doc.version === 1) {
+    const { users } = doc;
+    if (users === null || typeof users !== "object" || Array.isArray(users)) throw damaged(opts.state, `"users" is not an object`, LOST_STATE);
+    for (const [id, fp] of Object.entries(users)) {
+      if (typeof fp !== "string") throw damaged(opts.state, `the fingerprint of user ${JSON.stringify(id)} is not a string`, LOST_STATE);
+      known.set(id, fp);
+    }
+    return known;
+  }
+  if (!Number.isSafeInteger(doc.users) || doc.users < 0) throw damaged(opts.state, `"users" is not a count`, LOST_STATE);
+  let pos = nl + 1;
+  let count = 0;
+  while (nl >= 0 && pos < text.length) {
+    const end = text.indexOf("\n", pos);
+    const line = count + 2;
+    if (end < 0) throw damaged(opts.state, `line ${line} is cut short`, LOST_STATE);
+    const tab = end - FP_LENGTH - 1;
+    if (tab <= pos || text.charCodeAt(tab) !== 9) throw damaged(opts.state, `line ${line} is not "<id><TAB><fingerprint>"`, LOST_STATE);
+    known.set(text.slice(pos, tab), text.slice(tab + 1, end));
+    count += 1;
+    pos = end + 1;
+  }
+  if (count !== doc.users) throw damaged(opts.state, `it lists ${count} users; its first line says ${doc.users}`, LOST_STATE);
+  return known;
+}
+
+export function writeState(opts, desired) {
+  const head = { version: 2, channel: opts.channel, fileId: opts.fileId, userType: opts.userType, syncedAt: new Date().toISOString(), users: desired.size };
+  writeAtomically(opts.state, (write) => {
+    let chunk = `${JSON.stringify(head)}\n`;
+    for (const [id, fp] of desired) {
+      chunk += `${id}\t${fp}\n`;
+      if (chunk.length >= 1 << 20) {
+        write(chunk);
+        chunk = "";
+      }
+    }
+    write(chunk);
+  });
+}
+
+export const isStrings = (a) => Array.isArray(a) && a.every((x) => typeof x === "string");
+
+/**
+ * The journal: a header line, then one JSON line per batch Kakao confirmed. A line that is not
+ * JSON was cut short by a crash while it was written, before its batch counted as confirmed: it
+ * is skipped (its batch, if any, is sent again, which is harmless), wherever it is — a journal
+ * that an older version extended after a torn line has one in the middle. Returns the entries
+ * and what the next append must do first: cut a torn last line (`cutAt`, a byte offset) or end
+ * a complete last line that lacks its newline.
+ */
+export function readJournal(opts) {
+  const scan = { entries: [], torn: [], header: false, cutAt: null, endLine: false };
+  if (!existsSync(opts.journal)) return scan;
+  let bytes;
+  try {
+    bytes = readFileSync(opts.journal);
+  } catch (err) {
+    throw new UsageError(`cannot read the journal ${opts.journal}: ${err.code ?? err.message}`);
+  }
+  const lastNl = bytes.lastIndexOf(0x0a);
+  const lines = bytes.toString("utf8").split("\n");
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    const last = i === lines.length - 1; // after the last newline: where a crash tears a line
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      scan.torn.push(i + 1);
+      if (last) scan.cutAt = lastNl + 1;
+      continue;
+    }
+    if (last) scan.endLine = true;
+    if (entry !== null && typeof entry === "object" && "journal" in entry) {
+      if (scan.header || scan.entries.length > 0) throw damaged(opts.journal, `line ${i + 1} is a second header`, LOST_JOURNAL);
+      if (entry.journal !== 1 || !sameTarget(entry, opts)) {
+        throw new UsageError(`journal ${opts.journal} belongs to another file; pass another --state`);
+      }
+      scan.header = true;
+      continue;
+    }
+    const ok =
+      entry?.op === "delete" || entry?.op === "sending"
+        ? isStrings(entry.ids)
+        : entry?.op === "add" && isStrings(entry.ids) && isStrings(entry.fps) && entry.ids.length === entry.fps.length;
+    if (!ok) throw damaged(opts.journal, `line ${i + 1} is not a batch of the sync journal`, LOST_JOURNAL);
+    scan.entries.push(entry);
+  }
+  return scan;
+}
+
+/** The known fingerprint of a user that may or may not be in Kakao's file: it matches no row. */
+export const UNSURE = "";
+
+/**
+ * What is known to be in Kakao's file: the state file, then the journal. Its `sending` lines
+ * (written before a run sends anything) list the users about to be added or deleted: until a
+ * confirmed batch says otherwise, each may or may not be in Kakao's file (a batch in flight
+ * during a crash may have been applied), so the next run adds them again if they are in the
+ * CSV and deletes them again if not, whatever the CSV became in between.
+ */
+export function loadKnown(opts) {
+  const known = readState(opts);
+  const journal = readJournal(opts);
+  for (const entry of journal.entries) {
+    if (entry.op === "add") {
+      for (const [j, id] of entry.ids.entries()) known.set(id, entry.fps[j]);
+    } else if (entry.op === "delete") {
+      for (const id of entry.ids) known.delete(id);
+    } else {
+      for (const id of entry.ids) known.set(id, UNSURE);
+    }
+  }
+  return { known, journal };
+}
+
+/**
+ * Append-only: a header line, a `sending` line before each phase (deletes, adds) lists its ids,
+ * then one line per confirmed batch; each fsync'd, a batch counts as done once its line is.
+ */
+export class Journal {
+  constructor(opts, scan) {
+    const fresh = !scan.header && scan.entries.length === 0;
+    this.path = opts.journal;
+    this.fd = writing(this.path, () => openSync(this.path, fresh ? "w" : "a"));
+    if (fresh) {
+      this.append({ journal: 1, channel: opts.channel, fileId: opts.fileId, userType: opts.userType });
+    } else if (scan.cutAt !== null) {
+      // A torn last line: cut it, so that the next entry starts its own line.
+      writing(this.path, () => ftruncateSync(this.fd, scan.cutAt));
+    } else if (scan.endLine) {
+      writing(this.path, () => writeSync(this.fd, "\n"));
+    }
+  }
+  append(entry) {
+    writing(this.path, () => {
+      writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(this.fd);
+    });
+  }
+  close() {
+    closeSync(this.fd);
+  }
+}
