@@ -47,7 +47,7 @@ function describe(v) {
 }
 
 function str(s, out) {
-  out.push(s.includes("\0") ? `e${JSON.stringify(s)}` : `s${s}`);
+  out.push(strToken(s));
 }
 
 /** Is `v` an object whose own enumerable keys are all there is to it? */
@@ -156,20 +156,45 @@ export function pack(values, usersKey, keepKey) {
   return { text: out.join("\0"), handles, chunks };
 }
 
-/** A plain object's own keys and values (the fast path for the two levels of a user). */
-function packFlat(v, out, handles, seen, inner) {
+/** A string's token: `s` + the text, or `e` + its JSON when it holds a NUL. */
+function strToken(s) {
+  return s.includes("\0") ? `e${JSON.stringify(s)}` : `s${s}`;
+}
+
+/** Field names repeat from user to user: their tokens are made once (up to 256 names). */
+const keyTokens = new Map();
+function keyToken(k) {
+  let t = keyTokens.get(k);
+  if (t === undefined) {
+    t = strToken(k);
+    if (keyTokens.size < 256) keyTokens.set(k, t);
+  }
+  return t;
+}
+
+/**
+ * A plain object's own keys and values as one string of tokens (the fast path for the two
+ * levels of a user: `inner` names the key whose plain-object value is packed the same way).
+ * The same tokens packValue would write.
+ */
+function packFlat(v, handles, seen, inner) {
   const keys = Object.keys(v);
-  out.push(`o${keys.length}`);
+  let line = `o${keys.length}`;
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k];
-    str(key, out);
     const x = v[key];
-    if (typeof x === "string") str(x, out);
-    else if (typeof x === "number") out.push(`n${x}`);
-    else if (inner !== undefined && key === inner && x !== null && typeof x === "object" && isPlain(x) && !Array.isArray(x)) {
-      packFlat(x, out, handles, seen, undefined);
-    } else packValue(x, out, handles, 2, seen);
+    line += `\0${keyToken(key)}\0`;
+    if (typeof x === "string") line += strToken(x);
+    else if (typeof x === "number") line += `n${x}`;
+    else if (key === inner && x !== null && typeof x === "object" && !Array.isArray(x) && isPlain(x)) {
+      line += packFlat(x, handles, seen, undefined);
+    } else {
+      const sub = [];
+      packValue(x, sub, handles, 2, seen);
+      line += sub.join("\0");
+    }
   }
+  return line;
 }
 
 /** The users, CHUNK to a string. A plain `{ id, fields }` user takes a fast path that packs
@@ -184,7 +209,7 @@ function packUsers(users, handles) {
     for (let i = start; i < end; i++) {
       const u = users[i];
       if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) {
-        packFlat(u, out, handles, seen, "fields");
+        out.push(packFlat(u, handles, seen, "fields"));
       } else packValue(u, out, handles, 1, seen);
     }
     chunks.push(out.join("\0"));
