@@ -217,21 +217,6 @@ pub fn user_ids(v: &Val, field: &str) -> Result<Vec<UserId>, ValidationError> {
         .collect()
 }
 
-/// What a value that is not an id or a field value is, as a fixed phrase (a description of
-/// what is not plain data is kept when it is one marshal.js writes with a fixed text).
-fn static_type_name(v: &Val) -> &'static str {
-    v.kind_name().unwrap_or(match v.type_name() {
-        "a Date" => "a Date",
-        "a Set" => "a Set",
-        "a symbol" => "a symbol",
-        "a RegExp" => "a RegExp",
-        "a Promise" => "a Promise",
-        "binary data" => "binary data",
-        "a boxed primitive" => "a boxed primitive",
-        _ => "an object that is not plain data",
-    })
-}
-
 /// `c` borrowed from the packed text when it is (no copy), else copied.
 fn cow<'a>(c: &Cow<'a, str>) -> Cow<'a, str> {
     match c {
@@ -246,7 +231,7 @@ pub fn raw_id<'a>(v: &Val<'a>) -> RawId<'a> {
         Val::Number(n) => RawId::Number(*n),
         Val::Str(s) => RawId::Text(cow(s)),
         Val::BigInt(b) => RawId::BigInt(Cow::Borrowed(b)),
-        other => RawId::Other(static_type_name(other)),
+        other => RawId::Other(other.type_name()),
     }
 }
 
@@ -254,7 +239,7 @@ fn raw_value<'a>(v: &Val<'a>) -> RawValue<'a> {
     match v {
         Val::Number(n) => RawValue::Number(*n),
         Val::Str(s) => RawValue::Text(cow(s)),
-        other => RawValue::Other(static_type_name(other)),
+        other => RawValue::Other(other.type_name()),
     }
 }
 

@@ -55,7 +55,7 @@ impl<'a> Val<'a> {
     }
 
     /// What the value is, for messages: "a string", "an array", "a Date", ...
-    pub fn type_name(&self) -> &str {
+    pub fn type_name(&self) -> &'a str {
         match self {
             Val::Other(what) => what,
             other => other.kind_name().unwrap_or("an object"),

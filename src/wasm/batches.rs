@@ -100,8 +100,8 @@ pub(super) struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Runs `count` batches: `make(i)` builds batch `i` when a slot is free, `parse` reads its
-    /// answer, `describe` gives its result for `onBatch`; `dooms` says whether a failure
+    /// Runs `count` batches: `make(i)` builds batch `i` when a slot is free, `parse(i, ..)` reads
+    /// its answer, `describe` gives its result for `onBatch`; `dooms` says whether a failure
     /// stops every later batch.
     pub(super) async fn go<T, M, P, D, X>(
         &self,
@@ -112,7 +112,7 @@ impl Run<'_> {
     ) -> Result<Outcome<T>, CallError>
     where
         M: FnMut(usize) -> Result<Batch, CallError>,
-        P: Fn(&Answer, &Batch) -> Result<T, CallError> + Copy,
+        P: Fn(usize, &Answer, &Batch) -> Result<T, CallError> + Copy,
         D: Fn(&T) -> Value,
         X: Fn(&CallError) -> bool,
     {
@@ -136,7 +136,7 @@ impl Run<'_> {
                 let index = next;
                 in_flight.push(Box::pin(async move {
                     let result = match inner.execute(&batch.request, call).await {
-                        Ok(answer) => parse(&answer, &batch),
+                        Ok(answer) => parse(index, &answer, &batch),
                         Err(e) => Err(e),
                     };
                     (index, batch, result)
@@ -220,7 +220,6 @@ impl<T> Outcome<T> {
     pub(super) fn finish(
         self,
         total: usize,
-        secrets: &[String],
         partial: impl FnOnce(&[(usize, Vec<String>, T)]) -> Value,
         batch_json: impl Fn(usize, usize, &T) -> Value,
     ) -> Result<Vec<(usize, Vec<String>, T)>, CallError> {
@@ -256,7 +255,6 @@ impl<T> Outcome<T> {
                 "error": match f { Failure::Record(v) => v.clone(), Failure::Aborted => json!({ "$abort": true }) },
             })).collect::<Vec<_>>(),
         });
-        let _ = secrets;
         Err(CallError::Bulk {
             message,
             props,

@@ -4,7 +4,7 @@
 //! Arguments arrive packed by marshal.js (read in JS, inside `try`), so nothing here reads a
 //! caller's object: no getter or Proxy can throw through these frames.
 
-use super::convert::{to_json, CallError, Ctx, Handles};
+use super::convert::{CallError, Ctx, Handles};
 use super::transport::{self, Signal};
 use super::{customer_files, relationship};
 use crate::api::input;
@@ -516,9 +516,4 @@ impl WasmClient {
             result.map_err(|e| e.into_js(&secrets))
         })
     }
-}
-
-/// A result as JSON text, for `call`.
-pub(super) fn done<T: serde::Serialize>(value: &T) -> Result<JsValue, CallError> {
-    to_json(value)
 }

@@ -7,7 +7,8 @@
 //! input.
 
 use super::batches::{dooms, Batch, Run};
-use super::client::{done, Args, Inner};
+use super::client::{Args, Inner};
+use super::convert::to_json;
 use super::convert::CallError;
 use crate::api::customer_files::{self as cf, RawUser, User, UserChecker, UserType};
 use crate::api::input;
@@ -140,7 +141,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
         .execute(&cf::register_request(&ch, name, &schema), &call)
         .await?;
     let id = cf::parse_register(&answer.body).map_err(|e| answer.bad(e))?;
-    done(&json!({ "fileId": id }))
+    to_json(&json!({ "fileId": id }))
 }
 
 pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
@@ -149,7 +150,7 @@ pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Call
     let call = inner.call_options(args.options(), &args.handles, None)?;
     let answer = inner.execute(&cf::view_request(&ch), &call).await?;
     let list = cf::parse_view(&answer.body).map_err(|e| answer.bad(e))?;
-    done(&list)
+    to_json(&list)
 }
 
 /// One batch's line in `batches` (and in `BulkOperationError.succeeded`).
@@ -256,7 +257,7 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     }
     .go(
         make,
-        |answer, batch| {
+        |_, answer, batch| {
             cf::parse_add(&answer.body, batch.ids.len(), fid)
                 .map(Some)
                 .map_err(|e| answer.bad(e))
@@ -265,9 +266,8 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
         dooms,
     )
     .await?;
-    let done_batches =
-        outcome.finish(total, &call.secrets, |ok| add_result(fid, ok), batch_json)?;
-    done(&add_result(fid, &done_batches))
+    let done_batches = outcome.finish(total, |ok| add_result(fid, ok), batch_json)?;
+    to_json(&add_result(fid, &done_batches))
 }
 
 fn delete_result(done: &[Settled]) -> Value {
@@ -304,10 +304,10 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
         call: &call,
         count: total,
     }
-    .go(make, |_, _| Ok(None), |_| json!({}), dooms)
+    .go(make, |_, _, _| Ok(None), |_| json!({}), dooms)
     .await?;
-    let done_batches = outcome.finish(total, &call.secrets, delete_result, batch_json)?;
-    done(&delete_result(&done_batches))
+    let done_batches = outcome.finish(total, delete_result, batch_json)?;
+    to_json(&delete_result(&done_batches))
 }
 
 /// Checks every user of a would-be `addCustomerFileUsers` call with exactly its rules,
@@ -356,5 +356,5 @@ fn validate(text: &str, chunks: Option<&Array>) -> Result<JsValue, CallError> {
             duplicate_of: e.duplicate_of,
         })
         .collect();
-    done(&json!({ "errors": errors }))
+    to_json(&json!({ "errors": errors }))
 }

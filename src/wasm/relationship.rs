@@ -1,7 +1,8 @@
 //! `checkChannelRelationship` and `checkChannelRelationshipMulti` (rules in `api::relationship`).
 
 use super::batches::{Batch, Run};
-use super::client::{done, Answer, Args, Inner};
+use super::client::{Answer, Args, Inner};
+use super::convert::to_json;
 use super::convert::CallError;
 use crate::api::input;
 use crate::api::packed::Val;
@@ -58,7 +59,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         .execute(&relationship::check_request(&channels, target), &call)
         .await?;
     let user = relationship::parse_check(&answer.body, asked).map_err(|e| answer.bad(e))?;
-    done(&user)
+    to_json(&user)
 }
 
 pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
@@ -85,14 +86,11 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
             ids: chunk.iter().map(UserId::to_string).collect(),
         })
     };
-    let parse = |answer: &Answer, batch: &Batch| {
-        let ids: Vec<UserId> = batch
-            .ids
-            .iter()
-            .filter_map(|id| UserId::from_decimal(id, "").ok())
-            .collect();
-        let users = relationship::parse_multi(&answer.body, &ids).map_err(|e| answer.bad(e))?;
-        relationship::merge_multi(&ids, users).map_err(|e| answer.bad(e))
+    // Each answer is checked against the ids its own batch asked for.
+    let parse = |index: usize, answer: &Answer, _: &Batch| {
+        let ids = chunks.get(index).copied().unwrap_or_default();
+        let users = relationship::parse_multi(&answer.body, ids).map_err(|e| answer.bad(e))?;
+        relationship::merge_multi(ids, users).map_err(|e| answer.bad(e))
     };
     let outcome = Run {
         inner,
@@ -120,9 +118,8 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     };
     let done_batches = outcome.finish(
         total,
-        &call.secrets,
         |ok| serde_json::to_value(merged(ok)).unwrap_or(Value::Null),
         |i, n, _| json!({ "index": i, "userCount": n }),
     )?;
-    done(&merged(&done_batches))
+    to_json(&merged(&done_batches))
 }

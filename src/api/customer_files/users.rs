@@ -81,7 +81,7 @@ pub enum RawId<'a> {
     /// A bigint, as its decimal text.
     BigInt(Cow<'a, str>),
     /// Anything else, by its JS type name.
-    Other(&'static str),
+    Other(&'a str),
 }
 
 /// A field value as it arrived from JS.
@@ -89,7 +89,7 @@ pub enum RawId<'a> {
 pub enum RawValue<'a> {
     Text(Cow<'a, str>),
     Number(f64),
-    Other(&'static str),
+    Other(&'a str),
 }
 
 /// One user as it arrived from JS.
