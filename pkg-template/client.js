@@ -4,26 +4,42 @@
 // comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
 // rule is the wasm's; this file holds none.
 import { WasmClient, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
-import { __setErrorMaker, pack, parseResult } from "./marshal.js";
+import { __setErrorMaker, loggerShape, pack, parseResult } from "./marshal.js";
 import { fromRecord, __fail as fail } from "./errors.js";
 
 __setErrorMaker(fromRecord);
 
-/** `KAKAO_TALK_CHANNEL_LOG`, where the runtime has an environment and lets us read it. */
-function envLevel() {
+/** The variables the client reads when the matching option is absent or `undefined`. */
+const ENV_NAMES = ["KAKAO_ADMIN_KEY", "KAKAO_REST_API_KEY", "KAKAO_BASE_URL", "KAKAO_TALK_CHANNEL_LOG"];
+
+/** One variable, where the runtime has an environment and lets us read it; else undefined. */
+function readEnv(name) {
   try {
     const p = globalThis.process;
-    if (p?.env && typeof p.env.KAKAO_TALK_CHANNEL_LOG === "string") return p.env.KAKAO_TALK_CHANNEL_LOG;
+    if (p?.env && typeof p.env[name] === "string") return p.env[name];
   } catch {
     // No environment, or no permission to read it.
   }
   try {
-    const v = globalThis.Deno?.env?.get("KAKAO_TALK_CHANNEL_LOG");
+    const v = globalThis.Deno?.env?.get(name);
     if (typeof v === "string") return v;
   } catch {
     // Deno without --allow-env.
   }
   return undefined;
+}
+
+/**
+ * The set variables of ENV_NAMES as JSON `{ name: value }`, for the wasm, which decides what
+ * they mean (and ignores them in a browser). Workers pass their `env` bindings as options.
+ */
+function envJson() {
+  const env = {};
+  for (const name of ENV_NAMES) {
+    const v = readEnv(name);
+    if (v !== undefined) env[name] = v;
+  }
+  return JSON.stringify(env);
 }
 
 const USERS = "users";
@@ -32,7 +48,7 @@ const USERS = "users";
  * Kakao Talk Channel REST API client.
  *
  * ```ts
- * const kakao = new TalkChannelClient({ adminKey: process.env.KAKAO_ADMIN_KEY });
+ * const kakao = new TalkChannelClient(); // KAKAO_ADMIN_KEY, KAKAO_REST_API_KEY, KAKAO_BASE_URL from the environment
  * const { channels } = await kakao.checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: "1234" });
  * ```
  */
@@ -40,9 +56,10 @@ export class TalkChannelClient {
   #wasm;
 
   constructor(options) {
-    const { text, handles } = pack([options], undefined, "logger");
+    const { text, handles, kept } = pack([options], undefined, "logger");
+    const shape = loggerShape(kept);
     try {
-      this.#wasm = new WasmClient(text, handles, envLevel());
+      this.#wasm = new WasmClient(text, handles, envJson(), shape);
     } catch (thrown) {
       throw fail(thrown);
     }

@@ -4,7 +4,31 @@
 // `details`.
 import { revive } from "./marshal.js";
 
-export class KakaoTalkChannelError extends Error {}
+const MAX_JSON_DEPTH = 4;
+
+/**
+ * An error as plain data for `JSON.stringify`: `name`, `message`, its own enumerable
+ * properties, and its `cause` the same way (an `Error`'s own fields are not enumerable, so
+ * JSON would drop them). Not the stack.
+ */
+function errorJson(e, depth) {
+  if (e === null || typeof e !== "object" || !(e instanceof Error) || depth > MAX_JSON_DEPTH) return e;
+  const out = { name: e.name, message: e.message };
+  for (const k of Object.keys(e)) {
+    const v = e[k];
+    if (k === "failed" && Array.isArray(v)) out[k] = v.map((f) => ({ ...f, error: errorJson(f?.error, depth + 1) }));
+    else out[k] = errorJson(v, depth + 1);
+  }
+  if (e.cause !== undefined) out.cause = errorJson(e.cause, depth + 1);
+  return out;
+}
+
+export class KakaoTalkChannelError extends Error {
+  /** `JSON.stringify(error)`: `{ name, message, ...fields, cause }` (no stack). */
+  toJSON() {
+    return errorJson(this, 0);
+  }
+}
 
 /** Thrown before any request: `field` is the path of the value, `rule` a stable id. */
 export class ValidationError extends KakaoTalkChannelError {
@@ -95,6 +119,7 @@ export class BulkOperationError extends KakaoTalkChannelError {
     this.partial = props.partial;
     this.succeeded = props.succeeded;
     this.failed = props.failed;
+    context(this, props);
   }
 }
 

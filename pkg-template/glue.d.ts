@@ -4,7 +4,7 @@
 
 /** The client behind TalkChannelClient. */
 export declare class WasmClient {
-  constructor(text: string, handles: unknown[], envLevel: string | undefined);
+  constructor(text: string, handles: unknown[], env: string | undefined, loggerShape: string | undefined);
   call(method: string, text: string, handles: unknown[], chunks: string[] | undefined): Promise<string>;
 }
 export declare function __validateCustomerFileUsers(text: string, chunks: string[] | undefined): string;

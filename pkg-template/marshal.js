@@ -125,13 +125,14 @@ function packValue(v, out, handles, depth, seen) {
  * Packs `values` (the arguments of one call) into `{ text, handles, chunks }`. In a plain
  * object argument, the array under `usersKey` (the users of an add call) is packed into
  * `chunks` of CHUNK users instead (one string each), `c<count>` standing in its place, and an
- * object under `keepKey` (the logger) is kept as a handle. Throws whatever the caller's values
- * throw (a getter, a Proxy trap).
+ * object or function under `keepKey` (the logger) is kept as a handle and returned as `kept`.
+ * Throws whatever the caller's values throw (a getter, a Proxy trap).
  */
 export function pack(values, usersKey, keepKey) {
   const out = [String(values.length)];
   const handles = [];
   let chunks;
+  let kept;
   const seen = new Set();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -148,12 +149,13 @@ export function pack(values, usersKey, keepKey) {
       if (key === usersKey && Array.isArray(x)) {
         chunks = packUsers(x, handles);
         out.push(`c${x.length}`);
-      } else if (key === keepKey && x !== null && typeof x === "object") {
+      } else if (key === keepKey && x !== null && (typeof x === "object" || typeof x === "function")) {
+        kept = x;
         out.push(`ho${handles.push(x) - 1}`);
       } else packValue(x, out, handles, 1, seen);
     }
   }
-  return { text: out.join("\0"), handles, chunks };
+  return { text: out.join("\0"), handles, chunks, kept };
 }
 
 /** A string's token: `s` + the text, or `e` + its JSON when it holds a NUL. */
@@ -363,13 +365,46 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
   }
 }
 
-/** `logger[level](message, data)`, `console` when `logger` is undefined; never throws. */
-export function __log(logger, level, message, data) {
+const LOGGER_METHODS = ["debug", "info", "warn", "error"];
+
+/**
+ * Is `logger` pino (called `(data, message)`)? By pino's shape: `child` and `bindings`
+ * methods, a numeric `levelVal` and `levels.values`. winston and console have no `levelVal`.
+ */
+function isPino(logger) {
+  return (
+    typeof logger.child === "function" &&
+    typeof logger.bindings === "function" &&
+    typeof logger.levelVal === "number" &&
+    logger.levels !== null &&
+    typeof logger.levels === "object" &&
+    logger.levels.values !== null &&
+    typeof logger.levels.values === "object"
+  );
+}
+
+/**
+ * What the client needs of a `logger` option, as plain data (JSON) for the wasm, which holds the
+ * rule: which of the four methods are functions (own or inherited), and whether it is pino.
+ * Undefined when `logger` is not an object or a function. Throws what the caller's getters throw.
+ */
+export function loggerShape(logger) {
+  if (logger === null || (typeof logger !== "object" && typeof logger !== "function")) return undefined;
+  const functions = LOGGER_METHODS.filter((m) => typeof logger[m] === "function");
+  return JSON.stringify({ functions, pino: isPino(logger) });
+}
+
+/**
+ * `logger[level](message, data)`, or `logger[level](data, message)` when `style` is
+ * "data-first" (pino); `console` when `logger` is undefined. Never throws.
+ */
+export function __log(logger, style, level, message, data) {
   try {
     const target = logger === undefined ? console : logger;
     const method = target[level];
     if (typeof method !== "function") return;
-    const p = method.call(target, message, JSON.parse(data));
+    const fields = JSON.parse(data);
+    const p = style === "data-first" ? method.call(target, fields, message) : method.call(target, message, fields);
     if (p !== null && typeof p === "object" && typeof p.catch === "function") p.catch(() => {});
   } catch {
     // A logger that throws must not break the call it logs.
@@ -391,8 +426,9 @@ export function parseResult(json) {
 
 /**
  * Tells the caller's `onBatch` that a batch settled: `{ index, userIds, result }` or
- * `{ index, userIds, error }` (the error class, or the abort reason). Returns false when it
- * threw or rejected synchronously; never throws.
+ * `{ index, userIds, error }` (the error class, or the abort reason). Returns a snapshot (JSON,
+ * as `snapshotError`) of what it threw synchronously, for the log line, else undefined; never
+ * throws.
  */
 export function __onBatch(onBatch, event, reason) {
   try {
@@ -400,8 +436,8 @@ export function __onBatch(onBatch, event, reason) {
     if (e.error !== undefined) e.error = e.error === null ? reason : makeError(e.error, reason);
     const p = onBatch(e);
     if (p !== null && typeof p === "object" && typeof p.catch === "function") p.catch(() => {});
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (thrown) {
+    return quietly(() => JSON.stringify(snapshotError(thrown))) ?? "{}";
   }
 }

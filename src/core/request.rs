@@ -52,6 +52,17 @@ pub struct HttpRequest {
     pub idempotency: Idempotency,
 }
 
+impl HttpRequest {
+    /// The method and path without the query (where ids travel): `"GET /v2/api/talk/channels"`.
+    pub fn endpoint(&self) -> String {
+        format!(
+            "{} {}",
+            self.method.as_str(),
+            super::log::path_only(&self.path_and_query)
+        )
+    }
+}
+
 /// The client's credentials; checked once at construction.
 #[derive(Clone, Default)]
 pub struct Credentials {
@@ -93,7 +104,7 @@ impl Credentials {
                     ValidationError::new(
                         "adminKey",
                         rules::AUTH_MISSING_ADMIN_KEY,
-                        "this call needs the service app admin key: pass adminKey to the TalkChannelClient",
+                        "this call needs the service app admin key: pass adminKey to the TalkChannelClient or set KAKAO_ADMIN_KEY",
                     )
                 }),
             Auth::RestApiKey => self
@@ -104,7 +115,7 @@ impl Credentials {
                     ValidationError::new(
                         "restApiKey",
                         rules::AUTH_MISSING_REST_API_KEY,
-                        "customer-file calls need the REST API key: pass restApiKey to the TalkChannelClient",
+                        "customer-file calls need the REST API key: pass restApiKey to the TalkChannelClient or set KAKAO_REST_API_KEY",
                     )
                 }),
             Auth::Bearer(token) => Ok(format!("Bearer {token}")),

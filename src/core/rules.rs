@@ -52,6 +52,8 @@ pub const FILE_NAME_FORMAT: &str = "file_name.format";
 pub const OPTIONS_CONCURRENCY: &str = "options.concurrency";
 /// `logLevel` (or the environment variable `KAKAO_TALK_CHANNEL_LOG`) is not `off`, `error`, `warn`, `info` or `debug`.
 pub const OPTIONS_LOG_LEVEL: &str = "options.log_level";
+/// `logger` lacks one of the `debug`, `info`, `warn` and `error` methods (the `Logger` type), or is not an object.
+pub const OPTIONS_LOGGER: &str = "options.logger";
 /// A webhook option `bodyTimeoutMs` is not a whole number from 1 to 60000.
 pub const OPTIONS_BODY_TIMEOUT_MS: &str = "options.body_timeout_ms";
 /// A webhook handler's `seenTtlMs` is not a whole number from one minute to 30 days.
@@ -167,6 +169,7 @@ pub const ALL: &[&str] = &[
     OPTIONS_BODY_TIMEOUT_MS,
     OPTIONS_CONCURRENCY,
     OPTIONS_LOG_LEVEL,
+    OPTIONS_LOGGER,
     OPTIONS_MAX_RETRIES,
     OPTIONS_SEEN_TTL_MS,
     OPTIONS_SIGNAL,
@@ -225,6 +228,8 @@ mod tests {
         "body.id",
         "body.plus_friend_public_id",
         "body.updated_at",
+        "logger.debug",
+        "logger.warn",
         "request.method",
         "schema.age",
         "seen.add",

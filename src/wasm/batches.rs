@@ -50,17 +50,24 @@ pub(super) struct Outcome<T> {
     pub(super) first: Option<(usize, CallError)>,
     /// An abort reason, when the signal aborted.
     pub(super) reason: JsValue,
+    /// The endpoint of the batches (`"POST /v1/talkchannel/update/target_users"`).
+    pub(super) endpoint: String,
+    /// HTTP attempts made by every batch, retries included.
+    pub(super) attempts: u32,
 }
 
 #[wasm_bindgen(module = "/pkg-template/marshal.js")]
 extern "C" {
     /// Calls the caller's `onBatch` with the settled batch (`[record JSON, abort reason]` for
-    /// a failure); returns false when it threw. Never throws.
+    /// a failure); returns a snapshot (JSON) of what it threw, if it threw. Never throws.
     #[wasm_bindgen(js_name = __onBatch)]
-    fn on_batch_js(on_batch: &JsValue, event: &str, error: &JsValue) -> bool;
+    fn on_batch_js(on_batch: &JsValue, event: &str, error: &JsValue) -> Option<String>;
 }
 
-type BatchFuture<'f, T> = Pin<Box<dyn Future<Output = (usize, Batch, Result<T, CallError>)> + 'f>>;
+/// A batch's value or error, with the HTTP attempts it took.
+type Settled<T> = Result<(T, u32), (CallError, u32)>;
+
+type BatchFuture<'f, T> = Pin<Box<dyn Future<Output = (usize, Batch, Settled<T>)> + 'f>>;
 
 /// Resolves with the first of `futures` to finish, removing it.
 struct FirstDone<'a, 'f, T> {
@@ -68,7 +75,7 @@ struct FirstDone<'a, 'f, T> {
 }
 
 impl<T> Future for FirstDone<'_, '_, T> {
-    type Output = Option<(usize, Batch, Result<T, CallError>)>;
+    type Output = Option<(usize, Batch, Settled<T>)>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let futures = &mut self.futures;
@@ -122,6 +129,8 @@ impl Run<'_> {
             failed: Vec::new(),
             first: None,
             reason: JsValue::UNDEFINED,
+            endpoint: String::new(),
+            attempts: 0,
         };
         let mut in_flight: Vec<BatchFuture<'_, T>> = Vec::new();
         let mut next = 0usize;
@@ -133,11 +142,20 @@ impl Run<'_> {
             }
             while stop.is_none() && next < self.count && in_flight.len() < call.concurrency {
                 let batch = make(next)?;
+                if outcome.endpoint.is_empty() {
+                    outcome.endpoint = batch.request.endpoint();
+                }
                 let index = next;
                 in_flight.push(Box::pin(async move {
                     let result = match inner.execute(&batch.request, call).await {
-                        Ok(answer) => parse(index, &answer, &batch),
-                        Err(e) => Err(e),
+                        Ok(answer) => match parse(index, &answer, &batch) {
+                            Ok(value) => Ok((value, answer.ctx.attempts)),
+                            Err(e) => Err((e, answer.ctx.attempts)),
+                        },
+                        Err(e) => {
+                            let attempts = e.attempts();
+                            Err((e, attempts))
+                        }
                     };
                     (index, batch, result)
                 }));
@@ -151,11 +169,13 @@ impl Run<'_> {
                 break;
             };
             match result {
-                Ok(value) => {
+                Ok((value, attempts)) => {
+                    outcome.attempts = outcome.attempts.saturating_add(attempts);
                     self.notify(index, &batch.ids, Ok(describe(&value)), &JsValue::UNDEFINED);
                     outcome.succeeded.push((index, batch.ids, value));
                 }
-                Err(e) => {
+                Err((e, attempts)) => {
+                    outcome.attempts = outcome.attempts.saturating_add(attempts);
                     let (failure, reason) = match &e {
                         CallError::Aborted(r) => (Failure::Aborted, r.clone()),
                         _ => match e.record(&call.secrets) {
@@ -208,8 +228,16 @@ impl Run<'_> {
             Ok(r) => json!({ "index": index, "userIds": ids, "result": r }),
             Err(e) => json!({ "index": index, "userIds": ids, "error": e }),
         };
-        if !on_batch_js(on_batch, &event.to_string(), reason) {
-            self.inner.log_error("kakao-talk-channel: onBatch threw; the batch is reported in the call's result all the same");
+        if let Some(thrown) = on_batch_js(on_batch, &event.to_string(), reason) {
+            // What it threw, redacted of the call's secrets (the user ids are the caller's own).
+            let error = super::convert::redact_json(
+                serde_json::from_str(&thrown).unwrap_or(Value::Null),
+                &self.call.secrets,
+            );
+            self.inner.log_error(
+                &format!("kakao-talk-channel: onBatch threw for batch {index}; the batch is reported in the call's result all the same"),
+                json!({ "index": index, "error": error }),
+            );
         }
     }
 }
@@ -247,6 +275,8 @@ impl<T> Outcome<T> {
             self.failed.len()
         );
         let props = json!({
+            "endpoint": self.endpoint,
+            "attempts": self.attempts,
             "partial": partial(&self.succeeded),
             "succeeded": self.succeeded.iter().map(|(i, ids, t)| batch_json(*i, ids.len(), t)).collect::<Vec<_>>(),
             "failed": self.failed.iter().map(|(i, ids, f)| json!({

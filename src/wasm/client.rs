@@ -5,12 +5,15 @@
 //! caller's object: no getter or Proxy can throw through these frames.
 
 use super::convert::{CallError, Ctx, Handles};
+use super::logger::Log;
 use super::transport::{self, Signal};
 use super::{customer_files, relationship};
 use crate::api::input;
 use crate::api::packed::{self, Val};
+use crate::core::env;
 use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
-use crate::core::log::{path_only, LogLevel, DEFAULT_LEVEL};
+use crate::core::ids::check_secret;
+use crate::core::log::{self, path_only, LogLevel};
 use crate::core::request::{normalize_base_url, Credentials, HttpRequest, DEFAULT_BASE_URL};
 use crate::core::retry::{self, Failure};
 use js_sys::{Array, Function, Promise};
@@ -56,9 +59,8 @@ pub(super) struct Inner {
     timeout_ms: u32,
     max_retries: u32,
     concurrency: u32,
-    /// The `logger` option (`undefined`: `console`), and the level it logs up to.
-    log: JsValue,
-    level: LogLevel,
+    /// The `logger` option, and the level it logs up to.
+    log: Log,
 }
 
 /// Per-call settings after `RequestOptions`.
@@ -108,14 +110,44 @@ fn in_browser() -> bool {
     (has("window") && has("document")) || (has("self") && has("importScripts"))
 }
 
-fn parse_options(
-    o: &Val,
-    handles: &Handles,
-    env_level: Option<&str>,
-) -> Result<Inner, ValidationError> {
+/// What the constructor gets besides the options: the environment variables of
+/// `core::env::ALL` that are set (JSON `{ name: value }`, ignored in a browser), and the shape
+/// marshal.js reported of the `logger` option (see `logger.rs`).
+pub(super) struct Host<'a> {
+    pub(super) env: &'a serde_json::Map<String, serde_json::Value>,
+    pub(super) logger_shape: Option<&'a str>,
+}
+
+impl Host<'_> {
+    fn var(&self, name: &str) -> Option<&str> {
+        self.env.get(name).and_then(serde_json::Value::as_str)
+    }
+}
+
+/// A key from its option or, when that is absent, its environment variable: checked here
+/// when it came from the variable, so that the error names the variable.
+fn key_from<'a>(
+    o: &'a Val,
+    option: &str,
+    var: &str,
+    host: &'a Host,
+) -> Result<Option<String>, ValidationError> {
+    let picked = env::pick(
+        input::opt_string(o, option, option)?,
+        option,
+        var,
+        host.var(var),
+    );
+    if let Some((k, field)) = &picked {
+        check_secret(k, field)?;
+    }
+    Ok(picked.map(|(k, _)| k.to_owned()))
+}
+
+fn parse_options(o: &Val, handles: &Handles, host: &Host) -> Result<Inner, ValidationError> {
     let o = input::object_with_keys(o, "", CLIENT_OPTIONS, true)?.unwrap_or(&Val::Undefined);
-    let admin_key = input::opt_string(o, "adminKey", "adminKey")?.map(str::to_owned);
-    let rest_api_key = input::opt_string(o, "restApiKey", "restApiKey")?.map(str::to_owned);
+    let admin_key = key_from(o, "adminKey", env::ADMIN_KEY, host)?;
+    let rest_api_key = key_from(o, "restApiKey", env::REST_API_KEY, host)?;
     let credentials = Credentials::new(admin_key, rest_api_key)?;
     let allow_browser = input::opt_bool(o, "dangerouslyAllowBrowser", "dangerouslyAllowBrowser")?;
     if !credentials.secrets().is_empty() && allow_browser != Some(true) && in_browser() {
@@ -125,8 +157,16 @@ fn parse_options(
             "admin and REST API keys belong on servers only (Kakao's rule); this looks like a browser or a browser worker. Pass dangerouslyAllowBrowser: true only if you know the page is private",
         ));
     }
-    let base_url = match input::opt_string(o, "baseUrl", "baseUrl")? {
-        Some(u) => normalize_base_url(u)?,
+    let base_url = match env::pick(
+        input::opt_string(o, "baseUrl", "baseUrl")?,
+        "baseUrl",
+        env::BASE_URL,
+        host.var(env::BASE_URL),
+    ) {
+        Some((u, field)) => normalize_base_url(u).map_err(|mut e| {
+            e.field = field;
+            e
+        })?,
         None => DEFAULT_BASE_URL.to_owned(),
     };
     let fetch = match o.get("fetch") {
@@ -143,27 +183,17 @@ fn parse_options(
             ))
         }
     };
-    let level = match (input::opt_string(o, "logLevel", "logLevel")?, env_level) {
-        (Some(l), _) => LogLevel::parse(l, "logLevel")?,
-        (None, Some(env)) if !env.trim().is_empty() => {
-            LogLevel::parse(env, "KAKAO_TALK_CHANNEL_LOG")?
-        }
-        _ => DEFAULT_LEVEL,
-    };
-    let log = match o.get("logger") {
-        Val::Undefined => JsValue::UNDEFINED,
-        v @ Val::Handle('o', _) => handles.get(v).unwrap_or(JsValue::UNDEFINED),
-        other => {
-            return Err(ValidationError::new(
-                "logger",
-                "params.type",
-                format!(
-                    "must be an object with debug/info/warn/error methods (like console); got {}",
-                    other.type_name()
-                ),
-            ))
-        }
-    };
+    let (level, env_warning) = log::level_from(
+        input::opt_string(o, "logLevel", "logLevel")?,
+        host.var(log::ENV_LOG),
+    )?;
+    let log = Log::new(
+        o.get("logger"),
+        handles,
+        host.logger_shape,
+        level,
+        env_warning,
+    )?;
     Ok(Inner {
         credentials,
         base_url,
@@ -196,15 +226,7 @@ fn parse_options(
         )?
         .unwrap_or(1),
         log,
-        level,
     })
-}
-
-#[wasm_bindgen(module = "/pkg-template/marshal.js")]
-extern "C" {
-    /// `logger[level](message, data)` (`console` when `logger` is undefined); never throws.
-    #[wasm_bindgen(js_name = __log)]
-    fn log_js(logger: &JsValue, level: &str, message: &str, data: &str);
 }
 
 impl Inner {
@@ -217,18 +239,14 @@ impl Inner {
             .collect()
     }
 
-    /// Logs `message` at `error`.
-    pub(super) fn log_error(&self, message: &str) {
-        self.log(LogLevel::Error, || (message.to_owned(), json!({})));
+    /// Logs `message` with `data` at `error`.
+    pub(super) fn log_error(&self, message: &str, data: serde_json::Value) {
+        self.log(LogLevel::Error, || (message.to_owned(), data));
     }
 
-    /// Logs what `line` makes (message, data) at `level`, if that level is on: the line is
-    /// formatted only then, so a quiet client pays nothing per attempt.
+    /// Logs what `line` makes (message, data) at `level`, if that level is on.
     fn log(&self, level: LogLevel, line: impl FnOnce() -> (String, serde_json::Value)) {
-        if level <= self.level && level != LogLevel::Off {
-            let (message, data) = line();
-            log_js(&self.log, level.as_str(), &message, &data.to_string());
-        }
+        self.log.line(level, line);
     }
 
     pub(super) fn call_options(
@@ -451,25 +469,45 @@ impl<'a> Args<'a> {
 
 #[wasm_bindgen]
 impl WasmClient {
-    /// `options` packed by marshal.js; `env_level`, `KAKAO_TALK_CHANNEL_LOG` where the runtime
-    /// has one. Throws an error record (see convert.rs).
+    /// `options` packed by marshal.js; `env`, the variables of `core::env::ALL` that are set
+    /// (JSON `{ name: value }`, where the runtime has an environment); `logger_shape`, what
+    /// marshal.js's `loggerShape` reported of the `logger` option. Throws an error record
+    /// (see convert.rs).
     #[wasm_bindgen(constructor)]
     pub fn new(
         text: &str,
         handles: Array,
-        env_level: Option<String>,
+        env: Option<String>,
+        logger_shape: Option<String>,
     ) -> Result<WasmClient, JsValue> {
         let args = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
         let options = args.first().unwrap_or(&Val::Undefined);
-        let inner =
-            parse_options(options, &Handles(handles), env_level.as_deref()).map_err(|e| {
-                // Redact whatever key strings were given, even ones that failed their checks.
-                let secrets: Vec<String> = ["adminKey", "restApiKey"]
-                    .iter()
-                    .filter_map(|k| options.get(k).as_str().map(str::to_owned))
-                    .collect();
-                CallError::Validation(e).into_js(&secrets)
-            })?;
+        // Never in a browser: a bundler's `process.env` shim is no server environment.
+        let env = env
+            .filter(|_| !in_browser())
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e).ok())
+            .and_then(|v| match v {
+                serde_json::Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let host = Host {
+            env: &env,
+            logger_shape: logger_shape.as_deref(),
+        };
+        let inner = parse_options(options, &Handles(handles), &host).map_err(|e| {
+            // Redact whatever key strings were given, even ones that failed their checks.
+            let secrets: Vec<String> = ["adminKey", "restApiKey"]
+                .iter()
+                .filter_map(|k| options.get(k).as_str().map(str::to_owned))
+                .chain(
+                    [env::ADMIN_KEY, env::REST_API_KEY]
+                        .iter()
+                        .filter_map(|k| host.var(k).map(str::to_owned)),
+                )
+                .collect();
+            CallError::Validation(e).into_js(&secrets)
+        })?;
         Ok(WasmClient {
             inner: Rc::new(inner),
         })

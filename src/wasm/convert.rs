@@ -65,7 +65,7 @@ impl From<PackError> for CallError {
 }
 
 /// `value` redacted: every string in it, keys included.
-fn redact_json(v: Value, secrets: &[String]) -> Value {
+pub(super) fn redact_json(v: Value, secrets: &[String]) -> Value {
     match v {
         Value::String(s) => Value::String(redact(&s, secrets)),
         Value::Array(a) => Value::Array(a.into_iter().map(|x| redact_json(x, secrets)).collect()),
@@ -75,6 +75,56 @@ fn redact_json(v: Value, secrets: &[String]) -> Value {
                 .collect(),
         ),
         other => other,
+    }
+}
+
+/// What a network error's message says: the message of what `fetch` threw, and the system
+/// error deepest in its `cause` chain (a snapshot of marshal.js's `snapshotError`) as its code
+/// and host — `fetch failed (ECONNREFUSED 127.0.0.1:1)`, `fetch failed (ENOTFOUND
+/// kapi.kakao.com)` — or that cause's own message when it has no code. Never a path or query.
+fn network_detail(cause: &Value) -> String {
+    let text = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let top = text(cause, "message").unwrap_or_else(|| "fetch failed".to_owned());
+    let mut deepest: Option<&Value> = None;
+    let mut coded: Option<&Value> = None;
+    let mut c = cause.get("cause");
+    while let Some(v) = c.filter(|v| v.is_object()) {
+        deepest = Some(v);
+        if v.get("props")
+            .and_then(|p| p.get("code"))
+            .is_some_and(Value::is_string)
+        {
+            coded = Some(v);
+        }
+        c = v.get("cause");
+    }
+    let inner = match coded {
+        Some(v) => {
+            let props = v.get("props").unwrap_or(&Value::Null);
+            let code = text(props, "code").unwrap_or_default();
+            let port = props.get("port").and_then(|p| match p {
+                Value::Number(n) => Some(n.to_string()),
+                Value::String(s) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            });
+            let host = match (text(props, "address"), text(props, "hostname"), port) {
+                (Some(a), _, Some(p)) => Some(format!("{a}:{p}")),
+                (Some(a), _, None) => Some(a),
+                (None, Some(h), _) => Some(h),
+                (None, None, _) => None,
+            };
+            Some(host.map_or(code.clone(), |h| format!("{code} {h}")))
+        }
+        None => deepest.and_then(|v| text(v, "message")),
+    };
+    match inner {
+        Some(i) if !top.contains(&i) => format!("{top} ({i})"),
+        _ => top,
     }
 }
 
@@ -91,6 +141,17 @@ fn ctx_props(props: &mut Map<String, Value>, ctx: Ctx) {
 }
 
 impl CallError {
+    /// HTTP attempts this failure took (0 when it failed before sending).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            CallError::Api(_, ctx)
+            | CallError::Response(_, ctx)
+            | CallError::Timeout { ctx, .. }
+            | CallError::Network { ctx, .. } => ctx.attempts,
+            _ => 0,
+        }
+    }
+
     /// The error as a JSON record `{ name, message, props }` (`cause` in props for a network
     /// error), every string redacted of `secrets`; or `None` for an abort (its reason is
     /// handed back untouched).
@@ -143,12 +204,7 @@ impl CallError {
             CallError::Network { cause, ctx } => {
                 let ctx = ctx.clone();
                 let cause = serde_json::from_str::<Value>(cause).unwrap_or(Value::Null);
-                let detail = cause
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or("fetch failed")
-                    .to_owned();
+                let detail = network_detail(&cause);
                 let mut props = Map::new();
                 props.insert("cause".into(), cause);
                 ctx_props(&mut props, ctx);

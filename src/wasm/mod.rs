@@ -3,6 +3,7 @@ mod batches;
 pub(crate) mod client;
 mod convert;
 mod customer_files;
+mod logger;
 mod relationship;
 mod transport;
 mod webhook;

@@ -42,7 +42,7 @@ fn packed(values: &str) -> (String, Array, Option<Array>) {
 
 fn client(options: &str) -> WasmClient {
     let (text, handles, _) = packed(&format!("[{options}]"));
-    WasmClient::new(&text, handles, None)
+    WasmClient::new(&text, handles, None, None)
         .map_err(|_| "constructor threw")
         .unwrap()
 }
@@ -92,7 +92,7 @@ fn constructor_throws_records_naming_field_and_rule() {
         ("new Date()", "options", "params.type"),
     ] {
         let (text, handles, _) = packed(&format!("[{options}]"));
-        let thrown = WasmClient::new(&text, handles, None).err().unwrap();
+        let thrown = WasmClient::new(&text, handles, None, None).err().unwrap();
         let r = record(thrown);
         assert_eq!(r["name"], "ValidationError", "{options}");
         assert_eq!(r["props"]["field"], field, "{options}");
