@@ -1,8 +1,15 @@
 // The public types of TalkChannelClient and validateCustomerFileUsers (client.js). Optional
-// properties accept `undefined` as well, so they compile under `exactOptionalPropertyTypes`.
+// properties accept `undefined` as well, so they compile under `exactOptionalPropertyTypes`, and
+// every input array may be readonly (`["_a"] as const`).
 import type { ValidationRule } from "./errors.js";
 
-/** Where the client logs: any object with these methods, such as `console` (the default). */
+/**
+ * Where the client logs: any object (or function) with these four methods, own or inherited,
+ * such as `console` (the default), a winston logger or a pino logger. Each is called as
+ * `logger[level](message, data)`, except pino (recognized by its shape: `child`, `bindings`,
+ * a numeric `levelVal`), called as `logger[level](data, message)` as pino expects, so its JSON
+ * lines keep every field of `data`.
+ */
 export interface Logger {
   debug(message: string, data?: Record<string, unknown>): unknown;
   info(message: string, data?: Record<string, unknown>): unknown;
@@ -15,11 +22,11 @@ export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
 
 /** Options of a {@link TalkChannelClient}. Keys never appear in errors or logs. */
 export interface ClientOptions {
-  /** Service app admin key, sent as `Authorization: KakaoAK <key>` (relationship calls). Server-side only. */
+  /** Service app admin key, sent as `Authorization: KakaoAK <key>` (relationship calls). Server-side only. Default: the environment variable `KAKAO_ADMIN_KEY` (Node, Bun, Deno with `--allow-env`; never in a browser). */
   adminKey?: string | undefined;
-  /** REST API key, sent as `Authorization: KakaoAK <key>` (customer-file calls). */
+  /** REST API key, sent as `Authorization: KakaoAK <key>` (customer-file calls). Default: the environment variable `KAKAO_REST_API_KEY`. */
   restApiKey?: string | undefined;
-  /** Default `"https://kapi.kakao.com"`. http(s), no credentials, query or fragment. */
+  /** Default: the environment variable `KAKAO_BASE_URL`, else `"https://kapi.kakao.com"`. http(s), no credentials, query or fragment. */
   baseUrl?: string | undefined;
   /** Default: `globalThis.fetch`, looked up at call time. It receives the body as a `Uint8Array`. */
   fetch?: typeof fetch | undefined;
@@ -31,7 +38,7 @@ export interface ClientOptions {
   concurrency?: number | undefined;
   /** Default `console`. */
   logger?: Logger | undefined;
-  /** Default: the environment variable `KAKAO_TALK_CHANNEL_LOG` where the runtime has one, else `"warn"`. */
+  /** Default: the environment variable `KAKAO_TALK_CHANNEL_LOG` where the runtime has one (an unknown value is warned about once and ignored), else `"warn"`. */
   logLevel?: LogLevel | undefined;
   /** Allow secret keys where `window` and `document` exist, or in a browser worker. Default false: keys belong on servers. */
   dangerouslyAllowBrowser?: boolean | undefined;
@@ -47,10 +54,14 @@ export interface RequestOptions {
   maxRetries?: number | undefined;
 }
 
-/** A batch of a split call that settled: its result, or its error (the class, or the abort reason). */
+/**
+ * A batch of a split call that settled: its result, or its error (a class of this package, or
+ * the signal's abort reason — an `Error` unless you aborted with another value). Narrows on
+ * `ev.error`: `if (!ev.error) ev.result`.
+ */
 export type BatchEvent<R> =
   | { index: number; userIds: string[]; result: R; error?: undefined }
-  | { index: number; userIds: string[]; error: unknown; result?: undefined };
+  | { index: number; userIds: string[]; error: Error; result?: undefined };
 
 /** Options of the split calls: `checkChannelRelationshipMulti`, `addCustomerFileUsers`, `deleteCustomerFileUsers`. */
 export interface BulkRequestOptions<R> extends RequestOptions {
@@ -71,14 +82,14 @@ export type UserIdInput = number | bigint | string;
 
 /** Check the user behind an access token, or a user id with the admin key: exactly one. */
 export type CheckChannelRelationshipParams =
-  | { channelIds: string[]; accessToken: string; userId?: undefined }
-  | { channelIds: string[]; userId: UserIdInput; accessToken?: undefined };
+  | { channelIds: readonly string[]; accessToken: string; userId?: undefined }
+  | { channelIds: readonly string[]; userId: UserIdInput; accessToken?: undefined };
 
 export interface CheckChannelRelationshipMultiParams {
   /** Any number of ids: split into calls of at most 200, answered in this order. */
-  userIds: UserIdInput[];
+  userIds: readonly UserIdInput[];
   /** Default: every channel connected to the app. */
-  channelIds?: string[] | undefined;
+  channelIds?: readonly string[] | undefined;
 }
 
 /** One user's relation to each channel asked about. */
@@ -141,7 +152,7 @@ export interface CustomerFile {
 export interface CustomerFileUser {
   id: string | number | bigint;
   /** A plain object or a `Map`. Keys go through the schema's alias mapping; a custom key's value must be a number. */
-  fields?: Record<string, string | number> | Map<string, string | number> | undefined;
+  fields?: Record<string, string | number> | ReadonlyMap<string, string | number> | undefined;
 }
 
 export interface AddCustomerFileUsersParams {
@@ -149,7 +160,7 @@ export interface AddCustomerFileUsersParams {
   channelPublicId: string;
   userType: "app" | "phone";
   /** Any number: sent in calls of at most 2,000, in order. Each id at most once. */
-  users: CustomerFileUser[];
+  users: readonly CustomerFileUser[];
   /** The file's schema: when given, every field key must be in it with its declared type. */
   schema?: CustomerFileSchema | undefined;
 }
@@ -159,7 +170,7 @@ export interface DeleteCustomerFileUsersParams {
   channelPublicId: string;
   userType: "app" | "phone";
   /** Any number: sent in calls of at most 2,000, in order. */
-  userIds: (string | number | bigint)[];
+  userIds: readonly (string | number | bigint)[];
 }
 
 /** One call of a split add. */
@@ -205,7 +216,7 @@ export interface DeleteUsersResult {
 export interface ValidateCustomerFileUsersParams {
   userType: "app" | "phone";
   /** Any number, as for `addCustomerFileUsers`. An empty list has no errors. */
-  users: CustomerFileUser[];
+  users: readonly CustomerFileUser[];
   /** The file's schema: when given, every field key must be in it with its declared type. */
   schema?: CustomerFileSchema | undefined;
 }

@@ -1,4 +1,11 @@
-import type { BatchResult } from "./client.js";
+import type {
+  AddBatchResult,
+  AddUsersResult,
+  DeleteBatchResult,
+  DeleteUsersResult,
+  MultiBatchResult,
+  MultiRelations,
+} from "./client.js";
 
 /** Every `ValidationError.rule` id (generated from the Rust rule table at build time). */
 export type ValidationRule = /* RULES */ string;
@@ -7,7 +14,10 @@ export type ValidationRule = /* RULES */ string;
 export type KakaoErrorKind = /* KINDS */ (string & {});
 
 /** Base class of every error this package throws. */
-export declare class KakaoTalkChannelError extends Error {}
+export declare class KakaoTalkChannelError extends Error {
+  /** What `JSON.stringify(error)` writes: `name`, `message`, every field, and `cause` the same way (no stack). */
+  toJSON(): { name: string; message: string; cause?: unknown; [field: string]: unknown };
+}
 
 /** Thrown before any request when an input breaks a documented rule. */
 export declare class ValidationError extends KakaoTalkChannelError {
@@ -58,7 +68,11 @@ export declare class TimeoutError extends KakaoTalkChannelError implements CallC
   attempts: number;
 }
 
-/** `fetch` rejected (connection refused or reset, DNS). `cause` is a redacted copy of what it threw. */
+/**
+ * `fetch` rejected (connection refused or reset, DNS). The message names the system error and
+ * host (`Network error: fetch failed (ECONNREFUSED 127.0.0.1:8080)`); `cause` is a redacted copy
+ * of what `fetch` threw.
+ */
 export declare class NetworkError extends KakaoTalkChannelError implements CallContext {
   readonly name: "NetworkError";
   cause?: Error;
@@ -85,18 +99,42 @@ export interface FailedBatch {
   error: unknown;
 }
 
+/** The endpoint of each split call, as `BulkOperationError.endpoint`. */
+export interface BulkEndpoints {
+  checkChannelRelationshipMulti: "GET /v2/api/talk/channels/multi";
+  addCustomerFileUsers: "POST /v1/talkchannel/update/target_users";
+  deleteCustomerFileUsers: "POST /v1/talkchannel/delete/target_users";
+}
+
 /**
  * Some batches of a split call (multi check, add, delete) succeeded and others failed; nothing
  * is silently skipped. When no batch succeeded, the call rejects with the first failure's own
- * error instead, whatever the input size.
+ * error instead, whatever the input size. `P` is the call's result type, `B` its batches', `E`
+ * its endpoint; after `instanceof` the error is {@link AnyBulkOperationError}, which narrows on
+ * `endpoint`.
  */
-export declare class BulkOperationError<P = unknown> extends KakaoTalkChannelError {
+export interface BulkOperationError<P = unknown, B = unknown, E extends string = string> extends KakaoTalkChannelError, CallContext {
   readonly name: "BulkOperationError";
   /** What the succeeded batches returned, in the shape of the call's result (`MultiRelations`, `AddUsersResult`, `DeleteUsersResult`). */
   partial: P;
-  succeeded: BatchResult[];
+  succeeded: B[];
   failed: FailedBatch[];
+  /** The split call's endpoint, e.g. `"POST /v1/talkchannel/update/target_users"`. */
+  endpoint: E;
+  /** Attempts made by every batch, retries included. */
+  attempts: number;
 }
+
+/** The `BulkOperationError` of each split call: narrow on `endpoint` for its `partial`. */
+export type AnyBulkOperationError =
+  | BulkOperationError<MultiRelations, MultiBatchResult, BulkEndpoints["checkChannelRelationshipMulti"]>
+  | BulkOperationError<AddUsersResult, AddBatchResult, BulkEndpoints["addCustomerFileUsers"]>
+  | BulkOperationError<DeleteUsersResult, DeleteBatchResult, BulkEndpoints["deleteCustomerFileUsers"]>;
+
+export declare const BulkOperationError: {
+  new (message: string, props: Record<string, unknown>): AnyBulkOperationError;
+  readonly prototype: AnyBulkOperationError;
+};
 
 /** A webhook delivery whose `Authorization` header is not `KakaoAK <the app's admin key>`. */
 export declare class WebhookAuthError extends KakaoTalkChannelError {

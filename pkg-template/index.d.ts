@@ -40,6 +40,8 @@ export {
   ResponseError,
   BulkOperationError,
   WebhookAuthError,
+  type AnyBulkOperationError,
+  type BulkEndpoints,
   type FailedBatch,
   type ValidationRule,
   type KakaoErrorKind,

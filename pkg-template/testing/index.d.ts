@@ -50,12 +50,12 @@ export interface Fault extends FaultSpec {
 }
 
 export interface EmulatorOptions {
-  adminKey?: string;
-  restApiKey?: string;
+  adminKey?: string | undefined;
+  restApiKey?: string | undefined;
   /** Origin the in-memory `fetch` stands for; default `https://kapi.kakao.test`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Clock for relation times. */
-  now?: () => Date;
+  now?: (() => Date) | undefined;
 }
 
 export type Relation = "ADDED" | "BLOCKED" | "NONE";
@@ -80,10 +80,10 @@ export interface KakaoEmulator {
   /** Registers the user if needed and returns an access token for `Authorization: Bearer`. */
   accessTokenFor(userId: number | bigint | string): string;
   /** `talkUser: false` makes Kakao answer -501 NotTalkUser for this user. */
-  addUser(userId: number | bigint | string, options?: { talkUser?: boolean; phone?: string }): { id: string; talkUser: boolean; phone: string | undefined };
-  addChannel(publicId: string, options?: { uuid?: string }): { publicId: string; uuid: string };
+  addUser(userId: number | bigint | string, options?: { talkUser?: boolean | undefined; phone?: string | undefined }): { id: string; talkUser: boolean; phone: string | undefined };
+  addChannel(publicId: string, options?: { uuid?: string | undefined }): { publicId: string; uuid: string };
   /** Sets a relation as if the user added or blocked the channel at `at` (default now). */
-  setRelation(userId: number | bigint | string, channelPublicId: string, relation: Relation, options?: { at?: Date }): void;
+  setRelation(userId: number | bigint | string, channelPublicId: string, relation: Relation, options?: { at?: Date | undefined }): void;
   /** A customer file's state: `users` maps `"app:<id>"` / `"phone:<number>"` to the fields Kakao stored. */
   customerFile(fileId: number): CustomerFileState | undefined;
   /** Every request received, in order. */
@@ -110,32 +110,32 @@ export interface KakaoEmulator {
 /** What happened: the fields of Kakao's webhook body. */
 export interface WebhookEventSpec {
   /** Default "added". */
-  event?: "added" | "blocked" | (string & {});
+  event?: "added" | "blocked" | (string & {}) | undefined;
   userId: number | bigint | string;
   channelPublicId: string;
   /** Default "app_user_id". */
-  idType?: "app_user_id" | "open_id" | (string & {});
+  idType?: "app_user_id" | "open_id" | (string & {}) | undefined;
   /** Default: the registered channel's uuid. */
-  channelUuid?: string;
+  channelUuid?: string | undefined;
   /** Default: the emulator's clock. */
-  updatedAt?: Date;
+  updatedAt?: Date | undefined;
   /** Send the older body (`plus_friend_public_id`, `plus_friend_uuid`). */
-  legacy?: boolean;
+  legacy?: boolean | undefined;
 }
 
 /** Departures from a faithful delivery, for tests of the receiving side. */
 export interface WebhookDeliveryOverrides {
   /** Reuse an id to simulate a redelivery. */
-  resourceId?: string;
+  resourceId?: string | undefined;
   /** Sign with another key. */
-  adminKey?: string;
+  adminKey?: string | undefined;
   /** Set headers; `null` removes one (e.g. `{ authorization: null }`). */
-  headers?: Record<string, string | null>;
-  method?: string;
+  headers?: Record<string, string | null> | undefined;
+  method?: string | undefined;
   /** Raw body text instead of the JSON. */
-  body?: string;
+  body?: string | undefined;
   /** URL of the Request given to a handler; default `https://service.example/kakao/webhook`. */
-  url?: string;
+  url?: string | undefined;
 }
 
 export interface WebhookDelivery {
@@ -160,7 +160,7 @@ export interface KakaoEmulatorServer {
 
 /** Serves an emulator over loopback HTTP (Node). */
 export declare function startKakaoEmulatorServer(options?: {
-  port?: number;
-  host?: string;
-  emulator?: KakaoEmulator;
+  port?: number | undefined;
+  host?: string | undefined;
+  emulator?: KakaoEmulator | undefined;
 }): Promise<KakaoEmulatorServer>;

@@ -16,6 +16,11 @@ import {
   redisSeenStore,
   type AddUsersResult,
   type AddBatchResult,
+  type AnyBulkOperationError,
+  type BatchEvent,
+  type DeleteBatchResult,
+  type Logger,
+  type MultiBatchResult,
   type ValidationRule,
   type KakaoErrorKind,
   type ClientOptions,
@@ -89,6 +94,42 @@ export async function all(signal: AbortSignal): Promise<void> {
     { concurrency: 4, onBatch: (e) => expectType<Equal<typeof e.result, { requestCount: number; successCount: number } | undefined>>(true) },
   );
   expectType<Equal<typeof progress, Promise<AddUsersResult>>>(true);
+  // onBatch events are a union that narrows on `error`.
+  await client.deleteCustomerFileUsers(
+    { fileId: 1, channelPublicId: "_a", userType: "app", userIds: ["1"] },
+    {
+      onBatch: (ev) => {
+        if (!ev.error) expectType<Equal<typeof ev.result, Record<string, never>>>(true);
+        else {
+          expectType<Equal<typeof ev.error, Error>>(true);
+          expectType<Equal<typeof ev.result, undefined>>(true);
+        }
+      },
+    },
+  );
+  const onMulti = (ev: BatchEvent<MultiRelations>): number => (ev.error ? ev.error.message.length : ev.result.users.length);
+  await client.checkChannelRelationshipMulti({ userIds: ["1"] }, { onBatch: onMulti });
+  // Readonly arrays everywhere (`as const`).
+  const channels = ["_a", "_b"] as const;
+  await client.checkChannelRelationship({ channelIds: channels, userId: 1 });
+  await client.checkChannelRelationship({ channelIds: ["_a"] as const, accessToken: "t" });
+  await client.checkChannelRelationshipMulti({ userIds: [1, 2n, "3"] as const, channelIds: channels });
+  const frozenUsers: readonly { readonly id: string; readonly fields: { readonly age: 3 } }[] = [{ id: "1", fields: { age: 3 } }] as const;
+  await client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "app", users: frozenUsers });
+  await client.deleteCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "app", userIds: ["1", 2n] as const });
+  validateCustomerFileUsers({ userType: "app", users: [{ id: 1, fields: new Map([["age", 3]]) as ReadonlyMap<string, number> }] as const });
+  // A logger: any object or function object with the four methods; pino and winston fit as they are.
+  const fnLogger: Logger = Object.assign(() => {}, { debug() {}, info() {}, warn() {}, error() {} });
+  new TalkChannelClient({ logger: fnLogger });
+  // @ts-expect-error a logger needs all four methods
+  new TalkChannelClient({ logger: { warning() {}, err() {} } });
+  // Emulator options accept `undefined` too (exactOptionalPropertyTypes).
+  const maybe = undefined as string | undefined;
+  createKakaoEmulator({ adminKey: maybe, restApiKey: maybe, baseUrl: maybe, now: undefined });
+  emu.addChannel("_a", { uuid: maybe });
+  emu.addUser(1, { talkUser: undefined, phone: maybe });
+  emu.setRelation(1, "_a", "ADDED", { at: undefined });
+  await startKakaoEmulatorServer({ emulator: undefined, port: undefined, host: maybe }).then((s) => s.close());
   // Options accept `undefined`, as exactOptionalPropertyTypes needs (process.env values are string | undefined).
   const fromEnv: ClientOptions = { adminKey: undefined as string | undefined, logLevel: "debug", logger: console };
   new TalkChannelClient(fromEnv);
@@ -124,8 +165,23 @@ export async function all(signal: AbortSignal): Promise<void> {
       expectType<Equal<typeof e.field, string>>(true);
       expectType<Equal<typeof e.rule, ValidationRule>>(true);
     } else if (e instanceof BulkOperationError) {
+      expectType<Equal<typeof e, AnyBulkOperationError>>(true);
       expectType<Equal<typeof e.failed, FailedBatch[]>>(true);
       expectType<Equal<FailedBatch["userIds"], string[]>>(true);
+      expectType<Equal<typeof e.attempts, number>>(true);
+      expectType<Equal<typeof e.partial, MultiRelations | AddUsersResult | DeleteUsersResult>>(true);
+      // Narrows per call on its endpoint: `partial` and `succeeded` in that call's shapes.
+      if (e.endpoint === "POST /v1/talkchannel/update/target_users") {
+        expectType<Equal<typeof e.partial, AddUsersResult>>(true);
+        expectType<Equal<typeof e.succeeded, AddBatchResult[]>>(true);
+      } else if (e.endpoint === "GET /v2/api/talk/channels/multi") {
+        expectType<Equal<typeof e.partial, MultiRelations>>(true);
+        expectType<Equal<typeof e.succeeded, MultiBatchResult[]>>(true);
+      } else {
+        expectType<Equal<typeof e.endpoint, "POST /v1/talkchannel/delete/target_users">>(true);
+        expectType<Equal<typeof e.partial, DeleteUsersResult>>(true);
+        expectType<Equal<typeof e.succeeded, DeleteBatchResult[]>>(true);
+      }
     } else if (e instanceof TimeoutError) {
       expectType<Equal<typeof e.timeoutMs, number>>(true);
     } else if (e instanceof ResponseError) {
@@ -133,7 +189,10 @@ export async function all(signal: AbortSignal): Promise<void> {
     } else if (e instanceof NetworkError) {
       void e.cause;
     }
-    if (e instanceof KakaoTalkChannelError) expectType<Equal<typeof e.message, string>>(true);
+    if (e instanceof KakaoTalkChannelError) {
+      expectType<Equal<typeof e.message, string>>(true);
+      expectType<Equal<ReturnType<typeof e.toJSON>["name"], string>>(true);
+    }
   }
   const server = await startKakaoEmulatorServer({ emulator: emu });
   expectType<Equal<typeof server.url, string>>(true);
