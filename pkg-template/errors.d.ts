@@ -131,6 +131,7 @@ export type AnyBulkOperationError =
   | BulkOperationError<AddUsersResult, AddBatchResult, BulkEndpoints["addCustomerFileUsers"]>
   | BulkOperationError<DeleteUsersResult, DeleteBatchResult, BulkEndpoints["deleteCustomerFileUsers"]>;
 
+/** The class of {@link BulkOperationError}: `instanceof` narrows to {@link AnyBulkOperationError}. */
 export declare const BulkOperationError: {
   new (message: string, props: Record<string, unknown>): AnyBulkOperationError;
   readonly prototype: AnyBulkOperationError;
