@@ -58,14 +58,16 @@ impl Log {
                 };
                 (handles.get(v).unwrap_or(JsValue::UNDEFINED), style)
             }
-            other => return Err(ValidationError::new(
-                "logger",
-                "params.type",
-                format!(
+            other => {
+                return Err(ValidationError::new(
+                    "logger",
+                    "params.type",
+                    format!(
                     "must be an object with debug/info/warn/error methods (like console); got {}",
                     other.type_name()
                 ),
-            )),
+                ))
+            }
         };
         let log = Log {
             target,
