@@ -459,7 +459,8 @@ describe("secrets never leave through a NetworkError's cause", () => {
     });
     const err = await client.checkChannelRelationship({ channelIds: [CH], accessToken: TOKEN }).catch((e) => e);
     assert.ok(err instanceof NetworkError, String(err));
-    assert.equal(err.message, "Network error: refused: Bearer [REDACTED]");
+    // The deepest cause, redacted too, is named in the message.
+    assert.equal(err.message, "Network error: refused: Bearer [REDACTED] (token=[REDACTED])");
     assert.equal(err.cause.cause.message, "token=[REDACTED]");
     assertNoSecret(renderings(err), "token");
   });
