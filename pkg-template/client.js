@@ -3,11 +3,20 @@
 // string before the call enters wasm), runs them through the one wasm runner, and turns what
 // comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
 // rule is the wasm's; this file holds none.
-import { WasmClient, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
-import { __setErrorMaker, pack, parseResult } from "./marshal.js";
+import { WasmClient, __maxKeys, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
+import { __setErrorMaker, __setMaxKeys, pack, parseResult } from "./marshal.js";
 import { fromRecord, __fail as fail } from "./errors.js";
 
 __setErrorMaker(fromRecord);
+
+let limitsSet = false;
+/** Tells marshal.js the wasm's key limit (defined in Rust), once the wasm is loaded. */
+function limits() {
+  if (!limitsSet) {
+    __setMaxKeys(__maxKeys());
+    limitsSet = true;
+  }
+}
 
 /** `KAKAO_TALK_CHANNEL_LOG`, where the runtime has an environment and lets us read it. */
 function envLevel() {
@@ -40,6 +49,7 @@ export class TalkChannelClient {
   #wasm;
 
   constructor(options) {
+    limits();
     const { text, handles } = pack([options], undefined, "logger");
     try {
       this.#wasm = new WasmClient(text, handles, envLevel());
@@ -91,6 +101,7 @@ export class TalkChannelClient {
  * a client or a request; see the README.
  */
 export function validateCustomerFileUsers(params) {
+  limits();
   const { text, chunks } = pack([params], USERS);
   try {
     return parseResult(__validateCustomerFileUsers(text, chunks));
