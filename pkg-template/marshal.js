@@ -64,11 +64,14 @@ function mapSizeOf(v) {
 
 // A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const nativeWellFormed = typeof String.prototype.isWellFormed === "function";
+/** `String.prototype.isWellFormed` where the runtime has it (Node 20+), else undefined. */
+const nativeWellFormed = /** @type {((this: string) => boolean) | undefined} */ (
+  /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (String.prototype)).isWellFormed
+);
 
-/** Whether `s` is well-formed UTF-16 (`isWellFormed` where the runtime has it: Node 20+). */
+/** Whether `s` is well-formed UTF-16. */
 function wellFormed(s) {
-  return nativeWellFormed ? s.isWellFormed() : !LONE.test(s);
+  return typeof nativeWellFormed === "function" ? nativeWellFormed.call(s) : !LONE.test(s);
 }
 
 /** `s` fit for a message: at most 60 characters, control characters and lone surrogates escaped. */

@@ -184,7 +184,13 @@ impl Run<'_> {
                     self.notify(index, &batch.ids, record, &reason);
                     if let Failure::Aborted(r) = failure {
                         // Batches not yet sent carry the reason that stopped them first: a
-                        // `stopSignal`'s stays theirs when the hard `signal` fires later.
+                        // `stopSignal` that fired while this batch was in flight keeps its
+                        // reason for them when the hard `signal` fires later.
+                        if let Some(sig) =
+                            call.stop.as_ref().filter(|s| stop.is_none() && s.aborted())
+                        {
+                            stop = Some(Failure::Aborted(outcome.reason(sig.reason())));
+                        }
                         if stop.is_none() {
                             stop = Some(Failure::Aborted(r));
                         }
