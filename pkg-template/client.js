@@ -3,11 +3,20 @@
 // string before the call enters wasm), runs them through the one wasm runner, and turns what
 // comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
 // rule is the wasm's; this file holds none.
-import { WasmClient, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
-import { __setErrorMaker, loggerShape, pack, parseResult } from "./marshal.js";
+import { WasmClient, __maxKeys, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
+import { __setErrorMaker, __setMaxKeys, loggerShape, pack, parseResult } from "./marshal.js";
 import { fromRecord, __fail as fail } from "./errors.js";
 
 __setErrorMaker(fromRecord);
+
+let limitsSet = false;
+/** Tells marshal.js the wasm's key limit (defined in Rust), once the wasm is loaded. */
+function limits() {
+  if (!limitsSet) {
+    __setMaxKeys(__maxKeys());
+    limitsSet = true;
+  }
+}
 
 /** The variables the client reads when the matching option is absent or `undefined`. */
 const ENV_NAMES = ["KAKAO_ADMIN_KEY", "KAKAO_REST_API_KEY", "KAKAO_BASE_URL", "KAKAO_TALK_CHANNEL_LOG"];
@@ -56,6 +65,7 @@ export class TalkChannelClient {
   #wasm;
 
   constructor(options) {
+    limits();
     const { text, handles, kept } = pack([options], undefined, "logger");
     const shape = loggerShape(kept);
     try {
@@ -108,6 +118,7 @@ export class TalkChannelClient {
  * a client or a request; see the README.
  */
 export function validateCustomerFileUsers(params) {
+  limits();
   const { text, chunks } = pack([params], USERS);
   try {
     return parseResult(__validateCustomerFileUsers(text, chunks));

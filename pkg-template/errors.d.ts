@@ -145,6 +145,6 @@ export declare class WebhookAuthError extends KakaoTalkChannelError {
 }
 
 /** @internal The error of a wasm error record; used by client.js, not public API. */
-export declare function fromRecord(record: { name: string; message: string; props?: Record<string, unknown> } | { $abort: true }, reason: unknown): unknown;
+export declare function fromRecord(record: { name: string; message: string; props?: Record<string, unknown> } | { $abort: true | number }, reason: unknown): unknown;
 /** @internal A failed wasm call's record as the error class; used by client.js and webhook.js, not public API. */
 export declare function __fail(thrown: unknown): unknown;

@@ -156,10 +156,14 @@ for (const [name, cls] of Object.entries(classes)) {
 
 /**
  * The error described by a record of the wasm (`{ name, message, props }`); `reason` is the
- * abort reason that failed batches marked `{ $abort: true }` carry. Not public API.
+ * abort reason that failed batches marked `{ $abort: true }` carry, or the array of reasons
+ * that those marked `{ $abort: i }` index. Not public API.
  */
 export function fromRecord(record, reason) {
   if (record !== null && typeof record === "object" && record.$abort === true) return reason;
+  if (record !== null && typeof record === "object" && typeof record.$abort === "number") {
+    return Array.isArray(reason) ? reason[record.$abort] : reason;
+  }
   const Cls = Object.hasOwn(classes, record.name) ? classes[record.name] : KakaoTalkChannelError;
   const props = record.props ?? {};
   if (Cls === BulkOperationError && Array.isArray(props.failed)) {

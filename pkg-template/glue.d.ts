@@ -7,6 +7,8 @@ export declare class WasmClient {
   constructor(text: string, handles: unknown[], env: string | undefined, loggerShape: string | undefined);
   call(method: string, text: string, handles: unknown[], chunks: string[] | undefined): Promise<string>;
 }
+/** The most keys an object can have and pass a rule (marshal.js reads at most one more). */
+export declare function __maxKeys(): number;
 export declare function __validateCustomerFileUsers(text: string, chunks: string[] | undefined): string;
 export declare function __checkWebhookOptions(text: string, unreadable: string | undefined, handler: boolean): string;
 export declare function __parseWebhook(

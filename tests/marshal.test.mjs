@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { TalkChannelClient, ValidationError } from "../pkg/node.js";
-import { CHUNK, pack } from "../pkg/marshal.js";
+import { CHUNK, __setMaxKeys, pack } from "../pkg/marshal.js";
 
 const CH = "_ZeUTxl";
 
@@ -62,6 +62,28 @@ describe("pack: the format", () => {
     assert.equal(direct.text, "1\0o1\0susers\0c4001");
     assert.deepEqual(direct.chunks.map((c) => c.split("\0").length), [CHUNK * 3, CHUNK * 3, 3]);
     assert.deepEqual(proxied, direct);
+  });
+
+  test("a sparse array stops at its first hole; a lone surrogate and an object with such a key are marked; keys past the limit are not read", () => {
+    // What client.js tells marshal.js once the wasm is loaded (this is the ESM copy: Node's entry
+    // bundles its own).
+    __setMaxKeys(30);
+    const ids = ["1"];
+    ids[4294967294] = "x";
+    assert.equal(pack([ids]).text, ["1", "a2", "s1", "!hole 4294967295"].join("\0"));
+    assert.equal(pack([["a\uD800b", "\uDC00", "😀"]]).text, ["1", "a3", "!surrogate 1 D800 3", "!surrogate 0 DC00 1", "s😀"].join("\0"));
+    assert.equal(pack([{ "k\uD800": 1 }]).text, ["1", '!surrogatekey "k\\ud800"'].join("\0"));
+    let reads = 0;
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
+    const get = (t, k) => {
+      reads++;
+      return t[k];
+    };
+    const counted = new Proxy(many, { get });
+    const text = pack([counted]).text;
+    assert.ok(text.startsWith("1\0o31\0sk0\0n0"), text.slice(0, 20));
+    assert.equal(reads, 31, "values past the 31st key are not read");
+    assert.ok(pack([new Map(Object.entries(many))]).text.startsWith("1\0o31\0"));
   });
 
   test("a throwing getter or Proxy trap throws the caller's own error", () => {

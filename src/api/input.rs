@@ -7,9 +7,10 @@
 //! `params.type` error naming what it got.
 
 use super::customer_files::{RawId, RawUser, RawValue};
-use super::packed::Val;
-use crate::core::error::ValidationError;
+use super::packed::{Flaw, Val};
+use crate::core::error::{bounded, ValidationError};
 use crate::core::ids::UserId;
+use crate::core::rules;
 use std::borrow::Cow;
 
 /// A field path under `parent` (`""` for the top level).
@@ -23,6 +24,97 @@ pub fn path(parent: &str, key: &str) -> String {
 
 fn got(v: &Val) -> String {
     format!("got {}", v.type_name())
+}
+
+/// The refusal of what JS found while reading the value at `field` (see [`Flaw`]).
+pub fn flaw_error(flaw: &Flaw, field: &str) -> ValidationError {
+    let field = field_or(field, "params");
+    let detail = bounded(flaw.detail.to_owned(), 120);
+    match flaw.kind {
+        Flaw::HOLE => ValidationError::new(
+            field,
+            rules::PARAMS_SPARSE_ARRAY,
+            format!("is a hole: the array (length {detail}) has no element at this index, as `list[id] = …` makes; pass a dense array (e.g. `Object.values(list)`)"),
+        ),
+        Flaw::CHANGED => {
+            let (before, after) = detail.split_once(' ').unwrap_or((&detail, "?"));
+            ValidationError::new(
+                field,
+                rules::PARAMS_CHANGED_WHILE_READ,
+                format!("changed while it was read (its length went from {before} to {after}); pass an array that nothing modifies during the call"),
+            )
+        }
+        Flaw::SURROGATE => {
+            // `<index> <code unit, hex> <length>`: the string itself is not echoed (it may be
+            // a token).
+            let mut parts = detail.split(' ');
+            let (at, unit, len) = (parts.next(), parts.next(), parts.next());
+            ValidationError::new(
+                field,
+                rules::STRING_UNPAIRED_SURROGATE,
+                format!(
+                    "is not well-formed Unicode: a lone surrogate U+{} at index {} (of {} UTF-16 code units), which would be sent as U+FFFD (another string)",
+                    unit.unwrap_or("?"),
+                    at.unwrap_or("?"),
+                    len.unwrap_or("?"),
+                ),
+            )
+        }
+        _ => ValidationError::new(
+            field,
+            rules::STRING_UNPAIRED_SURROGATE,
+            format!("has a key that is not well-formed Unicode: {detail} has a lone surrogate, which would be sent as U+FFFD (another key)"),
+        ),
+    }
+}
+
+/// One step of a path into a value.
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+fn find_flaw<'v, 'a>(v: &'v Val<'a>, steps: &mut Vec<Step<'v>>) -> Option<&'v Flaw<'a>> {
+    match v {
+        Val::Flaw(f) => Some(f),
+        Val::Object(entries) => entries.iter().find_map(|(k, x)| {
+            steps.push(Step::Key(k));
+            let found = find_flaw(x, steps);
+            if found.is_none() {
+                steps.pop();
+            }
+            found
+        }),
+        Val::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+            steps.push(Step::Index(i));
+            let found = find_flaw(x, steps);
+            if found.is_none() {
+                steps.pop();
+            }
+            found
+        }),
+        _ => None,
+    }
+}
+
+/// The first flaw (in reading order) in `v`, refused at its path under `field` (`""`: the
+/// top-level params, whose keys are named alone; `top` names `v` itself then).
+pub fn check_flaws(v: &Val, field: &str, top: &str) -> Result<(), ValidationError> {
+    let mut steps = Vec::new();
+    let Some(flaw) = find_flaw(v, &mut steps) else {
+        return Ok(());
+    };
+    let mut at = field.to_owned();
+    for step in &steps {
+        match step {
+            Step::Key(k) => at = path(&at, k),
+            Step::Index(i) => at = format!("{at}[{i}]"),
+        }
+    }
+    if at.is_empty() {
+        at = top.to_owned();
+    }
+    Err(flaw_error(flaw, &at))
 }
 
 /// `value` as an object whose keys are all in `allowed`; `undefined`/`null` give `None` when
@@ -337,6 +429,35 @@ mod tests {
         let v = one("1\0a2\0s1\0xa symbol");
         let e = user_ids(&v, "userIds").unwrap_err();
         assert_eq!((e.field.as_str(), e.rule), ("userIds[1]", "user_id.type"));
+    }
+
+    #[test]
+    fn flaws_are_refused_at_their_path() {
+        let v = one("1\0o1\0suserIds\0a2\0n1\0!hole 4294967295");
+        let e = check_flaws(&v, "", "params").unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("userIds[1]", "params.sparse_array")
+        );
+        assert!(e.message.contains("4294967295"), "{}", e.message);
+        let v = one("1\0o1\0sfields\0o1\0sage\0!surrogate 3 D800 5");
+        let e = check_flaws(&v, "users[3]", "users[3]").unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("users[3].fields.age", "string.unpaired_surrogate")
+        );
+        assert!(
+            e.message.contains("U+D800 at index 3 (of 5"),
+            "{}",
+            e.message
+        );
+        let e = check_flaws(&one("1\0!changed 3 5"), "", "users").unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("users", "params.changed_while_read")
+        );
+        assert!(e.message.contains("from 3 to 5"), "{}", e.message);
+        assert!(check_flaws(&one("1\0o1\0sa\0a1\0n1"), "", "params").is_ok());
     }
 
     #[test]

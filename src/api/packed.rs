@@ -6,7 +6,9 @@
 //! string, `e<JSON string>` a string containing a NUL, `b<decimal>` a bigint, `o<count>` an
 //! object then `count` × (key, value), `a<count>` an array then its elements, `c<count>` the
 //! users of an add call (packed apart, in chunks), `h<kind><index>` a JS value kept aside
-//! (`f` function, `s` AbortSignal, `o` object), `x<what>` a value that is not plain data.
+//! (`f` function, `s` AbortSignal, `o` object), `x<what>` a value that is not plain data,
+//! `!<kind> <detail>` a fact JS found while reading that makes the value unusable (see
+//! [`Flaw`]): JS reports it, the rule that refuses it is [`super::input::flaw_error`]'s.
 
 use std::borrow::Cow;
 
@@ -28,6 +30,29 @@ pub enum Val<'a> {
     Handle(char, usize),
     /// Not plain data: what it is, e.g. "a Date".
     Other(&'a str),
+    /// What JS found while reading the value, in place of the value.
+    Flaw(Flaw<'a>),
+}
+
+/// A fact marshal.js reports about a value it read, instead of the value: `kind` one of
+/// [`Flaw::HOLE`], [`Flaw::CHANGED`], [`Flaw::SURROGATE`], [`Flaw::SURROGATE_KEY`]; `detail` its
+/// text (JSON-escaped by JS, for messages only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flaw<'a> {
+    pub kind: &'a str,
+    pub detail: &'a str,
+}
+
+impl Flaw<'_> {
+    /// An array index with no element (a sparse array); detail: the array's length.
+    pub const HOLE: &'static str = "hole";
+    /// An array whose length changed while it was read; detail: `<before> <after>`.
+    pub const CHANGED: &'static str = "changed";
+    /// A string that is not well-formed UTF-16; detail: `<index> <code unit in hex> <length>`
+    /// of its first lone surrogate (the string itself is not echoed: it may be a token).
+    pub const SURROGATE: &'static str = "surrogate";
+    /// An object with a key that is not well-formed UTF-16; detail: the key's JSON text.
+    pub const SURROGATE_KEY: &'static str = "surrogatekey";
 }
 
 impl<'a> Val<'a> {
@@ -76,6 +101,12 @@ impl<'a> Val<'a> {
             Val::Handle('f', _) => "a function",
             Val::Handle('s', _) => "an AbortSignal",
             Val::Handle(..) => "an object",
+            Val::Flaw(f) => match f.kind {
+                Flaw::HOLE => "a hole (no element at this index)",
+                Flaw::CHANGED => "an array that changed while it was read",
+                Flaw::SURROGATE => "a string with a lone surrogate",
+                _ => "an object with a key that has a lone surrogate",
+            },
             Val::Other(_) => return None,
         })
     }
@@ -162,6 +193,15 @@ impl<'a> Tokens<'a> {
                 Val::Handle(kind, c.as_str().parse().map_err(|_| PackError)?)
             }
             'x' => Val::Other(body),
+            '!' => {
+                let (kind, detail) = body.split_once(' ').unwrap_or((body, ""));
+                match kind {
+                    Flaw::HOLE | Flaw::CHANGED | Flaw::SURROGATE | Flaw::SURROGATE_KEY => {
+                        Val::Flaw(Flaw { kind, detail })
+                    }
+                    _ => return Err(PackError),
+                }
+            }
             _ => return Err(PackError),
         })
     }
@@ -244,9 +284,27 @@ mod tests {
             "1\0hq",
             "1\0e\"",
             "1\0",
+            "1\0!nonsense 1",
         ] {
             assert_eq!(args(text), Err(PackError), "{text:?}");
         }
+    }
+
+    #[test]
+    fn flaws_are_read_with_their_detail() {
+        let v = args("1\0a2\0n1\0!hole 4294967295").unwrap();
+        assert_eq!(
+            v[0],
+            Val::Array(vec![
+                Val::Number(1.0),
+                Val::Flaw(Flaw {
+                    kind: Flaw::HOLE,
+                    detail: "4294967295"
+                })
+            ])
+        );
+        let v = args("1\0!surrogate 1 D800 2").unwrap();
+        assert_eq!(v[0].type_name(), "a string with a lone surrogate");
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub const FETCH_TYPE: &str = "fetch.type";
 pub const FIELDS_CUSTOM_VALUE_TYPE: &str = "fields.custom_value_type";
 /// Two of a user's field names mean the same key (e.g. `age` and `연령`).
 pub const FIELDS_DUPLICATE_KEY: &str = "fields.duplicate_key";
+/// A user has more fields than a customer file's schema can hold (30, Kakao's REST doc).
+pub const FIELDS_MAX_ITEMS: &str = "fields.max_items";
 /// A user's field name is one Kakao never allows (`앱유저아이디` or `전화번호`: users are identified by their id).
 pub const FIELDS_FORBIDDEN_KEY: &str = "fields.forbidden_key";
 /// A user's field name is empty or blank.
@@ -64,10 +66,14 @@ pub const OPTIONS_MAX_RETRIES: &str = "options.max_retries";
 pub const OPTIONS_SIGNAL: &str = "options.signal";
 /// `timeoutMs` is not a whole number within its allowed range.
 pub const OPTIONS_TIMEOUT_MS: &str = "options.timeout_ms";
+/// An array changed (its length) while it was read: it was modified during the call.
+pub const PARAMS_CHANGED_WHILE_READ: &str = "params.changed_while_read";
 /// Two parameters that exclude each other are both given (`accessToken` and `userId`).
 pub const PARAMS_EXCLUSIVE: &str = "params.exclusive";
 /// A required parameter is missing.
 pub const PARAMS_REQUIRED: &str = "params.required";
+/// An array has a hole: an index below its length with no element (a sparse array).
+pub const PARAMS_SPARSE_ARRAY: &str = "params.sparse_array";
 /// A parameter has the wrong JS type (not an object, array, string, number or function where one is needed).
 pub const PARAMS_TYPE: &str = "params.type";
 /// An options or parameters object has a key that is not an option there.
@@ -100,6 +106,8 @@ pub const SCHEMA_VALUE_TYPE: &str = "schema.value_type";
 pub const SECRET_EMPTY: &str = "secret.empty";
 /// A key or access token has a character outside printable ASCII, or a space.
 pub const SECRET_FORMAT: &str = "secret.format";
+/// A string (a value, a key, an id) is not well-formed UTF-16: it has a lone surrogate, which would be sent as U+FFFD.
+pub const STRING_UNPAIRED_SURROGATE: &str = "string.unpaired_surrogate";
 /// A user id is not an integer: a fraction, NaN, a non-digit string or one with leading zeros.
 pub const USER_ID_FORMAT: &str = "user_id.format";
 /// A user id is zero, negative or above 2^63-1.
@@ -159,6 +167,7 @@ pub const ALL: &[&str] = &[
     FIELDS_FORBIDDEN_KEY,
     FIELDS_KEY_EMPTY,
     FIELDS_KEY_FORMAT,
+    FIELDS_MAX_ITEMS,
     FIELDS_TYPE_MISMATCH,
     FIELDS_UNKNOWN_KEY,
     FIELDS_VALUE_TYPE,
@@ -174,8 +183,10 @@ pub const ALL: &[&str] = &[
     OPTIONS_SEEN_TTL_MS,
     OPTIONS_SIGNAL,
     OPTIONS_TIMEOUT_MS,
+    PARAMS_CHANGED_WHILE_READ,
     PARAMS_EXCLUSIVE,
     PARAMS_REQUIRED,
+    PARAMS_SPARSE_ARRAY,
     PARAMS_TYPE,
     PARAMS_UNKNOWN_KEY,
     PARAMS_UNREADABLE,
@@ -192,6 +203,7 @@ pub const ALL: &[&str] = &[
     SCHEMA_VALUE_TYPE,
     SECRET_EMPTY,
     SECRET_FORMAT,
+    STRING_UNPAIRED_SURROGATE,
     USER_ID_FORMAT,
     USER_ID_RANGE,
     USER_ID_TYPE,

@@ -36,8 +36,9 @@ pub(super) struct Batch {
 /// How a failed batch failed, for the `BulkOperationError` record.
 pub(super) enum Failure {
     Record(Value),
-    /// The caller's signal aborted: the error is the signal's reason.
-    Aborted,
+    /// A signal aborted (or `stopSignal` stopped) it: the error is that signal's reason,
+    /// `Outcome::reasons[i]` (a stopped call can meet the hard `signal` later: two reasons).
+    Aborted(usize),
 }
 
 /// What a split call achieved.
@@ -48,12 +49,25 @@ pub(super) struct Outcome<T> {
     pub(super) failed: Vec<(usize, Vec<String>, Failure)>,
     /// The failure of the lowest-indexed failed batch, as the error it was.
     pub(super) first: Option<(usize, CallError)>,
-    /// An abort reason, when the signal aborted.
-    pub(super) reason: JsValue,
     /// The endpoint of the batches (`"POST /v1/talkchannel/update/target_users"`).
     pub(super) endpoint: String,
     /// HTTP attempts made by every batch, retries included.
     pub(super) attempts: u32,
+    /// The abort reasons the `Failure::Aborted` batches carry, in the order met.
+    pub(super) reasons: Vec<JsValue>,
+}
+
+impl<T> Outcome<T> {
+    /// The index of `reason` in `reasons`, added if new.
+    fn reason(&mut self, reason: JsValue) -> usize {
+        match self.reasons.iter().position(|r| *r == reason) {
+            Some(i) => i,
+            None => {
+                self.reasons.push(reason);
+                self.reasons.len().saturating_sub(1)
+            }
+        }
+    }
 }
 
 #[wasm_bindgen(module = "/pkg-template/marshal.js")]
@@ -128,17 +142,16 @@ impl Run<'_> {
             succeeded: Vec::new(),
             failed: Vec::new(),
             first: None,
-            reason: JsValue::UNDEFINED,
             endpoint: String::new(),
             attempts: 0,
+            reasons: Vec::new(),
         };
         let mut in_flight: Vec<BatchFuture<'_, T>> = Vec::new();
         let mut next = 0usize;
         let mut stop: Option<Failure> = None;
         loop {
             if let Some(sig) = call.stop.as_ref().filter(|s| stop.is_none() && s.aborted()) {
-                outcome.reason = sig.reason();
-                stop = Some(Failure::Aborted);
+                stop = Some(Failure::Aborted(outcome.reason(sig.reason())));
             }
             while stop.is_none() && next < self.count && in_flight.len() < call.concurrency {
                 let batch = make(next)?;
@@ -176,21 +189,31 @@ impl Run<'_> {
                 }
                 Err((e, attempts)) => {
                     outcome.attempts = outcome.attempts.saturating_add(attempts);
-                    let (failure, reason) = match &e {
-                        CallError::Aborted(r) => (Failure::Aborted, r.clone()),
-                        _ => match e.record(&call.secrets) {
-                            Some(v) => (Failure::Record(v), JsValue::UNDEFINED),
-                            None => (Failure::Aborted, JsValue::UNDEFINED),
-                        },
+                    let reason = match &e {
+                        CallError::Aborted(r) => r.clone(),
+                        _ => JsValue::UNDEFINED,
+                    };
+                    let failure = match e.record(&call.secrets) {
+                        Some(v) => Failure::Record(v),
+                        None => Failure::Aborted(outcome.reason(reason.clone())),
                     };
                     let record = match &failure {
                         Failure::Record(v) => Err(v.clone()),
-                        Failure::Aborted => Err(Value::Null),
+                        Failure::Aborted(_) => Err(Value::Null),
                     };
                     self.notify(index, &batch.ids, record, &reason);
-                    if matches!(failure, Failure::Aborted) {
-                        outcome.reason = reason;
-                        stop = Some(Failure::Aborted);
+                    if let Failure::Aborted(r) = failure {
+                        // Batches not yet sent carry the reason that stopped them first: a
+                        // `stopSignal` that fired while this batch was in flight keeps its
+                        // reason for them when the hard `signal` fires later.
+                        if let Some(sig) =
+                            call.stop.as_ref().filter(|s| stop.is_none() && s.aborted())
+                        {
+                            stop = Some(Failure::Aborted(outcome.reason(sig.reason())));
+                        }
+                        if stop.is_none() {
+                            stop = Some(Failure::Aborted(r));
+                        }
                     } else if dooms(&e) {
                         if let Failure::Record(v) = &failure {
                             stop = Some(Failure::Record(v.clone()));
@@ -209,7 +232,7 @@ impl Run<'_> {
                 let batch = make(next)?;
                 let f = match &failure {
                     Failure::Record(v) => Failure::Record(v.clone()),
-                    Failure::Aborted => Failure::Aborted,
+                    Failure::Aborted(r) => Failure::Aborted(*r),
                 };
                 outcome.failed.push((next, batch.ids, f));
                 next = next.saturating_add(1);
@@ -258,7 +281,12 @@ impl<T> Outcome<T> {
             return Err(match self.first {
                 Some((_, e)) => e,
                 // Stopped before any batch was sent: the reason, as for an abort.
-                None => CallError::Aborted(self.reason),
+                None => CallError::Aborted(
+                    self.reasons
+                        .into_iter()
+                        .next()
+                        .unwrap_or(JsValue::UNDEFINED),
+                ),
             });
         }
         let lost: usize = self.failed.iter().map(|(_, ids, _)| ids.len()).sum();
@@ -267,7 +295,7 @@ impl<T> Outcome<T> {
             .iter()
             .find_map(|(_, _, f)| match f {
                 Failure::Record(v) => v.get("message").and_then(Value::as_str).map(str::to_owned),
-                Failure::Aborted => Some("aborted".to_owned()),
+                Failure::Aborted(_) => Some("aborted".to_owned()),
             })
             .unwrap_or_default();
         let message = format!(
@@ -282,13 +310,13 @@ impl<T> Outcome<T> {
             "failed": self.failed.iter().map(|(i, ids, f)| json!({
                 "index": i,
                 "userIds": ids,
-                "error": match f { Failure::Record(v) => v.clone(), Failure::Aborted => json!({ "$abort": true }) },
+                "error": match f { Failure::Record(v) => v.clone(), Failure::Aborted(r) => json!({ "$abort": r }) },
             })).collect::<Vec<_>>(),
         });
         Err(CallError::Bulk {
             message,
             props,
-            reason: self.reason,
+            reason: self.reasons.iter().collect::<js_sys::Array>().into(),
         })
     }
 }

@@ -49,6 +49,9 @@ const CALL_OPTIONS: &[&str] = &[
     "onBatch",
     "stopSignal",
 ];
+/// The call options only a split call uses: refused (unless `undefined`) by the others, which
+/// would ignore them.
+const SPLIT_ONLY_OPTIONS: &[&str] = &["concurrency", "onBatch", "stopSignal"];
 /// Batches in flight at once in a split call: 1 (the default) to 16.
 const MAX_CONCURRENCY: u32 = 16;
 
@@ -249,11 +252,14 @@ impl Inner {
         self.log.line(level, line);
     }
 
+    /// The call's options; `split`: whether the method splits its input into batches (else
+    /// `concurrency`, `onBatch` and `stopSignal` are refused: the call would ignore them).
     pub(super) fn call_options(
         &self,
         options: &Val,
         handles: &Handles,
         token: Option<&str>,
+        split: bool,
     ) -> Result<Call, ValidationError> {
         let mut secrets = self.secrets();
         secrets.extend(token.map(str::to_owned));
@@ -268,6 +274,15 @@ impl Inner {
                 secrets,
             });
         };
+        if !split {
+            if let Some(key) = SPLIT_ONLY_OPTIONS.iter().find(|k| !o.get(k).is_undefined()) {
+                return Err(ValidationError::new(
+                    input::path("options", key),
+                    "params.unknown_key",
+                    "is only for the calls split into batches (checkChannelRelationshipMulti, addCustomerFileUsers, deleteCustomerFileUsers); this method sends one request and would ignore it",
+                ));
+            }
+        }
         let signal_at = |key: &str, field: &str| match o.get(key) {
             Val::Undefined | Val::Null => Ok(None),
             v @ Val::Handle('s', _) => Ok(handles.get(v).map(Signal::new)),
@@ -495,19 +510,21 @@ impl WasmClient {
             env: &env,
             logger_shape: logger_shape.as_deref(),
         };
-        let inner = parse_options(options, &Handles(handles), &host).map_err(|e| {
-            // Redact whatever key strings were given, even ones that failed their checks.
-            let secrets: Vec<String> = ["adminKey", "restApiKey"]
-                .iter()
-                .filter_map(|k| options.get(k).as_str().map(str::to_owned))
-                .chain(
-                    [env::ADMIN_KEY, env::REST_API_KEY]
-                        .iter()
-                        .filter_map(|k| host.var(k).map(str::to_owned)),
-                )
-                .collect();
-            CallError::Validation(e).into_js(&secrets)
-        })?;
+        let inner = input::check_flaws(options, "", "options")
+            .and_then(|()| parse_options(options, &Handles(handles), &host))
+            .map_err(|e| {
+                // Redact whatever key strings were given, even ones that failed their checks.
+                let secrets: Vec<String> = ["adminKey", "restApiKey"]
+                    .iter()
+                    .filter_map(|k| options.get(k).as_str().map(str::to_owned))
+                    .chain(
+                        [env::ADMIN_KEY, env::REST_API_KEY]
+                            .iter()
+                            .filter_map(|k| host.var(k).map(str::to_owned)),
+                    )
+                    .collect();
+                CallError::Validation(e).into_js(&secrets)
+            })?;
         Ok(WasmClient {
             inner: Rc::new(inner),
         })
@@ -527,6 +544,13 @@ impl WasmClient {
             let mut secrets = inner.secrets();
             let result = async {
                 let values = packed::args(&text)?;
+                // What JS found unreadable (a hole, a lone surrogate, ...), before any rule.
+                input::check_flaws(values.first().unwrap_or(&Val::Undefined), "", "params")?;
+                input::check_flaws(
+                    values.get(1).unwrap_or(&Val::Undefined),
+                    "options",
+                    "options",
+                )?;
                 let args = Args {
                     values,
                     handles: Handles(handles),

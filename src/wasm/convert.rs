@@ -43,7 +43,8 @@ pub enum CallError {
     Bulk {
         message: String,
         props: Value,
-        /// An abort reason that some failed batches carry as their `error`.
+        /// The abort reasons (a JS array) that failed batches marked `{ $abort: i }` carry as
+        /// their `error`.
         reason: JsValue,
     },
 }

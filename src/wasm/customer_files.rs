@@ -70,6 +70,9 @@ impl Users<'_, '_> {
                 let mut tokens = Tokens::new(&text);
                 for i in first..last {
                     let v = tokens.value()?;
+                    if has_flaw(&v) {
+                        input::check_flaws(&v, &format!("users[{i}]"), "")?;
+                    }
                     f(i, &input::raw_user(&v, "users", i)?)?;
                 }
                 if !tokens.is_done() {
@@ -84,6 +87,25 @@ impl Users<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Whether a packed user holds a flaw (cheap: a user is two levels deep at most when plain).
+fn has_flaw(v: &Val) -> bool {
+    match v {
+        Val::Flaw(_) => true,
+        Val::Object(entries) => entries.iter().any(|(_, x)| has_flaw(x)),
+        Val::Array(items) => items.iter().any(has_flaw),
+        _ => false,
+    }
+}
+
+/// The most keys of one object that can pass any rule: a customer file's schema holds at most
+/// this many (so a user's fields too), and no options or params object has as many. marshal.js
+/// reads at most one more key of an object (`__setMaxKeys`), so a caller's object with 100,000
+/// keys costs no more than one with 31.
+#[wasm_bindgen(js_name = __maxKeys, skip_typescript)]
+pub fn max_keys() -> u32 {
+    u32::try_from(crate::core::schema::MAX_SCHEMA_ITEMS).unwrap_or(u32::MAX)
 }
 
 fn users_of<'v, 'a>(
@@ -136,7 +158,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
         return Err(ValidationError::new("schema", "params.required", "is required").into());
     }
     let schema = schema(schema_v, "schema")?;
-    let call = inner.call_options(args.options(), &args.handles, None)?;
+    let call = inner.call_options(args.options(), &args.handles, None, false)?;
     let answer = inner
         .execute(&cf::register_request(&ch, name, &schema), &call)
         .await?;
@@ -147,7 +169,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
 pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["channelPublicId"])?;
     let ch = channel(p)?;
-    let call = inner.call_options(args.options(), &args.handles, None)?;
+    let call = inner.call_options(args.options(), &args.handles, None, false)?;
     let answer = inner.execute(&cf::view_request(&ch), &call).await?;
     let list = cf::parse_view(&answer.body).map_err(|e| answer.bad(e))?;
     to_json(&list)
@@ -228,7 +250,7 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
             ValidationError::new("users", "users.empty", "must list at least one user").into(),
         );
     }
-    let call = inner.call_options(args.options(), &args.handles, None)?;
+    let call = inner.call_options(args.options(), &args.handles, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let total = users.batches();
     let make = |b: usize| {
@@ -287,7 +309,7 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
         return Err(ValidationError::new("userIds", "params.required", "is required").into());
     }
     let ids = cf::check_ids(&input::raw_ids(ids_v, "userIds")?, ty, "userIds")?;
-    let call = inner.call_options(args.options(), &args.handles, None)?;
+    let call = inner.call_options(args.options(), &args.handles, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let chunks: Vec<&[String]> = ids.chunks(cf::BATCH_SIZE).collect();
     let total = chunks.len();
@@ -333,6 +355,7 @@ struct UserErrorJson<'a> {
 fn validate(text: &str, chunks: Option<&Array>) -> Result<JsValue, CallError> {
     let values = packed::args(text)?;
     let params = values.first().unwrap_or(&Val::Undefined);
+    input::check_flaws(params, "", "params")?;
     let p = input::object_with_keys(params, "params", &["userType", "users", "schema"], false)?
         .unwrap_or(&Val::Undefined);
     let (ty, schema, users) = users_params(p, chunks)?;

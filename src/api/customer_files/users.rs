@@ -4,7 +4,7 @@
 use crate::core::error::{bounded, quoted, ValidationError, MAX_FIELD_CHARS};
 use crate::core::ids::{phone_number, UserId};
 use crate::core::rules;
-use crate::core::schema::{check_key, Key, Schema, ValueType};
+use crate::core::schema::{check_key, Key, Schema, ValueType, MAX_SCHEMA_ITEMS};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -319,6 +319,21 @@ impl<'a> UserChecker<'a> {
         i: usize,
         mut keep: impl FnMut(&Key, &RawValue),
     ) -> Result<(), ValidationError> {
+        // No schema holds more keys (Kakao's REST doc, customer files: "A schema can contain up
+        // to 30 items"), so no user can have more fields. marshal.js reads at most one more
+        // than that of an object: the count is all this rule needs, and what follows it stays
+        // linear in the keys read.
+        if user
+            .fields
+            .as_ref()
+            .is_some_and(|f| f.len() > MAX_SCHEMA_ITEMS)
+        {
+            return Err(ValidationError::new(
+                format!("users[{i}].fields"),
+                rules::FIELDS_MAX_ITEMS,
+                format!("has more than {MAX_SCHEMA_ITEMS} keys: a customer file's schema holds at most {MAX_SCHEMA_ITEMS}, so no user can have more"),
+            ));
+        }
         // The user's keys so far: as bits of indices into `known`, and (past the cache) owned.
         let mut mine: u64 = 0;
         let mut uncached: Vec<Key> = Vec::new();
@@ -478,6 +493,30 @@ mod tests {
             (e.field.as_str(), e.rule),
             ("users[40].fields.연령", "fields.duplicate_key")
         );
+        let all = validate_users(&users, UserType::App, None);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].error, e);
+    }
+
+    #[test]
+    fn more_fields_than_any_schema_holds_are_refused_by_both_paths() {
+        let names: Vec<&'static str> = (0..=MAX_SCHEMA_ITEMS)
+            .map(|n| &*Box::leak(format!("k{n}").into_boxed_str()))
+            .collect();
+        let fields: Vec<(&str, RawValue)> =
+            names.iter().map(|k| (*k, RawValue::Number(1.0))).collect();
+        let users = vec![user(RawId::Number(1.0), &fields[..MAX_SCHEMA_ITEMS])];
+        assert!(check_users(&users, UserType::App, None).is_ok());
+        let users = vec![
+            user(RawId::Number(1.0), &[]),
+            user(RawId::Number(2.0), &fields),
+        ];
+        let e = check_users(&users, UserType::App, None).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("users[1].fields", "fields.max_items")
+        );
+        assert!(e.message.contains("more than 30 keys"), "{}", e.message);
         let all = validate_users(&users, UserType::App, None);
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].error, e);
