@@ -3,10 +3,12 @@
 // Developers, then:
 //   KAKAO_ADMIN_KEY=… PORT=8080 node webhook-server.mjs
 import { createServer } from "node:http";
-import { Readable } from "node:stream";
-import { createChannelWebhookHandler } from "kakao-talk-channel";
+import { createNodeWebhookHandler } from "kakao-talk-channel";
 
-const handle = createChannelWebhookHandler({
+// A node:http listener `(req, res) => Promise<void>`. The request body is handed to the handler
+// as a stream, not buffered here: it reads at most 16 KiB of it within 3 s (413 / 408
+// otherwise, then the connection is closed), and a 401 never reads it at all.
+const kakaoWebhook = createNodeWebhookHandler({
   adminKey: process.env.KAKAO_ADMIN_KEY, // Kakao signs each delivery with the primary admin key
   async onEvent(e) {
     // Kakao wants an answer within 3 seconds: store the event, do slow work elsewhere.
@@ -14,27 +16,12 @@ const handle = createChannelWebhookHandler({
   },
 });
 
-const server = createServer(async (req, res) => {
+const server = createServer((req, res) => {
   if (new URL(req.url, "http://x").pathname !== "/kakao/webhook") {
     res.writeHead(404).end();
     return;
   }
-  // node:http → a fetch Request (Node ≥ 18 has Request/Response built in). The body is handed
-  // over as a stream, not buffered here: the handler reads at most 16 KiB of it within 3 s
-  // (413 / 408 otherwise), so a huge or never-ending body costs nothing.
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const request = new Request(`http://${req.headers.host}${req.url}`, {
-    method: req.method,
-    headers: Object.entries(req.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
-    body: hasBody ? Readable.toWeb(req) : undefined,
-    duplex: "half",
-  });
-  const response = await handle(request);
-  // 200 with an empty body on success; if the handler stopped reading early (413, 408, 401),
-  // close the connection rather than drain the rest of the client's body.
-  if (hasBody && !req.readableEnded) res.setHeader("connection", "close");
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(Buffer.from(await response.arrayBuffer()));
+  return kakaoWebhook(req, res); // never rejects: a failure is a 500 and goes to onError
 });
 
 server.listen(Number(process.env.PORT ?? 8080), "127.0.0.1", () => {

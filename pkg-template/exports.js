@@ -3,6 +3,7 @@
 // loads the wasm its own way first.
 export { TalkChannelClient, validateCustomerFileUsers } from "./client.js";
 export { parseChannelWebhook, createChannelWebhookHandler, kvSeenStore, redisSeenStore } from "./webhook.js";
+export { toNodeHandler, createNodeWebhookHandler } from "./webhook-node.js";
 export {
   KakaoTalkChannelError,
   ValidationError,

@@ -63,3 +63,13 @@ export {
   type SeenStoreOptions,
   type RedisSeenStoreOptions,
 } from "./webhook.js";
+export {
+  toNodeHandler,
+  createNodeWebhookHandler,
+  type NodeWebhookListener,
+  type NodeIncomingMessageLike,
+  type NodeServerResponseLike,
+  type FastifyRequestLike,
+  type FastifyReplyLike,
+  type ToNodeHandlerOptions,
+} from "./webhook-node.js";

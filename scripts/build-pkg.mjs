@@ -70,7 +70,7 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files.
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts"]) {
+for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
 // The emulator (kakao-talk-channel/testing): every module of pkg-template/testing/, by extension.
@@ -154,7 +154,7 @@ const errorsDts = readFileSync(join(template, "errors.d.ts"), "utf8")
   .replace("/* KINDS */ (string & {})", `${kinds.map((k) => JSON.stringify(k)).join(" | ")} | (string & {})`);
 if (errorsDts.includes("/* RULES */") || errorsDts.includes("/* KINDS */")) fail("errors.d.ts placeholders not replaced");
 writeFileSync(join(out, "errors.d.ts"), errorsDts);
-for (const rel of ["errors.d.ts", "webhook.d.ts", "client.d.ts"]) {
+for (const rel of ["errors.d.ts", "webhook.d.ts", "webhook-node.d.ts", "client.d.ts"]) {
   writeFileSync(join(out, rel.replace(/\.d\.ts$/, ".d.cts")), ctsOf(readFileSync(join(out, rel), "utf8")));
 }
 cpSync(join(template, "testing/index.d.ts"), join(out, "testing/index.d.cts"));
@@ -175,6 +175,13 @@ writeFileSync(join(out, "vendor", "csv-parse", "README.md"), `csv-parse ${csvVer
 for (const rel of readdirSync(join(out, "vendor", "csv-parse"), { recursive: true })) {
   const file = join(out, "vendor", "csv-parse", String(rel));
   if (file.endsWith(".js")) writeFileSync(file, `// @ts-nocheck\n${readFileSync(file, "utf8")}`);
+}
+
+// 4d. The Node examples, for npm users (no repository link yet): the npm README names them as
+// node_modules/kakao-talk-channel/examples/…, runnable in place (they import the package by name).
+mkdirSync(join(out, "examples"));
+for (const rel of ["quickstart.mjs", "webhook-server.mjs", "webhook-express.mjs", "webhook-fastify.mjs"]) {
+  cpSync(join(root, "examples-node", rel), join(out, "examples", rel));
 }
 
 // 5. package.json and README.

@@ -41,9 +41,11 @@ test("require() and import give the same exports: the very same functions and cl
     "ValidationError",
     "WebhookAuthError",
     "createChannelWebhookHandler",
+    "createNodeWebhookHandler",
     "kvSeenStore",
     "parseChannelWebhook",
     "redisSeenStore",
+    "toNodeHandler",
     "validateCustomerFileUsers",
   ]);
   for (const n of names) {
