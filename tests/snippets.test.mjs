@@ -21,23 +21,32 @@ const scratch = join(root, "tests", ".scratch", "snippets");
 const packDir = join(root, "target", "pack-snippets");
 const tsc = join(root, "node_modules", ".bin", "tsc");
 const guard = pathToFileURL(join(root, "tests", "snippets", "guard.mjs")).href;
+const runWorker = join(root, "tests", "snippets", "run-worker.mjs");
 const READMES = ["README.md", "pkg-template/README.md"];
 /** Skips are for blocks that are not code; there are none today. */
 const MAX_SKIPS = 2;
 /** What each `run` block prints on stdout, exactly (every run block is listed, even silent ones). */
+const WORKER =
+  '200 {"userId":"1234567890","channels":[{"channelPublicId":"_ZeUTxl","channelUuid":"@ZeUTxl","relation":"ADDED","createdAt":"2020-04-18T03:17:05.000Z","updatedAt":"2020-04-18T03:17:05.000Z"}]}\n' +
+  '400 {"field":"userId","rule":"user_id.format"}\n';
 const STDOUT = new Map([
   ["README.md#quick-start", "ADDED 2020-04-18T03:17:05.000Z\n"],
   ["README.md#quick-start-2", "ADDED 2020-04-18T03:17:05.000Z\n"],
+  ["README.md#quick-start-3", WORKER],
   ["README.md#customer-file-example", "batch 0: done\n1/2 added in 1 calls\n"],
   ["README.md#checking-users-without-sending-validatecustomerfileusers", ""],
   ["README.md#channel-addblock-webhook", "1234 added true\n"],
   ["README.md#testing-your-code-the-kakao-emulator", ""],
   ["pkg-template/README.md#quick-start", "ADDED 2020-04-18T03:17:05.000Z\n"],
   ["pkg-template/README.md#quick-start-2", "ADDED 2020-04-18T03:17:05.000Z\n"],
+  ["pkg-template/README.md#quick-start-3", WORKER],
+  ["pkg-template/README.md#errors", ""],
   ["pkg-template/README.md#channel-addblock-webhook", "1234 added true\n"],
   ["pkg-template/README.md#testing-your-code-kakao-talk-channeltesting", ""],
   ["pkg-template/README.md#testing-your-code-kakao-talk-channeltesting-2", ""],
 ]);
+/** What some run blocks print on stderr. */
+const STDERR = new Map([["pkg-template/README.md#errors", /^batch 1: 1 users: KakaoApiError: Kakao API error 500\b/m]]);
 const COMPILER = {
   strict: true,
   exactOptionalPropertyTypes: true,
@@ -198,6 +207,7 @@ describe("README snippets", () => {
     const runnable = readmeSnippets.filter((s) => s.run);
     test("every run block has its expected output listed", () => {
       assert.deepEqual(runnable.map((s) => s.id).sort(), [...STDOUT.keys()].sort());
+      for (const id of STDERR.keys()) assert.ok(STDOUT.has(id), id);
     });
     for (const s of runnable) {
       test(`${s.id} (${s.file}:${s.line})`, async () => {
@@ -209,8 +219,10 @@ describe("README snippets", () => {
           KAKAO_BASE_URL: server.url,
         });
         if (s.shimBaseUrl) env.SNIPPET_SHIM_BASE_URL = server.url;
-        const { stdout, stderr } = await sh(process.execPath, ["--import", guard, join("out", file.emitted)], { env, timeout: 30_000 });
+        const args = ["--import", guard, ...(s.workerPaths ? [runWorker] : []), join("out", file.emitted), ...(s.workerPaths ?? [])];
+        const { stdout, stderr } = await sh(process.execPath, args, { env, timeout: 30_000 });
         assert.equal(stdout, STDOUT.get(s.id), `stdout of ${s.file}:${s.line}`);
+        if (STDERR.has(s.id)) assert.match(stderr, STDERR.get(s.id), `stderr of ${s.file}:${s.line}`);
         if (s.shimBaseUrl) {
           const n = Number(/snippet-shim: (\d+) request/.exec(stderr)?.[1]);
           assert.ok(

@@ -6,6 +6,8 @@
 //   <!-- snippet: after CODE -->         code put after the block (checks of what the block's comments claim)
 //   <!-- snippet: run -->                also compile and run it against the emulator (env vars only)
 //   <!-- snippet: run shim-base-url -->  the same, `https://kapi.kakao.com` redirected to KAKAO_BASE_URL
+//   <!-- snippet: worker PATH... -->     with run: the block is a Worker; its default export's fetch
+//                                        gets GET PATH for each path, the KAKAO_* variables as env
 //   <!-- snippet: declarations -->       a block of interface/function signatures: checked as a .d.ts
 //                                        and each name against the package's exported type
 //   <!-- snippet: skip REASON -->        not checked (REASON required)
@@ -15,7 +17,7 @@
 export const CODE_LANGS = { js: "esm", mjs: "esm", javascript: "esm", ts: "esm", mts: "esm", typescript: "esm", cjs: "cjs" };
 /** Fence languages that are not JS/TS (shell commands, program output, text). */
 export const OTHER_LANGS = new Set(["", "sh", "bash", "shell", "console", "text", "toml", "json"]);
-const KINDS = new Set(["prelude", "after", "run", "declarations", "skip", "expect-error"]);
+const KINDS = new Set(["prelude", "after", "run", "worker", "declarations", "skip", "expect-error"]);
 
 /**
  * Every fenced block of `markdown` whose language is JS or TS, with its annotations.
@@ -82,6 +84,7 @@ export function extractSnippets(markdown, file) {
       after: [],
       run: false,
       shimBaseUrl: false,
+      workerPaths: null,
       declarations: false,
       skip: null,
       expectError: null,
@@ -94,6 +97,9 @@ export function extractSnippets(markdown, file) {
         if (a.arg !== "" && a.arg !== "shim-base-url") problems.push(`${at}: run takes nothing or "shim-base-url", not "${a.arg}"`);
         snippet.run = true;
         snippet.shimBaseUrl = a.arg === "shim-base-url";
+      } else if (a.kind === "worker") {
+        snippet.workerPaths = a.arg.split(" ").filter(Boolean);
+        if (!snippet.workerPaths.every((p) => p.startsWith("/"))) problems.push(`${at}: worker takes paths starting with /`);
       } else if (a.kind === "declarations") snippet.declarations = true;
       else if (a.kind === "skip") {
         if (a.arg.trim().length < 8) problems.push(`${at}: a skip needs a reason`);
@@ -105,6 +111,7 @@ export function extractSnippets(markdown, file) {
     }
     if (snippet.declarations && snippet.after.length > 0) problems.push(`${snippet.file}:${snippet.line}: declarations take a prelude only`);
     if (snippet.declarations && (snippet.run || snippet.kind !== "esm")) problems.push(`${snippet.file}:${snippet.line}: declarations are not run`);
+    if (snippet.workerPaths && !snippet.run) problems.push(`${snippet.file}:${snippet.line}: worker without run`);
     if (snippet.skip !== null && (snippet.run || snippet.declarations)) problems.push(`${snippet.file}:${snippet.line}: skipped and checked?`);
     snippets.push(snippet);
   }
