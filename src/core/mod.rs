@@ -1,4 +1,5 @@
 //! The pure core: no wasm-bindgen, js-sys or web-sys here.
+pub mod base_url;
 pub mod error;
 pub mod ids;
 pub mod log;
