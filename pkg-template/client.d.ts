@@ -21,7 +21,7 @@ export interface ClientOptions {
   restApiKey?: string | undefined;
   /** Default `"https://kapi.kakao.com"`. http(s) in any case, no credentials, query or fragment; a host and port valid by WHATWG URL rules (else `ValidationError`, rule `base_url.*`). */
   baseUrl?: string | undefined;
-  /** Default: `globalThis.fetch`, looked up at call time. It receives the body as a string (the JSON text). */
+  /** Default: `globalThis.fetch`, looked up at call time. It receives the body as a `Uint8Array` of the JSON whose `toString()` is the JSON text (`JSON.parse(init.body)` works). */
   fetch?: typeof fetch | undefined;
   /** Per attempt, headers and body; default 10000. */
   timeoutMs?: number | undefined;

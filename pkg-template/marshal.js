@@ -380,6 +380,10 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       const init = { method, redirect: "manual" };
       if (body !== undefined) {
         headers["Content-Type"] = "application/json";
+        // The JSON bytes (cheaper than a string: see send_once in transport.rs), whose
+        // `toString()` is the JSON text: a test double's `JSON.parse(init.body)` or
+        // `String(init.body)` reads it as it would a string body; fetch sends the bytes.
+        Object.defineProperty(body, "toString", { value: () => new TextDecoder().decode(body), configurable: true, writable: true });
         init.body = body;
       }
       init.headers = headers;

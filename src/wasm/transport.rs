@@ -114,7 +114,7 @@ extern "C" {
         url: &str,
         method: &str,
         authorization: &str,
-        body: Option<&str>,
+        body: Option<js_sys::Uint8Array>,
         timeout_ms: u32,
         signal: &JsValue,
         max_bytes: u32,
@@ -139,14 +139,18 @@ pub async fn send_once(
     user: Option<&Signal>,
 ) -> Result<RawResponse, AttemptError> {
     let signal = user.map_or(JsValue::UNDEFINED, |s| s.0.clone());
-    // The body crosses as a JS string (the JSON text): a custom `fetch` written the usual way
-    // (`JSON.parse(init.body)`) reads it, as with any other client.
+    // The body crosses as bytes: one copy out of wasm memory. As a JS string it would cost a
+    // UTF-8 decode here and an encode in `fetch`: measured ~10% of the CPU time of a 2,000-user
+    // add (0.46 ms decoding its 140 KB of Korean-keyed JSON, 0.07 ms copying it). marshal.js
+    // gives the bytes a `toString` returning the JSON text, so `JSON.parse(init.body)` works.
     let outcome = JsFuture::from(attempt(
         fetch,
         exchange.url,
         exchange.method,
         exchange.authorization,
-        exchange.body,
+        exchange
+            .body
+            .map(|b| js_sys::Uint8Array::from(b.as_bytes())),
         timeout_ms,
         &signal,
         MAX_ANSWER_BYTES,
