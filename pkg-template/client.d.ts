@@ -26,9 +26,9 @@ export interface ClientOptions {
   adminKey?: string | undefined;
   /** REST API key, sent as `Authorization: KakaoAK <key>` (customer-file calls). Default: the environment variable `KAKAO_REST_API_KEY`. */
   restApiKey?: string | undefined;
-  /** Default: the environment variable `KAKAO_BASE_URL`, else `"https://kapi.kakao.com"`. http(s), no credentials, query or fragment. */
+  /** Default: the environment variable `KAKAO_BASE_URL`, else `"https://kapi.kakao.com"`. http(s) in any case, no credentials, query or fragment; a host and port valid by WHATWG URL rules (else `ValidationError`, rule `base_url.*`). */
   baseUrl?: string | undefined;
-  /** Default: `globalThis.fetch`, looked up at call time. It receives the body as a `Uint8Array`. */
+  /** Default: `globalThis.fetch`, looked up at call time. It receives the body as a `Uint8Array` of the JSON whose `toString()` is the JSON text (`JSON.parse(init.body)` works). */
   fetch?: typeof fetch | undefined;
   /** Per attempt, headers and body; default 10000. */
   timeoutMs?: number | undefined;
@@ -142,10 +142,12 @@ export interface CustomerFile {
   fileName: string;
   /** Lower-cased (Kakao sends "USING"); unknown values pass through. */
   status: "using" | "deleting" | "failed" | (string & {});
-  /** Kakao's `update_at` ("YYYY-MM-DD HH:MM:SS", read as KST). */
+  /** Kakao's `update_at` ("YYYY-MM-DD HH:MM:SS", fractional seconds allowed, read as KST); null when absent or unreadable. */
   updatedAt: Date | null;
   /** Keys in canonical Korean form. */
   schema: CustomerFileSchema;
+  /** Kakao's fields of this file that could not be read (`update_at`, `status`, `schema`), raw, by Kakao's name; absent when all were read. */
+  unreadable?: Record<string, unknown>;
 }
 
 /** One user to add: `id` is a service user id (`userType: "app"`) or a phone number string (`"phone"`). */

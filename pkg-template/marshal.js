@@ -449,13 +449,71 @@ function headerObject(response) {
   return out;
 }
 
+/**
+ * Reads at most `maxBytes` of `response`'s body, racing `aborted`: resolves to `[text, cut]`,
+ * `cut` undefined when the whole body was read, else the bytes seen (or declared by
+ * `Content-Length`; a lower bound) when the answer is larger than `maxBytes`; then the rest
+ * is cancelled, never read. The body is read as a stream (`response.body.getReader()`), so a huge answer
+ * costs `maxBytes` at most; a Response-like object without a stream body falls back to
+ * `text()`, its length checked after. Decoded as UTF-8 with replacement, like `text()`.
+ */
+async function readCapped(response, maxBytes, aborted) {
+  const declared = quietly(() => Number(response.headers.get("content-length")));
+  const stream = quietly(() => response.body);
+  const cancel = () => quietly(() => stream?.cancel?.()?.catch?.(() => {}));
+  if (typeof declared === "number" && declared > maxBytes) {
+    cancel();
+    return ["", declared];
+  }
+  const reader = quietly(() => stream?.getReader?.());
+  if (reader === undefined || reader === null) {
+    const read = quietly(() => response.text);
+    if (typeof read !== "function") throw new TypeError("the answer has neither a body stream nor text()");
+    const out = await Promise.race([read.call(response), aborted]);
+    const whole = typeof out === "string" ? out : "";
+    // A UTF-16 unit is 1 to 3 UTF-8 bytes: only a length between maxBytes / 3 and maxBytes
+    // needs encoding to know; the length itself is a lower bound of the byte count.
+    const over = whole.length > maxBytes || (whole.length * 3 > maxBytes && new TextEncoder().encode(whole).length > maxBytes);
+    return over ? [whole.slice(0, Math.floor(maxBytes / 4)), whole.length] : [whole, undefined];
+  }
+  const chunks = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      if (!(value instanceof Uint8Array)) throw new TypeError("the answer's body stream gave something that is not bytes");
+      if (total + value.length > maxBytes) {
+        chunks.push(value.subarray(0, maxBytes - total));
+        total += value.length;
+        quietly(() => reader.cancel().catch(() => {}));
+        return [decodeChunks(chunks), total];
+      }
+      chunks.push(value);
+      total += value.length;
+    }
+  } catch (err) {
+    quietly(() => reader.cancel().catch(() => {}));
+    throw err;
+  }
+  return [decodeChunks(chunks), undefined];
+}
+
+function decodeChunks(chunks) {
+  const decoder = new TextDecoder();
+  let out = "";
+  for (const c of chunks) out += decoder.decode(c, { stream: true });
+  return out + decoder.decode();
+}
+
 // One HTTP attempt, bounded by `timeoutMs` (headers and body, through an AbortController whose
-// signal goes to `fetch`) and by the caller's `signal` (or undefined). Redirects are not
-// followed (`redirect: "manual"`): Kakao's API never redirects, so a 3xx reaches Rust as a
-// status. Never rejects; resolves to [0, status, body, retryAfter | undefined, headers JSON],
-// [1, reason] (the caller aborted), [2] (timed out) or [3, error snapshot JSON] (fetch failed,
-// or did not give a Response). Nothing is validated here.
-export async function __attempt(fetch, url, method, authorization, body, timeoutMs, signal) {
+// signal goes to `fetch`) and by the caller's `signal` (or undefined); at most `maxBytes` of
+// the answer are read (see readCapped). Redirects are not followed (`redirect: "manual"`):
+// Kakao's API never redirects, so a 3xx reaches Rust as a status. Never rejects; resolves to
+// [0, status, body, retryAfter | undefined, headers JSON, cut | undefined], [1, reason] (the
+// caller aborted), [2] (timed out) or [3, error snapshot JSON] (fetch failed, resolved to a
+// network error Response, or did not give a Response). Nothing is validated here.
+export async function __attempt(fetch, url, method, authorization, body, timeoutMs, signal, maxBytes) {
   try {
     if (signal !== undefined && signal.aborted === true) return [1, abortReason(signal)];
     if (typeof AbortController !== "function") return [3, JSON.stringify(snapshotError("AbortController is missing"))];
@@ -488,6 +546,10 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       const init = { method, redirect: "manual" };
       if (body !== undefined) {
         headers["Content-Type"] = "application/json";
+        // The JSON bytes (cheaper than a string: see send_once in transport.rs), whose
+        // `toString()` is the JSON text: a test double's `JSON.parse(init.body)` or
+        // `String(init.body)` reads it as it would a string body; fetch sends the bytes.
+        Object.defineProperty(body, "toString", { value: () => new TextDecoder().decode(body), configurable: true, writable: true });
         init.body = body;
       }
       init.headers = headers;
@@ -500,9 +562,13 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       }
       const status = quietly(() => response.status);
       if (typeof status !== "number" || !(status >= 100 && status <= 599)) {
+        const type = quietly(() => response.type);
         // `redirect: "manual"` in a browser-like fetch gives an opaque redirect (status 0).
-        const opaque = quietly(() => response.type) === "opaqueredirect";
-        if (opaque) return [0, 302, "", undefined, "{}"];
+        if (type === "opaqueredirect") return [0, 302, "", undefined, "{}", undefined];
+        // `Response.error()`: how a fetch reports a network error without rejecting.
+        if (type === "error") {
+          return [3, JSON.stringify(snapshotError('fetch resolved to a network error Response (Response.error(): type "error", status 0)'))];
+        }
         return [3, JSON.stringify(snapshotError("fetch resolved to something that is not a Response (no numeric status)"))];
       }
       const retryAfter = quietly(() => {
@@ -511,15 +577,13 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       });
       const ok = status >= 200 && status < 300;
       const headerJson = ok ? "{}" : JSON.stringify(headerObject(response));
-      const read = quietly(() => response.text);
-      if (typeof read !== "function") return classify("text is not a function");
       let out;
       try {
-        out = await Promise.race([read.call(response), aborted]);
+        out = await readCapped(response, maxBytes, aborted);
       } catch (err) {
         return classify(err);
       }
-      return [0, Math.trunc(status), typeof out === "string" ? out : "", retryAfter, headerJson];
+      return [0, Math.trunc(status), out[0], retryAfter, headerJson, out[1]];
     } finally {
       if (typeof clearTimeout === "function") quietly(() => clearTimeout(timer));
       if (signal !== undefined) quietly(() => signal.removeEventListener("abort", abort));

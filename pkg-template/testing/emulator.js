@@ -40,7 +40,10 @@ export function createKakaoEmulator(options = {}) {
     if (fault?.reset) return { reset: true };
     const result = fault?.status !== undefined ? { status: fault.status, body: fault.body ?? "" } : route(request, url, text);
     const body = typeof result.body === "string" ? result.body : toJson(result.body);
-    return disturb({ status: result.status, headers: { "content-type": "application/json;charset=UTF-8" }, body }, fault);
+    const out = disturb({ status: result.status, headers: { "content-type": "application/json;charset=UTF-8" }, body }, fault);
+    // Every complete answer says its length, as Kakao's do (the delete sample: `Content-Length: 0`).
+    if (!out.stall) out.headers["content-length"] = String(new TextEncoder().encode(out.body).length);
+    return out;
   }
 
   /** A `typeof fetch` that needs no socket. Honours `init.signal` like a real fetch. */

@@ -21,6 +21,33 @@ export const SUPPORTED_KEYS = {
   응모일: "event_application_date",
 };
 export const FORBIDDEN_KEYS = ["앱유저아이디", "전화번호"];
+// The English names the document gives the supported keys ("구매금액: purchase amount").
+const ENGLISH_NAMES = {
+  생년월일: "birthday",
+  국가: "country",
+  지역: "region",
+  성별: "gender",
+  연령: "age",
+  구매금액: "purchase amount",
+  포인트: "point",
+  가입일: "signup date",
+  "최근 구매일": "recent purchase date",
+  응모일: "event application date",
+};
+
+const letters = (key) => key.replace(/[\s_-]/g, "").toLowerCase();
+const SPELLINGS = new Map(Object.entries(ENGLISH_NAMES).flatMap(([ko, en]) => [[letters(ko), ko], [letters(en), ko]]));
+
+/**
+ * The Korean supported key a user field's key names, or the key itself. The document's own
+ * add-users sample sends `"age": 19` to a file registered with 연령, and names the keys in
+ * English with spaces; it says no more, so any spelling is read as the key: Korean or English,
+ * spaces, underscores or camelCase, any case ("purchase amount", "purchase_amount",
+ * "purchaseAmount").
+ */
+export function supportedKeyOf(key) {
+  return SPELLINGS.get(letters(key)) ?? key;
+}
 
 /** Kakao-style error body. */
 export function kakaoError(status, code, msg) {
@@ -41,7 +68,7 @@ export function kstText(date) {
 /** Digits of a phone number, with +82 written as a leading 0, for matching. */
 export function phoneDigits(phone) {
   let d = String(phone).replace(/[^\d+]/g, "");
-  if (d.startsWith("+82")) d = "0" + d.slice(3);
+  if (d.startsWith("+82")) d = `0${d.slice(3)}`;
   return d.replace(/\D/g, "");
 }
 

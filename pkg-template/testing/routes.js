@@ -13,6 +13,7 @@ import {
   kstText,
   phoneDigits,
   rfc3339,
+  supportedKeyOf,
 } from "./kakao.js";
 
 /**
@@ -120,7 +121,7 @@ export function createRouter(state) {
     // "The response does not include the user's information that failed to check."
     const body = ids
       .map((id) => users.get(id))
-      .filter((u) => u && u.talkUser)
+      .filter((u) => u?.talkUser)
       .map((u) => ({ user_id: BigInt(u.id), channels: list.map((c) => relationOf(u.id, c)) }));
     return { status: 200, body };
   }
@@ -176,12 +177,17 @@ export function createRouter(state) {
     if (entries.length === 0 || entries.length > SCHEMA_LIMIT) {
       return kakaoError(400, -2, `schema must have 1 to ${SCHEMA_LIMIT} items, got ${entries.length}`);
     }
-    for (const [key, type] of entries) {
+    for (const entry of entries) {
+      const [key, type] = entry;
       if (FORBIDDEN_KEYS.includes(key)) return kakaoError(400, -2, `schema key not allowed: ${key}`);
-      if (type !== "string" && type !== "number") return kakaoError(400, -2, `schema type must be string or number: ${key}`);
-      if (!(key in SUPPORTED_KEYS) && type !== "number") {
+      // "Value type: String or Number": the document capitalises them, its sample writes them in
+      // lower case; either is accepted, in any case, and stored in lower case.
+      const lower = typeof type === "string" ? type.toLowerCase() : type;
+      if (lower !== "string" && lower !== "number") return kakaoError(400, -2, `schema type must be string or number: ${key}`);
+      if (!(key in SUPPORTED_KEYS) && lower !== "number") {
         return kakaoError(400, -2, `a new key must have the number type: ${key}`);
       }
+      entry[1] = lower;
     }
     const inChannel = [...files.values()].filter((f) => f.channelPublicId === channelId);
     if (inChannel.some((f) => f.fileName === name)) return kakaoError(400, -817, `file name already used: ${name}`);
@@ -249,7 +255,8 @@ export function createRouter(state) {
         return kakaoError(400, -2, "field must be a JSON object");
       }
       for (const [key, value] of Object.entries(u.field)) {
-        const type = file.schema.get(key);
+        // The document's own sample sends `"age": 19` to a file registered with 연령.
+        const type = file.schema.get(key) ?? file.schema.get(supportedKeyOf(key));
         if (type === undefined) return kakaoError(400, -2, `field key is not in the file's schema: ${key}`);
         if (typeof value !== type) return kakaoError(400, -2, `field ${key} must be a ${type}`);
       }
@@ -276,8 +283,11 @@ export function createRouter(state) {
     const ids = body.user_ids;
     if (!Array.isArray(ids) || ids.length === 0) return kakaoError(400, -2, "user_ids is required");
     if (ids.length > USERS_LIMIT) return kakaoError(400, -2, `user_ids can have at most ${USERS_LIMIT} items`);
-    if (ids.some((id) => typeof id !== "string")) return kakaoError(400, -2, "user_ids must be strings");
-    for (const id of ids) found.file.users.delete(`${body.user_type}:${id}`);
+    // The document types user_ids only as "JSON[]" (its sample sends strings): strings and
+    // integers are both accepted, an integer read as its decimal string.
+    const valid = (id) => (typeof id === "string" && id !== "") || (typeof id === "number" && Number.isSafeInteger(id));
+    if (!ids.every(valid)) return kakaoError(400, -2, "user_ids must be strings or integers");
+    for (const id of ids) found.file.users.delete(`${body.user_type}:${String(id)}`);
     found.file.updatedAt = now();
     // "Even though your request succeeds, no response returns."
     return { status: 200, body: "" };
@@ -296,6 +306,10 @@ export function createRouter(state) {
     const handler = routes[`${request.method} ${url.pathname}`];
     if (handler) return handler(request, url.searchParams, text);
     const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
-    return known ? { status: 405, body: { msg: "method not allowed" } } : { status: 404, body: { msg: `no such API: ${url.pathname}` } };
+    // Kakao-style bodies: the document gives no code for these, so the closest of Kakao's
+    // table: -3 (API not supported) for an unknown path, -2 (bad request) for a wrong method.
+    return known
+      ? kakaoError(405, -2, `method not allowed: ${request.method} ${url.pathname}`)
+      : kakaoError(404, -3, `no such API: ${url.pathname}`);
   };
 }

@@ -1,4 +1,5 @@
 //! The pure core: no wasm-bindgen, js-sys or web-sys here.
+pub mod base_url;
 pub mod env;
 pub mod error;
 pub mod ids;

@@ -10,7 +10,12 @@ pub const AUTH_MISSING_REST_API_KEY: &str = "auth.missing_rest_api_key";
 pub const BASE_URL_CREDENTIALS: &str = "base_url.credentials";
 /// `baseUrl` contains whitespace or a control character, names no host, or has a query or fragment.
 pub const BASE_URL_FORMAT: &str = "base_url.format";
-/// `baseUrl` does not start with `https://` or `http://`.
+/// `baseUrl`'s host is not a valid IPv6 address in brackets, or a domain with a forbidden
+/// character (after percent-decoding), non-ASCII, or ending in a number that is no IPv4 address.
+pub const BASE_URL_HOST: &str = "base_url.host";
+/// `baseUrl`'s port is not digits, or above 65535.
+pub const BASE_URL_PORT: &str = "base_url.port";
+/// `baseUrl` does not start with `https://` or `http://` (in any case).
 pub const BASE_URL_SCHEME: &str = "base_url.scheme";
 /// A client holding an admin or REST API key is built in what looks like a browser, without `dangerouslyAllowBrowser: true`.
 pub const BROWSER_SECRET_KEY: &str = "browser.secret_key";
@@ -155,6 +160,8 @@ pub const ALL: &[&str] = &[
     AUTH_MISSING_REST_API_KEY,
     BASE_URL_CREDENTIALS,
     BASE_URL_FORMAT,
+    BASE_URL_HOST,
+    BASE_URL_PORT,
     BASE_URL_SCHEME,
     BROWSER_SECRET_KEY,
     CHANNEL_ID_EMPTY,

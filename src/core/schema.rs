@@ -66,11 +66,23 @@ pub fn english_of(korean: &str) -> Option<&'static str> {
         .map(|(_, camel, _)| *camel)
 }
 
-/// Maps a key (Korean, camelCase or snake_case alias, or custom) to its canonical form.
+/// A key's letters for comparison: ASCII letters lower-cased; spaces, underscores and hyphens
+/// dropped.
+fn letters(key: &str) -> impl Iterator<Item = char> + '_ {
+    key.chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+}
+
+/// Maps a key to its canonical form: any spelling of one of the ten supported keys — Korean,
+/// or English as Kakao's REST doc names them ("purchase amount", "recent purchase date"), as
+/// Kakao's sample listing writes them (`birthday`, `age`), in snake_case or camelCase, in any
+/// case, with or without spaces, underscores or hyphens (`Purchase Amount`, `PURCHASE_AMOUNT`,
+/// `purchaseAmount`, `최근구매일`) — is that Korean key; anything else is custom.
 pub fn canonical_key(key: &str) -> Key {
     SUPPORTED
         .iter()
-        .find(|(ko, camel, snake)| *ko == key || *camel == key || *snake == key)
+        .find(|(ko, camel, _)| letters(key).eq(letters(ko)) || letters(key).eq(letters(camel)))
         .map_or_else(
             || Key::Custom(key.to_owned()),
             |(ko, _, _)| Key::Supported(ko),
@@ -313,7 +325,76 @@ mod tests {
             assert_eq!(canonical_key(snake), Key::Supported(ko));
             assert_eq!(english_of(ko), Some(*camel));
         }
-        assert_eq!(canonical_key("Birthday"), Key::Custom("Birthday".into()));
+        assert_eq!(canonical_key("Birthday2"), Key::Custom("Birthday2".into()));
+        assert_eq!(canonical_key("purchase"), Key::Custom("purchase".into()));
+    }
+
+    #[test]
+    fn every_spelling_of_a_standard_key_is_that_key() {
+        // Kakao's REST doc names them in English with spaces; its sample listing is lower case.
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "생년월일",
+                &["birthday", "Birthday", "BIRTHDAY", "birth day"],
+            ),
+            (
+                "구매금액",
+                &[
+                    "purchase amount",
+                    "Purchase Amount",
+                    "purchase_amount",
+                    "PURCHASE_AMOUNT",
+                    "purchaseAmount",
+                    "PurchaseAmount",
+                    "purchase-amount",
+                    "purchaseamount",
+                ],
+            ),
+            (
+                "최근 구매일",
+                &[
+                    "recent purchase date",
+                    "Recent Purchase Date",
+                    "recent_purchase_date",
+                    "recentPurchaseDate",
+                    "최근구매일",
+                    "최근 구매일",
+                ],
+            ),
+            (
+                "가입일",
+                &[
+                    "signup date",
+                    "Signup Date",
+                    "signup_date",
+                    "signupDate",
+                    "SIGNUP_DATE",
+                ],
+            ),
+            (
+                "응모일",
+                &[
+                    "event application date",
+                    "event_application_date",
+                    "eventApplicationDate",
+                    "Event Application Date",
+                ],
+            ),
+            ("성별", &["gender", "Gender"]),
+            ("연령", &["age", "AGE"]),
+        ];
+        for (ko, spellings) in cases {
+            for s in *spellings {
+                assert_eq!(canonical_key(s), Key::Supported(ko), "{s}");
+            }
+        }
+        // A listing's spaced keys make a schema that registers and takes users again.
+        let s = parse(&[
+            ("purchase amount", "number"),
+            ("recent purchase date", "string"),
+        ])
+        .unwrap();
+        assert_eq!(json(&s), r#"{"구매금액":"number","최근 구매일":"string"}"#);
     }
 
     #[test]

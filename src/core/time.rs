@@ -128,26 +128,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         pos: 0,
     };
     let local = date_time(&mut c, b"Tt ")?;
-    let mut millis: i64 = 0;
-    if c.peek() == Some(b'.') {
-        c.next();
-        let mut n: u32 = 0;
-        while let Some(b) = c.peek().filter(u8::is_ascii_digit) {
-            if n < 3 {
-                millis = millis
-                    .checked_mul(10)?
-                    .checked_add(i64::from(b.checked_sub(b'0')?))?;
-            }
-            n = n.saturating_add(1);
-            c.next();
-        }
-        if n == 0 {
-            return None;
-        }
-        for _ in n..3 {
-            millis = millis.checked_mul(10)?;
-        }
-    }
+    let millis = c.fraction()?;
     let offset_minutes = match c.next()? {
         b'Z' | b'z' => 0,
         sign @ (b'+' | b'-') => {
@@ -174,16 +155,49 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         .checked_sub(offset_minutes.checked_mul(60_000)?)
 }
 
+impl Cursor<'_> {
+    /// Optional fractional seconds (`.` and one or more digits) as milliseconds, 0 when absent;
+    /// digits beyond milliseconds are truncated. `None` for a `.` without digits.
+    fn fraction(&mut self) -> Option<i64> {
+        let mut millis: i64 = 0;
+        if self.peek() != Some(b'.') {
+            return Some(0);
+        }
+        self.next();
+        let mut n: u32 = 0;
+        while let Some(b) = self.peek().filter(u8::is_ascii_digit) {
+            if n < 3 {
+                millis = millis
+                    .checked_mul(10)?
+                    .checked_add(i64::from(b.checked_sub(b'0')?))?;
+            }
+            n = n.saturating_add(1);
+            self.next();
+        }
+        if n == 0 {
+            return None;
+        }
+        for _ in n..3 {
+            millis = millis.checked_mul(10)?;
+        }
+        Some(millis)
+    }
+}
+
 /// Parses the customer-file view's `update_at`: Kakao's `"YYYY-MM-DD HH:MM:SS"` read as KST,
-/// or an RFC3339 date-time. Returns UTC epoch millis.
+/// also with fractional seconds (`"2019-02-03 13:22:33.0"`, Java's `Timestamp.toString()`
+/// form: Kakao's REST doc types the field only as "String"), or an RFC3339 date-time.
+/// Returns UTC epoch millis.
 pub fn parse_kakao_datetime(s: &str) -> Option<i64> {
     let mut c = Cursor {
         bytes: s.as_bytes(),
         pos: 0,
     };
     if let Some(local) = date_time(&mut c, b" ") {
-        if c.done() {
-            return local.checked_sub(KST_OFFSET_MINUTES.checked_mul(60_000)?);
+        if let Some(millis) = c.fraction().filter(|_| c.done()) {
+            return local
+                .checked_add(millis)?
+                .checked_sub(KST_OFFSET_MINUTES.checked_mul(60_000)?);
         }
     }
     parse_rfc3339(s)
@@ -403,7 +417,22 @@ mod tests {
             parse_kakao_datetime("2019-02-03T13:22:33+09:00"),
             parse_rfc3339("2019-02-03T04:22:33Z")
         );
+        // Java's Timestamp.toString() form: fractional seconds, 1 to 9 digits.
+        assert_eq!(
+            parse_kakao_datetime("2019-02-03 13:22:33.0"),
+            parse_rfc3339("2019-02-03T04:22:33Z")
+        );
+        assert_eq!(
+            parse_kakao_datetime("2019-02-03 13:22:33.25"),
+            parse_rfc3339("2019-02-03T04:22:33.250Z")
+        );
+        assert_eq!(
+            parse_kakao_datetime("2019-02-03 13:22:33.123456789"),
+            parse_rfc3339("2019-02-03T04:22:33.123Z")
+        );
         for bad in [
+            "2019-02-03 13:22:33.",
+            "2019-02-03 13:22:33.0x",
             "2019-02-30 13:22:33",
             "2019-02-03",
             "2019-02-03 13:22",

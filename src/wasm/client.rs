@@ -14,7 +14,9 @@ use crate::core::env;
 use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
 use crate::core::ids::check_secret;
 use crate::core::log::{self, path_only, LogLevel};
-use crate::core::request::{normalize_base_url, Credentials, HttpRequest, DEFAULT_BASE_URL};
+use crate::core::request::{
+    answer_too_large, normalize_base_url, Credentials, HttpRequest, DEFAULT_BASE_URL,
+};
 use crate::core::retry::{self, Failure};
 use js_sys::{Array, Function, Promise};
 use serde_json::json;
@@ -370,6 +372,16 @@ impl Inner {
                 headers,
             };
             let (failure, error, retry_after, status) = match outcome {
+                Ok(resp) if resp.cut.is_some() && (200..300).contains(&resp.status) => {
+                    let bytes = resp.cut.unwrap_or_default();
+                    let e = ResponseError::new(resp.status, answer_too_large(bytes), &resp.body);
+                    (
+                        Failure::Response,
+                        CallError::Response(e, ctx(None)),
+                        None,
+                        Some(resp.status),
+                    )
+                }
                 Ok(resp) if (200..300).contains(&resp.status) => {
                     self.log(LogLevel::Debug, || (format!("kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})", resp.status, attempt.saturating_add(1)), json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": null })));
                     return Ok(Answer {

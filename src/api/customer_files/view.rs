@@ -1,7 +1,7 @@
 //! Parsing of Kakao's answers: register, add and view; and which failures stop the
 //! remaining batches.
 
-use crate::core::error::{quoted, ApiError, ResponseError};
+use crate::core::error::{ApiError, ResponseError};
 use crate::core::ids::MAX_SAFE_INTEGER;
 use crate::core::schema::canonical_key;
 use crate::core::time::parse_kakao_datetime;
@@ -100,6 +100,12 @@ pub struct CustomerFile {
     /// Canonical Korean keys → `string` / `number`.
     #[serde(serialize_with = "pairs_as_object")]
     pub schema: Vec<(String, String)>,
+    /// Kakao's fields of this file that could not be read (`update_at`, `status`, `schema`),
+    /// by Kakao's name, with the raw value as Kakao sent it; the field itself is then read as
+    /// absent (`updatedAt: null`, `status: ""`, `schema: {}`). Left out when empty. One odd
+    /// field of one file never costs the caller the other files.
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub unreadable: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,57 +133,67 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
     };
     let file_name = text("file_name")?
         .ok_or_else(|| bad(body, format!("results[{i}].file_name is missing")))?;
-    let status = text("status")?.unwrap_or_default().to_ascii_lowercase();
-    let updated_at = match text("update_at")? {
-        None => None,
-        Some(s) => Some(parse_kakao_datetime(&s).ok_or_else(|| {
-            bad(
-                body,
-                format!(
-                    "results[{i}].update_at is not \"YYYY-MM-DD HH:MM:SS\" or RFC3339: {}",
-                    quoted(&s)
-                ),
-            )
-        })?),
-    };
-    // Kakao sends the schema as a JSON string with English keys; accept an object too.
-    let schema_map = match m.get("schema") {
-        None | Some(serde_json::Value::Null) => serde_json::Map::new(),
-        Some(serde_json::Value::String(s)) => match serde_json::from_str::<serde_json::Value>(s) {
-            Ok(serde_json::Value::Object(o)) => o,
-            _ => {
-                return Err(bad(
-                    body,
-                    format!(
-                        "results[{i}].schema is not a JSON object string: {}",
-                        quoted(s)
-                    ),
-                ))
-            }
-        },
-        Some(serde_json::Value::Object(o)) => o.clone(),
-        Some(other) => {
-            return Err(bad(
-                body,
-                format!("results[{i}].schema is not a JSON string: {other}"),
-            ))
+    let mut unreadable = serde_json::Map::new();
+    let mut keep = |key: &str| {
+        if let Some(v) = m.get(key) {
+            unreadable.insert(key.to_owned(), v.clone());
         }
     };
-    let mut schema = Vec::with_capacity(schema_map.len());
-    for (k, v) in schema_map {
-        let ty = v
-            .as_str()
-            .map(str::to_ascii_lowercase)
-            .ok_or_else(|| bad(body, format!("results[{i}].schema.{k} is not a type name")))?;
-        schema.push((canonical_key(&k).as_str().to_owned(), ty));
-    }
+    let status = match m.get("status") {
+        Some(serde_json::Value::String(s)) => s.to_ascii_lowercase(),
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(_) => {
+            keep("status");
+            String::new()
+        }
+    };
+    let updated_at = match m.get("update_at") {
+        Some(serde_json::Value::String(s)) => {
+            let at = parse_kakao_datetime(s);
+            if at.is_none() {
+                keep("update_at");
+            }
+            at
+        }
+        None | Some(serde_json::Value::Null) => None,
+        Some(_) => {
+            keep("update_at");
+            None
+        }
+    };
+    let schema = read_schema(m.get("schema")).unwrap_or_else(|| {
+        keep("schema");
+        Vec::new()
+    });
     Ok(CustomerFile {
         file_id,
         file_name,
         status,
         updated_at,
         schema,
+        unreadable,
     })
+}
+
+/// A file's `schema`: Kakao sends a JSON string with English keys (an object is accepted too);
+/// keys canonical (Korean), types lower-cased. `None` when it cannot be read.
+fn read_schema(v: Option<&serde_json::Value>) -> Option<Vec<(String, String)>> {
+    let parsed;
+    let map = match v {
+        None | Some(serde_json::Value::Null) => return Some(Vec::new()),
+        Some(serde_json::Value::String(s)) => {
+            parsed = serde_json::from_str::<serde_json::Value>(s).ok()?;
+            parsed.as_object()?
+        }
+        Some(serde_json::Value::Object(o)) => o,
+        Some(_) => return None,
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let ty = v.as_str()?.to_ascii_lowercase();
+            Some((canonical_key(k).as_str().to_owned(), ty))
+        })
+        .collect()
 }
 
 /// The view answer. Every file id is positive and listed once; the slot counts are
@@ -262,6 +278,7 @@ mod tests {
                         ("생년월일".into(), "string".into()),
                         ("성별".into(), "string".into()),
                     ],
+                    unreadable: serde_json::Map::new(),
                 }],
                 empty_slot: 27,
                 using_slot: 3,
@@ -276,17 +293,45 @@ mod tests {
         assert_eq!(f.status, "archived");
         assert_eq!(f.updated_at, Some(1_549_167_753_000));
         assert_eq!(f.schema, vec![("custom1".to_owned(), "number".to_owned())]);
-        let e = parse_view(r#"{"results":[{"file_id":1,"file_name":"a","status":"USING","update_at":"03/02/2019","schema":"{}"}],"empty_slot":29,"using_slot":1}"#).unwrap_err();
+        // Java's Timestamp.toString() form: fractional seconds.
+        let java = parse_view(r#"{"results":[{"file_id":1,"file_name":"a","status":"USING","update_at":"2019-02-03 13:22:33.0","schema":"{}"}],"empty_slot":29,"using_slot":1}"#).unwrap();
+        assert_eq!(java.files[0].updated_at, Some(1_549_167_753_000));
+        assert!(java.files[0].unreadable.is_empty());
+        // One unreadable optional field of one file: that file keeps the raw value, the
+        // others are read as usual.
+        let list = parse_view(r#"{"results":[{"file_id":1,"file_name":"a","status":"USING","update_at":"03/02/2019","schema":"{\"age\":\"number\"}"},{"file_id":2,"file_name":"b","status":7,"update_at":20190203,"schema":"{bad"},{"file_id":3,"file_name":"c","status":"USING","update_at":"2019-02-03 13:22:33","schema":{"age":1}}],"empty_slot":27,"using_slot":3}"#).unwrap();
+        let [a, b, c] = &list.files[..] else {
+            panic!("{list:?}")
+        };
+        assert_eq!((a.updated_at, a.status.as_str()), (None, "using"));
+        assert_eq!(a.schema, vec![("연령".to_owned(), "number".to_owned())]);
         assert_eq!(
-            e.message,
-            "results[0].update_at is not \"YYYY-MM-DD HH:MM:SS\" or RFC3339: \"03/02/2019\""
+            serde_json::to_string(&a.unreadable).unwrap(),
+            r#"{"update_at":"03/02/2019"}"#
         );
+        assert_eq!(
+            (b.updated_at, b.status.as_str(), b.schema.len()),
+            (None, "", 0)
+        );
+        assert_eq!(
+            serde_json::to_string(&b.unreadable).unwrap(),
+            r#"{"schema":"{bad","status":7,"update_at":20190203}"#
+        );
+        assert_eq!(c.updated_at, Some(1_549_167_753_000));
+        assert_eq!(
+            serde_json::to_string(&c.unreadable).unwrap(),
+            r#"{"schema":{"age":1}}"#
+        );
+        // Serialized for JS: `unreadable` only where something was.
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(json.matches("unreadable").count(), 3);
+        assert!(!serde_json::to_string(&java).unwrap().contains("unreadable"));
         for body in [
             "",
             "[]",
             r#"{"results":[]}"#,
             r#"{"results":[{"file_name":"a"}],"empty_slot":1,"using_slot":1}"#,
-            r#"{"results":[{"file_id":1,"file_name":"a","schema":"{bad"}],"empty_slot":1,"using_slot":1}"#,
+            r#"{"results":[{"file_id":1}],"empty_slot":1,"using_slot":1}"#,
         ] {
             assert!(parse_view(body).is_err(), "{body}");
         }

@@ -1,0 +1,95 @@
+// The emulator follows Kakao's REST doc where the SDK's own tests do not reach: the document's
+// add-users sample (an English key for a Korean schema key), numeric user_ids on delete
+// ("JSON[]"), capitalised schema types ("Value type: String or Number"), the delete answer's
+// `Content-Length: 0`, and Kakao-style `{msg, code}` bodies on 404 and 405. Raw requests, no SDK.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { createKakaoEmulator, startKakaoEmulatorServer } from "../pkg/testing/index.js";
+
+const CH = "_ZeUTxl";
+
+function world() {
+  const emu = createKakaoEmulator();
+  emu.addChannel(CH);
+  emu.setRelation("12345", CH, "ADDED");
+  emu.setRelation("67890", CH, "ADDED");
+  return emu;
+}
+
+/** Kakao's curl samples as fetch calls: `path`, JSON `body` (an object) or none. */
+function kakao(emu, fetch, base, path, body) {
+  const headers = { Authorization: `KakaoAK ${emu.restApiKey}` };
+  if (body === undefined) return fetch(`${base}${path}`, { headers });
+  headers["Content-Type"] = "application/json";
+  return fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+}
+
+for (const over of ["in memory", "over loopback HTTP"]) {
+  describe(`the document's own samples are accepted (${over})`, () => {
+    let emu;
+    let server;
+    let call;
+    before(async () => {
+      emu = world();
+      if (over === "in memory") {
+        call = (path, body) => kakao(emu, emu.fetch, emu.baseUrl, path, body);
+      } else {
+        server = await startKakaoEmulatorServer({ emulator: emu });
+        call = (path, body) => kakao(emu, fetch, server.url, path, body);
+      }
+    });
+    after(() => server?.close());
+
+    test('register with "String"/"Number" types, add the doc sample ("age": 19 for 연령), delete numeric user_ids: 200s, Content-Length: 0 on delete', async () => {
+      // "Value type: String or Number": capitalised as the document writes them.
+      let res = await call("/v1/talkchannel/create/target_user_file", { channel_public_id: CH, file_name: "vip고객리스트", schema: { 생년월일: "String", 성별: "string", 연령: "Number" } });
+      assert.equal(res.status, 200, await res.clone().text());
+      const { file_id: fileId } = await res.json();
+      assert.deepEqual([...emu.customerFile(fileId).schema], [["생년월일", "string"], ["성별", "string"], ["연령", "number"]]);
+      // The add-users sample, verbatim but for the file id.
+      res = await call("/v1/talkchannel/update/target_users", {
+        file_id: fileId,
+        channel_public_id: CH,
+        user_type: "app",
+        users: [{ id: "12345", field: { 생년월일: "2000-01-01", 성별: "남자", age: 19 } }, { id: "67890", field: { "Purchase Amount": 1 } }],
+      });
+      assert.equal(res.status, 400, "purchase amount is not in this file's schema");
+      res = await call("/v1/talkchannel/update/target_users", {
+        file_id: fileId,
+        channel_public_id: CH,
+        user_type: "app",
+        users: [{ id: "12345", field: { 생년월일: "2000-01-01", 성별: "남자", age: 19 } }, { id: "67890", field: { AGE: 20 } }],
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.deepEqual(await res.json(), { file_id: fileId, request_count: 2, success_count: 2 });
+      // "user_ids JSON[]": numbers as well as strings.
+      res = await call("/v1/talkchannel/delete/target_users", { file_id: fileId, channel_public_id: CH, user_type: "app", user_ids: [12345, "67890"] });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-length"), "0");
+      assert.equal(await res.text(), "");
+      assert.equal(emu.customerFile(fileId).users.size, 0);
+      // Every complete answer says its length.
+      res = await call(`/v1/talkchannel/target_user_file?channel_public_id=${CH}`);
+      const text = await res.text();
+      assert.equal(res.headers.get("content-length"), String(Buffer.byteLength(text)));
+    });
+
+    test("user_ids that are neither strings nor integers are still refused", async () => {
+      const { file_id: fileId } = await (await call("/v1/talkchannel/create/target_user_file", { channel_public_id: CH, file_name: `f${Math.random()}`, schema: { 연령: "number" } })).json();
+      for (const bad of [[1.5], [null], [{}], [""]]) {
+        const res = await call("/v1/talkchannel/delete/target_users", { file_id: fileId, channel_public_id: CH, user_type: "app", user_ids: bad });
+        assert.equal(res.status, 400, JSON.stringify(bad));
+        assert.equal((await res.json()).code, -2);
+      }
+    });
+
+    test("404 and 405 answer Kakao-style {msg, code}", async () => {
+      let res = await call("/v1/no/such/api");
+      assert.equal(res.status, 404);
+      assert.deepEqual(await res.json(), { msg: "no such API: /v1/no/such/api", code: -3 });
+      res = await call("/v1/talkchannel/delete/target_users");
+      assert.equal(res.status, 405);
+      assert.deepEqual(await res.json(), { msg: "method not allowed: GET /v1/talkchannel/delete/target_users", code: -2 });
+    });
+  });
+}
