@@ -19,7 +19,11 @@ const DEFAULT_MAX_DELETE = { percent: 10, atLeast: 10 };
 const EXIT = { ok: 0, rejected: 1, usage: 2, failed: 3, stateWrite: 4, SIGINT: 130, SIGTERM: 143 };
 
 const HELP = `Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N [options]
+       kakao-talk-channel files --channel ID
        kakao-talk-channel --version | --help
+
+files: lists the channel's customer files, one line each (tab-separated): file_id, status,
+updated_at, name, keys of its schema.
 
 Makes a Kakao customer file hold exactly the rows of a CSV: adds new and changed rows,
 deletes rows that left the CSV (known from the state file of the previous run).
@@ -72,6 +76,7 @@ function parseFlags(argv) {
   if (argv.length === 0) return { usage: true };
   if (argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") return { help: true };
   if (argv[0] === "--version" || argv[0] === "-v") return { version: true };
+  if (argv[0] === "files") return parseFilesFlags(argv.slice(1));
   if (argv[0] !== "sync") throw new UsageError(`unknown command ${JSON.stringify(argv[0])}; try --help`);
   let values;
   let tokens;
@@ -103,13 +108,7 @@ function parseFlags(argv) {
     throw new UsageError(`${err.message}; try --help`);
   }
   if (values.help) return { help: true };
-  // A flag given twice would silently keep the last one (`--csv a.csv --csv b.csv` syncs b.csv).
-  const seen = new Set();
-  for (const t of tokens ?? []) {
-    if (t.kind !== "option") continue;
-    if (seen.has(t.name)) throw new UsageError(`${t.rawName.startsWith("--") ? `--${t.name}` : t.rawName} is given more than once; give it once`);
-    seen.add(t.name);
-  }
+  onceEach(tokens);
   if (values.state !== undefined && values["state-dir"] !== undefined) throw new UsageError("--state and --state-dir exclude each other");
   for (const name of ["csv", "channel", "file-id"]) {
     if (!values[name]) throw new UsageError(`--${name} is required; try --help`);
@@ -147,6 +146,36 @@ function parseFlags(argv) {
     dryRun: values["dry-run"],
     progress: !values["no-progress"],
   };
+}
+
+/** A flag given twice would silently keep the last one (`--csv a.csv --csv b.csv` syncs b.csv): refused. */
+function onceEach(tokens) {
+  const seen = new Set();
+  for (const t of tokens ?? []) {
+    if (t.kind !== "option") continue;
+    if (seen.has(t.name)) throw new UsageError(`${t.rawName.startsWith("--") ? `--${t.name}` : t.rawName} is given more than once; give it once`);
+    seen.add(t.name);
+  }
+}
+
+function parseFilesFlags(args) {
+  let values;
+  let tokens;
+  try {
+    ({ values, tokens } = parseArgs({
+      args,
+      tokens: true,
+      strict: true,
+      allowPositionals: false,
+      options: { channel: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    }));
+  } catch (err) {
+    throw new UsageError(`${err.message}; try --help`);
+  }
+  if (values.help) return { help: true };
+  onceEach(tokens);
+  if (!values.channel) throw new UsageError("--channel is required; try --help");
+  return { command: "files", channel: values.channel };
 }
 
 /** `--max-delete`: `{ count }` or `{ percent, atLeast? }`. */
@@ -224,6 +253,41 @@ function canParse(url) {
   }
 }
 
+/** The channel's customer files, or null after printing a failure a re-run may cure (exit 3). */
+async function listFiles(client, channel) {
+  try {
+    return await client.listCustomerFiles({ channelPublicId: channel });
+  } catch (err) {
+    if (err?.name === "ValidationError") throw new UsageError(err.message);
+    // A refusal that a re-run cannot cure (a wrong key, no access, an unknown channel) is a setup error.
+    if (err?.name === "KakaoApiError" && !err.retryable) {
+      const hint = err.status === 401 || err.status === 403 ? "; check KAKAO_REST_API_KEY (the app's REST API key) and the app's access to the channel" : "";
+      throw new UsageError(`listing the customer files of ${channel}: ${err.message}${hint}`);
+    }
+    process.stderr.write(`kakao-talk-channel: listing the customer files failed: ${err?.message ?? err}\n`);
+    return null;
+  }
+}
+
+function keyFromEnv() {
+  const key = process.env.KAKAO_REST_API_KEY;
+  if (!key) throw new UsageError("KAKAO_REST_API_KEY is not set (the REST API key is read from the environment only)");
+  return key;
+}
+
+/** `kakao-talk-channel files`: the channel's customer files, one tab-separated line each, after a header. */
+async function files(opts) {
+  const list = await listFiles(makeClient(keyFromEnv()), opts.channel);
+  if (list === null) return EXIT.failed;
+  const lines = ["file_id\tstatus\tupdated_at\tname\tkeys"];
+  for (const f of list.files) {
+    const updated = f.updatedAt ? f.updatedAt.toISOString() : "";
+    lines.push([f.fileId, f.status, updated, f.fileName, Object.keys(f.schema).join(",")].join("\t"));
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return EXIT.ok;
+}
+
 /** SIGINT/SIGTERM: until sending starts (and after), quit at once; the lock goes with the `exit` handler. */
 /** @type {(signal: "SIGINT" | "SIGTERM") => void} */
 const quitNow = (signal) => process.exit(EXIT[signal]);
@@ -231,9 +295,7 @@ let onSignal = quitNow;
 
 async function sync(opts) {
   const started = Date.now();
-  const key = process.env.KAKAO_REST_API_KEY;
-  if (!key) throw new UsageError("KAKAO_REST_API_KEY is not set (the REST API key is read from the environment only)");
-  const client = makeClient(key);
+  const client = makeClient(keyFromEnv());
 
   for (const path of opts.stateFlag ? [opts.state, opts.rejects] : [opts.rejects]) {
     if (!existsSync(dirname(path))) throw new UsageError(`the directory of ${path} does not exist`);
@@ -242,6 +304,12 @@ async function sync(opts) {
   const header = recordsAt(bytes, opts.csv, new Set([0]), { to: 1 }).get(0);
   if (!header) throw new UsageError(`${basename(opts.csv)} is empty: a header row is needed`);
   checkHeader(header);
+  // A CSV saved with another delimiter reads as one column: say so, not "bad id" on every row.
+  const delimiter = header.length === 1 ? [";", "\t", "|"].find((c) => header[0].includes(c)) : undefined;
+  if (delimiter !== undefined) {
+    const name = delimiter === "\t" ? "a tab" : `"${delimiter}"`;
+    throw new UsageError(`the CSV header is one column, ${JSON.stringify(header[0])}: the delimiter looks like ${name}, not a comma; save the CSV comma-separated`);
+  }
   const idIndex = opts.idColumn === undefined ? 0 : header.indexOf(opts.idColumn);
   if (idIndex < 0) throw new UsageError(`no id column ${JSON.stringify(opts.idColumn)} in the CSV header (${header.map((h) => JSON.stringify(h)).join(", ")})`);
   const columns = fieldColumns(header, idIndex, opts.columns);
@@ -254,23 +322,12 @@ async function sync(opts) {
   const note = adoptLegacyState(opts);
   if (note) process.stderr.write(`kakao-talk-channel: ${note}\n`);
 
-  let list;
-  try {
-    list = await client.listCustomerFiles({ channelPublicId: opts.channel });
-  } catch (err) {
-    if (err?.name === "ValidationError") throw new UsageError(err.message);
-    // A refusal that a re-run cannot cure (a wrong key, no access, an unknown channel) is a setup error.
-    if (err?.name === "KakaoApiError" && !err.retryable) {
-      const hint = err.status === 401 || err.status === 403 ? "; check KAKAO_REST_API_KEY (the app's REST API key) and the app's access to the channel" : "";
-      throw new UsageError(`listing the customer files of ${opts.channel}: ${err.message}${hint}`);
-    }
-    process.stderr.write(`kakao-talk-channel: listing the customer files failed: ${err?.message ?? err}\n`);
-    return EXIT.failed;
-  }
+  const list = await listFiles(client, opts.channel);
+  if (list === null) return EXIT.failed;
   const file = list.files.find((f) => f.fileId === opts.fileId);
   if (!file) {
     const ids = list.files.map((f) => `${f.fileId} (${f.fileName})`).join(", ") || "none";
-    throw new UsageError(`channel ${opts.channel} has no customer file ${opts.fileId}; its files: ${ids}`);
+    throw new UsageError(`channel ${opts.channel} has no customer file ${opts.fileId}; its files: ${ids} (kakao-talk-channel files --channel ${opts.channel} lists them)`);
   }
   const schema = file.schema;
   columnTypes(columns, schema);
@@ -508,7 +565,7 @@ try {
     process.stdout.write(`${version()}\n`);
     process.exit(EXIT.ok);
   }
-  process.exitCode = await sync(opts);
+  process.exitCode = opts.command === "files" ? await files(opts) : await sync(opts);
 } catch (err) {
   if (err instanceof UsageError) fail(EXIT.usage, err.message);
   fail(EXIT.failed, `unexpected error: ${err?.stack ?? err}`);

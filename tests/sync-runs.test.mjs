@@ -402,3 +402,42 @@ describe("sync: the command line across versions", () => {
     assert.equal(JSON.parse(readFileSync(state, "utf8").split("\n")[0]).writer, `kakao-talk-channel ${version}`);
   });
 });
+
+describe("files, and a CSV with another delimiter", () => {
+  test("`files --channel`: every customer file with id, status, update time, name and keys; an unknown file id points to it", async () => {
+    const id = await newFile();
+    const r = await cli(["files", "--channel", CH]);
+    assert.equal(r.code, 0, r.stderr);
+    const [head, ...lines] = r.stdout.trimEnd().split("\n");
+    assert.equal(head, "file_id\tstatus\tupdated_at\tname\tkeys");
+    const listed = (await client.listCustomerFiles({ channelPublicId: CH })).files;
+    assert.equal(lines.length, listed.length);
+    const mine = lines.map((l) => l.split("\t")).find((cells) => cells[0] === String(id));
+    assert.deepEqual(mine, [String(id), "using", listed.find((f) => f.fileId === id).updatedAt.toISOString(), `runs-${files}`, "연령"]);
+    const usage = await cli(["files"]);
+    assert.deepEqual([usage.code, usage.stderr], [2, "kakao-talk-channel: --channel is required; try --help\n"]);
+    const twice = await cli(["files", "--channel", CH, "--channel", "_other"]);
+    assert.deepEqual([twice.code, twice.stderr], [2, "kakao-talk-channel: --channel is given more than once; give it once\n"]);
+    const wrong = await cli(syncArgs(writeCsv(join(dir, "wrong-id.csv"), rowsFor(0, 2)), 987_654));
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, new RegExp(`has no customer file 987654; its files: .*\\(kakao-talk-channel files --channel ${CH} lists them\\)\\n$`));
+  });
+
+  test("a `;`- or tab-delimited CSV: exit 2 naming the delimiter, not a bad id on every row", async () => {
+    const id = await newFile();
+    const mark = emu.requests.length;
+    for (const [d, name] of [
+      [";", '";"'],
+      ["\t", "a tab"],
+    ]) {
+      const csv = join(dir, `delim-${name.length}.csv`);
+      writeFileSync(csv, `user_id${d}age\n${BASE_ID}${d}30\n`);
+      const r = await cli(syncArgs(csv, id));
+      assert.deepEqual(
+        [r.code, r.stderr],
+        [2, `kakao-talk-channel: the CSV header is one column, ${JSON.stringify(`user_id${d}age`)}: the delimiter looks like ${name}, not a comma; save the CSV comma-separated\n`],
+      );
+    }
+    assert.deepEqual(emu.requests.slice(mark), []);
+  });
+});
