@@ -345,11 +345,11 @@ async function sync(opts) {
   if (problems.length > 0) {
     const rejects = writeRejects(bytes, opts, header, idIndex, columns, problems);
     const badRows = new Set(rejects.map((r) => r.i)).size;
-    process.stderr.write(`kakao-talk-channel: ${badRows} of ${rowCount} rows rejected; nothing was sent. First errors:\n`);
+    process.stderr.write(`kakao-talk-channel: ${int(badRows)} of ${int(rowCount)} rows rejected; nothing was sent. First errors:\n`);
     for (const r of rejects.slice(0, SHOWN_ERRORS)) {
       process.stderr.write(`  ${basename(opts.csv)}:${r.line}: ${r.column ? `${r.column}: ` : ""}${r.message} [${r.rule}]\n`);
     }
-    if (rejects.length > SHOWN_ERRORS) process.stderr.write(`  … and ${rejects.length - SHOWN_ERRORS} more\n`);
+    if (rejects.length > SHOWN_ERRORS) process.stderr.write(`  … and ${int(rejects.length - SHOWN_ERRORS)} more\n`);
     process.stderr.write(`All rejected rows with reasons: ${opts.rejects}\n`);
     return EXIT.rejected;
   }
@@ -386,10 +386,10 @@ async function sync(opts) {
   if (opts.dryRun) {
     process.stdout.write(
       `dry run: ${target}${resumed}\n` +
-        `  CSV rows:  ${rowCount}\n` +
-        `  add:       ${adds.length} (${fresh} new, ${adds.length - fresh} changed) in ${batchesText(addBatches.length)}\n` +
-        `  delete:    ${deletes.length} in ${batchesText(deleteBatches.length)}\n` +
-        `  unchanged: ${unchanged}\n` +
+        `  CSV rows:  ${int(rowCount)}\n` +
+        `  add:       ${int(adds.length)} (${int(fresh)} new, ${int(adds.length - fresh)} changed) in ${batchesText(addBatches.length)}\n` +
+        `  delete:    ${int(deletes.length)} in ${batchesText(deleteBatches.length)}\n` +
+        `  unchanged: ${int(unchanged)}\n` +
         `nothing was sent\n`,
     );
     if (refusal) throw new UsageError(`a real run would refuse: ${refusal}`);
@@ -514,10 +514,10 @@ async function sync(opts) {
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     `synced ${target}${resumed}\n` +
-      `  CSV rows:  ${rowCount}\n` +
-      `  added:     ${adds.length} (${fresh} new, ${adds.length - fresh} changed) in ${batchesText(addBatches.length)}; Kakao counted ${successCount} (it counts only users who added the channel)\n` +
-      `  deleted:   ${deletes.length} in ${batchesText(deleteBatches.length)}\n` +
-      `  unchanged: ${unchanged}\n` +
+      `  CSV rows:  ${int(rowCount)}\n` +
+      `  added:     ${int(adds.length)} (${int(fresh)} new, ${int(adds.length - fresh)} changed) in ${batchesText(addBatches.length)}; Kakao counted ${int(successCount)} (it counts only users who added the channel)\n` +
+      `  deleted:   ${int(deletes.length)} in ${batchesText(deleteBatches.length)}\n` +
+      `  unchanged: ${int(unchanged)}\n` +
       `  state:     ${opts.state}\n` +
       `done in ${secs} s\n`,
   );

@@ -441,3 +441,25 @@ describe("files, and a CSV with another delimiter", () => {
     assert.deepEqual(emu.requests.slice(mark), []);
   });
 });
+
+describe("sync: the summary after a resume", () => {
+  test("rows changed before an interrupted run are reported as changed (not new) by the run that resumes it", async () => {
+    const id = await newFile();
+    const want = rowsFor(0, 3_000);
+    const csv = writeCsv(join(dir, "resume-count.csv"), want);
+    assert.equal((await cli(syncArgs(csv, id))).code, 0);
+    const ids = [...want.keys()];
+    for (const k of ids.slice(0, 2_500)) want.set(k, 99);
+    for (const [k, v] of rowsFor(3_000, 10)) want.set(k, v);
+    writeCsv(csv, want);
+    emu.faults.add({ path: ADD, after: 1, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
+    let r = await cli(syncArgs(csv, id, "--concurrency", "1"));
+    emu.faults.clear();
+    assert.equal(r.code, 3, r.stderr);
+    r = await cli(syncArgs(csv, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /resuming: 1 confirmed batches from the journal/);
+    assert.match(r.stdout, /\n {2}added: +510 \(10 new, 500 changed\) in 1 batch;/);
+    assertFileEquals(id, want);
+  });
+});

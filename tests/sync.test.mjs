@@ -136,7 +136,7 @@ describe("sync: CSV → customer file", () => {
     assert.equal(new Set(adds.ids).size, 12_345);
     assert.equal(sent(mark, DELETE).calls, 0);
     assertFileEquals(fileId, rows);
-    assert.match(r.stdout, /added: +12345 \(12345 new, 0 changed\) in 7 batches; Kakao counted 12345/);
+    assert.match(r.stdout, /added: +12,345 \(12,345 new, 0 changed\) in 7 batches; Kakao counted 12,345/);
     assert.match(r.stderr, /progress: 12,345\/12,345 rows · [\d,]+ rows\/s · ETA 0s/);
     const state = readState(stateOf(fileId));
     assert.deepEqual([state.head.version, state.head.channel, state.head.fileId, state.head.userType, state.head.users], [2, CH, fileId, "app", 12_345]);
@@ -166,13 +166,13 @@ describe("sync: CSV → customer file", () => {
     assertFileEquals(fileId, rows);
     assert.match(r.stdout, /added: +170 \(70 new, 100 changed\) in 1 batch;/);
     assert.match(r.stdout, /deleted: +50 in 1 batch\n/);
-    assert.match(r.stdout, /unchanged: +12195\n/);
+    assert.match(r.stdout, /unchanged: +12,195\n/);
 
     const again = emu.requests.length;
     const r2 = await cli(syncArgs(csv, fileId));
     assert.equal(r2.code, 0, r2.stderr);
     assert.deepEqual([sent(again, ADD).calls, sent(again, DELETE).calls], [0, 0]);
-    assert.match(r2.stdout, /unchanged: +12365\n/);
+    assert.match(r2.stdout, /unchanged: +12,365\n/);
   });
 
   test("(c) killed mid-way, then resumed: no confirmed batch sent again, the file equals the CSV", async () => {
@@ -447,7 +447,7 @@ describe("sync: the mass-delete guard (--max-delete)", () => {
 
     const dry = await cli(syncArgs(path, fileId, "--dry-run"));
     assert.equal(dry.code, 2);
-    assert.match(dry.stdout, /^dry run: .*\n {2}CSV rows: {2}0\n {2}add: {7}0 \(0 new, 0 changed\) in 0 batches\n {2}delete: {4}10020 in 6 batches\n {2}unchanged: 0\nnothing was sent\n$/);
+    assert.match(dry.stdout, /^dry run: .*\n {2}CSV rows: {2}0\n {2}add: {7}0 \(0 new, 0 changed\) in 0 batches\n {2}delete: {4}10,020 in 6 batches\n {2}unchanged: 0\nnothing was sent\n$/);
     assert.match(dry.stderr, /^kakao-talk-channel: a real run would refuse: refusing to delete 10,020 of the 10,020 users .*--max-delete 10020/);
     assert.deepEqual(post(mark), []);
   });
@@ -485,7 +485,7 @@ describe("sync: the mass-delete guard (--max-delete)", () => {
     writeFileSync(path, header);
     r = await cli(syncArgs(path, fileId, "--max-delete", "100%"));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /deleted: +8116 in 5 batches\n/);
+    assert.match(r.stdout, /deleted: +8,116 in 5 batches\n/);
     assert.equal(emu.customerFile(fileId).users.size, 0);
   });
 
@@ -758,7 +758,7 @@ describe("sync: state files and repeated ids at scale", () => {
     let r = await cli(syncArgs(path, id));
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(post(mark), []);
-    assert.match(r.stdout, /added: +0 \(0 new, 0 changed\) in 0 batches;.*\n {2}deleted: +0 in 0 batches\n {2}unchanged: 2500\n/);
+    assert.match(r.stdout, /added: +0 \(0 new, 0 changed\) in 0 batches;.*\n {2}deleted: +0 in 0 batches\n {2}unchanged: 2,500\n/);
     // Moved from next to the CSV (where earlier versions kept it) into the state directory.
     assert.match(r.stderr, /moved the state of an earlier version, .*old-state\.csv\.kakao-sync\.json, to .*\.kakao-sync \(the state now lives there, whatever the CSV is called\)/);
     assert.equal(existsSync(`${path}.kakao-sync.json`), false);
@@ -784,7 +784,7 @@ describe("sync: state files and repeated ids at scale", () => {
     const mark = emu.requests.length;
     let r = await cli(syncArgs(path, id));
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /2 of 12002 rows rejected; nothing was sent/);
+    assert.match(r.stderr, /2 of 12,002 rows rejected; nothing was sent/);
     assert.match(r.stderr, /twice-far\.csv:12002: user_id: is the same user as line 3; each id may appear once \[users\.duplicate_id\]/);
     assert.match(r.stderr, /twice-far\.csv:12003: user_id: is the same user as line 4; each id may appear once \[users\.duplicate_id\]/);
     assert.deepEqual(post(mark), []);
@@ -811,7 +811,7 @@ describe("sync: state files and repeated ids at scale", () => {
     writeFileSync(phonePath, `${phones.join("\n")}\n`);
     r = await cli(["sync", "--csv", phonePath, "--channel", CH, "--file-id", String(phoneFile), "--user-type", "phone"]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^kakao-talk-channel: 1 of 10503 rows rejected; nothing was sent\. First errors:\n {2}phones\.csv:10503: phone: is the same user as line 2; each id may appear once \[users\.duplicate_id\]\n/);
+    assert.match(r.stderr, /^kakao-talk-channel: 1 of 10,503 rows rejected; nothing was sent\. First errors:\n {2}phones\.csv:10503: phone: is the same user as line 2; each id may appear once \[users\.duplicate_id\]\n/);
   });
 });
 

@@ -205,6 +205,8 @@ export function readJournal(opts) {
 
 /** The known fingerprint of a user that may or may not be in Kakao's file: it matches no row. */
 export const UNSURE = "";
+/** The same, for a user that was in the file before the run that stopped: a row of it is "changed", not "new". */
+export const UNSURE_KNOWN = "?";
 
 /**
  * What is known to be in Kakao's file: the state file, then the journal. Its `sending` lines
@@ -222,7 +224,10 @@ export function loadKnown(opts) {
     } else if (entry.op === "delete") {
       for (const id of entry.ids) known.delete(id);
     } else {
-      for (const id of entry.ids) known.set(id, UNSURE);
+      for (const id of entry.ids) {
+        const was = known.get(id);
+        known.set(id, was === undefined || was === UNSURE ? UNSURE : UNSURE_KNOWN);
+      }
     }
   }
   return { known, journal };
