@@ -5,20 +5,25 @@
 // state file and the journal, cli/progress.mjs draws progress; batches go through the SDK's
 // own concurrency, onBatch and stopSignal.
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { TalkChannelClient, validateCustomerFileUsers } from "./node.js";
 import { checkHeader, columnTypes, fieldColumns, planRows, readCsvBytes, recordsAt, writeRejects } from "./cli/csv.mjs";
-import { Journal, LOST_STATE, damaged, loadKnown, writeState } from "./cli/state.mjs";
+import { Journal, LOST_STATE, adoptLegacyState, damaged, loadKnown, makeStateDir, stateName, writeState } from "./cli/state.mjs";
+import { acquireLock } from "./cli/lock.mjs";
 import { Progress, batchesText, int } from "./cli/progress.mjs";
 import { BATCH, CHECK_CHUNK, SHOWN_ERRORS, SHOWN_IDS, UsageError } from "./cli/common.mjs";
 
 /** Without --max-delete a run may delete 10% of the users known to be in the file, or 10, whichever is more. */
 const DEFAULT_MAX_DELETE = { percent: 10, atLeast: 10 };
-const EXIT = { ok: 0, rejected: 1, usage: 2, failed: 3, interrupted: 130 };
+const EXIT = { ok: 0, rejected: 1, usage: 2, failed: 3, stateWrite: 4, SIGINT: 130, SIGTERM: 143 };
 
 const HELP = `Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N [options]
+       kakao-talk-channel files --channel ID
        kakao-talk-channel --version | --help
+
+files: lists the channel's customer files, one line each (tab-separated): file_id, status,
+updated_at, name, keys of its schema.
 
 Makes a Kakao customer file hold exactly the rows of a CSV: adds new and changed rows,
 deletes rows that left the CSV (known from the state file of the previous run).
@@ -36,8 +41,12 @@ Options:
                        column, its header read as the key
   --max-delete N|P%    refuse a run deleting more users than N, or than P% of the users
                        known to be in the file (default: 10%, or 10 users if that is more)
-  --state FILE         state of the file as of the last run (default: <csv>.kakao-sync.json);
-                       the journal is FILE.journal
+  --state-dir DIR      where the state of each file is kept, one per channel, file id and
+                       user type, whatever the CSV is called (default: .kakao-sync/ in the
+                       CSV's directory)
+  --state FILE         this state file instead (its journal FILE.journal, its lock FILE.lock)
+  --force-unlock       take the lock even if its holder may still run (only when a run on
+                       another host holding it is known to be gone)
   --rejects FILE       where rejected rows go (default: <csv>.rejects.csv)
   --concurrency N      batches of 2,000 in flight at once, 1-16 (default 4)
   --dry-run            print the plan (adds, deletes, batches) and send nothing
@@ -51,8 +60,10 @@ Environment:
   KAKAO_BASE_URL       another Kakao origin, e.g. the emulator's (optional)
 
 Exit codes: 0 done (or dry run), 1 rows rejected (nothing sent, see the rejects file),
-2 usage or setup error (nothing sent; also: more deletes than --max-delete allows),
-3 a Kakao call failed (re-run to resume), 130 interrupted (re-run to resume).
+2 usage or setup error (nothing sent; also: more deletes than --max-delete allows, another
+sync running on the same state), 3 a Kakao call failed (re-run to resume), 4 a state or
+journal write failed after sending began (what was sent is printed; fix the disk and re-run:
+it reconciles), 130 interrupted by SIGINT, 143 by SIGTERM (re-run to resume).
 `;
 
 
@@ -65,10 +76,13 @@ function parseFlags(argv) {
   if (argv.length === 0) return { usage: true };
   if (argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") return { help: true };
   if (argv[0] === "--version" || argv[0] === "-v") return { version: true };
+  if (argv[0] === "files") return parseFilesFlags(argv.slice(1));
   if (argv[0] !== "sync") throw new UsageError(`unknown command ${JSON.stringify(argv[0])}; try --help`);
   let values;
+  let tokens;
   try {
-    ({ values } = parseArgs({
+    ({ values, tokens } = parseArgs({
+      tokens: true,
       args: argv.slice(1),
       strict: true,
       allowPositionals: false,
@@ -81,6 +95,8 @@ function parseFlags(argv) {
         columns: { type: "string" },
         "max-delete": { type: "string" },
         state: { type: "string" },
+        "state-dir": { type: "string" },
+        "force-unlock": { type: "boolean", default: false },
         rejects: { type: "string" },
         concurrency: { type: "string", default: "4" },
         "dry-run": { type: "boolean", default: false },
@@ -92,6 +108,8 @@ function parseFlags(argv) {
     throw new UsageError(`${err.message}; try --help`);
   }
   if (values.help) return { help: true };
+  onceEach(tokens);
+  if (values.state !== undefined && values["state-dir"] !== undefined) throw new UsageError("--state and --state-dir exclude each other");
   for (const name of ["csv", "channel", "file-id"]) {
     if (!values[name]) throw new UsageError(`--${name} is required; try --help`);
   }
@@ -107,12 +125,17 @@ function parseFlags(argv) {
     throw new UsageError('--user-type must be "app" or "phone"');
   }
   const csv = resolve(values.csv);
-  const state = resolve(values.state ?? `${csv}.kakao-sync.json`);
+  const stateDir = resolve(values["state-dir"] ?? join(dirname(csv), ".kakao-sync"));
+  const state = values.state !== undefined ? resolve(values.state) : join(stateDir, stateName(values.channel, fileId, values["user-type"]));
   return {
     csv,
     channel: values.channel,
     fileId,
     userType: values["user-type"],
+    stateDir,
+    stateFlag: values.state !== undefined,
+    forceUnlock: values["force-unlock"],
+    packageVersion: version(),
     idColumn: values["id-column"],
     columns: values.columns,
     maxDelete: parseMaxDelete(values["max-delete"]),
@@ -123,6 +146,36 @@ function parseFlags(argv) {
     dryRun: values["dry-run"],
     progress: !values["no-progress"],
   };
+}
+
+/** A flag given twice would silently keep the last one (`--csv a.csv --csv b.csv` syncs b.csv): refused. */
+function onceEach(tokens) {
+  const seen = new Set();
+  for (const t of tokens ?? []) {
+    if (t.kind !== "option") continue;
+    if (seen.has(t.name)) throw new UsageError(`${t.rawName.startsWith("--") ? `--${t.name}` : t.rawName} is given more than once; give it once`);
+    seen.add(t.name);
+  }
+}
+
+function parseFilesFlags(args) {
+  let values;
+  let tokens;
+  try {
+    ({ values, tokens } = parseArgs({
+      args,
+      tokens: true,
+      strict: true,
+      allowPositionals: false,
+      options: { channel: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    }));
+  } catch (err) {
+    throw new UsageError(`${err.message}; try --help`);
+  }
+  if (values.help) return { help: true };
+  onceEach(tokens);
+  if (!values.channel) throw new UsageError("--channel is required; try --help");
+  return { command: "files", channel: values.channel };
 }
 
 /** `--max-delete`: `{ count }` or `{ percent, atLeast? }`. */
@@ -200,46 +253,88 @@ function canParse(url) {
   }
 }
 
-async function sync(opts) {
-  const started = Date.now();
+/** The channel's customer files, or null after printing a failure a re-run may cure (exit 3). */
+async function listFiles(client, channel) {
+  try {
+    return await client.listCustomerFiles({ channelPublicId: channel });
+  } catch (err) {
+    if (err?.name === "ValidationError") throw new UsageError(err.message);
+    // A refusal that a re-run cannot cure (a wrong key, no access, an unknown channel) is a setup error.
+    if (err?.name === "KakaoApiError" && !err.retryable) {
+      const hint = err.status === 401 || err.status === 403 ? "; check KAKAO_REST_API_KEY (the app's REST API key) and the app's access to the channel" : "";
+      throw new UsageError(`listing the customer files of ${channel}: ${err.message}${hint}`);
+    }
+    process.stderr.write(`kakao-talk-channel: listing the customer files failed: ${err?.message ?? err}\n`);
+    return null;
+  }
+}
+
+function keyFromEnv() {
   const key = process.env.KAKAO_REST_API_KEY;
   if (!key) throw new UsageError("KAKAO_REST_API_KEY is not set (the REST API key is read from the environment only)");
-  const client = makeClient(key);
+  return key;
+}
 
-  for (const path of [opts.state, opts.rejects]) {
+/** `kakao-talk-channel files`: the channel's customer files, one tab-separated line each, after a header. */
+async function files(opts) {
+  const list = await listFiles(makeClient(keyFromEnv()), opts.channel);
+  if (list === null) return EXIT.failed;
+  const lines = ["file_id\tstatus\tupdated_at\tname\tkeys"];
+  for (const f of list.files) {
+    const updated = f.updatedAt ? f.updatedAt.toISOString() : "";
+    lines.push([f.fileId, f.status, updated, f.fileName, Object.keys(f.schema).join(",")].join("\t"));
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return EXIT.ok;
+}
+
+/** SIGINT/SIGTERM: until sending starts (and after), quit at once; the lock goes with the `exit` handler. */
+/** @type {(signal: "SIGINT" | "SIGTERM") => void} */
+const quitNow = (signal) => process.exit(EXIT[signal]);
+let onSignal = quitNow;
+
+async function sync(opts) {
+  const started = Date.now();
+  const client = makeClient(keyFromEnv());
+
+  for (const path of opts.stateFlag ? [opts.state, opts.rejects] : [opts.rejects]) {
     if (!existsSync(dirname(path))) throw new UsageError(`the directory of ${path} does not exist`);
   }
   const bytes = readCsvBytes(opts.csv);
   const header = recordsAt(bytes, opts.csv, new Set([0]), { to: 1 }).get(0);
   if (!header) throw new UsageError(`${basename(opts.csv)} is empty: a header row is needed`);
   checkHeader(header);
+  // A CSV saved with another delimiter reads as one column: say so, not "bad id" on every row.
+  const delimiter = header.length === 1 ? [";", "\t", "|"].find((c) => header[0].includes(c)) : undefined;
+  if (delimiter !== undefined) {
+    const name = delimiter === "\t" ? "a tab" : `"${delimiter}"`;
+    throw new UsageError(`the CSV header is one column, ${JSON.stringify(header[0])}: the delimiter looks like ${name}, not a comma; save the CSV comma-separated`);
+  }
   const idIndex = opts.idColumn === undefined ? 0 : header.indexOf(opts.idColumn);
   if (idIndex < 0) throw new UsageError(`no id column ${JSON.stringify(opts.idColumn)} in the CSV header (${header.map((h) => JSON.stringify(h)).join(", ")})`);
   const columns = fieldColumns(header, idIndex, opts.columns);
 
-  let list;
-  try {
-    list = await client.listCustomerFiles({ channelPublicId: opts.channel });
-  } catch (err) {
-    if (err?.name === "ValidationError") throw new UsageError(err.message);
-    // A refusal that a re-run cannot cure (a wrong key, no access, an unknown channel) is a setup error.
-    if (err?.name === "KakaoApiError" && !err.retryable) {
-      const hint = err.status === 401 || err.status === 403 ? "; check KAKAO_REST_API_KEY (the app's REST API key) and the app's access to the channel" : "";
-      throw new UsageError(`listing the customer files of ${opts.channel}: ${err.message}${hint}`);
-    }
-    process.stderr.write(`kakao-talk-channel: listing the customer files failed: ${err?.message ?? err}\n`);
-    return EXIT.failed;
-  }
+  // One run at a time per state: a second run would diff against a state the first is changing.
+  makeStateDir(opts);
+  const release = acquireLock(opts.state, { forceUnlock: opts.forceUnlock });
+  process.on("exit", release);
+  for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => onSignal(signal));
+  const note = adoptLegacyState(opts);
+  if (note) process.stderr.write(`kakao-talk-channel: ${note}\n`);
+
+  const list = await listFiles(client, opts.channel);
+  if (list === null) return EXIT.failed;
   const file = list.files.find((f) => f.fileId === opts.fileId);
   if (!file) {
     const ids = list.files.map((f) => `${f.fileId} (${f.fileName})`).join(", ") || "none";
-    throw new UsageError(`channel ${opts.channel} has no customer file ${opts.fileId}; its files: ${ids}`);
+    throw new UsageError(`channel ${opts.channel} has no customer file ${opts.fileId}; its files: ${ids} (kakao-talk-channel files --channel ${opts.channel} lists them)`);
   }
   const schema = file.schema;
   columnTypes(columns, schema);
 
   // The known state (state file + journal), then the CSV against it, every row through the SDK's rules.
   let { known, journal: scan } = loadKnown(opts);
+  const stateless = known.size === 0 && scan.entries.length === 0 && !existsSync(opts.state);
   if (scan.torn.length > 0) {
     process.stderr.write(
       `kakao-talk-channel: ${opts.journal}: skipping line ${scan.torn.join(", ")}, cut short by a crash while being written ` +
@@ -250,16 +345,28 @@ async function sync(opts) {
   if (problems.length > 0) {
     const rejects = writeRejects(bytes, opts, header, idIndex, columns, problems);
     const badRows = new Set(rejects.map((r) => r.i)).size;
-    process.stderr.write(`kakao-talk-channel: ${badRows} of ${rowCount} rows rejected; nothing was sent. First errors:\n`);
+    process.stderr.write(`kakao-talk-channel: ${int(badRows)} of ${int(rowCount)} rows rejected; nothing was sent. First errors:\n`);
     for (const r of rejects.slice(0, SHOWN_ERRORS)) {
       process.stderr.write(`  ${basename(opts.csv)}:${r.line}: ${r.column ? `${r.column}: ` : ""}${r.message} [${r.rule}]\n`);
     }
-    if (rejects.length > SHOWN_ERRORS) process.stderr.write(`  … and ${rejects.length - SHOWN_ERRORS} more\n`);
+    if (rejects.length > SHOWN_ERRORS) process.stderr.write(`  … and ${int(rejects.length - SHOWN_ERRORS)} more\n`);
     process.stderr.write(`All rejected rows with reasons: ${opts.rejects}\n`);
     return EXIT.rejected;
   }
-  if (existsSync(opts.rejects)) rmSync(opts.rejects);
+  if (existsSync(opts.rejects)) {
+    try {
+      rmSync(opts.rejects);
+    } catch (err) {
+      throw new UsageError(`cannot remove the rejects file of an earlier run, ${opts.rejects}: ${err.code ?? err.message} (pass --rejects FILE, a path this run can write)`);
+    }
+  }
 
+  if (stateless) {
+    process.stderr.write(
+      `kakao-talk-channel: no state of file ${opts.fileId} (${opts.channel}, ${opts.userType} ids) at ${opts.state}: every row is added and no user is deleted ` +
+        "(right for a first sync; if earlier runs kept their state elsewhere, pass that --state-dir or --state)\n",
+    );
+  }
   const knownCount = known.size;
   const deletes = [];
   for (const id of known.keys()) if (!desired.has(id)) deletes.push(id);
@@ -279,10 +386,10 @@ async function sync(opts) {
   if (opts.dryRun) {
     process.stdout.write(
       `dry run: ${target}${resumed}\n` +
-        `  CSV rows:  ${rowCount}\n` +
-        `  add:       ${adds.length} (${fresh} new, ${adds.length - fresh} changed) in ${batchesText(addBatches.length)}\n` +
-        `  delete:    ${deletes.length} in ${batchesText(deleteBatches.length)}\n` +
-        `  unchanged: ${unchanged}\n` +
+        `  CSV rows:  ${int(rowCount)}\n` +
+        `  add:       ${int(adds.length)} (${int(fresh)} new, ${int(adds.length - fresh)} changed) in ${batchesText(addBatches.length)}\n` +
+        `  delete:    ${int(deletes.length)} in ${batchesText(deleteBatches.length)}\n` +
+        `  unchanged: ${int(unchanged)}\n` +
         `nothing was sent\n`,
     );
     if (refusal) throw new UsageError(`a real run would refuse: ${refusal}`);
@@ -291,60 +398,92 @@ async function sync(opts) {
   if (refusal) throw new UsageError(refusal);
 
   // Send: deletes first (a phone written another way is deleted before it is added again),
-  // then adds; each batch journaled once Kakao confirmed it.
+  // then adds; each batch journaled once Kakao confirmed it. The journal's header is written
+  // before anything is sent: if that fails, nothing was sent (exit 2).
   const journal = new Journal(opts, scan);
   const progress = new Progress(adds.length + deletes.length, opts.progress);
-  let interrupted = false;
+  let interrupted = null;
   const stopper = new AbortController();
-  const onSignal = (signal) => {
-    if (interrupted) process.exit(EXIT.interrupted); // a second ^C: every confirmed batch is already journaled
-    interrupted = true;
+  onSignal = (signal) => {
+    if (interrupted) process.exit(EXIT[signal]); // a second ^C: every confirmed batch is already journaled
+    interrupted = signal;
     stopper.abort(new Error(`stopped by ${signal}`));
     progress.stop();
     process.stderr.write(`\nkakao-talk-channel: ${signal}: finishing the batches in flight, then stopping (again to quit now)\n`);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   let successCount = 0;
   const sent = { add: 0, delete: 0 };
   const common = { fileId: opts.fileId, channelPublicId: opts.channel, userType: opts.userType };
   const phase = { concurrency: opts.concurrency, stop: stopper.signal, stopNow: (reason) => stopper.abort(reason) };
   const failures = [];
+  // A journal line that cannot be written (a full disk, an I/O error) stops new batches at once:
+  // what Kakao confirmed from then on is not on disk, so the run must not go on sending.
+  let writeError = null;
+  let unrecorded = 0;
+  const record = (entry) => {
+    if (writeError === null) {
+      try {
+        journal.append(entry);
+        return true;
+      } catch (err) {
+        writeError = err;
+        if (!stopper.signal.aborted) stopper.abort(new Error("a journal write failed"));
+      }
+    }
+    if (entry.op !== "sending") unrecorded += 1;
+    return false;
+  };
 
   if (deletes.length > 0) {
-    journal.append({ op: "sending", ids: deletes });
+    journal.append({ op: "sending", ids: deletes }); // fails before anything is sent: exit 2
     const failed = await runPhase((o) => client.deleteCustomerFileUsers({ ...common, userIds: deletes }, o), {
       ...phase,
       confirmed: (index) => {
         const ids = deleteBatches[index];
-        journal.append({ op: "delete", ids });
         sent.delete += 1;
+        record({ op: "delete", ids });
         progress.add(ids.length);
       },
     });
     failures.push(...failed.map((f) => ({ op: "deletes", batch: deleteBatches[f.index], err: f.error })));
   }
-  if (failures.length === 0 && !interrupted && adds.length > 0) {
-    journal.append({ op: "sending", ids: adds.map((u) => u.id) });
-    const users = adds.map((u) => ({ id: u.id, fields: u.fields }));
-    const failed = await runPhase((o) => client.addCustomerFileUsers({ ...common, schema, users }, o), {
-      ...phase,
-      confirmed: (index, result) => {
-        const batch = addBatches[index];
-        journal.append({ op: "add", ids: batch.map((u) => u.id), fps: batch.map((u) => u.fp) });
-        successCount += result.successCount;
-        sent.add += 1;
-        progress.add(batch.length);
-      },
-    });
-    failures.push(...failed.map((f) => ({ op: "adds", batch: addBatches[f.index], err: f.error })));
+  if (failures.length === 0 && !interrupted && writeError === null && adds.length > 0) {
+    const sending = { op: "sending", ids: adds.map((u) => u.id) };
+    // Without deletes this is the first line of the run: if it fails, nothing was sent (exit 2).
+    if (deletes.length === 0) journal.append(sending);
+    if (deletes.length === 0 || record(sending)) {
+      const users = adds.map((u) => ({ id: u.id, fields: u.fields }));
+      const failed = await runPhase((o) => client.addCustomerFileUsers({ ...common, schema, users }, o), {
+        ...phase,
+        confirmed: (index, result) => {
+          const batch = addBatches[index];
+          successCount += result.successCount;
+          sent.add += 1;
+          record({ op: "add", ids: batch.map((u) => u.id), fps: batch.map((u) => u.fp) });
+          progress.add(batch.length);
+        },
+      });
+      failures.push(...failed.map((f) => ({ op: "adds", batch: addBatches[f.index], err: f.error })));
+    }
   }
   progress.stop();
-  journal.close();
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
+  try {
+    journal.close();
+  } catch (err) {
+    writeError ??= err;
+  }
+  onSignal = quitNow;
 
   const done = `${sent.add} of ${addBatches.length} add batches and ${sent.delete} of ${deleteBatches.length} delete batches confirmed`;
+  if (writeError !== null) {
+    for (const f of failures) process.stderr.write(`kakao-talk-channel: a batch of ${f.batch?.length ?? "?"} ${f.op} failed: ${f.err?.message ?? f.err}\n`);
+    process.stderr.write(
+      `kakao-talk-channel: ${writeError.message}: stopped, no new batch was started; ${done} by Kakao, ` +
+        `${unrecorded} of them not recorded in ${opts.journal}. Make the journal writable (e.g. free disk space) and re-run the same command: ` +
+        "it reconciles — the users of the unrecorded batches and of any batch in flight are sent again (harmless), nothing is lost.\n",
+    );
+    return EXIT.stateWrite;
+  }
   if (failures.length > 0 || interrupted) {
     for (const f of failures) {
       process.stderr.write(`kakao-talk-channel: a batch of ${f.batch?.length ?? "?"} ${f.op} failed: ${f.err?.message ?? f.err}\n`);
@@ -353,18 +492,32 @@ async function sync(opts) {
       `kakao-talk-channel: ${interrupted ? "interrupted" : "stopped"}: ${done}; they are recorded in ${opts.journal}. ` +
         `Re-run the same command to resume: confirmed batches are not sent again.\n`,
     );
-    return failures.length > 0 ? EXIT.failed : EXIT.interrupted;
+    return failures.length > 0 ? EXIT.failed : EXIT[interrupted ?? "SIGINT"];
   }
 
-  writeState(opts, desired);
-  rmSync(opts.journal, { force: true });
+  try {
+    writeState(opts, desired);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(
+      `kakao-talk-channel: ${err.message}: every batch was sent (${done}) and is recorded in ${opts.journal}. ` +
+        "Make the state file writable (e.g. free disk space) and re-run the same command: it completes from the journal without sending these batches again.\n",
+    );
+    return EXIT.stateWrite;
+  }
+  try {
+    rmSync(opts.journal, { force: true });
+  } catch (err) {
+    // The state holds everything the journal says: the next run replays it harmlessly.
+    process.stderr.write(`kakao-talk-channel: the state is written, but the journal ${opts.journal} could not be removed (${err.code ?? err.message}); remove it\n`);
+  }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     `synced ${target}${resumed}\n` +
-      `  CSV rows:  ${rowCount}\n` +
-      `  added:     ${adds.length} (${fresh} new, ${adds.length - fresh} changed) in ${batchesText(addBatches.length)}; Kakao counted ${successCount} (it counts only users who added the channel)\n` +
-      `  deleted:   ${deletes.length} in ${batchesText(deleteBatches.length)}\n` +
-      `  unchanged: ${unchanged}\n` +
+      `  CSV rows:  ${int(rowCount)}\n` +
+      `  added:     ${int(adds.length)} (${int(fresh)} new, ${int(adds.length - fresh)} changed) in ${batchesText(addBatches.length)}; Kakao counted ${int(successCount)} (it counts only users who added the channel)\n` +
+      `  deleted:   ${int(deletes.length)} in ${batchesText(deleteBatches.length)}\n` +
+      `  unchanged: ${int(unchanged)}\n` +
       `  state:     ${opts.state}\n` +
       `done in ${secs} s\n`,
   );
@@ -412,7 +565,7 @@ try {
     process.stdout.write(`${version()}\n`);
     process.exit(EXIT.ok);
   }
-  process.exitCode = await sync(opts);
+  process.exitCode = opts.command === "files" ? await files(opts) : await sync(opts);
 } catch (err) {
   if (err instanceof UsageError) fail(EXIT.usage, err.message);
   fail(EXIT.failed, `unexpected error: ${err?.stack ?? err}`);

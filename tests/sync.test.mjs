@@ -110,8 +110,11 @@ function readState(path) {
   return { head: JSON.parse(first), users: new Map(lines.map((l) => l.split("\t"))) };
 }
 
-const journalLines = (csv) => {
-  const p = `${csv}.kakao-sync.json.journal`;
+/** Where the CLI keeps the state of a file of channel CH by default: `.kakao-sync/` next to the CSVs (all in `dir`). */
+const stateOf = (fileId, userType = "app") => join(dir, ".kakao-sync", `${CH}-${fileId}-${userType}.state`);
+
+const journalLines = (fileId) => {
+  const p = `${stateOf(fileId)}.journal`;
   return existsSync(p) ? readFileSync(p, "utf8").split("\n").filter(Boolean) : [];
 };
 
@@ -133,13 +136,13 @@ describe("sync: CSV → customer file", () => {
     assert.equal(new Set(adds.ids).size, 12_345);
     assert.equal(sent(mark, DELETE).calls, 0);
     assertFileEquals(fileId, rows);
-    assert.match(r.stdout, /added: +12345 \(12345 new, 0 changed\) in 7 batches; Kakao counted 12345/);
+    assert.match(r.stdout, /added: +12,345 \(12,345 new, 0 changed\) in 7 batches; Kakao counted 12,345/);
     assert.match(r.stderr, /progress: 12,345\/12,345 rows · [\d,]+ rows\/s · ETA 0s/);
-    const state = readState(`${csv}.kakao-sync.json`);
+    const state = readState(stateOf(fileId));
     assert.deepEqual([state.head.version, state.head.channel, state.head.fileId, state.head.userType, state.head.users], [2, CH, fileId, "app", 12_345]);
     assert.deepEqual([...state.users.keys()], [...rows.keys()]);
     for (const fp of state.users.values()) assert.match(fp, /^[A-Za-z0-9_-]{16}$/);
-    assert.equal(existsSync(`${csv}.kakao-sync.json.journal`), false);
+    assert.equal(existsSync(`${stateOf(fileId)}.journal`), false);
   });
 
   test("(b) 100 edits, 50 removals, 70 additions: exactly 170 adds and 50 deletes, then nothing", async () => {
@@ -163,13 +166,13 @@ describe("sync: CSV → customer file", () => {
     assertFileEquals(fileId, rows);
     assert.match(r.stdout, /added: +170 \(70 new, 100 changed\) in 1 batch;/);
     assert.match(r.stdout, /deleted: +50 in 1 batch\n/);
-    assert.match(r.stdout, /unchanged: +12195\n/);
+    assert.match(r.stdout, /unchanged: +12,195\n/);
 
     const again = emu.requests.length;
     const r2 = await cli(syncArgs(csv, fileId));
     assert.equal(r2.code, 0, r2.stderr);
     assert.deepEqual([sent(again, ADD).calls, sent(again, DELETE).calls], [0, 0]);
-    assert.match(r2.stdout, /unchanged: +12365\n/);
+    assert.match(r2.stdout, /unchanged: +12,365\n/);
   });
 
   test("(c) killed mid-way, then resumed: no confirmed batch sent again, the file equals the CSV", async () => {
@@ -183,8 +186,8 @@ describe("sync: CSV → customer file", () => {
     const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 20_000;
     // The journal: header, the ids about to be sent, then the 6 confirmed batches.
-    while (!(sent(mark, ADD).calls === 7 && journalLines(path).length === 8)) {
-      assert.ok(Date.now() < deadline, `timed out: ${sent(mark, ADD).calls} adds, ${journalLines(path).length} journal lines`);
+    while (!(sent(mark, ADD).calls === 7 && journalLines(id).length === 8)) {
+      assert.ok(Date.now() < deadline, `timed out: ${sent(mark, ADD).calls} adds, ${journalLines(id).length} journal lines`);
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill("SIGKILL");
@@ -193,7 +196,7 @@ describe("sync: CSV → customer file", () => {
     const hung = emu.requests.slice(mark).filter((r) => r.path === ADD)[3];
     const hungIds = JSON.parse(hung.body).users.map((u) => u.id);
     assert.equal(emu.customerFile(id).users.size, 12_345 - hungIds.length);
-    assert.equal(existsSync(`${path}.kakao-sync.json`), false, "no state before a complete run");
+    assert.equal(existsSync(stateOf(id)), false, "no state before a complete run");
     emu.faults.clear();
 
     const resume = emu.requests.length;
@@ -204,7 +207,7 @@ describe("sync: CSV → customer file", () => {
     assert.deepEqual(adds.ids, hungIds);
     assertFileEquals(id, want);
     assert.match(r.stdout, /resuming: 6 confirmed batches from the journal/);
-    assert.equal(journalLines(path).length, 0);
+    assert.equal(journalLines(id).length, 0);
   });
 
   test("(c2) a batch failing after the SDK's retries: exit 3, journal kept; the re-run sends only the rest", async () => {
@@ -219,7 +222,7 @@ describe("sync: CSV → customer file", () => {
     assert.match(r.stderr, /a batch of 2000 adds failed: .*system error/);
     assert.match(r.stderr, /stopped: 1 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
     assert.equal(sent(mark, ADD).calls, 4);
-    assert.equal(journalLines(path).length, 3);
+    assert.equal(journalLines(id).length, 3);
     emu.faults.clear();
 
     const resume = emu.requests.length;
@@ -247,7 +250,7 @@ describe("sync: CSV → customer file", () => {
     assert.match(stderr, /SIGINT: finishing the batches in flight, then stopping/);
     assert.match(stderr, /interrupted: 2 of 3 add batches and 0 of 0 delete batches confirmed; .*Re-run the same command to resume/);
     assert.equal(sent(mark, ADD).calls, 2);
-    assert.equal(journalLines(path).length, 4);
+    assert.equal(journalLines(id).length, 4);
     const resume = emu.requests.length;
     const r = await cli(syncArgs(path, id));
     assert.equal(r.code, 0, r.stderr);
@@ -359,7 +362,7 @@ describe("sync: CSV → customer file", () => {
     rows3.delete(ids[1]);
     for (const [k, v] of rowsFor(40, 2)) rows3.set(k, v);
     writeCsv("dry.csv", rows3);
-    const stateBefore = readFileSync(`${path}.kakao-sync.json`, "utf8");
+    const stateBefore = readFileSync(stateOf(id), "utf8");
     const mark = emu.requests.length;
     const r = await cli(syncArgs(path, id, "--dry-run"));
     assert.equal(r.code, 0, r.stderr);
@@ -373,8 +376,8 @@ describe("sync: CSV → customer file", () => {
         "nothing was sent\n",
     );
     assert.deepEqual(emu.requests.slice(mark).map((q) => q.method), ["GET"]);
-    assert.equal(readFileSync(`${path}.kakao-sync.json`, "utf8"), stateBefore);
-    assert.equal(journalLines(path).length, 0);
+    assert.equal(readFileSync(stateOf(id), "utf8"), stateBefore);
+    assert.equal(journalLines(id).length, 0);
   });
 
   test("setup errors exit 2 before sending: no key, unknown file, unknown column, another file's state", async () => {
@@ -394,7 +397,8 @@ describe("sync: CSV → customer file", () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /column "gender": "성별" is not in the file's schema \[fields.unknown_key\]/);
     assert.equal((await cli(syncArgs(path, id))).code, 0);
-    r = await cli(syncArgs(path, other, "--columns", "age"));
+    // The state is kept per file, so only a state named with --state can be another file's.
+    r = await cli(syncArgs(path, other, "--columns", "age", "--state", stateOf(id)));
     assert.equal(r.code, 2);
     assert.match(r.stderr, new RegExp(`state file .* belongs to file ${id} of channel _ZeUTxl \\(app ids\\), not file ${other}`));
     r = await cli(syncArgs(path, id, "--state", join(dir, "nowhere", "state.json")));
@@ -423,7 +427,7 @@ describe("sync: the mass-delete guard (--max-delete)", () => {
     rows = rowsFor(0, 10_020);
     path = writeCsv("guarded.csv", rows);
     assert.equal((await cli(syncArgs(path, fileId))).code, 0);
-    const state = readFileSync(`${path}.kakao-sync.json`, "utf8");
+    const state = readFileSync(stateOf(fileId), "utf8");
     writeFileSync(path, header);
     const mark = emu.requests.length;
     const r = await cli(syncArgs(path, fileId));
@@ -437,13 +441,13 @@ describe("sync: the mass-delete guard (--max-delete)", () => {
         "If the CSV is right, re-run with --max-delete 10020 (or a percentage, e.g. --max-delete 100%).\n",
     );
     assert.deepEqual(post(mark), []);
-    assert.equal(readFileSync(`${path}.kakao-sync.json`, "utf8"), state);
-    assert.equal(existsSync(`${path}.kakao-sync.json.journal`), false);
+    assert.equal(readFileSync(stateOf(fileId), "utf8"), state);
+    assert.equal(existsSync(`${stateOf(fileId)}.journal`), false);
     assert.equal(emu.customerFile(fileId).users.size, 10_020);
 
     const dry = await cli(syncArgs(path, fileId, "--dry-run"));
     assert.equal(dry.code, 2);
-    assert.match(dry.stdout, /^dry run: .*\n {2}CSV rows: {2}0\n {2}add: {7}0 \(0 new, 0 changed\) in 0 batches\n {2}delete: {4}10020 in 6 batches\n {2}unchanged: 0\nnothing was sent\n$/);
+    assert.match(dry.stdout, /^dry run: .*\n {2}CSV rows: {2}0\n {2}add: {7}0 \(0 new, 0 changed\) in 0 batches\n {2}delete: {4}10,020 in 6 batches\n {2}unchanged: 0\nnothing was sent\n$/);
     assert.match(dry.stderr, /^kakao-talk-channel: a real run would refuse: refusing to delete 10,020 of the 10,020 users .*--max-delete 10020/);
     assert.deepEqual(post(mark), []);
   });
@@ -481,7 +485,7 @@ describe("sync: the mass-delete guard (--max-delete)", () => {
     writeFileSync(path, header);
     r = await cli(syncArgs(path, fileId, "--max-delete", "100%"));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /deleted: +8116 in 5 batches\n/);
+    assert.match(r.stdout, /deleted: +8,116 in 5 batches\n/);
     assert.equal(emu.customerFile(fileId).users.size, 0);
   });
 
@@ -508,9 +512,9 @@ describe("sync: torn journal lines", () => {
     const id = await newFile();
     const want = rowsFor(0, 10_000);
     const path = writeCsv("torn.csv", want);
-    const journal = `${path}.kakao-sync.json.journal`;
+    const journal = `${stateOf(id)}.journal`;
     const confirmed = () =>
-      journalLines(path)
+      journalLines(id)
         .slice(1)
         .map((l) => JSON.parse(l))
         .flatMap((e) => (e.op === "add" ? e.ids : []));
@@ -523,7 +527,7 @@ describe("sync: torn journal lines", () => {
     let r = await cli(syncArgs(path, id, "--concurrency", "1"));
     assert.equal(r.code, 3, r.stderr);
     emu.faults.clear();
-    assert.equal(journalLines(path).length, 4);
+    assert.equal(journalLines(id).length, 4);
     let done = new Set(confirmed());
     assert.equal(done.size, 4_000);
     appendFileSync(journal, `{"op":"add","ids":["${BASE_ID + 4000}","${String(BASE_ID + 4001).slice(0, 6)}`);
@@ -534,9 +538,9 @@ describe("sync: torn journal lines", () => {
     r = await cli(syncArgs(path, id, "--concurrency", "1"));
     assert.equal(r.code, 3, r.stderr);
     emu.faults.clear();
-    assert.match(r.stderr, /torn\.csv\.kakao-sync\.json\.journal: skipping line 5, cut short by a crash while being written/);
+    assert.match(r.stderr, /-app\.state\.journal: skipping line 5, cut short by a crash while being written/);
     assert.ok(sent(mark, ADD).ids.every((x) => !done.has(x)), "a confirmed batch was sent again");
-    const lines = journalLines(path);
+    const lines = journalLines(id);
     assert.equal(lines.length, 6, "header, sending, 2 batches, sending, 1 batch");
     for (const l of lines) JSON.parse(l);
     done = new Set(confirmed());
@@ -562,7 +566,7 @@ describe("sync: torn journal lines", () => {
     const id = await newFile();
     const want = rowsFor(0, 4_000);
     const path = writeCsv("unended.csv", want);
-    const journal = `${path}.kakao-sync.json.journal`;
+    const journal = `${stateOf(id)}.journal`;
     emu.faults.add({ path: ADD, after: 1, times: 3, status: 503, body: { msg: "system error", code: -9798 }, headers: { "retry-after": "0" } });
     assert.equal((await cli(syncArgs(path, id, "--concurrency", "1"))).code, 3);
     emu.faults.clear();
@@ -648,20 +652,21 @@ describe("sync: setup errors exit 2 with one line", () => {
     const id = await newFile();
     const want = rowsFor(0, 20);
     const path = writeCsv("damaged.csv", want);
-    const state = `${path}.kakao-sync.json`;
+    const state = stateOf(id);
     assert.equal((await cli(syncArgs(path, id))).code, 0);
     const good = readFileSync(state, "utf8");
     const [first, ...rest] = good.split("\n");
     const v1 = (users) => JSON.stringify({ version: 1, channel: CH, fileId: id, userType: "app", users });
     const cases = [
-      ["hello", /damaged\.csv\.kakao-sync\.json is damaged: its first line is not JSON \(.*\)\. Move it away to go on without it \(every row of the CSV is then sent again/],
+      ["hello", new RegExp(`-${id}-app\\.state is damaged:`)],
+      ["hello", /is damaged: its first line is not JSON \(.*\)\. Move it away to go on without it \(every row of the CSV is then sent again/],
       [[first, ...rest.slice(0, 5), ""].join("\n"), /is damaged: it lists 5 users; its first line says 20\. Move it away/],
       [[first, ...rest.slice(0, 19), "5000000019 no-tab", ""].join("\n"), /is damaged: line 21 is not "<id><TAB><fingerprint>"/],
       [good.slice(0, -10), /is damaged: line 21 is cut short/],
       [v1([]), /is damaged: "users" is not an object/],
       [v1({ [BASE_ID]: 5 }), /is damaged: the fingerprint of user "5000000000" is not a string/],
-      [v1({ abc: "AAAAAAAAAAAAAAAA" }), /kakao-sync\.json \(with its journal\) is damaged: it lists "abc" as a user of the file: .*\[user_id\.format\]\. Move it away/],
-      [JSON.stringify([1, 2]), /damaged\.csv\.kakao-sync\.json is not a kakao-talk-channel sync state file/],
+      [v1({ abc: "AAAAAAAAAAAAAAAA" }), /-app\.state \(with its journal\) is damaged: it lists "abc" as a user of the file: .*\[user_id\.format\]\. Move it away/],
+      [JSON.stringify([1, 2]), new RegExp(`-${id}-app\\.state is not a kakao-talk-channel sync state file`)],
     ];
     const mark = emu.requests.length;
     for (const [text, message] of cases) {
@@ -753,8 +758,11 @@ describe("sync: state files and repeated ids at scale", () => {
     let r = await cli(syncArgs(path, id));
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(post(mark), []);
-    assert.match(r.stdout, /added: +0 \(0 new, 0 changed\) in 0 batches;.*\n {2}deleted: +0 in 0 batches\n {2}unchanged: 2500\n/);
-    const state = readState(`${path}.kakao-sync.json`);
+    assert.match(r.stdout, /added: +0 \(0 new, 0 changed\) in 0 batches;.*\n {2}deleted: +0 in 0 batches\n {2}unchanged: 2,500\n/);
+    // Moved from next to the CSV (where earlier versions kept it) into the state directory.
+    assert.match(r.stderr, /moved the state of an earlier version, .*old-state\.csv\.kakao-sync\.json, to .*\.kakao-sync \(the state now lives there, whatever the CSV is called\)/);
+    assert.equal(existsSync(`${path}.kakao-sync.json`), false);
+    const state = readState(stateOf(id));
     assert.equal(state.head.version, 2);
     assert.deepEqual(Object.fromEntries(state.users), users);
     // One edited row and one removed: exactly those go.
@@ -776,7 +784,7 @@ describe("sync: state files and repeated ids at scale", () => {
     const mark = emu.requests.length;
     let r = await cli(syncArgs(path, id));
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /2 of 12002 rows rejected; nothing was sent/);
+    assert.match(r.stderr, /2 of 12,002 rows rejected; nothing was sent/);
     assert.match(r.stderr, /twice-far\.csv:12002: user_id: is the same user as line 3; each id may appear once \[users\.duplicate_id\]/);
     assert.match(r.stderr, /twice-far\.csv:12003: user_id: is the same user as line 4; each id may appear once \[users\.duplicate_id\]/);
     assert.deepEqual(post(mark), []);
@@ -803,7 +811,7 @@ describe("sync: state files and repeated ids at scale", () => {
     writeFileSync(phonePath, `${phones.join("\n")}\n`);
     r = await cli(["sync", "--csv", phonePath, "--channel", CH, "--file-id", String(phoneFile), "--user-type", "phone"]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^kakao-talk-channel: 1 of 10503 rows rejected; nothing was sent\. First errors:\n {2}phones\.csv:10503: phone: is the same user as line 2; each id may appear once \[users\.duplicate_id\]\n/);
+    assert.match(r.stderr, /^kakao-talk-channel: 1 of 10,503 rows rejected; nothing was sent\. First errors:\n {2}phones\.csv:10503: phone: is the same user as line 2; each id may appear once \[users\.duplicate_id\]\n/);
   });
 });
 

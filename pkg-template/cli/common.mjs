@@ -1,4 +1,5 @@
 // Part of `kakao-talk-channel sync` (cli.mjs): what its modules share.
+import { writeSync } from "node:fs";
 
 /** Users per add or delete call: Kakao's limit. */
 export const BATCH = 2000;
@@ -9,3 +10,14 @@ export const SHOWN_IDS = 10;
 
 /** A usage or setup error: one line on stderr, exit 2. */
 export class UsageError extends Error {}
+
+/** Writes all of `text` to `fd` (a short write, as on a nearly full disk, is continued or fails). */
+export function writeAll(fd, text) {
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < buf.length) {
+    const n = writeSync(fd, buf, off, buf.length - off);
+    if (n <= 0) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC", syscall: "write" });
+    off += n;
+  }
+}

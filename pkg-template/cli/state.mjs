@@ -1,7 +1,7 @@
 // Part of `kakao-talk-channel sync` (cli.mjs): the state file and the journal.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { UsageError } from "./common.mjs";
+import { UsageError, writeAll } from "./common.mjs";
 
 // -------------------------------------------------------------------- state and journal ----
 
@@ -11,8 +11,8 @@ export function writeAtomically(path, content) {
   writing(path, () => {
     const fd = openSync(tmp, "w");
     try {
-      if (typeof content === "string") writeSync(fd, content);
-      else content((text) => writeSync(fd, text));
+      if (typeof content === "string") writeAll(fd, content);
+      else content((text) => writeAll(fd, text));
       fsyncSync(fd);
       closeSync(fd);
       renameSync(tmp, path);
@@ -59,6 +59,8 @@ export const LOST_STATE = "every row of the CSV is then sent again, and users no
 export const LOST_JOURNAL = "the batches it recorded are then sent again";
 
 export const FP_LENGTH = 16;
+/** The state format written; a file of a higher one was written by a newer version and is refused. */
+export const STATE_VERSION = 2;
 
 /**
  * The state file: what is known to be in Kakao's file, id → fingerprint. Version 2 (written
@@ -84,6 +86,13 @@ export function readState(opts) {
     } catch (err) {
       throw damaged(opts.state, `its first line is not JSON (${err.message})`, LOST_STATE);
     }
+  }
+  if (doc !== null && typeof doc === "object" && Number.isSafeInteger(doc.version) && doc.version > STATE_VERSION) {
+    const by = typeof doc.writer === "string" ? `${doc.writer}` : "a newer kakao-talk-channel";
+    throw new UsageError(
+      `${opts.state} was written by ${by} (state format ${doc.version}); this is kakao-talk-channel ${opts.packageVersion}, ` +
+        `which reads formats 1 to ${STATE_VERSION}: run the version that wrote it, or a later one`,
+    );
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc) || (doc.version !== 1 && doc.version !== 2)) {
     throw new UsageError(`${opts.state} is not a kakao-talk-channel sync state file`);
@@ -121,7 +130,15 @@ export function readState(opts) {
 }
 
 export function writeState(opts, desired) {
-  const head = { version: 2, channel: opts.channel, fileId: opts.fileId, userType: opts.userType, syncedAt: new Date().toISOString(), users: desired.size };
+  const head = {
+    version: STATE_VERSION,
+    channel: opts.channel,
+    fileId: opts.fileId,
+    userType: opts.userType,
+    writer: `kakao-talk-channel ${opts.packageVersion}`,
+    syncedAt: new Date().toISOString(),
+    users: desired.size,
+  };
   writeAtomically(opts.state, (write) => {
     let chunk = `${JSON.stringify(head)}\n`;
     for (const [id, fp] of desired) {
@@ -188,6 +205,8 @@ export function readJournal(opts) {
 
 /** The known fingerprint of a user that may or may not be in Kakao's file: it matches no row. */
 export const UNSURE = "";
+/** The same, for a user that was in the file before the run that stopped: a row of it is "changed", not "new". */
+export const UNSURE_KNOWN = "?";
 
 /**
  * What is known to be in Kakao's file: the state file, then the journal. Its `sending` lines
@@ -205,7 +224,10 @@ export function loadKnown(opts) {
     } else if (entry.op === "delete") {
       for (const id of entry.ids) known.delete(id);
     } else {
-      for (const id of entry.ids) known.set(id, UNSURE);
+      for (const id of entry.ids) {
+        const was = known.get(id);
+        known.set(id, was === undefined || was === UNSURE ? UNSURE : UNSURE_KNOWN);
+      }
     }
   }
   return { known, journal };
@@ -226,16 +248,95 @@ export class Journal {
       // A torn last line: cut it, so that the next entry starts its own line.
       writing(this.path, () => ftruncateSync(this.fd, scan.cutAt));
     } else if (scan.endLine) {
-      writing(this.path, () => writeSync(this.fd, "\n"));
+      writing(this.path, () => writeAll(this.fd, "\n"));
     }
   }
   append(entry) {
     writing(this.path, () => {
-      writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+      writeAll(this.fd, `${JSON.stringify(entry)}\n`);
       fsyncSync(this.fd);
     });
   }
   close() {
     closeSync(this.fd);
   }
+}
+
+// ------------------------------------------------------------------------- where it lives ----
+
+/**
+ * The state file's name in a state directory: one per channel, file id and user type, so any
+ * CSV of that file continues it (a CSV named by date is normal). `.state`: it is not one JSON
+ * document but a JSON line followed by `<id>\t<fingerprint>` lines.
+ */
+export function stateName(channel, fileId, userType) {
+  const safe = encodeURIComponent(channel).replace(/[!'()*.~%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${safe}-${fileId}-${userType}.state`;
+}
+
+/** The state directory (default `.kakao-sync/` next to the CSV), created if missing. */
+export function makeStateDir(opts) {
+  if (opts.stateFlag) return;
+  try {
+    mkdirSync(opts.stateDir, { recursive: true });
+  } catch (recursiveErr) {
+    let err = recursiveErr;
+    try {
+      mkdirSync(opts.stateDir); // Node's recursive mkdir says ENOENT for EROFS or EACCES: ask once more
+    } catch (plainErr) {
+      if (existsSync(dirname(opts.stateDir))) err = plainErr;
+    }
+    throw new UsageError(`cannot create the state directory ${opts.stateDir}: ${err.code ?? err.message} (pass --state-dir DIR, a directory this run can write)`);
+  }
+}
+
+/** The first JSON value of a state file or journal: its first line, or (a version 1 state file on several lines) all of it. */
+function headOf(path) {
+  try {
+    const text = readFileSync(path, "utf8");
+    const nl = text.indexOf("\n");
+    try {
+      return JSON.parse(nl < 0 ? text : text.slice(0, nl));
+    } catch {
+      return JSON.parse(text);
+    }
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Earlier versions kept the state next to the CSV, keyed by its path: `<csv>.kakao-sync.json`
+ * and `<csv>.kakao-sync.json.journal`. When the state directory has no state of this file and
+ * those belong to it (same channel, file id, user type), they are moved in (a dry run reads
+ * them where they are). Returns a note for stderr, or null. Called with the lock held.
+ */
+export function adoptLegacyState(opts) {
+  if (opts.stateFlag) return null;
+  const old = `${opts.csv}.kakao-sync.json`;
+  const oldJournal = `${old}.journal`;
+  const found = [old, oldJournal].filter((p) => existsSync(p));
+  if (found.length === 0) return null;
+  const head = headOf(found[0]);
+  if (head === null || typeof head !== "object" || !sameTarget(head, opts)) return null;
+  if (existsSync(opts.state) || existsSync(opts.journal)) {
+    return `not reading ${found.join(" and ")}, the state of an earlier version: this file's state is ${opts.state} (remove the old one)`;
+  }
+  if (opts.dryRun) {
+    opts.state = old;
+    opts.journal = oldJournal;
+    return `reading the state of an earlier version, ${found.join(" and ")}; a real run moves it to ${opts.stateDir}`;
+  }
+  for (const [from, to] of [
+    [old, opts.state],
+    [oldJournal, opts.journal],
+  ]) {
+    if (!existsSync(from)) continue;
+    try {
+      renameSync(from, to);
+    } catch (err) {
+      throw new UsageError(`cannot move the state of an earlier version, ${from}, to ${to}: ${err.code ?? err.message}; move it there yourself, or pass --state ${old}`);
+    }
+  }
+  return `moved the state of an earlier version, ${found.join(" and ")}, to ${opts.stateDir} (the state now lives there, whatever the CSV is called)`;
 }
