@@ -173,7 +173,7 @@ pub fn check_seen_store_options(
     unreadable: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let values = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
-    store_options(kind, &values, unreadable).map_err(|e| CallError::from(e).into_js(&[]))
+    store_options(kind, &values, unreadable).map_err(|e| e.into_js(&[]))
 }
 
 fn store_options(
