@@ -13,7 +13,10 @@ import { __checkSeenStore } from "./kakao_talk_channel.js";
 import { __fail } from "./errors.js";
 import { pack, parseResult } from "./marshal.js";
 
-/** A plain `{ [method]: function }` of `client`'s `methods`, or `client` itself when it is not an object. */
+/**
+ * A plain `{ [method]: function }` of `client`'s `methods` (and `isOpen: true` when it has that
+ * property, as node-redis clients do), or `client` itself when it is not an object.
+ */
 function describeClient(client, methods, field) {
   if (client === null || typeof client !== "object") return { copy: typeof client === "function" ? () => {} : client };
   let at = field;
@@ -24,6 +27,8 @@ function describeClient(client, methods, field) {
       const f = client[m];
       if (typeof f === "function") copy[m] = f;
     }
+    at = `${field}.isOpen`;
+    if ("isOpen" in client) copy.isOpen = true;
     return { copy };
   } catch {
     return { unreadable: at };
@@ -119,16 +124,15 @@ end
 return 0`;
 
 /**
- * A claim store on Redis: each step is one Lua script (atomic on the server). Takes a connected
- * node-redis client (`eval(script, { keys, arguments })`, detected by its `isOpen` property)
- * or an ioredis one (`eval(script, 1, key, ...args)`); `{ client }` chooses explicitly.
+ * A claim store on Redis: each step is one Lua script (Redis's EVAL command, atomic on the
+ * server), sent with the client's generic command call: node-redis' `sendCommand([...])`
+ * (chosen when the client has `isOpen`) or ioredis' `call(...)`; `{ client }` chooses.
  */
 export function redisSeenStore(redis, options) {
-  const { prefix, client } = checkStore("redis", "redis", redis, ["eval"], options, ["prefix", "client"]);
-  const nodeRedis = client === "node-redis" || (client === "auto" && "isOpen" in redis);
+  const { prefix, client } = checkStore("redis", "redis", redis, ["sendCommand", "call"], options, ["prefix", "client"]);
   const run = (script, id, ...args) => {
-    const strings = args.map(String);
-    return nodeRedis ? redis.eval(script, { keys: [prefix + id], arguments: strings }) : redis.eval(script, 1, prefix + id, ...strings);
+    const command = ["EVAL", script, "1", prefix + id, ...args.map(String)];
+    return client === "node-redis" ? redis.sendCommand(command) : redis.call(...command);
   };
   return {
     claim: async (id, token, leaseMs) => String(await run(REDIS_CLAIM, id, token, leaseMs)),

@@ -145,10 +145,11 @@ export interface SeenStoreOptions {
  */
 export declare function kvSeenStore(kv: KvNamespaceLike, options?: SeenStoreOptions): WebhookClaimStore;
 
-/** A connected Redis client: node-redis (`eval(script, { keys, arguments })`) or ioredis (`eval(script, numKeys, ...)`). */
-export interface RedisLike {
-  eval(script: string, ...args: never[]): Promise<unknown>;
-}
+/**
+ * A connected Redis client, as used: node-redis' `sendCommand(args)` (a client with `isOpen`)
+ * or ioredis' `call(command, ...args)`.
+ */
+export type RedisLike = { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, ...args: string[]): Promise<unknown> };
 
 export interface RedisSeenStoreOptions extends SeenStoreOptions {
   /** The client's call shape; default: node-redis when the client has `isOpen`, else ioredis. */
@@ -156,7 +157,7 @@ export interface RedisSeenStoreOptions extends SeenStoreOptions {
 }
 
 /**
- * A claim store on Redis: claim, finish and release are each one Lua script (atomic on the
+ * A claim store on Redis: claim, finish and release are each one Lua script (EVAL, atomic on the
  * server), finish and release matched on the claim's token. The client must be connected (a
  * URL string is refused). Redis's persistence decides what survives a crash: see README.
  */

@@ -41,6 +41,7 @@ test("require() and import give the same exports: the very same functions and cl
     "ValidationError",
     "WebhookAuthError",
     "createChannelWebhookHandler",
+    "d1SeenStore",
     "kvSeenStore",
     "parseChannelWebhook",
     "redisSeenStore",

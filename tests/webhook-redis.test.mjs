@@ -292,11 +292,13 @@ describe("what a Redis crash (SIGKILL) forgets", () => {
 
 describe("redisSeenStore's set-up is checked (issue 16.6)", () => {
   test("a URL, a non-client, a non-string or empty prefix, an unknown client shape: ValidationError naming the field and rule", () => {
-    const client = { eval() {} };
+    const client = { call() {} };
     for (const [args, field, rule, message] of [
       [["redis://127.0.0.1:6379"], "redis", "params.type", /not a string \(a URL\?/],
       [[undefined], "redis", "params.type", /connected Redis client/],
-      [[{ set() {} }], "redis.eval", "params.type", /must be a function/],
+      [[{ set() {} }], "redis.call", "params.type", /must be a function/],
+      [[{ isOpen: true, call() {} }], "redis.sendCommand", "params.type", /must be a function/],
+      [[{ sendCommand() {} }, { client: "ioredis" }], "redis.call", "params.type", /must be a function/],
       [[client, { prefix: 42 }], "options.prefix", "params.type", /must be a string/],
       [[client, { prefix: "" }], "options.prefix", "options.prefix", /1 to 200/],
       [[client, { client: "jedis" }], "options.client", "options.client", /ioredis/],
@@ -310,5 +312,6 @@ describe("redisSeenStore's set-up is checked (issue 16.6)", () => {
       );
     }
     assert.doesNotThrow(() => redisSeenStore(client, { prefix: "wh:", client: "ioredis" }));
+    assert.doesNotThrow(() => redisSeenStore({ sendCommand() {} }, { client: "node-redis" }));
   });
 });

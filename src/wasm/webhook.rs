@@ -163,8 +163,9 @@ pub fn check_webhook_options(
 
 /// Checks a shipped `seen` store's set-up: `kind` is "redis", "d1" or "kv"; the packed values
 /// are `[client, options]`, `client` copied by webhook-stores.js as a plain object of the
-/// methods it has (`{ eval, prepare, get, put, delete }`, functions or absent) or the caller's
-/// value itself when it is not an object (a URL string, say). Returns the JSON of
+/// methods it has (`{ sendCommand, call, prepare, get, put, delete }`, functions or absent;
+/// `isOpen: true` for a node-redis client) or the caller's value itself when it is not an object
+/// (a URL string, say). Returns the JSON of
 /// `{ prefix, client?, table? }` with the defaults filled in, or throws an error record.
 #[wasm_bindgen(js_name = __checkSeenStore, skip_typescript)]
 pub fn check_seen_store_options(
@@ -174,6 +175,14 @@ pub fn check_seen_store_options(
 ) -> Result<JsValue, JsValue> {
     let values = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
     store_options(kind, &values, unreadable).map_err(|e| e.into_js(&[]))
+}
+
+fn store_option_names(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "redis" => &["prefix", "client"],
+        "d1" => &["table"],
+        _ => &["prefix"],
+    }
 }
 
 fn store_options(
@@ -191,11 +200,33 @@ fn store_options(
     }
     let client = values.first().unwrap_or(&Val::Undefined);
     let options = values.get(1).unwrap_or(&Val::Undefined);
+    let o = input::object_with_keys(options, "options", store_option_names(kind), true)?
+        .unwrap_or(&Val::Undefined);
+    // Redis: the call shape decides the method needed (node-redis' sendCommand, ioredis' call).
+    let shape = match o.get("client") {
+        Val::Undefined if kind == "redis" && matches!(client.get("isOpen"), Val::Bool(true)) => {
+            "node-redis"
+        }
+        Val::Undefined => "ioredis",
+        Val::Str(s) if kind == "redis" && (s == "ioredis" || s == "node-redis") => s,
+        _ => {
+            return Err(ValidationError::new(
+                "options.client",
+                "options.client",
+                "must be \"ioredis\" or \"node-redis\"",
+            )
+            .into())
+        }
+    };
     let (name, field, methods, what): (&str, &str, &[&str], &str) = match kind {
         "redis" => (
             "redisSeenStore",
             "redis",
-            &["eval"],
+            if shape == "node-redis" {
+                &["sendCommand"]
+            } else {
+                &["call"]
+            },
             "a connected Redis client (node-redis' createClient(...).connect(), or new Redis() of ioredis)",
         ),
         "d1" => ("d1SeenStore", "db", &["prepare"], "a D1 database binding (env.DB)"),
@@ -230,12 +261,6 @@ fn store_options(
         )
         .into());
     }
-    let allowed: &[&str] = match kind {
-        "redis" => &["prefix", "client"],
-        "d1" => &["table"],
-        _ => &["prefix"],
-    };
-    let o = input::object_with_keys(options, "options", allowed, true)?.unwrap_or(&Val::Undefined);
     let mut out = serde_json::Map::new();
     if kind == "d1" {
         let table = input::opt_string(o, "table", "options.table")?.unwrap_or("kakao_webhook_seen");
@@ -247,18 +272,6 @@ fn store_options(
         out.insert("prefix".into(), json!(prefix));
     }
     if kind == "redis" {
-        let shape = match o.get("client") {
-            Val::Undefined => "auto",
-            Val::Str(s) if s == "ioredis" || s == "node-redis" => s,
-            _ => {
-                return Err(ValidationError::new(
-                    "options.client",
-                    "options.client",
-                    "must be \"ioredis\" or \"node-redis\"",
-                )
-                .into())
-            }
-        };
         out.insert("client".into(), json!(shape));
     }
     to_json(&serde_json::Value::Object(out))

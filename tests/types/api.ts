@@ -159,7 +159,7 @@ export async function webhook(request: Request): Promise<Response> {
   createChannelWebhookHandler({ adminKey: "k" });
   await parseChannelWebhook(request, { adminKey: "k", bodyTimeoutMs: 1000 });
   const kv = { get: async (_k: string) => null as string | null, put: async (_k: string, _v: string, _o: { expirationTtl: number }) => {}, delete: async (_k: string) => {} };
-  const ioredis = { eval: async (_script: string, _keys: number, ..._args: string[]): Promise<unknown> => "claimed" };
+  const ioredis = { call: async (_command: string, ..._args: string[]): Promise<unknown> => "claimed" };
   const d1 = { prepare: (_sql: string) => ({ bind: (..._v: unknown[]) => ({ first: async () => null, run: async () => ({}) }), run: async () => ({}) }) };
   createChannelWebhookHandler({
     adminKey: "k",
