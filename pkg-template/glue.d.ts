@@ -11,11 +11,12 @@ export declare class WasmClient {
 export declare function __maxKeys(): number;
 export declare function __validateCustomerFileUsers(text: string, chunks: string[] | undefined): string;
 export declare function __checkWebhookOptions(text: string, unreadable: string | undefined, handler: boolean): string;
+export declare function __checkSeenStore(kind: "redis" | "d1" | "kv", text: string, unreadable: string | undefined): string;
 export declare function __parseWebhook(
   method: string,
   authorization: string | undefined,
   resourceId: string | undefined,
-  body: string | undefined,
+  body: Uint8Array | undefined,
   adminKey: string,
 ): string | undefined;
 

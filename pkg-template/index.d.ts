@@ -49,6 +49,7 @@ export {
 export {
   createChannelWebhookHandler,
   parseChannelWebhook,
+  d1SeenStore,
   kvSeenStore,
   redisSeenStore,
   type ChannelWebhookEvent,
@@ -56,12 +57,14 @@ export {
   type ChannelWebhookHandlerOptions,
   type WebhookSeenStore,
   type WebhookClaimStore,
-  type WebhookSetStore,
   type WebhookErrorStage,
   type KvNamespaceLike,
   type RedisLike,
   type SeenStoreOptions,
   type RedisSeenStoreOptions,
+  type D1DatabaseLike,
+  type D1SeenStoreOptions,
+  type WebhookClaimState,
 } from "./webhook.js";
 export {
   toNodeHandler,

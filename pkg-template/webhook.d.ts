@@ -48,39 +48,52 @@ export declare function parseChannelWebhook(
   options: ParseChannelWebhookOptions,
 ): Promise<ChannelWebhookEvent>;
 
+/** A claim's state as `claim` answers it. */
+export type WebhookClaimState = "claimed" | "processing" | "done";
+
 /**
- * An atomic store of handled delivery ids, shared by all instances: `claim` resolves `true` for
- * exactly one caller per id (that instance handles the delivery) until `ttlMs` passes or the id
- * is released. The handler releases a claim when `onEvent` fails, so Kakao's redelivery is
- * handled again.
+ * Where delivery ids are claimed, shared by every instance. Per id, a claim goes
+ * absent → processing (owned by `token`, until now + `leaseMs`) → done (until now + `ttlMs`);
+ * a processing claim whose lease ended, or a done one whose ttl ended, counts as absent.
+ * Each method must be atomic on the store (one Lua script, one SQL statement, a transaction).
  */
 export interface WebhookClaimStore {
-  claim(resourceId: string, ttlMs: number): boolean | Promise<boolean>;
-  release(resourceId: string): unknown;
+  /** Absent → processing with `token`, answering "claimed"; otherwise the state found. */
+  claim(resourceId: string, token: string, leaseMs: number): WebhookClaimState | Promise<WebhookClaimState>;
+  /** Processing with `token` → done until now + `ttlMs`: true; any other state (taken over, expired): false. */
+  finish(resourceId: string, token: string, ttlMs: number): boolean | Promise<boolean>;
+  /** Processing with `token` → absent (compare-and-delete): true; otherwise untouched: false. */
+  release(resourceId: string, token: string): boolean | Promise<boolean>;
 }
 
-/** A plain store of handled delivery ids (a `Set`, a KV): `has` then `add`, not atomic. */
-export interface WebhookSetStore {
-  has(resourceId: string): boolean | Promise<boolean>;
-  add(resourceId: string): unknown;
-}
+/** Where delivery ids are claimed, to drop Kakao's redeliveries. */
+export type WebhookSeenStore = WebhookClaimStore;
 
-/** Where handled delivery ids are remembered, to drop Kakao's redeliveries. */
-export type WebhookSeenStore = WebhookClaimStore | WebhookSetStore;
-
-/** What failed, as told to `onError`. */
-export type WebhookErrorStage = "onEvent" | "seen.claim" | "seen.release" | "seen.has" | "seen.add" | "parse";
+/** What failed, as told to `onError`. A stage that timed out gets an `Error` named `"TimeoutError"`. */
+export type WebhookErrorStage = "onEvent" | "seen.claim" | "seen.finish" | "seen.release" | "parse";
 
 export interface ChannelWebhookHandlerOptions extends ParseChannelWebhookOptions {
-  /** Called once per delivery (not for redeliveries). Kakao wants an answer within 3 seconds. */
+  /** Called once per claimed delivery (not for a redelivery of a handled one). */
   onEvent: (event: ChannelWebhookEvent) => void | Promise<void>;
   /**
-   * Resource ids already handled. Default: the last 10,000, in memory (per isolate/process).
-   * Across instances use an atomic store such as `redisSeenStore(redis)`.
+   * Where delivery ids are claimed. Default: the last 10,000, in memory (per isolate/process).
+   * Across instances: `redisSeenStore(redis)`, `d1SeenStore(env.DB)`, or your own claim store.
    */
   seen?: WebhookSeenStore;
-  /** The `ttlMs` given to `seen.claim`: how long a handled id is remembered (60,000 to 2,592,000,000; default one day). */
+  /** How long a handled id is remembered (`finish`'s `ttlMs`; 60,000 to 2,592,000,000; default one day). */
   seenTtlMs?: number;
+  /**
+   * The answer budget, in ms from the body's arrival (100 to 2,900; default 2,500, below Kakao's
+   * 3 s wait): past it the handler answers 503 and the work goes on.
+   */
+  answerWithinMs?: number;
+  /**
+   * How long a claim stays "processing" (3,000 to `seenTtlMs`, longer than `answerWithinMs`;
+   * default 30,000): redeliveries meanwhile get 409; after it a redelivery takes the claim over.
+   */
+  leaseMs?: number;
+  /** The deadline of each store call and each `onError` call (10 to 60,000; default 1,000). */
+  callTimeoutMs?: number;
   /**
    * Called when `onEvent` or the store fails (`stage` says which); its own failure is logged,
    * never thrown. `event` is undefined for `"parse"` (an unexpected error). Default: `console.error`.
@@ -90,13 +103,13 @@ export interface ChannelWebhookHandlerOptions extends ParseChannelWebhookOptions
 
 /**
  * A fetch-style handler for Kakao Talk Channel's add/block webhook. Answers 200 (empty body)
- * after `onEvent` resolved or for a redelivery of a handled `X-Kakao-Resource-ID`; 405 for a
- * method other than POST; 401 for a missing or wrong `Authorization` (the body unread); 413 for
- * a body over 16 KiB; 408 for a body not received within `bodyTimeoutMs`; 400 for a malformed
- * body; 409 while the same delivery is still being handled in this instance; 500 when `onEvent`
- * or the store fails before the event was handled. A `seen.add` failing after `onEvent`
- * succeeded still answers 200 (and goes to `onError`): a 500 would have Kakao redeliver an
- * event already handled. The returned promise never rejects.
+ * after `onEvent` resolved, or for a redelivery of a done `X-Kakao-Resource-ID`; 409 while the
+ * delivery is processing (here or in another instance); 503 when the answer budget
+ * (`answerWithinMs`) or a store call's deadline ran out first; 500 when `onEvent` threw (the
+ * claim is released) or the store failed before `onEvent`; 405 for a method other than POST;
+ * 401 for a missing or wrong `Authorization` (the body unread); 413 for a body over 16 KiB;
+ * 408 for a body not received within `bodyTimeoutMs`; 400 for a malformed body (invalid UTF-8
+ * included). The returned promise never rejects.
  *
  * @example
  * ```ts
@@ -119,22 +132,24 @@ export interface KvNamespaceLike {
 }
 
 export interface SeenStoreOptions {
-  /** Key prefix; default `"kakao-webhook:"`. */
+  /** Key prefix (1 to 200 characters, no control character); default `"kakao-webhook:"`. */
   prefix?: string;
 }
 
 /**
- * A `seen` store on a Workers KV namespace. Not atomic: KV is eventually consistent (a write
- * can take about 60 s to reach other locations), so a redelivery reaching another location
- * within that time may be handled twice. Use `redisSeenStore` where twice is not acceptable.
+ * A `seen` store on a Workers KV namespace: BEST EFFORT, at-least-once. KV has no
+ * compare-and-set (each step is a get then a put), so two instances receiving one delivery at
+ * once can both handle it (measured on one local namespace: see README), and another location
+ * sees a write up to about 60 s late. Use `d1SeenStore` or `redisSeenStore` where twice is not
+ * acceptable.
  */
 export declare function kvSeenStore(kv: KvNamespaceLike, options?: SeenStoreOptions): WebhookClaimStore;
 
-/** A Redis client: ioredis (`set(key, value, "PX", ms, "NX")`) or node-redis (`set(key, value, { PX, NX })`). */
-export interface RedisLike {
-  set(key: string, value: string, ...args: never[]): Promise<string | null>;
-  del(key: string): Promise<unknown>;
-}
+/**
+ * A connected Redis client, as used: node-redis' `sendCommand(args)` (a client with `isOpen`)
+ * or ioredis' `call(command, ...args)`.
+ */
+export type RedisLike = { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, ...args: string[]): Promise<unknown> };
 
 export interface RedisSeenStoreOptions extends SeenStoreOptions {
   /** The client's call shape; default: node-redis when the client has `isOpen`, else ioredis. */
@@ -142,7 +157,27 @@ export interface RedisSeenStoreOptions extends SeenStoreOptions {
 }
 
 /**
- * A `seen` store on Redis: `SET <prefix><id> 1 PX <ttlMs> NX` claims a delivery atomically
- * (exactly one instance handles it), `DEL` releases it when `onEvent` failed.
+ * A claim store on Redis: claim, finish and release are each one Lua script (EVAL, atomic on the
+ * server), finish and release matched on the claim's token. The client must be connected (a
+ * URL string is refused). Redis's persistence decides what survives a crash: see README.
  */
 export declare function redisSeenStore(redis: RedisLike, options?: RedisSeenStoreOptions): WebhookClaimStore;
+
+/** A Cloudflare D1 database binding (the part used). */
+export interface D1DatabaseLike {
+  prepare(sql: string): {
+    bind(...values: unknown[]): { first(): Promise<unknown>; run(): Promise<unknown> };
+    run(): Promise<unknown>;
+  };
+}
+
+export interface D1SeenStoreOptions {
+  /** The table (an SQL identifier, created on first use); default `"kakao_webhook_seen"`. */
+  table?: string;
+}
+
+/**
+ * A claim store on Cloudflare D1: the claim is one SQL statement that inserts the id or takes
+ * over an ended claim; finish and release are one UPDATE / DELETE matched on the token.
+ */
+export declare function d1SeenStore(db: D1DatabaseLike, options?: D1SeenStoreOptions): WebhookClaimStore;

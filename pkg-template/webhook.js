@@ -1,5 +1,5 @@
-// Kakao Talk Channel's add/block webhook: parseChannelWebhook, createChannelWebhookHandler and
-// two `seen` stores (kvSeenStore, redisSeenStore).
+// Kakao Talk Channel's add/block webhook: parseChannelWebhook and createChannelWebhookHandler
+// (the claim stores are in webhook-stores.js).
 //
 // This file reads the caller's values — the options, the Request's method, headers and body —
 // each read inside try, so a throwing getter or Proxy becomes an error, never a hang or an
@@ -9,6 +9,9 @@
 import { __checkWebhookOptions, __parseWebhook } from "./kakao_talk_channel.js";
 import { ValidationError, WebhookAuthError, __fail } from "./errors.js";
 import { pack, parseResult } from "./marshal.js";
+import { memorySeenStore } from "./webhook-stores.js";
+
+export { d1SeenStore, kvSeenStore, redisSeenStore } from "./webhook-stores.js";
 
 /** A wasm export's result (JSON text, or undefined), its thrown record as the error class. */
 function wasm(f, ...args) {
@@ -22,15 +25,14 @@ function wasm(f, ...args) {
 }
 
 const PARSE_OPTIONS = ["adminKey", "bodyTimeoutMs"];
-const HANDLER_OPTIONS = ["adminKey", "bodyTimeoutMs", "onEvent", "onError", "seen", "seenTtlMs"];
-const SEEN_METHODS = ["claim", "release", "has", "add"];
+const HANDLER_OPTIONS = ["adminKey", "answerWithinMs", "bodyTimeoutMs", "callTimeoutMs", "leaseMs", "onEvent", "onError", "seen", "seenTtlMs"];
+const SEEN_METHODS = ["claim", "finish", "release", "has", "add"];
 const DEFAULT_WINDOW = 10000;
-const DEFAULT_PREFIX = "kakao-webhook:";
 const TIMED_OUT = Symbol("timed out");
 
 /**
  * A plain copy of the caller's `options`: its own enumerable keys and the known `names`, each
- * read once; `seen` becomes a plain `{ claim, release, has, add }` of the functions found (and
+ * read once; `seen` becomes a plain `{ claim, finish, release, has, add }` of the functions found (and
  * `store` keeps the object they are called on). `unreadable` names the first read that threw.
  */
 function copyOptions(options, names) {
@@ -114,7 +116,7 @@ function longerThan(s, max) {
 }
 
 /**
- * The body as text: at most `maxBytes` bytes (else `webhook.body_too_large`), read within
+ * The body's bytes: at most `maxBytes` bytes (else `webhook.body_too_large`), read within
  * `timeoutMs` (else `webhook.body_timeout`); the stream is cancelled in both cases. Read from
  * `request.body` when it is a stream, else from `request.text()`.
  */
@@ -144,7 +146,7 @@ async function readBody(request, maxBytes, timeoutMs) {
       if (result === TIMED_OUT) throw timedOut();
       if (typeof result !== "string") throw unreadable("request.text() gave no string");
       if (longerThan(result, maxBytes)) throw tooLarge();
-      return result;
+      return new TextEncoder().encode(result);
     }
     let reader;
     try {
@@ -189,7 +191,9 @@ async function readBody(request, maxBytes, timeoutMs) {
       bytes.set(c, at);
       at += c.byteLength;
     }
-    return new TextDecoder().decode(bytes);
+    // The bytes go to Rust as they came: invalid UTF-8 is a 400 naming the string that holds
+    // it (webhook.utf8), never a U+FFFD handed to onEvent.
+    return bytes;
   } finally {
     clearTimeout(timer);
   }
@@ -214,108 +218,155 @@ export async function parseChannelWebhook(request, options) {
   return parseRequest(request, checked);
 }
 
-/** The default `seen` store: the last `limit` resource ids, in memory (claim is atomic here). */
-function recentIds(limit) {
-  const ids = new Set();
-  return {
-    claim(id) {
-      if (ids.has(id)) return false;
-      ids.add(id);
-      if (ids.size > limit) ids.delete(ids.values().next().value);
-      return true;
-    },
-    release(id) {
-      ids.delete(id);
-    },
-  };
-}
-
 function reply(status, body) {
   return body === undefined
     ? new Response(null, { status })
     : new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
+
+/**
+ * Calls `f()` and waits at most `ms` for it: `{ value }`, `{ error }` or `{ timedOut: true }`,
+ * never a rejection. `late` is the call's own promise, for what to do if it settles later.
+ */
+async function bounded(f, ms) {
+  let late;
+  try {
+    late = Promise.resolve(f());
+  } catch (error) {
+    return { error };
+  }
+  late.catch(() => {}); // settled later, handled (or not needed) by the caller
+  let timer;
+  const expired = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    // Node: a pending deadline alone does not keep the process alive (a server's socket does).
+    if (typeof timer === "object" && typeof timer?.unref === "function") timer.unref();
+  });
+  try {
+    const out = await Promise.race([late.then((value) => ({ value })), expired]);
+    return out === TIMED_OUT ? { timedOut: true, late } : out;
+  } catch (error) {
+    return { error, late };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function timeoutError(what, ms) {
+  const err = new Error(`${what} did not settle within ${ms} ms`);
+  err.name = "TimeoutError";
+  return err;
+}
+
+/** A fresh claim token: random, unique per delivery attempt. */
+function newToken() {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}
+
 /**
  * Returns `(request: Request) => Promise<Response>` for Kakao's channel add/block webhook; see
- * webhook.d.ts for every status. It never rejects: whatever throws (onEvent, the store,
- * onError itself) ends in a 500 or, once the event was handled, a 200.
+ * webhook.d.ts and README for every status. It never rejects and answers within
+ * `answerWithinMs` (after the body was read) whatever `onEvent`, `onError` or the store do:
+ * each store call and `onError` is bounded by `callTimeoutMs`, `onEvent` by the lease.
  */
 export function createChannelWebhookHandler(options) {
   const { checked, copy, store } = checkOptions(options, true);
   const onEvent = copy.onEvent;
   const onError = copy.onError ?? ((err, _event, stage) => console.error(`kakao-talk-channel webhook: ${stage} failed:`, err));
-  const ttlMs = checked.seenTtlMs;
+  const { seenTtlMs: ttlMs, answerWithinMs, leaseMs, callTimeoutMs } = checked;
   let seen;
-  if (store === undefined) seen = recentIds(DEFAULT_WINDOW);
+  if (store === undefined) seen = memorySeenStore(DEFAULT_WINDOW);
   else {
     const { target, methods } = store;
-    seen = methods.claim
-      ? { claim: (id, ttl) => methods.claim.call(target, id, ttl), release: (id) => methods.release.call(target, id) }
-      : { has: (id) => methods.has.call(target, id), add: (id) => methods.add.call(target, id) };
+    seen = {
+      claim: (id, token, lease) => methods.claim.call(target, id, token, lease),
+      finish: (id, token, ttl) => methods.finish.call(target, id, token, ttl),
+      release: (id, token) => methods.release.call(target, id, token),
+    };
   }
-  const inFlight = new Set();
 
   async function report(err, event, stage) {
+    const r = await bounded(() => onError(err, event, stage), callTimeoutMs);
+    if (!r.timedOut && !("error" in r)) return;
     try {
-      await onError(err, event, stage);
-    } catch (failure) {
-      try {
-        console.error("kakao-talk-channel webhook: onError threw:", failure, "while reporting:", err);
-      } catch {
-        // Nowhere left to report to.
-      }
+      console.error("kakao-talk-channel webhook: onError failed:", r.timedOut ? timeoutError("onError", callTimeoutMs) : r.error, "while reporting:", err);
+    } catch {
+      // Nowhere left to report to.
     }
   }
 
   const ok = () => reply(200);
   const failed = () => reply(500, { error: "the delivery could not be handled" });
+  const busy = () => reply(409, { error: "this delivery is being handled; Kakao will redeliver it" });
+  const late = () => reply(503, { error: "the delivery was not handled in time; Kakao will redeliver it" });
 
-  async function handle(event) {
-    try {
-      await onEvent(event);
-    } catch (err) {
-      await report(err, event, "onEvent");
+  /**
+   * Runs onEvent: true (resolved) or false (threw; reported). Past the lease, a TimeoutError is
+   * reported (a redelivery may now take the claim over) and onEvent is still awaited, so its
+   * outcome is finished or released with this claim's token (which then fails if it was taken).
+   */
+  async function run(event) {
+    const r = await bounded(() => onEvent(event), leaseMs);
+    if (r.timedOut) {
+      await report(timeoutError("onEvent (its lease has ended: a redelivery may take the claim over)", leaseMs), event, "onEvent");
+      try {
+        await r.late;
+        return true;
+      } catch (error) {
+        await report(error, event, "onEvent");
+        return false;
+      }
+    }
+    if ("error" in r) {
+      await report(r.error, event, "onEvent");
       return false;
     }
     return true;
   }
 
-  async function handleOnce(id, event) {
-    if (seen.claim) {
-      let owned;
-      try {
-        owned = await seen.claim(id, ttlMs);
-      } catch (err) {
-        await report(err, event, "seen.claim");
-        return failed();
-      }
-      if (!owned) return ok(); // a redelivery, or another instance has it
-      if (await handle(event)) return ok();
-      // Give the delivery back, so Kakao's redelivery is handled again.
-      try {
-        await seen.release(id);
-      } catch (err) {
-        await report(err, event, "seen.release");
-      }
+  /** A store call bounded by callTimeoutMs; its failure or timeout reported under `stage`. */
+  async function storeCall(stage, f, event) {
+    const r = await bounded(f, callTimeoutMs);
+    if (r.timedOut) await report(timeoutError(stage, callTimeoutMs), event, stage);
+    else if ("error" in r) await report(r.error, event, stage);
+    return r;
+  }
+
+  async function deliver(event) {
+    const id = event.resourceId;
+    if (id === null) {
+      return (await run(event)) ? ok() : failed();
+    }
+    const token = newToken();
+    const claim = await storeCall("seen.claim", () => seen.claim(id, token, leaseMs), event);
+    if (claim.timedOut) {
+      // If the claim lands after all, give it back so the redelivery is not kept waiting.
+      claim.late.then(
+        (state) => {
+          if (state === "claimed") storeCall("seen.release", () => seen.release(id, token), event);
+        },
+        () => {},
+      );
+      return late();
+    }
+    if ("error" in claim) return failed();
+    if (claim.value === "done") return ok();
+    if (claim.value === "processing") return busy();
+    if (claim.value !== "claimed") {
+      await report(new TypeError(`seen.claim must answer "claimed", "processing" or "done"; got ${typeof claim.value}`), event, "seen.claim");
       return failed();
     }
-    let handled;
-    try {
-      handled = await seen.has(id);
-    } catch (err) {
-      await report(err, event, "seen.has");
+    if (!(await run(event))) {
+      await storeCall("seen.release", () => seen.release(id, token), event);
       return failed();
     }
-    if (handled) return ok();
-    if (!(await handle(event))) return failed();
-    try {
-      await seen.add(id);
-    } catch (err) {
-      // The event was handled: answering 500 would have Kakao redeliver it and have it
-      // handled twice. Report the store's failure instead.
-      await report(err, event, "seen.add");
+    const finish = await storeCall("seen.finish", () => seen.finish(id, token, ttlMs), event);
+    if ("value" in finish && finish.value !== true) {
+      await report(new Error("seen.finish: the claim had ended or was taken over before onEvent finished, so the event may be handled again"), event, "seen.finish");
     }
+    // onEvent resolved: answering anything but 200 would have the event handled again.
     return ok();
   }
 
@@ -335,64 +386,9 @@ export function createChannelWebhookHandler(options) {
       await report(err, undefined, "parse");
       return failed();
     }
-    const id = event.resourceId;
-    if (id === null) return (await handle(event)) ? ok() : failed();
-    if (inFlight.has(id)) return reply(409, { error: "this delivery is being handled" });
-    inFlight.add(id);
-    try {
-      return await handleOnce(id, event);
-    } finally {
-      inFlight.delete(id);
-    }
-  };
-}
-
-function prefixOf(options) {
-  const prefix = options?.prefix;
-  return typeof prefix === "string" ? prefix : DEFAULT_PREFIX;
-}
-
-/**
- * A `seen` store on a Workers-KV-like namespace (`get(key)` → string or null, `put(key, value,
- * { expirationTtl })`, `delete(key)`). KV is eventually consistent: a key written in one
- * location can take about 60 s to be seen in another, so a redelivery reaching another location
- * within that time can be handled twice. Keys: `<prefix><resource id>`, kept for the handler's
- * `seenTtlMs` (at least 60 s, KV's minimum).
- */
-export function kvSeenStore(kv, options) {
-  const prefix = prefixOf(options);
-  return {
-    async claim(id, ttlMs) {
-      const key = prefix + id;
-      const found = await kv.get(key);
-      if (found !== null && found !== undefined) return false;
-      await kv.put(key, "1", { expirationTtl: Math.max(60, Math.ceil(ttlMs / 1000)) });
-      return true;
-    },
-    async release(id) {
-      await kv.delete(prefix + id);
-    },
-  };
-}
-
-/**
- * A `seen` store on a Redis client: `SET key 1 PX ttl NX` claims a delivery atomically (exactly
- * one instance gets "OK"), `DEL key` releases it. Takes ioredis' call shape (`set(key, value,
- * "PX", ttl, "NX")`) or node-redis' (`set(key, value, { PX, NX: true })`, detected by its
- * `isOpen` property; `{ client: "node-redis" | "ioredis" }` to choose).
- */
-export function redisSeenStore(redis, options) {
-  const prefix = prefixOf(options);
-  const client = options?.client;
-  return {
-    async claim(id, ttlMs) {
-      const key = prefix + id;
-      const nodeRedis = client === "node-redis" || (client !== "ioredis" && "isOpen" in redis);
-      const answer = nodeRedis ? await redis.set(key, "1", { PX: ttlMs, NX: true }) : await redis.set(key, "1", "PX", ttlMs, "NX");
-      return answer === "OK";
-    },
-    async release(id) {
-      await redis.del(prefix + id);
-    },
+    // The answer within the budget, whatever the work does; the work goes on after it.
+    const answer = await bounded(() => deliver(event), answerWithinMs);
+    if (answer.value instanceof Response) return answer.value;
+    return late();
   };
 }

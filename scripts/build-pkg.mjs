@@ -70,7 +70,7 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files.
-for (const rel of ["errors.js", "webhook.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
+for (const rel of ["errors.js", "webhook.js", "webhook-stores.js", "marshal.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
 // The emulator (kakao-talk-channel/testing): every module of pkg-template/testing/, by extension.
@@ -141,7 +141,7 @@ ${names.map((n) => `  ${n},`).join("\n")}
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
 writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
 // The rule ids and Kakao's error kinds, from the Rust tables: one source for both languages.
-const rules = [...readFileSync(join(root, "src/core/rules.rs"), "utf8").matchAll(/^pub const [A-Z_]+: &str = "([a-z_.]+)";/gm)].map((m) => m[1]);
+const rules = [...readFileSync(join(root, "src/core/rules.rs"), "utf8").matchAll(/^pub const [A-Z0-9_]+: &str = "([a-z0-9_.]+)";/gm)].map((m) => m[1]);
 const kinds = [
   ...new Set([
     "HttpStatus",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one driver behind the README's commands. Needs only rustup, cargo, node and npm; installs
 # everything else into the project (idempotently): the wasm32 target, wasm-bindgen-cli at the
-# exact version in Cargo.lock (into .tools/), and npm packages (into node_modules/).
+# exact version in Cargo.lock (into .tools/), npm packages (into node_modules/), and Debian's
+# redis-server when it is not on PATH (the webhook tests start a real Redis).
 #
 #   bash scripts/dev.sh build   # build pkg/ (the npm package)
 #   bash scripts/dev.sh demo    # build, start the Kakao emulator on loopback, run examples-node/demo.mjs
@@ -25,6 +26,15 @@ ensure_tools() {
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     step "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
+  fi
+  # redis-server, for the webhook tests against a real Redis (started by the tests on loopback).
+  if ! command -v redis-server >/dev/null 2>&1; then
+    step "apt-get install redis-server (for the webhook tests)"
+    if [ "$(id -u)" -eq 0 ]; then
+      apt-get update && apt-get install -y redis-server
+    else
+      sudo apt-get update && sudo apt-get install -y redis-server
+    fi
   fi
   local want have
   want=$(wasm_bindgen_version)

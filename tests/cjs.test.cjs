@@ -42,6 +42,7 @@ test("require() and import give the same exports: the very same functions and cl
     "WebhookAuthError",
     "createChannelWebhookHandler",
     "createNodeWebhookHandler",
+    "d1SeenStore",
     "kvSeenStore",
     "parseChannelWebhook",
     "redisSeenStore",

@@ -1,7 +1,8 @@
 // The channel add/block webhook: parseChannelWebhook and createChannelWebhookHandler, fed by the
 // emulator's deliverWebhook (exactly what Kakao sends) and by hand-made Requests whose bodies
-// are ReadableStreams the test controls (huge, never-ending, failing); the seen stores against
-// in-process fakes of Redis and of an eventually consistent KV.
+// are ReadableStreams the test controls (huge, never-ending, failing). The claim lifecycle is in
+// webhook-claims.test.mjs; the shipped stores against real Redis and Miniflare in
+// webhook-redis.test.mjs and webhook-cloudflare.test.mjs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { inspect } from "node:util";
@@ -10,9 +11,7 @@ import {
   ValidationError,
   WebhookAuthError,
   createChannelWebhookHandler,
-  kvSeenStore,
   parseChannelWebhook,
-  redisSeenStore,
 } from "../pkg/node.js";
 import { createKakaoEmulator } from "../pkg/testing/index.js";
 
@@ -298,16 +297,23 @@ describe("createChannelWebhookHandler, through the emulator's deliveries", () =>
     assert.equal(events.length, 1);
   });
 
-  test("`seen` plugs in any store with has/add (async, like a KV)", async () => {
-    const kv = new Map();
-    const store = { has: async (id) => kv.has(id), add: async (id) => void kv.set(id, "1") };
-    const { emu, events, handler } = setup({ seen: store });
-    const d = await emu.deliverWebhook(handler, { userId: 1, channelPublicId: "_ZeUTxl" });
-    assert.deepEqual([...kv.keys()], [d.resourceId]);
-    // Another handler instance sharing the store (another isolate) drops the redelivery.
-    const handler2 = createChannelWebhookHandler({ adminKey: emu.adminKey, seen: store, onEvent: (e) => events.push(e) });
-    assert.equal((await emu.deliverWebhook(handler2, { userId: 1, channelPublicId: "_ZeUTxl" }, { resourceId: d.resourceId })).status, 200);
-    assert.equal(events.length, 1);
+  test("`seen` refuses the old shapes: a has/add store (a Set) and claim/release without finish", () => {
+    for (const [seen, field, rule] of [
+      [new Set(), "seen", "webhook.seen_store"],
+      [{ has() {}, add() {} }, "seen", "webhook.seen_store"],
+      [{ claim() {}, release() {} }, "seen.finish", "params.type"],
+    ]) {
+      const err = (() => {
+        try {
+          createChannelWebhookHandler({ adminKey: KEY, onEvent() {}, seen });
+        } catch (e) {
+          return e;
+        }
+      })();
+      assert.ok(err instanceof ValidationError, String(err));
+      assert.deepEqual([err.field, err.rule], [field, rule]);
+      assert.match(err.message, /claim\(id, token, leaseMs\), finish\(id, token, ttlMs\) and release\(id, token\)/);
+    }
   });
 
   test("handler options are checked when it is created", () => {
@@ -315,11 +321,17 @@ describe("createChannelWebhookHandler, through the emulator's deliveries", () =>
       [{ adminKey: "k0k0k0k0", onEvent: 1 }, "onEvent", "params.type"],
       [{ adminKey: "k0k0k0k0" }, "onEvent", "params.type"],
       [{ onEvent() {} }, "adminKey", "params.required"],
-      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: {} }, "seen.has", "params.type"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: {} }, "seen.claim", "params.type"],
       [{ adminKey: "k0k0k0k0", onEvent() {}, sen: new Set() }, "options.sen", "params.unknown_key"],
-      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: { claim() {} } }, "seen.release", "params.type"],
-      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: null }, "seen.has", "params.type"],
-      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: { has() {}, get add() { throw new Error("x"); } } }, "seen.add", "params.unreadable"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: { claim() {}, finish() {} } }, "seen.release", "params.type"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: null }, "seen.claim", "params.type"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, seen: { claim() {}, get finish() { throw new Error("x"); } } }, "seen.finish", "params.unreadable"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, answerWithinMs: 3000 }, "answerWithinMs", "options.answer_within_ms"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, answerWithinMs: 99 }, "answerWithinMs", "options.answer_within_ms"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, leaseMs: 2999 }, "leaseMs", "options.lease_ms"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, leaseMs: 61000, seenTtlMs: 60000 }, "leaseMs", "options.lease_ms"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, callTimeoutMs: 0 }, "callTimeoutMs", "options.call_timeout_ms"],
+      [{ adminKey: "k0k0k0k0", onEvent() {}, callTimeoutMs: "1s" }, "callTimeoutMs", "options.call_timeout_ms"],
       [{ adminKey: "k0k0k0k0", get onEvent() { throw new Error("x"); } }, "onEvent", "params.unreadable"],
       [{ adminKey: "k0k0k0k0", onEvent() {}, onError: "log" }, "onError", "params.type"],
       [{ adminKey: "k0k0k0k0", onEvent() {}, seenTtlMs: 59999 }, "seenTtlMs", "options.seen_ttl_ms"],
@@ -328,8 +340,9 @@ describe("createChannelWebhookHandler, through the emulator's deliveries", () =>
     ]) {
       assert.throws(() => createChannelWebhookHandler(options), (e) => e instanceof ValidationError && e.field === field && e.rule === rule, `${field} ${rule}`);
     }
-    assert.doesNotThrow(() => createChannelWebhookHandler({ adminKey: "k0k0k0k0", onEvent() {}, seen: new Set() }));
-    assert.doesNotThrow(() => createChannelWebhookHandler({ adminKey: "k0k0k0k0", onEvent() {}, seen: { claim() {}, release() {} }, seenTtlMs: 60000, bodyTimeoutMs: 60000 }));
+    assert.doesNotThrow(() =>
+      createChannelWebhookHandler({ adminKey: "k0k0k0k0", onEvent() {}, seen: { claim() {}, finish() {}, release() {} }, seenTtlMs: 60000, bodyTimeoutMs: 60000, leaseMs: 60000, answerWithinMs: 2900, callTimeoutMs: 60000 }),
+    );
   });
 });
 
@@ -384,7 +397,7 @@ describe("the body is read as a bounded stream", () => {
     assert.ok(took >= 2900 && took < 4500, `${took} ms`);
   });
 
-  test("a failing stream, a non-byte chunk, an already-read body → webhook.body; invalid UTF-8 decodes as text() would", async () => {
+  test("a failing stream, a non-byte chunk, an already-read body → webhook.body; invalid UTF-8 → webhook.utf8 naming the string", async () => {
     for (const body of [chunked([bytes("{")], new Error("connection reset")), chunked(["{}"])]) {
       const err = await parseChannelWebhook(post(body), { adminKey: KEY }).catch((x) => x);
       assert.ok(err instanceof ValidationError, String(err));
@@ -396,9 +409,20 @@ describe("the body is read as a bounded stream", () => {
     assert.deepEqual([err.field, err.rule], ["body", "webhook.body"]);
     const json = JSON.stringify({ ...BODY, channel_uuid: "@ab" });
     const withBad = bytes(json);
-    withBad[json.indexOf("@ab") + 2] = 0xff; // "@ab" → "@a\xff": replaced by U+FFFD, like request.text()
-    const e = await parseChannelWebhook(post(chunked([withBad])), { adminKey: KEY });
-    assert.equal(e.channelUuid, "@a\uFFFD");
+    withBad[json.indexOf("@ab") + 2] = 0xff; // "@ab" → "@a\xff": never handed on as U+FFFD
+    const e = await parseChannelWebhook(post(chunked([withBad])), { adminKey: KEY }).catch((x) => x);
+    assert.ok(e instanceof ValidationError, String(e));
+    assert.deepEqual([e.field, e.rule], ["body.channel_uuid", "webhook.utf8"]);
+    assert.match(e.message, /not valid UTF-8 .* at byte \d+/);
+    // An open_id user id with a broken sequence, through the handler: 400, onEvent not called.
+    const { emu, events, handler } = setup();
+    const body = JSON.stringify({ ...BODY, id: "op3n", id_type: "open_id" });
+    const broken = bytes(body);
+    broken[body.indexOf("op3n") + 2] = 0xc3; // "op3n" → "op\xc3n": a lead byte without its continuation
+    const d = await emu.deliverWebhook(handler, { userId: 1, channelPublicId: "_ZeUTxl" }, { body: broken });
+    assert.equal(d.status, 400);
+    assert.deepEqual(JSON.parse(d.responseBody), { error: "invalid webhook body", field: "body.id", rule: "webhook.utf8" });
+    assert.deepEqual(events, []);
   });
 
   test("without a body stream, text() is read, under the same cap and deadline", async () => {
@@ -493,213 +517,5 @@ describe("the handler always answers", () => {
       assert.equal(res.status, 400);
       assert.equal((await res.json()).field, "request");
     }
-  });
-
-  test("seen.add failing after onEvent → 200 (the event was handled), the failure goes to onError", async () => {
-    const errors = [];
-    const store = { has: async () => false, add: async () => { throw new Error("kv down"); } };
-    const { emu, events, handler } = setup({ seen: store, onError: (err, e, stage) => errors.push([err.message, e.userId, stage]) });
-    const d = await emu.deliverWebhook(handler, event(7));
-    assert.deepEqual([d.status, d.delivered], [200, true]);
-    assert.equal(events.length, 1);
-    assert.deepEqual(errors, [["kv down", "7", "seen.add"]]);
-  });
-
-  test("seen.has failing → 500 before onEvent (Kakao redelivers)", async () => {
-    const errors = [];
-    const store = { has: async () => { throw new Error("kv down"); }, add: async () => {} };
-    const { emu, events, handler } = setup({ seen: store, onError: (err, _e, stage) => errors.push([err.message, stage]) });
-    const d = await emu.deliverWebhook(handler, event());
-    assert.equal(d.status, 500);
-    assert.deepEqual(events, []);
-    assert.deepEqual(errors, [["kv down", "seen.has"]]);
-  });
-
-  test("a claim store: claimed → handled once; not owned → 200 untouched; onEvent failing → released, redelivery handled; claim failing → 500", async () => {
-    const claims = new Map();
-    const calls = [];
-    const store = {
-      claim(id, ttl) {
-        calls.push(["claim", id, ttl]);
-        if (id === "broken") throw new Error("store down");
-        if (claims.has(id)) return false;
-        claims.set(id, ttl);
-        return true;
-      },
-      release(id) {
-        calls.push(["release", id]);
-        claims.delete(id);
-      },
-    };
-    let fail = true;
-    const errors = [];
-    const { emu, events, handler } = setup({
-      seen: store,
-      seenTtlMs: 120000,
-      onEvent: (e) => {
-        if (fail) throw new Error("db down");
-        events.push(e);
-      },
-      onError: (err, _e, stage) => errors.push([err.message, stage]),
-    });
-    const first = await emu.deliverWebhook(handler, event(), { resourceId: "a" });
-    assert.equal(first.status, 500);
-    assert.deepEqual(calls, [["claim", "a", 120000], ["release", "a"]]);
-    fail = false;
-    const retry = await emu.deliverWebhook(handler, event(), { resourceId: "a" });
-    const again = await emu.deliverWebhook(handler, event(), { resourceId: "a" });
-    assert.deepEqual([retry.status, again.status], [200, 200]);
-    assert.equal(events.length, 1);
-    const broken = await emu.deliverWebhook(handler, event(), { resourceId: "broken" });
-    assert.equal(broken.status, 500);
-    assert.deepEqual(errors, [["db down", "onEvent"], ["store down", "seen.claim"]]);
-    assert.equal(events.length, 1);
-  });
-});
-
-/** A Redis fake: SET with PX/NX in ioredis' or node-redis' shape, DEL, expiry on a fake clock. */
-function fakeRedis({ shape, clock }) {
-  const data = new Map();
-  const log = [];
-  const live = (key) => {
-    const e = data.get(key);
-    if (e && e.until <= clock.now) data.delete(key);
-    return data.has(key);
-  };
-  const setNx = async (key, value, px) => {
-    await new Promise((r) => setTimeout(r, 1)); // a network hop: concurrent claims interleave
-    if (live(key)) return null;
-    data.set(key, { value, until: clock.now + px });
-    return "OK";
-  };
-  const client = {
-    async del(key) {
-      log.push(["del", key]);
-      return data.delete(key) ? 1 : 0;
-    },
-  };
-  if (shape === "ioredis") {
-    client.status = "ready";
-    client.set = (key, value, ...args) => {
-      log.push(["set", key, value, ...args]);
-      assert.deepEqual([args[0], typeof args[1], args[2]], ["PX", "number", "NX"]);
-      return setNx(key, value, args[1]);
-    };
-  } else {
-    client.isOpen = true;
-    client.set = (key, value, options) => {
-      log.push(["set", key, value, options]);
-      assert.deepEqual(Object.keys(options).sort(), ["NX", "PX"]);
-      return setNx(key, value, options.PX);
-    };
-  }
-  return { client, log, data };
-}
-
-/**
- * A Workers-KV fake, eventually consistent: each location sees its own writes at once and
- * other locations' writes only `lagMs` later (on a fake clock); expirationTtl in seconds.
- */
-function fakeKv({ clock, lagMs }) {
-  const writes = []; // { key, value (null = deleted), at, location, until }
-  const log = [];
-  const at = (location) => ({
-    async get(key) {
-      const visible = writes.filter((w) => w.key === key && (w.location === location || w.at + lagMs <= clock.now));
-      const last = visible.at(-1);
-      return last && last.value !== null && last.until > clock.now ? last.value : null;
-    },
-    async put(key, value, { expirationTtl }) {
-      log.push(["put", location, key, expirationTtl]);
-      writes.push({ key, value, at: clock.now, location, until: clock.now + expirationTtl * 1000 });
-    },
-    async delete(key) {
-      log.push(["delete", location, key]);
-      writes.push({ key, value: null, at: clock.now, location, until: Infinity });
-    },
-  });
-  return { at, log };
-}
-
-describe("shared seen stores", () => {
-  const event = { userId: 1, channelPublicId: "_ZeUTxl" };
-
-  for (const shape of ["ioredis", "node-redis"]) {
-    test(`redisSeenStore (${shape} call shape): SET NX is atomic — three instances, one delivery at once, one onEvent`, async () => {
-      const clock = { now: 0 };
-      const redis = fakeRedis({ shape, clock });
-      const events = [];
-      const { emu } = setup();
-      const handlers = [1, 2, 3].map(() =>
-        createChannelWebhookHandler({ adminKey: emu.adminKey, seen: redisSeenStore(redis.client), onEvent: (e) => void events.push(e) }),
-      );
-      const ds = await Promise.all(handlers.map((h) => emu.deliverWebhook(h, event, { resourceId: "r-9" })));
-      assert.deepEqual(ds.map((d) => d.status), [200, 200, 200]);
-      assert.equal(events.length, 1);
-      const set = redis.log.find((l) => l[0] === "set");
-      assert.deepEqual(set, shape === "ioredis" ? ["set", "kakao-webhook:r-9", "1", "PX", 86400000, "NX"] : ["set", "kakao-webhook:r-9", "1", { PX: 86400000, NX: true }]);
-      // After the ttl the id is forgotten: a (very late) redelivery is handled again.
-      clock.now += 86400000;
-      assert.equal((await emu.deliverWebhook(handlers[0], event, { resourceId: "r-9" })).status, 200);
-      assert.equal(events.length, 2);
-    });
-  }
-
-  test("redisSeenStore: onEvent failing releases the claim (DEL), so another instance handles the redelivery", async () => {
-    const clock = { now: 0 };
-    const redis = fakeRedis({ shape: "ioredis", clock });
-    const { emu } = setup();
-    const handled = [];
-    const failing = createChannelWebhookHandler({ adminKey: emu.adminKey, seen: redisSeenStore(redis.client, { prefix: "wh:" }), onEvent() { throw new Error("db down"); }, onError() {} });
-    const working = createChannelWebhookHandler({ adminKey: emu.adminKey, seen: redisSeenStore(redis.client, { prefix: "wh:", client: "ioredis" }), onEvent: (e) => void handled.push(e.resourceId) });
-    assert.equal((await emu.deliverWebhook(failing, event, { resourceId: "r-1" })).status, 500);
-    assert.deepEqual(redis.log.at(-1), ["del", "wh:r-1"]);
-    assert.equal((await emu.deliverWebhook(working, event, { resourceId: "r-1" })).status, 200);
-    assert.equal((await emu.deliverWebhook(working, event, { resourceId: "r-1" })).status, 200);
-    assert.deepEqual(handled, ["r-1"]);
-  });
-
-  test("kvSeenStore on an eventually consistent KV: same location drops at once; another location within the lag handles it twice", async () => {
-    const clock = { now: 0 };
-    const kv = fakeKv({ clock, lagMs: 60000 });
-    const { emu } = setup();
-    const handled = [];
-    const at = (location) =>
-      createChannelWebhookHandler({ adminKey: emu.adminKey, seen: kvSeenStore(kv.at(location)), onEvent: () => void handled.push(location) });
-    const seoul = at("seoul");
-    const tokyo = at("tokyo");
-    const status = async (h, id) => (await emu.deliverWebhook(h, event, { resourceId: id })).status;
-    assert.equal(await status(seoul, "r-1"), 200);
-    assert.equal(await status(seoul, "r-1"), 200); // same location: dropped
-    assert.deepEqual(handled, ["seoul"]);
-    clock.now += 10000;
-    assert.equal(await status(tokyo, "r-1"), 200); // 10 s later, elsewhere: not yet visible → handled twice
-    assert.deepEqual(handled, ["seoul", "tokyo"]);
-    assert.equal(await status(seoul, "r-2"), 200);
-    clock.now += 60000;
-    assert.equal(await status(tokyo, "r-2"), 200); // after the lag: dropped
-    assert.deepEqual(handled, ["seoul", "tokyo", "seoul"]);
-    assert.deepEqual(kv.log[0], ["put", "seoul", "kakao-webhook:r-1", 86400]);
-  });
-
-  test("kvSeenStore: expirationTtl from seenTtlMs (at least KV's 60 s); a failed onEvent deletes the key", async () => {
-    const clock = { now: 0 };
-    const kv = fakeKv({ clock, lagMs: 0 });
-    const { emu } = setup();
-    let fail = true;
-    const handler = createChannelWebhookHandler({
-      adminKey: emu.adminKey,
-      seenTtlMs: 60001,
-      seen: kvSeenStore(kv.at("seoul")),
-      onEvent() {
-        if (fail) throw new Error("db down");
-      },
-      onError() {},
-    });
-    assert.equal((await emu.deliverWebhook(handler, event, { resourceId: "r-1" })).status, 500);
-    assert.deepEqual(kv.log, [["put", "seoul", "kakao-webhook:r-1", 61], ["delete", "seoul", "kakao-webhook:r-1"]]);
-    fail = false;
-    assert.equal((await emu.deliverWebhook(handler, event, { resourceId: "r-1" })).status, 200);
-    assert.equal(kv.log.length, 3);
   });
 });

@@ -132,8 +132,8 @@ export interface WebhookDeliveryOverrides {
   /** Set headers; `null` removes one (e.g. `{ authorization: null }`). */
   headers?: Record<string, string | null> | undefined;
   method?: string | undefined;
-  /** Raw body text instead of the JSON. */
-  body?: string | undefined;
+  /** Raw body text (or bytes) instead of the JSON. */
+  body?: string | Uint8Array | undefined;
   /** URL of the Request given to a handler; default `https://service.example/kakao/webhook`. */
   url?: string | undefined;
 }
@@ -142,11 +142,16 @@ export interface WebhookDelivery {
   resourceId: string;
   /** The JSON body as sent (before any `body` override). */
   payload: Record<string, string>;
-  status: number;
+  /** null when the target gave no answer (past 3 seconds, or it failed). */
+  status: number | null;
   /** Status 200 (the strictest reading of Kakao's callback doc: one version counted any other status as failed). */
   delivered: boolean;
+  /** No answer within Kakao's 3 seconds: a failed delivery (the promise still resolves). */
+  timedOut: boolean;
+  /** Why there was no answer, when there was none. */
+  error?: string;
   ms: number;
-  responseBody: string;
+  responseBody: string | null;
 }
 
 export declare function createKakaoEmulator(options?: EmulatorOptions): KakaoEmulator;

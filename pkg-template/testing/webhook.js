@@ -14,7 +14,9 @@ export function createWebhookSender(state) {
    * 3 seconds. `target` is a URL (sent with the global `fetch`) or a handler
    * `(request) => Promise<Response>` (called directly). `delivery` overrides parts of it for
    * tests: `resourceId` (to redeliver), `adminKey`, `headers` (a null value removes one),
-   * `method`, `body` (raw text instead of the JSON).
+   * `method`, `body` (raw text or bytes instead of the JSON). Resolves, never rejects, with the
+   * record of the attempt: a target that does not answer within 3 seconds (or fails) is a
+   * failed delivery, `{ delivered: false, status: null, timedOut, error }`, as for Kakao.
    */
   return async function deliverWebhook(target, event, delivery = {}) {
     const userId = String(event.userId ?? event.id);
@@ -46,27 +48,47 @@ export function createWebhookSender(state) {
     const started = Date.now();
     const timeout = AbortSignal.timeout(3000);
     let response;
-    if (typeof target === "function") {
-      const url = delivery.url ?? "https://service.example/kakao/webhook";
-      response = await Promise.race([
-        target(new Request(url, { method, headers, body, signal: timeout })),
-        new Promise((_, reject) => timeout.addEventListener("abort", () => reject(timeout.reason), { once: true })),
-      ]);
-    } else {
-      response = await fetch(String(target), { method, headers, body, redirect: "manual", signal: timeout });
+    let text;
+    let failure;
+    try {
+      if (typeof target === "function") {
+        const url = delivery.url ?? "https://service.example/kakao/webhook";
+        response = await Promise.race([
+          Promise.resolve().then(() => target(new Request(url, { method, headers, body, signal: timeout }))),
+          new Promise((_, reject) => timeout.addEventListener("abort", () => reject(timeout.reason), { once: true })),
+        ]);
+      } else {
+        response = await fetch(String(target), { method, headers, body, redirect: "manual", signal: timeout });
+      }
+      text = await response.text();
+    } catch (err) {
+      failure = err;
     }
-    const text = await response.text();
-    const record = {
-      resourceId,
-      payload,
-      status: response.status,
-      // Kakao's callback doc has said, in one published version, that any status but "200 OK"
-      // counts as a failed delivery (the current one says any 2xx within 3 seconds): the
-      // stricter reading, so a handler passing here passes with either.
-      delivered: response.status === 200,
-      ms: Date.now() - started,
-      responseBody: text,
-    };
+    const timedOut = failure !== undefined && timeout.aborted;
+    const record = failure
+      ? {
+          resourceId,
+          payload,
+          status: null,
+          delivered: false,
+          timedOut,
+          // What Kakao would see: no answer within 3 seconds, or no answer at all.
+          error: timedOut ? "no answer within 3 seconds" : String(failure?.message ?? failure),
+          ms: Date.now() - started,
+          responseBody: null,
+        }
+      : {
+          resourceId,
+          payload,
+          status: response.status,
+          // Kakao's callback doc has said, in one published version, that any status but "200 OK"
+          // counts as a failed delivery (the current one says any 2xx within 3 seconds): the
+          // stricter reading, so a handler passing here passes with either.
+          delivered: response.status === 200,
+          timedOut: false,
+          ms: Date.now() - started,
+          responseBody: text,
+        };
     state.webhooks.push(record);
     return record;
   };

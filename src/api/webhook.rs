@@ -33,34 +33,127 @@ pub const MIN_SEEN_TTL_MS: u32 = 60_000;
 /// The longest `seenTtlMs`: 30 days.
 pub const MAX_SEEN_TTL_MS: u32 = 2_592_000_000;
 
-/// Which methods a `seen` store has. A store is either atomic (`claim(id, ttlMs)` and
-/// `release(id)`, so a delivery whose handling failed can be claimed again) or a plain set
-/// (`has(id)` and `add(id)`).
+/// How long the handler may take to answer by default, in ms: below Kakao's 3 s wait, so a
+/// delivery still being handled is answered 503 (and redelivered) rather than timed out.
+pub const DEFAULT_ANSWER_WITHIN_MS: u32 = 2_500;
+/// The shortest `answerWithinMs`.
+pub const MIN_ANSWER_WITHIN_MS: u32 = 100;
+/// The longest `answerWithinMs`: Kakao waits 3 s (callback doc), less a margin for the network.
+pub const MAX_ANSWER_WITHIN_MS: u32 = 2_900;
+
+/// How long a claim stays "processing" by default (`leaseMs`) before a redelivery may take it over.
+pub const DEFAULT_LEASE_MS: u32 = 30_000;
+/// The shortest `leaseMs`: Kakao redelivers about 3 s after a failed delivery.
+pub const MIN_LEASE_MS: u32 = 3_000;
+
+/// How long each store call (`claim`, `finish`, `release`) and each `onError` call may take by
+/// default (`callTimeoutMs`).
+pub const DEFAULT_CALL_TIMEOUT_MS: u32 = 1_000;
+/// The shortest `callTimeoutMs`.
+pub const MIN_CALL_TIMEOUT_MS: u32 = 10;
+/// The longest `callTimeoutMs`.
+pub const MAX_CALL_TIMEOUT_MS: u32 = 60_000;
+
+/// Which methods a `seen` store has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SeenMethods {
     pub claim: bool,
+    pub finish: bool,
     pub release: bool,
     pub has: bool,
     pub add: bool,
 }
 
-/// Checks a `seen` store's shape: with `claim`, `release` is required; without, `has` and `add`.
+/// Checks a `seen` store's shape: `claim(id, token, leaseMs)`, `finish(id, token, ttlMs)` and
+/// `release(id, token)`. A plain `{ has, add }` store (such as a `Set`) is refused: it cannot
+/// tell a delivery being handled from a handled one, nor whose claim it is.
 pub fn check_seen_store(m: SeenMethods) -> Result<(), ValidationError> {
-    let missing = if m.claim {
-        (!m.release).then_some("release")
-    } else if !m.has {
-        Some("has")
-    } else {
-        (!m.add).then_some("add")
-    };
+    const SHAPE: &str = "seen is a claim store with claim(id, token, leaseMs), finish(id, token, \
+                         ttlMs) and release(id, token) (README: Channel add/block webhook)";
+    if !m.claim && m.has && m.add {
+        return Err(ValidationError::new(
+            "seen",
+            "webhook.seen_store",
+            format!(
+                "a has/add store (such as a Set) cannot tell a delivery being handled from a \
+                 handled one and is no longer accepted: {SHAPE}"
+            ),
+        ));
+    }
+    let missing = [
+        ("claim", m.claim),
+        ("finish", m.finish),
+        ("release", m.release),
+    ]
+    .into_iter()
+    .find(|(_, present)| !present);
     match missing {
         None => Ok(()),
-        Some(name) => Err(ValidationError::new(
+        Some((name, _)) => Err(ValidationError::new(
             format!("seen.{name}"),
             "params.type",
-            "must be a function: seen is a store with claim(id, ttlMs) and release(id), or \
-             with has(id) and add(id) (such as a Set)",
+            format!("must be a function: {SHAPE}"),
         )),
+    }
+}
+
+/// The handler's timing, checked together: the lease must outlive the answer (a claim still
+/// "processing" when the handler answers 503 keeps redeliveries away until `onEvent` settles)
+/// and end before the handled id is forgotten.
+pub fn check_timing(
+    answer_within_ms: u32,
+    lease_ms: u32,
+    seen_ttl_ms: u32,
+) -> Result<(), ValidationError> {
+    if lease_ms <= answer_within_ms {
+        return Err(ValidationError::new(
+            "leaseMs",
+            "options.lease_ms",
+            format!("must be longer than answerWithinMs ({answer_within_ms})"),
+        ));
+    }
+    if lease_ms > seen_ttl_ms {
+        return Err(ValidationError::new(
+            "leaseMs",
+            "options.lease_ms",
+            format!("must not be longer than seenTtlMs ({seen_ttl_ms})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A store's key prefix: 1 to 200 characters, no control character.
+pub fn check_prefix(prefix: &str) -> Result<(), ValidationError> {
+    let bad = |m: String| ValidationError::new("options.prefix", "options.prefix", m);
+    if prefix.is_empty() || prefix.chars().count() > 200 {
+        return Err(bad("must be 1 to 200 characters".to_owned()));
+    }
+    match prefix.chars().find(|c| c.is_control()) {
+        Some(c) => Err(bad(format!("must not contain {}", describe_char(c)))),
+        None => Ok(()),
+    }
+}
+
+/// A D1 table name, put into SQL as is: an SQL identifier (a letter or `_`, then letters,
+/// digits or `_`; at most 64 characters), not starting with `sqlite_` (reserved by SQLite).
+pub fn check_table(table: &str) -> Result<(), ValidationError> {
+    let mut chars = table.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let ok = first_ok
+        && table.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !table.to_ascii_lowercase().starts_with("sqlite_");
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            "options.table",
+            "options.table",
+            "must be an SQL identifier: a letter or '_', then letters, digits or '_' (at most 64, \
+             not starting with sqlite_)",
+        ))
     }
 }
 
@@ -291,6 +384,56 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
     Ok(s)
 }
 
+/// The JSON path of the first string (key or value) holding U+FFFD, in document order.
+fn path_of_replacement(v: &Value, path: &str) -> Option<String> {
+    match v {
+        Value::String(s) => s.contains('\u{FFFD}').then(|| path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| path_of_replacement(x, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let p = key_path(path, k);
+            if k.contains('\u{FFFD}') {
+                Some(p)
+            } else {
+                path_of_replacement(x, &p)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Parses a delivery's body from its bytes: they must be UTF-8 (JSON's encoding, RFC 8259 §8.1);
+/// an invalid sequence is a `webhook.utf8` error naming the string that holds it (e.g.
+/// `body.channel_uuid`), never a U+FFFD handed on. Then as [`parse_event`].
+pub fn parse_event_bytes(
+    body: &[u8],
+    resource_id: Option<&str>,
+) -> Result<WebhookEvent, ValidationError> {
+    if body.len() > MAX_BODY_BYTES {
+        return parse_event(&String::from_utf8_lossy(body), resource_id);
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => parse_event(text, resource_id),
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(body);
+            let field = parse_unique(&lossy)
+                .ok()
+                .and_then(|v| path_of_replacement(&v, "body"))
+                .unwrap_or_else(|| "body".to_owned());
+            Err(ValidationError::new(
+                field,
+                "webhook.utf8",
+                format!(
+                    "is not valid UTF-8 (an invalid byte sequence at byte {})",
+                    e.valid_up_to()
+                ),
+            ))
+        }
+    }
+}
+
 /// Parses and validates a delivery's body. `resource_id` is the `X-Kakao-Resource-ID` header.
 /// Field paths in errors are `body.<Kakao's name>`, e.g. `body.updated_at`.
 pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent, ValidationError> {
@@ -369,27 +512,102 @@ mod tests {
 
     #[test]
     fn seen_store_shapes() {
-        let m = |claim, release, has, add| SeenMethods {
+        let m = |claim, finish, release, has, add| SeenMethods {
             claim,
+            finish,
             release,
             has,
             add,
         };
         let field = |s| check_seen_store(s).map_err(|e| (e.field, e.rule));
-        assert_eq!(field(m(true, true, false, false)), Ok(()));
-        assert_eq!(field(m(false, false, true, true)), Ok(()));
-        assert_eq!(field(m(true, true, true, true)), Ok(()));
+        assert_eq!(field(m(true, true, true, false, false)), Ok(()));
+        assert_eq!(field(m(true, true, true, true, true)), Ok(()));
+        // The old shapes: claim/release without finish, a Set.
         assert_eq!(
-            field(m(true, false, true, true)),
+            field(m(true, false, true, false, false)),
+            Err(("seen.finish".into(), "params.type"))
+        );
+        assert_eq!(
+            field(m(false, false, false, true, true)),
+            Err(("seen".into(), "webhook.seen_store"))
+        );
+        assert_eq!(
+            field(m(true, true, false, false, false)),
             Err(("seen.release".into(), "params.type"))
         );
         assert_eq!(
-            field(m(false, false, false, false)),
-            Err(("seen.has".into(), "params.type"))
+            field(m(false, false, false, false, false)),
+            Err(("seen.claim".into(), "params.type"))
+        );
+    }
+
+    #[test]
+    fn timing_rules() {
+        let rule = |a, l, t| check_timing(a, l, t).map_err(|e| (e.field, e.rule));
+        assert_eq!(rule(2500, 30_000, 86_400_000), Ok(()));
+        assert_eq!(
+            rule(2500, 2500, 86_400_000),
+            Err(("leaseMs".into(), "options.lease_ms"))
         );
         assert_eq!(
-            field(m(false, true, true, false)),
-            Err(("seen.add".into(), "params.type"))
+            rule(2500, 60_001, 60_000),
+            Err(("leaseMs".into(), "options.lease_ms"))
+        );
+        assert_eq!(rule(2500, 60_000, 60_000), Ok(()));
+    }
+
+    #[test]
+    fn prefix_and_table_rules() {
+        assert!(check_prefix("wh:").is_ok());
+        assert!(check_prefix("").is_err());
+        assert!(check_prefix("a\nb").is_err());
+        assert!(check_prefix(&"a".repeat(201)).is_err());
+        for ok in ["kakao_webhook_seen", "_t", "T1"] {
+            assert!(check_table(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "1t",
+            "t;drop",
+            "a b",
+            "sqlite_x",
+            "SQLite_x",
+            &"a".repeat(65),
+        ] {
+            assert_eq!(
+                check_table(bad).map_err(|e| e.rule),
+                Err("options.table"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_string() {
+        let body = format!(r#"{{{GOOD},"id":"1"}}"#);
+        let at = body.find("@a").unwrap() + 1;
+        let mut bytes = body.clone().into_bytes();
+        bytes.insert(at, 0xff);
+        let e = parse_event_bytes(&bytes, None).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("body.channel_uuid", "webhook.utf8")
+        );
+        assert!(e.message.contains(&format!("byte {at}")), "{}", e.message);
+        let mut id = format!(r#"{{{GOOD},"id":"op"}}"#).into_bytes();
+        let at = id.len() - 3;
+        id.splice(at..at, [0xc3, 0x28]);
+        assert_eq!(parse_event_bytes(&id, None).unwrap_err().field, "body.id");
+        // Outside any string the body is not JSON at all.
+        assert_eq!(
+            parse_event_bytes(b"\xff{}", None).unwrap_err().field,
+            "body"
+        );
+        // An escaped or literal U+FFFD in valid UTF-8 passes as text.
+        let ok = format!(r#"{{{GOOD},"id":"\ufffd{}"}}"#, '\u{FFFD}');
+        assert_eq!(
+            parse_event_bytes(ok.as_bytes(), None).unwrap().user_id,
+            "\u{FFFD}\u{FFFD}"
         );
     }
 

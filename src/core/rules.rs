@@ -61,6 +61,18 @@ pub const OPTIONS_CONCURRENCY: &str = "options.concurrency";
 pub const OPTIONS_LOG_LEVEL: &str = "options.log_level";
 /// `logger` lacks one of the `debug`, `info`, `warn` and `error` methods (the `Logger` type), or is not an object.
 pub const OPTIONS_LOGGER: &str = "options.logger";
+/// A webhook handler's `answerWithinMs` is not a whole number from 100 to 2900.
+pub const OPTIONS_ANSWER_WITHIN_MS: &str = "options.answer_within_ms";
+/// A webhook handler's `callTimeoutMs` is not a whole number from 10 to 60000.
+pub const OPTIONS_CALL_TIMEOUT_MS: &str = "options.call_timeout_ms";
+/// `redisSeenStore`'s `client` is not "ioredis" or "node-redis".
+pub const OPTIONS_CLIENT: &str = "options.client";
+/// A webhook handler's `leaseMs` is not a whole number from 3000 to `seenTtlMs`, longer than `answerWithinMs`.
+pub const OPTIONS_LEASE_MS: &str = "options.lease_ms";
+/// A seen store's key `prefix` is empty, longer than 200 characters or has a control character.
+pub const OPTIONS_PREFIX: &str = "options.prefix";
+/// `d1SeenStore`'s `table` is not an SQL identifier.
+pub const OPTIONS_TABLE: &str = "options.table";
 /// A webhook option `bodyTimeoutMs` is not a whole number from 1 to 60000.
 pub const OPTIONS_BODY_TIMEOUT_MS: &str = "options.body_timeout_ms";
 /// A webhook handler's `seenTtlMs` is not a whole number from one minute to 30 days.
@@ -151,6 +163,10 @@ pub const WEBHOOK_METHOD: &str = "webhook.method";
 pub const WEBHOOK_REQUIRED: &str = "webhook.required";
 /// A webhook body field has the wrong JSON type.
 pub const WEBHOOK_TYPE: &str = "webhook.type";
+/// A webhook handler's `seen` is a has/add store (such as a `Set`), which cannot hold a claim.
+pub const WEBHOOK_SEEN_STORE: &str = "webhook.seen_store";
+/// A webhook body has an invalid UTF-8 sequence (`field` names the string holding it).
+pub const WEBHOOK_UTF8: &str = "webhook.utf8";
 /// The webhook's `updated_at` is not an RFC3339 date-time.
 pub const WEBHOOK_UPDATED_AT: &str = "webhook.updated_at";
 
@@ -182,13 +198,19 @@ pub const ALL: &[&str] = &[
     FILE_ID_RANGE,
     FILE_NAME_EMPTY,
     FILE_NAME_FORMAT,
+    OPTIONS_ANSWER_WITHIN_MS,
     OPTIONS_BODY_TIMEOUT_MS,
+    OPTIONS_CALL_TIMEOUT_MS,
+    OPTIONS_CLIENT,
     OPTIONS_CONCURRENCY,
+    OPTIONS_LEASE_MS,
     OPTIONS_LOG_LEVEL,
     OPTIONS_LOGGER,
     OPTIONS_MAX_RETRIES,
+    OPTIONS_PREFIX,
     OPTIONS_SEEN_TTL_MS,
     OPTIONS_SIGNAL,
+    OPTIONS_TABLE,
     OPTIONS_TIMEOUT_MS,
     PARAMS_CHANGED_WHILE_READ,
     PARAMS_EXCLUSIVE,
@@ -229,8 +251,10 @@ pub const ALL: &[&str] = &[
     WEBHOOK_METHOD,
     WEBHOOK_NEGATIVE_ID,
     WEBHOOK_REQUIRED,
+    WEBHOOK_SEEN_STORE,
     WEBHOOK_TYPE,
     WEBHOOK_UPDATED_AT,
+    WEBHOOK_UTF8,
 ];
 
 #[cfg(test)]
@@ -243,6 +267,7 @@ mod tests {
     /// Literals shaped like rule ids that are field paths, not rules.
     const FIELD_PATHS: &[&str] = &[
         "body.channel_public_id",
+        "body.channel_uuid",
         "body.event",
         "body.id",
         "body.plus_friend_public_id",
@@ -253,6 +278,7 @@ mod tests {
         "schema.age",
         "seen.add",
         "seen.claim",
+        "seen.finish",
         "seen.has",
         "seen.release",
     ];

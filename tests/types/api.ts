@@ -11,6 +11,7 @@ import {
   ValidationError,
   WebhookAuthError,
   createChannelWebhookHandler,
+  d1SeenStore,
   kvSeenStore,
   parseChannelWebhook,
   redisSeenStore,
@@ -25,6 +26,7 @@ import {
   type KakaoErrorKind,
   type ClientOptions,
   type ChannelWebhookEvent,
+  type WebhookClaimStore,
   type ChannelRelation,
   type CustomerFile,
   type CustomerFileList,
@@ -208,28 +210,37 @@ export async function webhook(request: Request): Promise<Response> {
   expectType<Equal<typeof e.event, "added" | "blocked" | (string & {})>>(true);
   // @ts-expect-error adminKey is required
   await parseChannelWebhook(request, {});
-  const handle = createChannelWebhookHandler({ adminKey: "k", onEvent: async (ev) => void ev.channelPublicId, seen: new Set<string>() });
+  const handle = createChannelWebhookHandler({ adminKey: "k", onEvent: async (ev) => void ev.channelPublicId, answerWithinMs: 2000, leaseMs: 20_000, callTimeoutMs: 500 });
+  // @ts-expect-error a Set (has/add) cannot tell a delivery being handled from a handled one
+  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: new Set<string>() });
   expectType<Equal<typeof handle, (request: Request) => Promise<Response>>>(true);
   // @ts-expect-error onEvent is required
   createChannelWebhookHandler({ adminKey: "k" });
   await parseChannelWebhook(request, { adminKey: "k", bodyTimeoutMs: 1000 });
   const kv = { get: async (_k: string) => null as string | null, put: async (_k: string, _v: string, _o: { expirationTtl: number }) => {}, delete: async (_k: string) => {} };
-  const ioredis = { set: async (_k: string, _v: string, _px: "PX", _ms: number, _nx: "NX"): Promise<"OK" | null> => "OK", del: async (_k: string) => 1 };
+  const ioredis = { call: async (_command: string, ..._args: string[]): Promise<unknown> => "claimed" };
+  const d1 = { prepare: (_sql: string) => ({ bind: (..._v: unknown[]) => ({ first: async () => null, run: async () => ({}) }), run: async () => ({}) }) };
   createChannelWebhookHandler({
     adminKey: "k",
     onEvent: () => {},
     seen: kvSeenStore(kv, { prefix: "delivery:" }),
     seenTtlMs: 3_600_000,
     onError: (err: unknown, ev: ChannelWebhookEvent | undefined, stage) => {
-      expectType<Equal<typeof stage, "onEvent" | "seen.claim" | "seen.release" | "seen.has" | "seen.add" | "parse">>(true);
+      expectType<Equal<typeof stage, "onEvent" | "seen.claim" | "seen.finish" | "seen.release" | "parse">>(true);
       void [err, ev];
     },
   });
   createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: redisSeenStore(ioredis, { client: "ioredis" }) });
-  // @ts-expect-error a claim store needs release
-  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: { claim: async () => true } });
+  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: d1SeenStore(d1, { table: "seen" }) });
+  const own: WebhookClaimStore = { claim: async () => "claimed" as const, finish: async () => true, release: () => false };
+  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: own });
+  // @ts-expect-error a claim store needs finish and release
+  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: { claim: async () => "claimed" as const } });
+  // @ts-expect-error claim answers a state, not a boolean
+  createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: { claim: async () => true, finish: () => true, release: () => true } });
   const d = await emu.deliverWebhook(handle, { event: "added", userId: 1n, channelPublicId: "_a" }, { resourceId: "r" });
-  expectType<Equal<typeof d.status, number>>(true);
+  expectType<Equal<typeof d.status, number | null>>(true);
+  expectType<Equal<typeof d.timedOut, boolean>>(true);
   try {
     return await handle(request);
   } catch (err) {
