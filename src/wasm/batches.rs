@@ -238,8 +238,9 @@ impl Run<'_> {
                 next = next.saturating_add(1);
             }
         }
-        outcome.succeeded.sort_by_key(|(i, _, _)| *i);
-        outcome.failed.sort_by_key(|(i, _, _)| *i);
+        // Indices are unique: an unstable sort gives the same order, in less code.
+        outcome.succeeded.sort_unstable_by_key(|(i, _, _)| *i);
+        outcome.failed.sort_unstable_by_key(|(i, _, _)| *i);
         Ok(outcome)
     }
 
