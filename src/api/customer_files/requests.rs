@@ -186,7 +186,6 @@ mod tests {
     use super::super::test_support::{ch, schema, user};
     use super::super::users::{check_ids, check_users, RawId, RawUser, RawValue};
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn register_body_is_exact_json() {
@@ -307,17 +306,24 @@ mod tests {
         }
     }
 
-    proptest! {
-        #[test]
-        fn f64_bits_written_as_rust_display_writes_them(bits in any::<u64>()) {
-            let n = f64::from_bits(bits);
-            prop_assert_eq!(plain(n), format!("{n}"));
-        }
+    // proptest is a host dev-dependency: not built for wasm32.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::plain;
+        use proptest::prelude::*;
 
-        #[test]
-        fn f64_decimals_written_as_rust_display_writes_them(m in -1_000_000_000i64..1_000_000_000, e in -30i32..30) {
-            let n = (m as f64) * 10f64.powi(e);
-            prop_assert_eq!(plain(n), format!("{n}"));
+        proptest! {
+            #[test]
+            fn f64_bits_written_as_rust_display_writes_them(bits in any::<u64>()) {
+                let n = f64::from_bits(bits);
+                prop_assert_eq!(plain(n), format!("{n}"));
+            }
+
+            #[test]
+            fn f64_decimals_written_as_rust_display_writes_them(m in -1_000_000_000i64..1_000_000_000, e in -30i32..30) {
+                let n = (m as f64) * 10f64.powi(e);
+                prop_assert_eq!(plain(n), format!("{n}"));
+            }
         }
     }
 }
