@@ -161,9 +161,12 @@ impl<'a> Tokens<'a> {
             'f' => Val::Bool(false),
             'n' => Val::Number(number(body)?),
             's' => Val::Str(Cow::Borrowed(body)),
-            'e' => Val::Str(Cow::Owned(
-                serde_json::from_str::<String>(body).map_err(|_| PackError)?,
-            )),
+            // Read as a `Value`, not a `String`: a typed read's error messages link the
+            // float formatting of `core::fmt` (~11 KB of wasm).
+            'e' => match serde_json::from_str::<serde_json::Value>(body) {
+                Ok(serde_json::Value::String(s)) => Val::Str(Cow::Owned(s)),
+                _ => return Err(PackError),
+            },
             'b' => Val::BigInt(body),
             'o' => {
                 let n = count()?;

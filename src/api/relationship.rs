@@ -5,7 +5,8 @@ use crate::core::error::{quoted, ResponseError};
 use crate::core::ids::{ChannelPublicId, UserId};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
 use crate::core::time::parse_rfc3339;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
 pub const CHANNELS_PATH: &str = "/v2/api/talk/channels";
@@ -100,32 +101,105 @@ pub fn multi_request(user_ids: &[UserId], channel_ids: Option<&[ChannelPublicId]
     }
 }
 
-#[derive(Deserialize)]
+/// One user of an answer, read from its JSON value (by hand, not `#[derive(Deserialize)]`: the
+/// derive's type errors link the float formatting of `core::fmt`, ~11 KB of wasm).
 struct RawUser {
-    user_id: serde_json::Value,
-    #[serde(default)]
+    user_id: Value,
     channels: Option<Vec<RawChannel>>,
 }
 
-#[derive(Deserialize)]
 struct RawChannel {
     channel_uuid: String,
     channel_public_id: String,
     relation: String,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
+}
+
+/// What a JSON value is, the way serde's type errors name it.
+fn unexpected(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => format!("string {}", quoted(s)),
+        Value::Array(_) => "sequence".to_owned(),
+        Value::Object(_) => "map".to_owned(),
+    }
+}
+
+fn invalid(path: &str, v: &Value, expected: &str) -> String {
+    format!(
+        "{path}: invalid type: {}, expected {expected}",
+        unexpected(v)
+    )
+}
+
+type Fields = Map<String, Value>;
+
+fn object<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Fields, String> {
+    match v {
+        Value::Object(m) => Ok(m),
+        other => Err(invalid(path, other, what)),
+    }
+}
+
+/// A string field that may be absent or `null`.
+fn opt_string(m: &Fields, key: &str, path: &str) -> Result<Option<String>, String> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(&format!("{path}.{key}"), other, "a string")),
+    }
+}
+
+fn string(m: &Fields, key: &str, path: &str) -> Result<String, String> {
+    match m.get(key) {
+        None => Err(format!("{path}: missing field `{key}`")),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(invalid(&format!("{path}.{key}"), other, "a string")),
+    }
+}
+
+fn raw_channel(v: &Value, path: &str) -> Result<RawChannel, String> {
+    let m = object(v, path, "a channel object")?;
+    Ok(RawChannel {
+        channel_uuid: string(m, "channel_uuid", path)?,
+        channel_public_id: string(m, "channel_public_id", path)?,
+        relation: string(m, "relation", path)?,
+        created_at: opt_string(m, "created_at", path)?,
+        updated_at: opt_string(m, "updated_at", path)?,
+    })
+}
+
+fn raw_user(v: &Value, path: &str) -> Result<RawUser, String> {
+    let m = object(v, path, "a user object")?;
+    let user_id = m
+        .get("user_id")
+        .cloned()
+        .ok_or_else(|| format!("{path}: missing field `user_id`"))?;
+    let channels = match m.get("channels") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) => Some(
+            a.iter()
+                .enumerate()
+                .map(|(i, c)| raw_channel(c, &format!("{path}.channels[{i}]")))
+                .collect::<Result<_, _>>()?,
+        ),
+        Some(other) => return Err(invalid(&format!("{path}.channels"), other, "a sequence")),
+    };
+    Ok(RawUser { user_id, channels })
 }
 
 fn bad(body: &str, message: String) -> ResponseError {
     ResponseError::new(200, message, body)
 }
 
-fn user_id_text(v: &serde_json::Value, body: &str) -> Result<String, ResponseError> {
+fn user_id_text(v: &Value, body: &str) -> Result<String, ResponseError> {
     let id = match v {
-        serde_json::Value::Number(n) => n.as_i64(),
-        serde_json::Value::String(s) => s.parse::<i64>().ok(),
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse::<i64>().ok(),
         _ => None,
     };
     id.filter(|n| *n > 0).map(|n| n.to_string()).ok_or_else(|| {
@@ -173,7 +247,9 @@ pub fn parse_check(
     body: &str,
     asked: Option<UserId>,
 ) -> Result<UserChannelRelations, ResponseError> {
-    let raw: RawUser = serde_json::from_str(body)
+    let raw = serde_json::from_str::<Value>(body)
+        .map_err(|e| e.to_string())
+        .and_then(|v| raw_user(&v, "answer"))
         .map_err(|e| bad(body, format!("not the documented relationship JSON: {e}")))?;
     let user = convert_user(raw, body)?;
     match asked.map(|id| id.to_string()) {
@@ -194,12 +270,22 @@ pub fn parse_multi(
     body: &str,
     asked: &[UserId],
 ) -> Result<Vec<UserChannelRelations>, ResponseError> {
-    let raw: Vec<RawUser> = serde_json::from_str(body).map_err(|e| {
-        bad(
-            body,
-            format!("not the documented multi-relationship JSON array: {e}"),
-        )
-    })?;
+    let raw = serde_json::from_str::<Value>(body)
+        .map_err(|e| e.to_string())
+        .and_then(|v| match v {
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, u)| raw_user(u, &format!("answer[{i}]")))
+                .collect::<Result<Vec<_>, _>>(),
+            other => Err(invalid("answer", &other, "a sequence")),
+        })
+        .map_err(|e| {
+            bad(
+                body,
+                format!("not the documented multi-relationship JSON array: {e}"),
+            )
+        })?;
     let wanted: HashSet<String> = asked.iter().map(UserId::to_string).collect();
     let mut seen: HashSet<String> = HashSet::with_capacity(raw.len());
     raw.into_iter()
@@ -451,5 +537,52 @@ mod tests {
         let ids: Vec<UserId> = (1..=450).map(uid).collect();
         let sizes: Vec<usize> = ids.chunks(MULTI_CHUNK).map(<[UserId]>::len).collect();
         assert_eq!(sizes, [200, 200, 50]);
+    }
+
+    #[test]
+    fn answers_read_by_hand_as_the_derive_read_them() {
+        let ok = parse_check(
+            r#"{"user_id":7,"extra":1,"channels":[{"channel_uuid":"u","channel_public_id":"_a","relation":"ADDED","created_at":null}]}"#,
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.user_id, "7");
+        assert_eq!(ok.channels[0].created_at, None);
+        assert_eq!(ok.channels[0].updated_at, None);
+        assert!(parse_check(r#"{"user_id":"7","channels":null}"#, None)
+            .unwrap()
+            .channels
+            .is_empty());
+        let msg = |body: &str| parse_check(body, None).unwrap_err().message;
+        assert_eq!(
+            msg(r#"{"channels":[]}"#),
+            "not the documented relationship JSON: answer: missing field `user_id`"
+        );
+        assert_eq!(
+            msg(r#"{"user_id":1,"channels":[{"channel_uuid":1.5}]}"#),
+            "not the documented relationship JSON: answer.channels[0].channel_uuid: invalid type: floating point `1.5`, expected a string"
+        );
+        assert_eq!(
+            msg(r#"{"user_id":1,"channels":[{"channel_uuid":"u","channel_public_id":"_a"}]}"#),
+            "not the documented relationship JSON: answer.channels[0]: missing field `relation`"
+        );
+        assert_eq!(
+            msg(r#"{"user_id":1,"channels":{}}"#),
+            "not the documented relationship JSON: answer.channels: invalid type: map, expected a sequence"
+        );
+        assert_eq!(
+            msg("[]"),
+            "not the documented relationship JSON: answer: invalid type: sequence, expected a user object"
+        );
+        assert!(msg("{").starts_with("not the documented relationship JSON: EOF while parsing"));
+        let multi = |body: &str| parse_multi(body, &[uid(1)]).unwrap_err().message;
+        assert_eq!(
+            multi(r#"{"user_id":1}"#),
+            "not the documented multi-relationship JSON array: answer: invalid type: map, expected a sequence"
+        );
+        assert_eq!(
+            multi(r#"[{"user_id":1,"channels":[{"channel_uuid":"u","channel_public_id":"_a","relation":"ADDED","updated_at":true}]}]"#),
+            "not the documented multi-relationship JSON array: answer[0].channels[0].updated_at: invalid type: boolean `true`, expected a string"
+        );
     }
 }

@@ -18,7 +18,66 @@ fn push_json_number(out: &mut String, n: f64) {
     if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
         let _ = write!(out, "{}", n as i64);
     } else {
-        let _ = write!(out, "{n}");
+        push_f64_plain(out, n);
+    }
+}
+
+/// Appends `n` exactly as Rust's `{}` writes an `f64` (shortest round-trip digits, never an
+/// exponent: `1e21` → `1000000000000000000000`), without linking `core::fmt`'s float
+/// formatting (~11 KB of wasm): the digits come from serde_json's shortest writer (`1e+21`,
+/// `1.5e-7`), already linked, and are laid out here.
+fn push_f64_plain(out: &mut String, n: f64) {
+    let Some(num) = serde_json::Number::from_f64(n) else {
+        // Not finite: what `{}` writes.
+        out.push_str(if n.is_nan() {
+            "NaN"
+        } else if n > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        });
+        return;
+    };
+    let text = num.to_string();
+    let (mantissa, exp) = match text.split_once('e') {
+        Some((m, e)) => (m, e.trim_start_matches('+').parse::<i64>().unwrap_or(0)),
+        None => (text.as_str(), 0),
+    };
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The value is 0.DIGITS × 10^point.
+    let mut digits: String = int.chars().chain(frac.chars()).collect();
+    let mut point = i64::try_from(int.len()).unwrap_or(0).saturating_add(exp);
+    while digits.ends_with('0') {
+        digits.pop();
+    }
+    let lead = digits
+        .len()
+        .saturating_sub(digits.trim_start_matches('0').len());
+    digits.drain(..lead);
+    point = point.saturating_sub(i64::try_from(lead).unwrap_or(0));
+    if negative {
+        out.push('-');
+    }
+    let len = i64::try_from(digits.len()).unwrap_or(0);
+    let zeros = |k: i64| "0".repeat(usize::try_from(k).unwrap_or(0));
+    if digits.is_empty() {
+        out.push('0');
+    } else if point <= 0 {
+        out.push_str("0.");
+        out.push_str(&zeros(point.saturating_neg()));
+        out.push_str(&digits);
+    } else if point >= len {
+        out.push_str(&digits);
+        out.push_str(&zeros(point.saturating_sub(len)));
+    } else {
+        let (a, b) = digits.split_at(usize::try_from(point).unwrap_or(0));
+        out.push_str(a);
+        out.push('.');
+        out.push_str(b);
     }
 }
 
@@ -216,5 +275,55 @@ mod tests {
             "/v1/talkchannel/target_user_file?channel_public_id=_ZeUTxl"
         );
         assert_eq!(r.body, None);
+    }
+
+    fn plain(n: f64) -> String {
+        let mut out = String::new();
+        push_f64_plain(&mut out, n);
+        out
+    }
+
+    #[test]
+    fn f64_written_as_rust_display_writes_it() {
+        for n in [
+            0.1,
+            -2.25,
+            1.5e-7,
+            5e-324,
+            1e21,
+            -1.2345678901234568e20,
+            9007199254740993.0,
+            1e15 + 0.5,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.0,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(plain(n), format!("{n}"), "{n:e}");
+        }
+    }
+
+    // proptest is a host dev-dependency: not built for wasm32.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::plain;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn f64_bits_written_as_rust_display_writes_them(bits in any::<u64>()) {
+                let n = f64::from_bits(bits);
+                prop_assert_eq!(plain(n), format!("{n}"));
+            }
+
+            #[test]
+            fn f64_decimals_written_as_rust_display_writes_them(m in -1_000_000_000i64..1_000_000_000, e in -30i32..30) {
+                let n = (m as f64) * 10f64.powi(e);
+                prop_assert_eq!(plain(n), format!("{n}"));
+            }
+        }
     }
 }
