@@ -20,6 +20,77 @@ export interface Logger {
 /** `"debug"` logs every attempt; `"warn"` (the default) retries and give-ups. */
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
 
+/** What `onRequest` is told before each attempt (retries included). Never a key: no request headers. */
+export interface RequestHookInfo {
+  /** `"GET /v2/api/talk/channels"`: method and path, no query. */
+  endpoint: string;
+  method: "GET" | "POST";
+  /** The full URL, query included (the user ids of a check are yours), redacted of the call's keys and token. */
+  url: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+}
+
+/** What `onResponse` is told after each attempt: the answer, or the attempt's error. */
+export interface ResponseHookInfo extends RequestHookInfo {
+  /** The HTTP status; null when no answer came (timeout, network error, abort). */
+  status: number | null;
+  /** The first of the response headers `x-request-id`, `request-id`, `x-amzn-requestid`, `x-correlation-id`; else null. */
+  requestId: string | null;
+  /** The response headers, names lower-cased (at most 64), redacted of the call's keys and token; `{}` when no answer came. */
+  headers: Record<string, string>;
+  /** This attempt's time, from sending to the whole body read. */
+  durationMs: number;
+  /** The wait before the next attempt, or null when this attempt is the last. */
+  retryInMs: number | null;
+  /** Why the attempt failed (the error the call would reject with: `KakaoApiError`, `ResponseError`, `TimeoutError`, `NetworkError`, or the abort reason); absent when it succeeded. */
+  error?: Error;
+}
+
+/** Called once per attempt, never awaited: what it throws or rejects with is logged at `error`, and the call goes on. */
+export type RequestHook = (info: RequestHookInfo) => unknown;
+/** Called once per attempt, never awaited: what it throws or rejects with is logged at `error`, and the call goes on. */
+export type ResponseHook = (info: ResponseHookInfo) => unknown;
+
+/** How one request of a call was answered: the `$metadata` of a single-request result, and each batch's of a split one. */
+export interface ResponseMetadata {
+  /** `"GET /v2/api/talk/channels"`. */
+  endpoint: string;
+  /** The status of the answer used (2xx). */
+  status: number;
+  /** As {@link ResponseHookInfo.requestId}. */
+  requestId: string | null;
+  /** The answer's headers, names lower-cased (at most 64), redacted of the call's keys and token. */
+  headers: Record<string, string>;
+  /** HTTP attempts, retries included. */
+  attempts: number;
+  /** From the first attempt sent to the answer read, retry waits included. */
+  durationMs: number;
+}
+
+/** A batch's metadata in a split call's `$metadata.batches`. */
+export interface BatchMetadata extends ResponseMetadata {
+  /** 0-based position of the batch. */
+  index: number;
+}
+
+/** The `$metadata` of a split call (multi check, add, delete). */
+export interface SplitResponseMetadata {
+  endpoint: string;
+  /** Every batch's attempts, summed. */
+  attempts: number;
+  /** From the first batch sent to the last answer read. */
+  durationMs: number;
+  /** One per batch, in batch order. */
+  batches: BatchMetadata[];
+}
+
+/**
+ * A result with its metadata: `$metadata` is non-enumerable, so `JSON.stringify`, `Object.keys`,
+ * spreading and `structuredClone` give the data alone (and drop it).
+ */
+export type WithMetadata<T, M = ResponseMetadata> = T & { readonly $metadata: M };
+
 /** Options of a {@link TalkChannelClient}. Keys never appear in errors or logs. */
 export interface ClientOptions {
   /** Service app admin key, sent as `Authorization: KakaoAK <key>` (relationship calls). Server-side only. Default: the environment variable `KAKAO_ADMIN_KEY` (Node, Bun, Deno with `--allow-env`; never in a browser). */
@@ -42,6 +113,10 @@ export interface ClientOptions {
   logLevel?: LogLevel | undefined;
   /** Allow secret keys where `window` and `document` exist, or in a browser worker. Default false: keys belong on servers. */
   dangerouslyAllowBrowser?: boolean | undefined;
+  /** Called before every attempt of every call (before the call's own `onRequest`). */
+  onRequest?: RequestHook | undefined;
+  /** Called after every attempt of every call (before the call's own `onResponse`). */
+  onResponse?: ResponseHook | undefined;
 }
 
 /** Per-call options, the optional last argument of every method. */
@@ -52,6 +127,10 @@ export interface RequestOptions {
   timeoutMs?: number | undefined;
   /** Overrides the client's `maxRetries` for this call. */
   maxRetries?: number | undefined;
+  /** Called before every attempt of this call, after the client's `onRequest`. */
+  onRequest?: RequestHook | undefined;
+  /** Called after every attempt of this call, after the client's `onResponse`. */
+  onResponse?: ResponseHook | undefined;
 }
 
 /**
@@ -242,7 +321,8 @@ export interface ValidateCustomerFileUsersResult {
 }
 
 /**
- * Kakao Talk Channel REST API client.
+ * Kakao Talk Channel REST API client. Every result carries a non-enumerable `$metadata`
+ * ({@link ResponseMetadata}, or {@link SplitResponseMetadata} for the split calls).
  *
  * ```ts
  * const kakao = new TalkChannelClient({ adminKey: process.env.KAKAO_ADMIN_KEY });
@@ -262,7 +342,7 @@ export declare class TalkChannelClient {
    * if (r.channels[0]?.relation === "ADDED") console.log("friend since", r.channels[0].createdAt);
    * ```
    */
-  checkChannelRelationship(params: CheckChannelRelationshipParams, options?: RequestOptions): Promise<UserChannelRelations>;
+  checkChannelRelationship(params: CheckChannelRelationshipParams, options?: RequestOptions): Promise<WithMetadata<UserChannelRelations>>;
   /**
    * Many users at once with the admin key (`GET /v2/api/talk/channels/multi`), in calls of at
    * most 200; users come back in the order given, ids Kakao left out in `unresolvedUserIds`.
@@ -277,7 +357,7 @@ export declare class TalkChannelClient {
   checkChannelRelationshipMulti(
     params: CheckChannelRelationshipMultiParams,
     options?: BulkRequestOptions<MultiRelations>,
-  ): Promise<MultiRelations>;
+  ): Promise<WithMetadata<MultiRelations, SplitResponseMetadata>>;
   /**
    * Registers a customer file (`POST /v1/talkchannel/create/target_user_file`). Retried only on
    * HTTP 429, since each call creates a file.
@@ -290,7 +370,7 @@ export declare class TalkChannelClient {
    * });
    * ```
    */
-  registerCustomerFile(params: RegisterCustomerFileParams, options?: RequestOptions): Promise<{ fileId: number }>;
+  registerCustomerFile(params: RegisterCustomerFileParams, options?: RequestOptions): Promise<WithMetadata<{ fileId: number }>>;
   /**
    * Lists a channel's customer files (`GET /v1/talkchannel/target_user_file`).
    *
@@ -299,7 +379,7 @@ export declare class TalkChannelClient {
    * const { files, emptySlot } = await kakao.listCustomerFiles({ channelPublicId: "_ZeUTxl" });
    * ```
    */
-  listCustomerFiles(params: ListCustomerFilesParams, options?: RequestOptions): Promise<CustomerFileList>;
+  listCustomerFiles(params: ListCustomerFilesParams, options?: RequestOptions): Promise<WithMetadata<CustomerFileList>>;
   /**
    * Adds users to a customer file (`POST /v1/talkchannel/update/target_users`): every user is
    * checked first, then sent in calls of at most 2,000.
@@ -315,7 +395,7 @@ export declare class TalkChannelClient {
   addCustomerFileUsers(
     params: AddCustomerFileUsersParams,
     options?: BulkRequestOptions<{ requestCount: number; successCount: number }>,
-  ): Promise<AddUsersResult>;
+  ): Promise<WithMetadata<AddUsersResult, SplitResponseMetadata>>;
   /**
    * Deletes users from a customer file (`POST /v1/talkchannel/delete/target_users`), in calls of
    * at most 2,000. Kakao answers 200 with an empty body.
@@ -328,7 +408,7 @@ export declare class TalkChannelClient {
   deleteCustomerFileUsers(
     params: DeleteCustomerFileUsersParams,
     options?: BulkRequestOptions<Record<string, never>>,
-  ): Promise<DeleteUsersResult>;
+  ): Promise<WithMetadata<DeleteUsersResult, SplitResponseMetadata>>;
 }
 
 /**

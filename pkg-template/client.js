@@ -4,7 +4,7 @@
 // comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
 // rule is the wasm's; this file holds none.
 import { WasmClient, __maxKeys, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
-import { __setErrorMaker, __setMaxKeys, loggerShape, pack, parseResult } from "./marshal.js";
+import { __setErrorMaker, __setMaxKeys, loggerShape, pack, parseResult, withMetadata } from "./marshal.js";
 import { fromRecord, __fail as fail } from "./errors.js";
 
 __setErrorMaker(fromRecord);
@@ -78,14 +78,14 @@ export class TalkChannelClient {
   /** Runs one method: the caller's values read and packed here, then one wasm call. */
   async #run(method, params, options) {
     const { text, handles, chunks } = pack([params, options], method === "addCustomerFileUsers" ? USERS : undefined);
-    let json;
+    let pair;
     try {
-      json = await this.#wasm.call(method, text, handles, chunks);
+      pair = await this.#wasm.call(method, text, handles, chunks);
     } catch (thrown) {
       // Made here, after the await: the stack holds the caller's async frames.
       throw fail(thrown);
     }
-    return parseResult(json);
+    return withMetadata(pair);
   }
 
   checkChannelRelationship(params, options) {

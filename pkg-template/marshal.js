@@ -439,11 +439,13 @@ export function snapshotError(err, depth = 0) {
   return out;
 }
 
+/** The response headers as a plain object (at most 64, names lower-cased), for errors, hooks and `$metadata`. */
 function headerObject(response) {
   const out = {};
+  let n = 0;
   quietly(() =>
     response.headers.forEach((value, name) => {
-      if (Object.keys(out).length < 64) out[String(name).toLowerCase()] = text(value);
+      if (n++ < 64) out[String(name).toLowerCase()] = text(value);
     }),
   );
   return out;
@@ -575,8 +577,7 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
         const v = response.headers.get("retry-after");
         return typeof v === "string" ? v : undefined;
       });
-      const ok = status >= 200 && status < 300;
-      const headerJson = ok ? "{}" : JSON.stringify(headerObject(response));
+      const headerJson = JSON.stringify(headerObject(response));
       let out;
       try {
         out = await readCapped(response, maxBytes, aborted);
@@ -650,6 +651,51 @@ export function revive(key, value) {
 /** A result of the wasm runner (JSON text), dates revived. */
 export function parseResult(json) {
   return JSON.parse(json, revive);
+}
+
+/**
+ * A result of the wasm runner, `[result JSON, $metadata JSON | undefined]`: the result, dates
+ * revived, with its metadata as a non-enumerable `$metadata` (parsed on first read), so that
+ * `JSON.stringify`, `Object.keys` and spreading give the data alone.
+ */
+export function withMetadata(pair) {
+  const result = parseResult(pair[0]);
+  const meta = pair[1];
+  if (typeof meta === "string" && result !== null && typeof result === "object") {
+    let parsed;
+    Object.defineProperty(result, "$metadata", {
+      get() {
+        if (parsed === undefined) parsed = JSON.parse(meta);
+        return parsed;
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  return result;
+}
+
+/**
+ * Calls a caller's `onRequest` / `onResponse` hook (`name`) with `info` (JSON), plus, for a
+ * failed attempt (`record` a string), `error`: the error class made from the record, or
+ * `reason` (an abort) when the record is "". Never throws and never waits: returns a snapshot
+ * (JSON, as `snapshotError`) of what the hook threw, else undefined; a promise it returns is
+ * not awaited, its rejection goes to `report(name, snapshot)` (the wasm's logger).
+ */
+export function __hook(hook, info, record, reason, report, name) {
+  try {
+    const i = JSON.parse(info);
+    if (typeof record === "string") i.error = record === "" ? reason : makeError(JSON.parse(record), reason);
+    const p = hook(i);
+    if (p !== null && typeof p === "object" && typeof p.then === "function") {
+      Promise.resolve(p).then(undefined, (thrown) => {
+        quietly(() => report(name, JSON.stringify(snapshotError(thrown))));
+      });
+    }
+    return undefined;
+  } catch (thrown) {
+    return quietly(() => JSON.stringify(snapshotError(thrown))) ?? "{}";
+  }
 }
 
 /**

@@ -160,7 +160,7 @@ impl Run<'_> {
                 }
                 let index = next;
                 in_flight.push(Box::pin(async move {
-                    let result = match inner.execute(&batch.request, call).await {
+                    let result = match inner.execute_at(&batch.request, call, Some(index)).await {
                         Ok(answer) => match parse(index, &answer, &batch) {
                             Ok(value) => Ok((value, answer.ctx.attempts)),
                             Err(e) => Err((e, answer.ctx.attempts)),

@@ -6,6 +6,7 @@
 
 use super::convert::{CallError, Ctx, Handles};
 use super::logger::Log;
+use super::metadata::{Attempt, Hooks, Record, Reporter};
 use super::transport::{self, Signal};
 use super::{customer_files, relationship};
 use crate::api::input;
@@ -42,6 +43,8 @@ const CLIENT_OPTIONS: &[&str] = &[
     "logLevel",
     "concurrency",
     "dangerouslyAllowBrowser",
+    "onRequest",
+    "onResponse",
 ];
 const CALL_OPTIONS: &[&str] = &[
     "signal",
@@ -50,6 +53,8 @@ const CALL_OPTIONS: &[&str] = &[
     "concurrency",
     "onBatch",
     "stopSignal",
+    "onRequest",
+    "onResponse",
 ];
 /// The call options only a split call uses: refused (unless `undefined`) by the others, which
 /// would ignore them.
@@ -66,6 +71,10 @@ pub(super) struct Inner {
     concurrency: u32,
     /// The `logger` option, and the level it logs up to.
     log: Log,
+    /// `onRequest` / `onResponse`, called for every attempt of every call.
+    hooks: Hooks,
+    /// Where a hook's rejection is logged.
+    report: Reporter,
 }
 
 /// Per-call settings after `RequestOptions`.
@@ -81,6 +90,10 @@ pub(super) struct Call {
     pub(super) stop: Option<Signal>,
     /// Secrets of this call: the client's keys and the call's access token.
     pub(super) secrets: Vec<String>,
+    /// The call's own `onRequest` / `onResponse`, called after the client's.
+    hooks: Hooks,
+    /// The answers used, for the result's `$metadata`.
+    record: Rc<Record>,
 }
 
 /// A 2xx answer and how it was reached.
@@ -199,7 +212,18 @@ fn parse_options(o: &Val, handles: &Handles, host: &Host) -> Result<Inner, Valid
         level,
         env_warning,
     )?;
+    let hooks = Hooks::parse(o, "", handles)?;
+    let report = Reporter::new(
+        &log,
+        credentials
+            .secrets()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+    );
     Ok(Inner {
+        hooks,
+        report,
         credentials,
         base_url,
         fetch,
@@ -258,11 +282,13 @@ impl Inner {
     /// `concurrency`, `onBatch` and `stopSignal` are refused: the call would ignore them).
     pub(super) fn call_options(
         &self,
-        options: &Val,
-        handles: &Handles,
+        args: &Args,
         token: Option<&str>,
         split: bool,
     ) -> Result<Call, ValidationError> {
+        let (options, handles) = (args.options(), &args.handles);
+        args.record.split.set(split);
+        let record = Rc::clone(&args.record);
         let mut secrets = self.secrets();
         secrets.extend(token.map(str::to_owned));
         let Some(o) = input::object_with_keys(options, "options", CALL_OPTIONS, true)? else {
@@ -274,6 +300,8 @@ impl Inner {
                 on_batch: None,
                 stop: None,
                 secrets,
+                hooks: Hooks::default(),
+                record,
             });
         };
         if !split {
@@ -338,6 +366,8 @@ impl Inner {
             },
             stop,
             secrets,
+            hooks: Hooks::parse(o, "options.", handles)?,
+            record,
         })
     }
 
@@ -347,6 +377,16 @@ impl Inner {
         &self,
         req: &HttpRequest,
         call: &Call,
+    ) -> Result<Answer, CallError> {
+        self.execute_at(req, call, None).await
+    }
+
+    /// `execute` for batch `index` of a split call (`None`: a single request).
+    pub(super) async fn execute_at(
+        &self,
+        req: &HttpRequest,
+        call: &Call,
+        index: Option<usize>,
     ) -> Result<Answer, CallError> {
         let authorization = self.credentials.authorization(&req.auth)?;
         let fetch = transport::resolve_fetch(self.fetch.as_ref())?;
@@ -360,7 +400,20 @@ impl Inner {
             body: req.body.as_deref(),
         };
         let mut attempt: u32 = 0;
+        let first_started = transport::now_ms();
         loop {
+            let hooks = Attempt::new(
+                [&self.hooks, &call.hooks],
+                &self.log,
+                &self.report,
+                &call.secrets,
+                &endpoint,
+                &url,
+                attempt.saturating_add(1),
+            );
+            if let Some(h) = &hooks {
+                h.request();
+            }
             let started = transport::now_ms();
             let outcome =
                 transport::send_once(&fetch, &exchange, call.timeout_ms, call.signal.as_ref())
@@ -384,6 +437,20 @@ impl Inner {
                 }
                 Ok(resp) if (200..300).contains(&resp.status) => {
                     self.log(LogLevel::Debug, || (format!("kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})", resp.status, attempt.saturating_add(1)), json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": null })));
+                    if let Some(h) = &hooks {
+                        h.answered(resp.status, &resp.headers, duration);
+                    }
+                    let ended = started.saturating_add(duration);
+                    let attempts = attempt.saturating_add(1);
+                    call.record.note(
+                        index,
+                        &endpoint,
+                        resp.status,
+                        resp.headers,
+                        attempts,
+                        first_started,
+                        ended,
+                    );
                     return Ok(Answer {
                         body: resp.body,
                         ctx: ctx(None),
@@ -417,7 +484,11 @@ impl Inner {
                     )
                 }
                 Err(transport::AttemptError::Aborted(reason)) => {
-                    return Err(CallError::Aborted(reason))
+                    let e = CallError::Aborted(reason);
+                    if let Some(h) = &hooks {
+                        h.failed(&e, duration, None);
+                    }
+                    return Err(e);
                 }
                 Err(transport::AttemptError::Timeout) => (
                     Failure::Timeout,
@@ -454,6 +525,9 @@ impl Inner {
                     transport::random(),
                 )
             });
+            if let Some(h) = &hooks {
+                h.failed(&error, duration, wait);
+            }
             self.log(LogLevel::Debug, || (format!("kakao-talk-channel: {endpoint} → {what} in {duration} ms (attempt {})", attempt.saturating_add(1)), json!({ "method": req.method.as_str(), "path": path, "status": status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": wait })));
             let Some(wait) = wait else {
                 if attempt > 0 || matches!(failure, Failure::Network | Failure::Timeout) {
@@ -474,6 +548,8 @@ pub(super) struct Args<'a> {
     pub(super) handles: Handles,
     /// The users of an add call, packed apart in chunks.
     pub(super) chunks: Option<Array>,
+    /// The answers the call used, for its result's `$metadata`.
+    pub(super) record: Rc<Record>,
 }
 
 impl<'a> Args<'a> {
@@ -567,11 +643,12 @@ impl WasmClient {
                     values,
                     handles: Handles(handles),
                     chunks,
+                    record: Rc::default(),
                 };
                 if let Some(token) = args.params().get("accessToken").as_str() {
                     secrets.push(token.to_owned());
                 }
-                match method.as_str() {
+                let value = match method.as_str() {
                     "checkChannelRelationship" => relationship::check(&inner, &args).await,
                     "checkChannelRelationshipMulti" => relationship::multi(&inner, &args).await,
                     "registerCustomerFile" => customer_files::register(&inner, &args).await,
@@ -584,10 +661,13 @@ impl WasmClient {
                         "is not a method of TalkChannelClient",
                     )
                     .into()),
-                }
+                }?;
+                // `[result JSON, $metadata JSON]`: client.js attaches the metadata.
+                let meta = args.record.json(&secrets).map(|m| JsValue::from_str(&m));
+                Ok(Array::of2(&value, &meta.unwrap_or(JsValue::UNDEFINED)).into())
             }
             .await;
-            result.map_err(|e| e.into_js(&secrets))
+            result.map_err(|e: CallError| e.into_js(&secrets))
         })
     }
 }

@@ -158,7 +158,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
         return Err(ValidationError::new("schema", "params.required", "is required").into());
     }
     let schema = schema(schema_v, "schema")?;
-    let call = inner.call_options(args.options(), &args.handles, None, false)?;
+    let call = inner.call_options(args, None, false)?;
     let answer = inner
         .execute(&cf::register_request(&ch, name, &schema), &call)
         .await?;
@@ -169,7 +169,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
 pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["channelPublicId"])?;
     let ch = channel(p)?;
-    let call = inner.call_options(args.options(), &args.handles, None, false)?;
+    let call = inner.call_options(args, None, false)?;
     let answer = inner.execute(&cf::view_request(&ch), &call).await?;
     let list = cf::parse_view(&answer.body).map_err(|e| answer.bad(e))?;
     to_json(&list)
@@ -250,7 +250,7 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
             ValidationError::new("users", "users.empty", "must list at least one user").into(),
         );
     }
-    let call = inner.call_options(args.options(), &args.handles, None, true)?;
+    let call = inner.call_options(args, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let total = users.batches();
     let make = |b: usize| {
@@ -309,7 +309,7 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
         return Err(ValidationError::new("userIds", "params.required", "is required").into());
     }
     let ids = cf::check_ids(&input::raw_ids(ids_v, "userIds")?, ty, "userIds")?;
-    let call = inner.call_options(args.options(), &args.handles, None, true)?;
+    let call = inner.call_options(args, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let chunks: Vec<&[String]> = ids.chunks(cf::BATCH_SIZE).collect();
     let total = chunks.len();

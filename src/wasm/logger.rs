@@ -19,6 +19,7 @@ extern "C" {
 }
 
 /// Where a client logs, and up to which level.
+#[derive(Clone)]
 pub(super) struct Log {
     /// The `logger` option (`undefined`: `console`).
     target: JsValue,

@@ -4,6 +4,7 @@ pub(crate) mod client;
 mod convert;
 mod customer_files;
 mod logger;
+mod metadata;
 mod relationship;
 mod transport;
 mod webhook;

@@ -54,7 +54,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         Target::User(u) => Some(*u),
         Target::Token(_) => None,
     };
-    let call = inner.call_options(args.options(), &args.handles, token, false)?;
+    let call = inner.call_options(args, token, false)?;
     let answer = inner
         .execute(&relationship::check_request(&channels, target), &call)
         .await?;
@@ -74,7 +74,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     } else {
         Some(channel_list(p, "channelIds")?)
     };
-    let call = inner.call_options(args.options(), &args.handles, None, true)?;
+    let call = inner.call_options(args, None, true)?;
     // Fail fast on a missing admin key before the first chunk.
     inner.credentials.authorization(&Auth::AdminKey)?;
     let chunks: Vec<&[UserId]> = asked.chunks(relationship::MULTI_CHUNK).collect();

@@ -61,7 +61,14 @@ async fn call(
     let (text, handles, chunks) = packed(args);
     let p: Promise = c.call(method.into(), text, handles, chunks);
     match JsFuture::from(p).await {
-        Ok(json) => Ok(serde_json::from_str(&json.as_string().unwrap()).unwrap()),
+        Ok(pair) => {
+            // `[result JSON, $metadata JSON]`.
+            let pair = Array::from(&pair);
+            let meta: serde_json::Value =
+                serde_json::from_str(&pair.get(1).as_string().unwrap()).unwrap();
+            assert!(meta["attempts"].as_u64().unwrap() >= 1, "{meta}");
+            Ok(serde_json::from_str(&pair.get(0).as_string().unwrap()).unwrap())
+        }
         Err(thrown) => Err(record(thrown)),
     }
 }

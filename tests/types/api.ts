@@ -34,6 +34,12 @@ import {
   type FailedBatch,
   type MultiRelations,
   type UserChannelRelations,
+  type RequestHookInfo,
+  type ResponseHookInfo,
+  type ResponseMetadata,
+  type BatchMetadata,
+  type SplitResponseMetadata,
+  type WithMetadata,
 } from "kakao-talk-channel";
 import {
   validateCustomerFileUsers,
@@ -55,7 +61,28 @@ new TalkChannelClient({ timeoutMs: "10" });
 
 export async function all(signal: AbortSignal): Promise<void> {
   const a = client.checkChannelRelationship({ channelIds: ["_a"], userId: 1n });
-  expectType<Equal<typeof a, Promise<UserChannelRelations>>>(true);
+  expectType<Equal<typeof a, Promise<WithMetadata<UserChannelRelations>>>>(true);
+  expectType<Equal<Awaited<typeof a>["$metadata"], ResponseMetadata>>(true);
+  expectType<
+    Equal<ResponseMetadata, { endpoint: string; status: number; requestId: string | null; headers: Record<string, string>; attempts: number; durationMs: number }>
+  >(true);
+  expectType<Equal<Omit<BatchMetadata, keyof ResponseMetadata>, { index: number }>>(true);
+  expectType<Equal<SplitResponseMetadata, { endpoint: string; attempts: number; durationMs: number; batches: BatchMetadata[] }>>(true);
+  expectType<Equal<RequestHookInfo, { endpoint: string; method: "GET" | "POST"; url: string; attempt: number }>>(true);
+  expectType<
+    Equal<
+      Omit<ResponseHookInfo, keyof RequestHookInfo>,
+      { status: number | null; requestId: string | null; headers: Record<string, string>; durationMs: number; retryInMs: number | null; error?: Error }
+    >
+  >(true);
+  // Hooks on the client and on a call; the metadata is readonly.
+  const hooked = new TalkChannelClient({ onRequest: (i) => i.url.length, onResponse: (i) => i.status ?? 0 });
+  const h = await hooked.listCustomerFiles({ channelPublicId: "_a" }, { onRequest: () => {}, onResponse: async (i) => i.error?.message });
+  expectType<Equal<typeof h.$metadata.requestId, string | null>>(true);
+  // @ts-expect-error $metadata is readonly
+  h.$metadata = { ...h.$metadata };
+  // @ts-expect-error a hook is a function
+  new TalkChannelClient({ onRequest: "log" });
   const b = await client.checkChannelRelationship({ channelIds: ["_a"], accessToken: "t" }, { signal, timeoutMs: 100, maxRetries: 0 });
   expectType<Equal<typeof b.userId, string>>(true);
   expectType<Equal<ChannelRelation["createdAt"], Date | null>>(true);
@@ -73,29 +100,30 @@ export async function all(signal: AbortSignal): Promise<void> {
   await client.checkChannelRelationship({ channelIds: ["_a"], userId: 1 }, { retries: 1 });
 
   const m = client.checkChannelRelationshipMulti({ userIds: [1, 2n, "3"] });
-  expectType<Equal<typeof m, Promise<MultiRelations>>>(true);
+  expectType<Equal<typeof m, Promise<WithMetadata<MultiRelations, SplitResponseMetadata>>>>(true);
+  expectType<Equal<Awaited<typeof m>["$metadata"]["batches"][number]["index"], number>>(true);
   expectType<Equal<MultiRelations["unresolvedUserIds"], string[]>>(true);
 
   const reg = client.registerCustomerFile({ channelPublicId: "_a", fileName: "f", schema: { 연령: "number", birthday: "string" } });
-  expectType<Equal<typeof reg, Promise<{ fileId: number }>>>(true);
+  expectType<Equal<typeof reg, Promise<WithMetadata<{ fileId: number }>>>>(true);
   // @ts-expect-error schema values are "string" | "number"
   await client.registerCustomerFile({ channelPublicId: "_a", fileName: "f", schema: { age: "integer" } });
 
   const list = client.listCustomerFiles({ channelPublicId: "_a" });
-  expectType<Equal<typeof list, Promise<CustomerFileList>>>(true);
+  expectType<Equal<typeof list, Promise<WithMetadata<CustomerFileList>>>>(true);
   expectType<Equal<CustomerFile["updatedAt"], Date | null>>(true);
   expectType<Equal<CustomerFile["schema"], Record<string, "string" | "number">>>(true);
   expectType<Equal<CustomerFile["status"], "using" | "deleting" | "failed" | (string & {})>>(true);
 
   const add = client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "app", users: [{ id: 1n, fields: { age: 3 } }] });
-  expectType<Equal<typeof add, Promise<AddUsersResult>>>(true);
+  expectType<Equal<typeof add, Promise<WithMetadata<AddUsersResult, SplitResponseMetadata>>>>(true);
   expectType<Equal<AddUsersResult["batches"], AddBatchResult[]>>(true);
   expectType<Equal<AddBatchResult["successCount"], number>>(true);
   const progress = client.addCustomerFileUsers(
     { fileId: 1, channelPublicId: "_a", userType: "app", users: [{ id: 1, fields: new Map([["age", 3]]) }] },
     { concurrency: 4, onBatch: (e) => expectType<Equal<typeof e.result, { requestCount: number; successCount: number } | undefined>>(true) },
   );
-  expectType<Equal<typeof progress, Promise<AddUsersResult>>>(true);
+  expectType<Equal<typeof progress, Promise<WithMetadata<AddUsersResult, SplitResponseMetadata>>>>(true);
   // onBatch events are a union that narrows on `error`.
   await client.deleteCustomerFileUsers(
     { fileId: 1, channelPublicId: "_a", userType: "app", userIds: ["1"] },
@@ -150,7 +178,7 @@ export async function all(signal: AbortSignal): Promise<void> {
   await client.addCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "app", users: [{ id: 1, fields: { age: true } }] });
 
   const del = client.deleteCustomerFileUsers({ fileId: 1, channelPublicId: "_a", userType: "phone", userIds: ["010-1234-5678"] });
-  expectType<Equal<typeof del, Promise<DeleteUsersResult>>>(true);
+  expectType<Equal<typeof del, Promise<WithMetadata<DeleteUsersResult, SplitResponseMetadata>>>>(true);
 
   try {
     await add;
