@@ -47,6 +47,7 @@ export {
   type KakaoErrorKind,
 } from "./errors.js";
 export {
+  constructChannelWebhookEvent,
   createChannelWebhookHandler,
   parseChannelWebhook,
   d1SeenStore,
@@ -54,6 +55,8 @@ export {
   redisSeenStore,
   type ChannelWebhookEvent,
   type ParseChannelWebhookOptions,
+  type ConstructChannelWebhookEventOptions,
+  type ChannelWebhookHeaders,
   type ChannelWebhookHandlerOptions,
   type WebhookSeenStore,
   type WebhookClaimStore,
