@@ -74,7 +74,8 @@ export declare function constructChannelWebhookEvent(
  * (`webhook.body_too_large`) and arrives within `bodyTimeoutMs` (`webhook.body_timeout`); the
  * JSON body has every documented field, no key twice and no negative numeric `id`
  * (`ValidationError` naming the field, e.g. `body.updated_at`). Older deliveries'
- * `plus_friend_*` fields are accepted.
+ * `plus_friend_*` fields are accepted. Node's `req` is refused (`request`, `params.type`):
+ * use `createNodeWebhookHandler`, or `constructChannelWebhookEvent` with the body you read.
  *
  * @example
  * ```ts
@@ -148,7 +149,9 @@ export interface ChannelWebhookHandlerOptions extends ParseChannelWebhookOptions
  * claim is released) or the store failed before `onEvent`; 405 for a method other than POST;
  * 401 for a missing or wrong `Authorization` (the body unread); 413 for a body over 16 KiB;
  * 408 for a body not received within `bodyTimeoutMs`; 400 for a malformed body (invalid UTF-8
- * included). The returned promise never rejects.
+ * included); 500 when given Node's `req` instead of a fetch `Request` (a `ValidationError`
+ * naming `createNodeWebhookHandler` / `toNodeHandler` goes to `onError`, stage `"parse"`).
+ * The returned promise never rejects.
  *
  * @example
  * ```ts
