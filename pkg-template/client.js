@@ -6,6 +6,7 @@
 import { WasmClient, __maxKeys, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
 import { __setErrorMaker, __setMaxKeys, loggerShape, pack, parseResult, withMetadata } from "./marshal.js";
 import { fromRecord, __fail as fail } from "./errors.js";
+import { readEnv } from "./env.js";
 
 __setErrorMaker(fromRecord);
 
@@ -20,23 +21,6 @@ function limits() {
 
 /** The variables the client reads when the matching option is absent or `undefined`. */
 const ENV_NAMES = ["KAKAO_ADMIN_KEY", "KAKAO_REST_API_KEY", "KAKAO_BASE_URL", "KAKAO_TALK_CHANNEL_LOG"];
-
-/** One variable, where the runtime has an environment and lets us read it; else undefined. */
-function readEnv(name) {
-  try {
-    const p = globalThis.process;
-    if (p?.env && typeof p.env[name] === "string") return p.env[name];
-  } catch {
-    // No environment, or no permission to read it.
-  }
-  try {
-    const v = globalThis.Deno?.env?.get(name);
-    if (typeof v === "string") return v;
-  } catch {
-    // Deno without --allow-env.
-  }
-  return undefined;
-}
 
 /**
  * The set variables of ENV_NAMES as JSON `{ name: value }`, for the wasm, which decides what

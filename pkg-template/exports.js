@@ -2,7 +2,7 @@
 // node-bundle.js: the source of node-bundle.cjs, behind node.cjs and node.js), each of which
 // loads the wasm its own way first.
 export { TalkChannelClient, validateCustomerFileUsers } from "./client.js";
-export { parseChannelWebhook, createChannelWebhookHandler, d1SeenStore, kvSeenStore, redisSeenStore } from "./webhook.js";
+export { constructChannelWebhookEvent, parseChannelWebhook, createChannelWebhookHandler, d1SeenStore, kvSeenStore, redisSeenStore } from "./webhook.js";
 export { toNodeHandler, createNodeWebhookHandler } from "./webhook-node.js";
 export {
   KakaoTalkChannelError,

@@ -55,6 +55,7 @@ export {
   type KakaoErrorKind,
 } from "./errors.js";
 export {
+  constructChannelWebhookEvent,
   createChannelWebhookHandler,
   parseChannelWebhook,
   d1SeenStore,
@@ -62,6 +63,8 @@ export {
   redisSeenStore,
   type ChannelWebhookEvent,
   type ParseChannelWebhookOptions,
+  type ConstructChannelWebhookEventOptions,
+  type ChannelWebhookHeaders,
   type ChannelWebhookHandlerOptions,
   type WebhookSeenStore,
   type WebhookClaimStore,

@@ -69,8 +69,8 @@ const nativeWellFormed = /** @type {((this: string) => boolean) | undefined} */ 
   /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (String.prototype)).isWellFormed
 );
 
-/** Whether `s` is well-formed UTF-16. */
-function wellFormed(s) {
+/** Whether `s` is well-formed UTF-16 (also used by webhook.js). */
+export function wellFormed(s) {
   return typeof nativeWellFormed === "function" ? nativeWellFormed.call(s) : !LONE.test(s);
 }
 

@@ -52,7 +52,7 @@ export interface ToNodeHandlerOptions {
    * Hears what fails in the adapter (a body a parser already consumed, a write that threw),
    * with stage `"parse"`; its own failure is logged, never thrown. Default: `console.error`.
    */
-  onError?: (error: unknown, event: ChannelWebhookEvent | undefined, stage: WebhookErrorStage) => void | Promise<void>;
+  onError?: ((error: unknown, event: ChannelWebhookEvent | undefined, stage: WebhookErrorStage) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -85,7 +85,7 @@ export declare function toNodeHandler(
  * @example
  * ```ts
  * const kakaoWebhook = createNodeWebhookHandler({
- *   adminKey: process.env.KAKAO_ADMIN_KEY ?? "",
+ *   adminKey: process.env.KAKAO_ADMIN_KEY, // or omit it: KAKAO_ADMIN_KEY is read when absent
  *   onEvent: async (e) => { await db.setChannelStatus(e.userId, e.event, e.updatedAt); },
  * });
  * app.post("/kakao/webhook", kakaoWebhook); // Express: before app.use(express.json())

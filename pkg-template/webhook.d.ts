@@ -16,15 +16,54 @@ export interface ChannelWebhookEvent {
   resourceId: string | null;
 }
 
-export interface ParseChannelWebhookOptions {
-  /** The app's primary admin key: Kakao signs each delivery with `Authorization: KakaoAK <key>`. */
-  adminKey: string;
+export interface ConstructChannelWebhookEventOptions {
+  /**
+   * The app's primary admin key: Kakao signs each delivery with `Authorization: KakaoAK <key>`.
+   * Absent or `undefined`: the `KAKAO_ADMIN_KEY` environment variable, where the runtime has an
+   * environment (Node, Bun, Deno with `--allow-env`; never in a browser; on Workers pass
+   * `env.KAKAO_ADMIN_KEY`). Required in the end: without either, a `ValidationError` (field
+   * `adminKey`, rule `params.required`).
+   */
+  adminKey?: string | undefined;
+}
+
+export interface ParseChannelWebhookOptions extends ConstructChannelWebhookEventOptions {
   /**
    * How long reading the body may take, in ms (1 to 60,000; default 3,000, as long as Kakao
    * waits for an answer). Past it: `ValidationError` with rule `webhook.body_timeout`.
    */
-  bodyTimeoutMs?: number;
+  bodyTimeoutMs?: number | undefined;
 }
+
+/**
+ * A delivery's headers: a fetch `Headers`, or an object (or Map) of values such as Node's
+ * `req.headers`, its names matched case-insensitively. Only `authorization` and
+ * `x-kakao-resource-id` are read.
+ */
+export type ChannelWebhookHeaders =
+  | Headers
+  | { readonly [name: string]: string | readonly string[] | undefined }
+  | ReadonlyMap<string, string | readonly string[] | undefined>;
+
+/**
+ * Verifies and parses one delivery from its raw body and headers, with any framework (as
+ * stripe-node's `constructEvent`): the same checks, event and errors as `parseChannelWebhook`,
+ * synchronously. `Authorization` is checked first (`WebhookAuthError`); the body must be the
+ * bytes Kakao sent, as a string or bytes (a Node `Buffer` is a `Uint8Array`), at most 16 KiB
+ * (`webhook.body_too_large`); invalid UTF-8 is `webhook.utf8`. An object (a JSON parser's
+ * result) is refused (`body`, `params.type`): Kakao's bytes are gone.
+ *
+ * @example
+ * ```ts
+ * // Express, with express.raw({ type: () => true }) on the route: req.body is a Buffer
+ * const event = constructChannelWebhookEvent(req.body, req.headers, { adminKey });
+ * ```
+ */
+export declare function constructChannelWebhookEvent(
+  body: string | Uint8Array | ArrayBuffer,
+  headers: ChannelWebhookHeaders,
+  options?: ConstructChannelWebhookEventOptions,
+): ChannelWebhookEvent;
 
 /**
  * Verifies and parses a Kakao Talk Channel webhook delivery.
@@ -35,7 +74,8 @@ export interface ParseChannelWebhookOptions {
  * (`webhook.body_too_large`) and arrives within `bodyTimeoutMs` (`webhook.body_timeout`); the
  * JSON body has every documented field, no key twice and no negative numeric `id`
  * (`ValidationError` naming the field, e.g. `body.updated_at`). Older deliveries'
- * `plus_friend_*` fields are accepted.
+ * `plus_friend_*` fields are accepted. Node's `req` is refused (`request`, `params.type`):
+ * use `createNodeWebhookHandler`, or `constructChannelWebhookEvent` with the body you read.
  *
  * @example
  * ```ts
@@ -45,7 +85,7 @@ export interface ParseChannelWebhookOptions {
  */
 export declare function parseChannelWebhook(
   request: Request,
-  options: ParseChannelWebhookOptions,
+  options?: ParseChannelWebhookOptions,
 ): Promise<ChannelWebhookEvent>;
 
 /** A claim's state as `claim` answers it. */
@@ -79,26 +119,26 @@ export interface ChannelWebhookHandlerOptions extends ParseChannelWebhookOptions
    * Where delivery ids are claimed. Default: the last 10,000, in memory (per isolate/process).
    * Across instances: `redisSeenStore(redis)`, `d1SeenStore(env.DB)`, or your own claim store.
    */
-  seen?: WebhookSeenStore;
+  seen?: WebhookSeenStore | undefined;
   /** How long a handled id is remembered (`finish`'s `ttlMs`; 60,000 to 2,592,000,000; default one day). */
-  seenTtlMs?: number;
+  seenTtlMs?: number | undefined;
   /**
    * The answer budget, in ms from the body's arrival (100 to 2,900; default 2,500, below Kakao's
    * 3 s wait): past it the handler answers 503 and the work goes on.
    */
-  answerWithinMs?: number;
+  answerWithinMs?: number | undefined;
   /**
    * How long a claim stays "processing" (3,000 to `seenTtlMs`, longer than `answerWithinMs`;
    * default 30,000): redeliveries meanwhile get 409; after it a redelivery takes the claim over.
    */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** The deadline of each store call and each `onError` call (10 to 60,000; default 1,000). */
-  callTimeoutMs?: number;
+  callTimeoutMs?: number | undefined;
   /**
    * Called when `onEvent` or the store fails (`stage` says which); its own failure is logged,
    * never thrown. `event` is undefined for `"parse"` (an unexpected error). Default: `console.error`.
    */
-  onError?: (error: unknown, event: ChannelWebhookEvent | undefined, stage: WebhookErrorStage) => void | Promise<void>;
+  onError?: ((error: unknown, event: ChannelWebhookEvent | undefined, stage: WebhookErrorStage) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -109,7 +149,9 @@ export interface ChannelWebhookHandlerOptions extends ParseChannelWebhookOptions
  * claim is released) or the store failed before `onEvent`; 405 for a method other than POST;
  * 401 for a missing or wrong `Authorization` (the body unread); 413 for a body over 16 KiB;
  * 408 for a body not received within `bodyTimeoutMs`; 400 for a malformed body (invalid UTF-8
- * included). The returned promise never rejects.
+ * included); 500 when given Node's `req` instead of a fetch `Request` (a `ValidationError`
+ * naming `createNodeWebhookHandler` / `toNodeHandler` goes to `onError`, stage `"parse"`).
+ * The returned promise never rejects.
  *
  * @example
  * ```ts
@@ -133,7 +175,7 @@ export interface KvNamespaceLike {
 
 export interface SeenStoreOptions {
   /** Key prefix (1 to 200 characters, no control character); default `"kakao-webhook:"`. */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 /**
@@ -153,7 +195,7 @@ export type RedisLike = { sendCommand(args: string[]): Promise<unknown> } | { ca
 
 export interface RedisSeenStoreOptions extends SeenStoreOptions {
   /** The client's call shape; default: node-redis when the client has `isOpen`, else ioredis. */
-  client?: "ioredis" | "node-redis";
+  client?: "ioredis" | "node-redis" | undefined;
 }
 
 /**
@@ -173,7 +215,7 @@ export interface D1DatabaseLike {
 
 export interface D1SeenStoreOptions {
   /** The table (an SQL identifier, created on first use); default `"kakao_webhook_seen"`. */
-  table?: string;
+  table?: string | undefined;
 }
 
 /**

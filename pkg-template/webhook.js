@@ -1,14 +1,16 @@
-// Kakao Talk Channel's add/block webhook: parseChannelWebhook and createChannelWebhookHandler
-// (the claim stores are in webhook-stores.js).
+// Kakao Talk Channel's add/block webhook: constructChannelWebhookEvent (body and headers given),
+// parseChannelWebhook (a fetch Request, built on it) and createChannelWebhookHandler (the claim
+// stores are in webhook-stores.js).
 //
 // This file reads the caller's values — the options, the Request's method, headers and body —
 // each read inside try, so a throwing getter or Proxy becomes an error, never a hang or an
 // uncaught exception. The body is streamed with a byte cap and a deadline. Every rule (the
 // options, the method, the sender, the body) is Rust's: __checkWebhookOptions and
 // __parseWebhook get plain values and throw ValidationError / WebhookAuthError.
+import { readEnv } from "./env.js";
 import { __checkWebhookOptions, __parseWebhook } from "./kakao_talk_channel.js";
 import { ValidationError, WebhookAuthError, __fail } from "./errors.js";
-import { pack, parseResult } from "./marshal.js";
+import { pack, parseResult, wellFormed } from "./marshal.js";
 import { memorySeenStore } from "./webhook-stores.js";
 
 export { d1SeenStore, kvSeenStore, redisSeenStore } from "./webhook-stores.js";
@@ -24,8 +26,12 @@ function wasm(f, ...args) {
   return out === undefined ? undefined : parseResult(out);
 }
 
-const PARSE_OPTIONS = ["adminKey", "bodyTimeoutMs"];
-const HANDLER_OPTIONS = ["adminKey", "answerWithinMs", "bodyTimeoutMs", "callTimeoutMs", "leaseMs", "onEvent", "onError", "seen", "seenTtlMs"];
+/** The options each entry reads, by the kind Rust's __checkWebhookOptions checks them as. */
+const OPTIONS = {
+  event: ["adminKey"],
+  parse: ["adminKey", "bodyTimeoutMs"],
+  handler: ["adminKey", "answerWithinMs", "bodyTimeoutMs", "callTimeoutMs", "leaseMs", "onEvent", "onError", "seen", "seenTtlMs"],
+};
 const SEEN_METHODS = ["claim", "finish", "release", "has", "add"];
 const DEFAULT_WINDOW = 10000;
 const TIMED_OUT = Symbol("timed out");
@@ -75,30 +81,141 @@ function copyOptions(options, names) {
   }
 }
 
-function checkOptions(options, handler) {
-  const { copy, unreadable, store } = copyOptions(options, handler ? HANDLER_OPTIONS : PARSE_OPTIONS);
+/**
+ * `kind`: "event", "parse" or "handler". `adminKey`, when absent or undefined, is read from
+ * KAKAO_ADMIN_KEY where the runtime has an environment (Rust ignores it in a browser).
+ */
+function checkOptions(options, kind) {
+  const { copy, unreadable, store } = copyOptions(options, OPTIONS[kind]);
   const text = unreadable === undefined ? pack([copy]).text : "1\0u";
-  return { checked: wasm(__checkWebhookOptions, text, unreadable, handler), copy, store };
+  return { checked: wasm(__checkWebhookOptions, text, unreadable, kind, readEnv("KAKAO_ADMIN_KEY")), copy, store };
 }
 
 function invalid(field, rule, message) {
   return new ValidationError(`${field}: ${message}`, { field, rule });
 }
 
+/** Errors that are a server's wiring mistake (a Node `req` given for a Request): a 500, not a 400. */
+const WIRING = new WeakSet();
+
+function nodeRequestGiven() {
+  const err = invalid(
+    "request",
+    "params.type",
+    'must be a fetch Request, not a Node IncomingMessage (req): on node:http, Express or Fastify use createNodeWebhookHandler(options) or toNodeHandler(handle) from "kakao-talk-channel", which stream the body with the same 16 KiB cap and deadline',
+  );
+  WIRING.add(err);
+  return err;
+}
+
+const text = (v) => (typeof v === "string" ? v : undefined);
+
 /** Method, `Authorization` and `X-Kakao-Resource-ID`, as plain strings (or undefined). */
 function readHead(request) {
   const notARequest = invalid("request", "params.type", "must be a Request (its method and headers could not be read)");
   if (request === null || typeof request !== "object") throw notARequest;
+  let node = false;
+  let head;
   try {
     const method = request.method;
     const headers = request.headers;
-    const authorization = headers.get("authorization");
-    const resourceId = headers.get("x-kakao-resource-id");
-    const text = (v) => (typeof v === "string" ? v : undefined);
-    return { method: text(method) ?? "", authorization: text(authorization), resourceId: text(resourceId) };
+    // A Node IncomingMessage (or Fastify's request): headers a plain object, `rawHeaders`, `on`.
+    node =
+      (headers !== null && typeof headers === "object" && typeof headers.get !== "function") ||
+      Array.isArray(request.rawHeaders) ||
+      typeof request.on === "function";
+    if (!node) {
+      const authorization = headers.get("authorization");
+      const resourceId = headers.get("x-kakao-resource-id");
+      head = { method: text(method) ?? "", authorization: text(authorization), resourceId: text(resourceId) };
+    }
   } catch {
     throw notARequest;
   }
+  if (node) throw nodeRequestGiven();
+  return head;
+}
+
+const HEADER_NAMES = ["authorization", "x-kakao-resource-id"];
+
+/**
+ * `Authorization` and `X-Kakao-Resource-ID` from a `Headers` (anything with `get`, but a Map),
+ * or from an object or Map of values (Node's `req.headers`): names matched case-insensitively,
+ * a `string[]` (or a name given twice) joined with ", " as fetch's Headers joins them.
+ */
+function readHeaders(headers) {
+  const notHeaders = invalid("headers", "params.type", 'must be a Headers or an object of header values ({ authorization, "x-kakao-resource-id" })');
+  if (headers === null || typeof headers !== "object") throw notHeaders;
+  let found;
+  let bad;
+  try {
+    if (typeof headers.get === "function" && !(headers instanceof Map)) {
+      found = HEADER_NAMES.map((name) => text(headers.get(name)));
+    } else {
+      const values = HEADER_NAMES.map(() => []);
+      const entries = headers instanceof Map ? [...headers] : Object.keys(headers).map((k) => [k, headers[k]]);
+      for (const [key, value] of entries) {
+        const at = typeof key === "string" ? HEADER_NAMES.indexOf(key.toLowerCase()) : -1;
+        if (at < 0 || value === undefined) continue;
+        const list = Array.isArray(value) ? [...value] : [value];
+        if (!list.every((v) => typeof v === "string")) bad ??= HEADER_NAMES[at];
+        values[at].push(...list);
+      }
+      found = values.map((list) => (list.length > 0 ? list.join(", ") : undefined));
+    }
+  } catch {
+    throw notHeaders;
+  }
+  if (bad !== undefined) throw invalid(`headers.${bad}`, "params.type", "must be a string or an array of strings");
+  return { method: "POST", authorization: found[0], resourceId: found[1] };
+}
+
+/**
+ * The bytes of a body given whole: a string (as UTF-8), a Uint8Array (a Node Buffer is one),
+ * another view or an ArrayBuffer; at most `maxBytes` (else `webhook.body_too_large`).
+ */
+function bodyBytes(body, maxBytes) {
+  const tooLarge = () => invalid("body", "webhook.body_too_large", `is larger than ${maxBytes} bytes`);
+  if (typeof body === "string") {
+    if (longerThan(body, maxBytes)) throw tooLarge();
+    // TextEncoder would turn a lone surrogate into U+FFFD: refused instead, as invalid UTF-8 is.
+    if (!wellFormed(body)) throw invalid("body", "webhook.utf8", "is not well-formed text (a lone surrogate): pass Kakao's raw bytes");
+    return new TextEncoder().encode(body);
+  }
+  let bytes;
+  try {
+    if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
+  } catch {
+    // A detached buffer, a view whose getters throw: not bytes we can read.
+  }
+  if (bytes === undefined) {
+    const what = body === null ? "null" : Array.isArray(body) ? "an array" : typeof body === "object" ? "an object (a body parser's result? Kakao's bytes are gone: pass the raw body)" : typeof body;
+    throw invalid("body", "params.type", `must be the raw body: a string or bytes (Uint8Array, Buffer); got ${what}`);
+  }
+  if (bytes.byteLength > maxBytes) throw tooLarge();
+  return bytes;
+}
+
+/** The method and the sender, before any byte of the body is read. */
+function verifySender(head, checked) {
+  wasm(__parseWebhook, head.method, head.authorization, head.resourceId, undefined, checked.adminKey);
+}
+
+/** The one path to an event, for every entry: the sender, then the body's cap and rules. */
+function eventFrom(head, body, checked) {
+  verifySender(head, checked);
+  const bytes = bodyBytes(body, checked.maxBodyBytes);
+  return wasm(__parseWebhook, head.method, head.authorization, head.resourceId, bytes, checked.adminKey);
+}
+
+/**
+ * Verifies and parses one delivery from its raw body (string or bytes) and its headers, for any
+ * framework: the same event and the same errors as parseChannelWebhook, synchronously.
+ */
+export function constructChannelWebhookEvent(body, headers, options) {
+  const { checked } = checkOptions(options, "event");
+  return eventFrom(readHeaders(headers), body, checked);
 }
 
 function cancel(reader, reason) {
@@ -201,11 +318,11 @@ async function readBody(request, maxBytes, timeoutMs) {
 
 /** `checked`: Rust's `{ adminKey, bodyTimeoutMs, maxBodyBytes }`. */
 async function parseRequest(request, checked) {
-  const { method, authorization, resourceId } = readHead(request);
+  const head = readHead(request);
   // Method and sender first: a 401 never reads the body.
-  wasm(__parseWebhook, method, authorization, resourceId, undefined, checked.adminKey);
+  verifySender(head, checked);
   const body = await readBody(request, checked.maxBodyBytes, checked.bodyTimeoutMs);
-  return wasm(__parseWebhook, method, authorization, resourceId, body, checked.adminKey);
+  return eventFrom(head, body, checked);
 }
 
 /**
@@ -214,7 +331,7 @@ async function parseRequest(request, checked) {
  * WebhookAuthError (checked before the body is read).
  */
 export async function parseChannelWebhook(request, options) {
-  const { checked } = checkOptions(options, false);
+  const { checked } = checkOptions(options, "parse");
   return parseRequest(request, checked);
 }
 
@@ -272,7 +389,7 @@ function newToken() {
  * each store call and `onError` is bounded by `callTimeoutMs`, `onEvent` by the lease.
  */
 export function createChannelWebhookHandler(options) {
-  const { checked, copy, store } = checkOptions(options, true);
+  const { checked, copy, store } = checkOptions(options, "handler");
   const onEvent = copy.onEvent;
   const onError = copy.onError ?? ((err, _event, stage) => console.error(`kakao-talk-channel webhook: ${stage} failed:`, err));
   const { seenTtlMs: ttlMs, answerWithinMs, leaseMs, callTimeoutMs } = checked;
@@ -375,6 +492,11 @@ export function createChannelWebhookHandler(options) {
     try {
       event = await parseRequest(request, checked);
     } catch (err) {
+      if (WIRING.has(err)) {
+        // The server handed over Node's `req`: its wiring to fix, not Kakao's delivery.
+        await report(err, undefined, "parse");
+        return failed();
+      }
       if (err instanceof WebhookAuthError) return reply(401, { error: "unauthorized", reason: err.reason });
       if (err instanceof ValidationError) {
         const detail = { field: err.field, rule: err.rule };

@@ -40,6 +40,7 @@ test("require() and import give the same exports: the very same functions and cl
     "TimeoutError",
     "ValidationError",
     "WebhookAuthError",
+    "constructChannelWebhookEvent",
     "createChannelWebhookHandler",
     "createNodeWebhookHandler",
     "d1SeenStore",

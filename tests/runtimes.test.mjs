@@ -198,7 +198,7 @@ describe("examples-node", () => {
     assert.equal(out[3].status, 404);
   });
 
-  test("the Cloudflare Worker receives Kakao's webhook on POST /kakao/webhook (KV drops redeliveries)", async () => {
+  test("the Cloudflare Worker receives Kakao's webhook on POST /kakao/webhook (its D1 database drops redeliveries)", async () => {
     const emu = createKakaoEmulator({ adminKey: cfgEnv.KTC_ADMIN_KEY, now: () => new Date("2024-03-04T05:06:07Z") });
     emu.addChannel("_ZeUTxl");
     // Each delivery goes through the Worker as Kakao would send it over HTTP.
@@ -226,16 +226,19 @@ describe("examples-node", () => {
           return { status: res.status, body: await res.text() };
         },
         async (mf) => {
-          const kv = await mf.getKVNamespace("WEBHOOK_SEEN");
-          const keys = (await kv.list()).keys.map((k) => k.name).sort();
-          return { status: 200, body: JSON.stringify(keys) };
+          const db = await mf.getD1Database("DB");
+          const { results } = await db.prepare("SELECT id, done FROM kakao_webhook_seen ORDER BY id").all();
+          return { status: 200, body: JSON.stringify(results) };
         },
       ],
-      { kvNamespaces: ["WEBHOOK_SEEN"] },
+      { d1Databases: ["DB"] },
     );
     assert.deepEqual(out.map((o) => o.status), [200, 200, 401, 200, 400, 405, 200], JSON.stringify(out));
     assert.equal(JSON.parse(out[4].body).rule, "webhook.json");
-    assert.deepEqual(JSON.parse(out[6].body), [`delivery:${deliveries[0].resourceId}`, `delivery:${deliveries[3].resourceId}`].sort());
+    // Both handled deliveries claimed and finished in the example's D1 database (the redelivery
+    // found its id done): the D1 binding of wrangler.toml, not the in-memory default.
+    const rows = [deliveries[0].resourceId, deliveries[3].resourceId].sort().map((id) => ({ id, done: 1 }));
+    assert.deepEqual(JSON.parse(out[6].body), rows);
   });
 
   test("webhook-server.mjs (node:http) receives the emulator's deliveries over loopback HTTP", async () => {

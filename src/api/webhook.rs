@@ -6,8 +6,9 @@
 //! `channel_public_id`, `channel_uuid`, `updated_at` (RFC3339 UTC). Older deliveries name the
 //! channel fields `plus_friend_public_id` and `plus_friend_uuid`; both spellings are accepted.
 
+use crate::core::env;
 use crate::core::error::{quoted, ValidationError};
-use crate::core::ids::{describe_char, ChannelPublicId};
+use crate::core::ids::{check_secret, describe_char, ChannelPublicId};
 use crate::core::time::parse_rfc3339;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -120,6 +121,26 @@ pub fn check_timing(
         ));
     }
     Ok(())
+}
+
+/// The key deliveries are checked against: the `adminKey` option when given, else the
+/// `KAKAO_ADMIN_KEY` variable (read as the client reads it: trimmed, blank counts as unset; the
+/// caller passes `None` where the runtime has no environment, and in a browser). Required in the
+/// end; checked as a secret, the error naming where it came from (`adminKey` or
+/// `env.KAKAO_ADMIN_KEY`).
+pub fn admin_key<'a>(
+    option: Option<&'a str>,
+    env_value: Option<&'a str>,
+) -> Result<&'a str, ValidationError> {
+    let Some((key, field)) = env::pick(option, "adminKey", env::ADMIN_KEY, env_value) else {
+        return Err(ValidationError::new(
+            "adminKey",
+            crate::core::rules::PARAMS_REQUIRED,
+            "is required: pass adminKey or set KAKAO_ADMIN_KEY (Kakao signs each delivery with the app's primary admin key)",
+        ));
+    };
+    check_secret(key, &field)?;
+    Ok(key)
 }
 
 /// A store's key prefix: 1 to 200 characters, no control character.
@@ -509,6 +530,25 @@ mod tests {
     use super::*;
 
     const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn admin_key_from_the_option_then_the_variable() {
+        let got = |o, e| admin_key(o, e).map_err(|e| (e.field, e.rule, e.message));
+        assert_eq!(got(Some("k1"), Some("k2")), Ok("k1"));
+        assert_eq!(got(None, Some(" k2\n")), Ok("k2"));
+        let missing =
+            got(None, Some("  ")).map_err(|(f, r, m)| (f, r, m.contains("or set KAKAO_ADMIN_KEY")));
+        assert_eq!(missing, Err(("adminKey".into(), "params.required", true)));
+        assert_eq!(got(None, None).map_err(|e| e.0), Err("adminKey".into()));
+        assert_eq!(
+            got(None, Some("a b")).map_err(|e| (e.0, e.1)),
+            Err(("env.KAKAO_ADMIN_KEY".into(), "secret.format"))
+        );
+        assert_eq!(
+            got(Some(""), Some("k2")).map_err(|e| (e.0, e.1)),
+            Err(("adminKey".into(), "secret.empty"))
+        );
+    }
 
     #[test]
     fn seen_store_shapes() {

@@ -119,7 +119,7 @@ pub struct WasmClient {
 /// Where secret keys should not go: a browser page or a browser worker (`self` and
 /// `importScripts`, no `window`). Node, Deno, Bun and workerd have neither `document` nor
 /// `importScripts`.
-fn in_browser() -> bool {
+pub(super) fn in_browser() -> bool {
     let g = js_sys::global();
     let has = |k: &str| {
         let v = transport::prop(&g, k);

@@ -7,14 +7,13 @@ use super::convert::{to_json, CallError};
 use crate::api::input;
 use crate::api::packed::{self, Val};
 use crate::api::webhook::{
-    check_prefix, check_seen_store, check_table, check_timing, parse_event_bytes,
+    admin_key, check_prefix, check_seen_store, check_table, check_timing, parse_event_bytes,
     verify_authorization, SeenMethods, DEFAULT_ANSWER_WITHIN_MS, DEFAULT_BODY_TIMEOUT_MS,
     DEFAULT_CALL_TIMEOUT_MS, DEFAULT_LEASE_MS, DEFAULT_SEEN_TTL_MS, MAX_ANSWER_WITHIN_MS,
     MAX_BODY_BYTES, MAX_BODY_TIMEOUT_MS, MAX_CALL_TIMEOUT_MS, MAX_SEEN_TTL_MS,
     MIN_ANSWER_WITHIN_MS, MIN_CALL_TIMEOUT_MS, MIN_LEASE_MS, MIN_SEEN_TTL_MS,
 };
 use crate::core::error::ValidationError;
-use crate::core::ids::check_secret;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
@@ -25,8 +24,10 @@ fn is_function(v: &Val) -> bool {
 fn check_options(
     options: &Val,
     unreadable: Option<String>,
-    handler: bool,
+    kind: &str,
+    env_key: Option<&str>,
 ) -> Result<JsValue, CallError> {
+    let handler = kind == "handler";
     if let Some(field) = unreadable {
         return Err(ValidationError::new(
             field,
@@ -47,12 +48,14 @@ fn check_options(
             "seen",
             "seenTtlMs",
         ]
+    } else if kind == "event" {
+        &["adminKey"]
     } else {
         &["adminKey", "bodyTimeoutMs"]
     };
-    let o = input::object_with_keys(options, "options", allowed, false)?.unwrap_or(&Val::Undefined);
-    let key = input::req_string(o, "adminKey")?;
-    check_secret(key, "adminKey")?;
+    let o =
+        input::object_with_keys(options, "options", allowed, !handler)?.unwrap_or(&Val::Undefined);
+    let key = admin_key(input::opt_string(o, "adminKey", "adminKey")?, env_key)?;
     let body_timeout_ms = input::opt_int(
         o,
         "bodyTimeoutMs",
@@ -139,26 +142,32 @@ fn check_options(
     to_json(&out)
 }
 
-/// Checks the options of `parseChannelWebhook` (`handler` false) or
-/// `createChannelWebhookHandler` (`handler` true), packed by marshal.js from webhook.js's plain
-/// copy (`seen` a plain `{ claim, release, has, add }`); `unreadable` names the first option
-/// whose read threw. Returns the JSON of `{ adminKey, bodyTimeoutMs, maxBodyBytes,
-/// seenTtlMs? }` with the defaults filled in, or throws an error record.
+/// Checks the options of `parseChannelWebhook` (`kind` "parse"),
+/// `createChannelWebhookHandler` ("handler") or `constructChannelWebhookEvent` ("event"),
+/// packed by marshal.js from webhook.js's plain copy (`seen` a plain `{ claim, finish, release,
+/// has, add }`); `unreadable` names the first option whose read threw; `env_key`, the
+/// `KAKAO_ADMIN_KEY` variable where the runtime has an environment (ignored in a browser), used
+/// when `adminKey` is absent. Returns the JSON of `{ adminKey, bodyTimeoutMs, maxBodyBytes,
+/// seenTtlMs?, ... }` with the defaults filled in, or throws an error record.
 #[wasm_bindgen(js_name = __checkWebhookOptions, skip_typescript)]
 pub fn check_webhook_options(
     text: &str,
     unreadable: Option<String>,
-    handler: bool,
+    kind: &str,
+    env_key: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let values = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
     let options = values.first().unwrap_or(&Val::Undefined);
+    // Never in a browser: a bundler's `process.env` shim is no server environment.
+    let env_key = env_key.filter(|_| !super::client::in_browser());
     let secrets: Vec<String> = options
         .get("adminKey")
         .as_str()
         .map(str::to_owned)
         .into_iter()
+        .chain(env_key.clone())
         .collect();
-    check_options(options, unreadable, handler).map_err(|e| e.into_js(&secrets))
+    check_options(options, unreadable, kind, env_key.as_deref()).map_err(|e| e.into_js(&secrets))
 }
 
 /// Checks a shipped `seen` store's set-up: `kind` is "redis", "d1" or "kv"; the packed values

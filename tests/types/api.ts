@@ -10,7 +10,10 @@ import {
   TimeoutError,
   ValidationError,
   WebhookAuthError,
+  constructChannelWebhookEvent,
   createChannelWebhookHandler,
+  createNodeWebhookHandler,
+  toNodeHandler,
   d1SeenStore,
   kvSeenStore,
   parseChannelWebhook,
@@ -26,6 +29,14 @@ import {
   type KakaoErrorKind,
   type ClientOptions,
   type ChannelWebhookEvent,
+  type ChannelWebhookHandlerOptions,
+  type ChannelWebhookHeaders,
+  type ConstructChannelWebhookEventOptions,
+  type D1SeenStoreOptions,
+  type ParseChannelWebhookOptions,
+  type RedisSeenStoreOptions,
+  type SeenStoreOptions,
+  type ToNodeHandlerOptions,
   type WebhookClaimStore,
   type ChannelRelation,
   type CustomerFile,
@@ -236,8 +247,49 @@ export async function webhook(request: Request): Promise<Response> {
   expectType<Equal<typeof e.updatedAt, Date>>(true);
   expectType<Equal<typeof e.resourceId, string | null>>(true);
   expectType<Equal<typeof e.event, "added" | "blocked" | (string & {})>>(true);
-  // @ts-expect-error adminKey is required
+  // adminKey: optional and `string | undefined` (KAKAO_ADMIN_KEY when absent), as the client's.
   await parseChannelWebhook(request, {});
+  await parseChannelWebhook(request);
+  const fromEnv: string | undefined = undefined;
+  await parseChannelWebhook(request, { adminKey: fromEnv, bodyTimeoutMs: undefined });
+  createChannelWebhookHandler({ adminKey: fromEnv, onEvent: () => {} });
+  createNodeWebhookHandler({ onEvent: () => {} });
+  // @ts-expect-error adminKey is a string
+  await parseChannelWebhook(request, { adminKey: 42 });
+  // Every optional webhook option accepts `undefined` (exactOptionalPropertyTypes: Required<>
+  // keeps an explicit `| undefined`, and drops the one `?` alone adds).
+  expectType<Equal<Required<ConstructChannelWebhookEventOptions>["adminKey"], string | undefined>>(true);
+  expectType<Equal<Required<ParseChannelWebhookOptions>["adminKey"], string | undefined>>(true);
+  expectType<Equal<Required<ParseChannelWebhookOptions>["bodyTimeoutMs"], number | undefined>>(true);
+  type HandlerOpt<K extends keyof ChannelWebhookHandlerOptions> = Required<ChannelWebhookHandlerOptions>[K];
+  expectType<Equal<HandlerOpt<"adminKey">, string | undefined>>(true);
+  expectType<Equal<HandlerOpt<"seen">, WebhookClaimStore | undefined>>(true);
+  expectType<Equal<HandlerOpt<"seenTtlMs">, number | undefined>>(true);
+  expectType<Equal<HandlerOpt<"answerWithinMs">, number | undefined>>(true);
+  expectType<Equal<HandlerOpt<"leaseMs">, number | undefined>>(true);
+  expectType<Equal<HandlerOpt<"callTimeoutMs">, number | undefined>>(true);
+  expectType<Equal<HandlerOpt<"bodyTimeoutMs">, number | undefined>>(true);
+  expectType<Equal<HandlerOpt<"onEvent">, (event: ChannelWebhookEvent) => void | Promise<void>>>(true);
+  expectType<Equal<Extract<HandlerOpt<"onError">, undefined>, undefined>>(true);
+  expectType<Equal<Required<SeenStoreOptions>["prefix"], string | undefined>>(true);
+  expectType<Equal<Required<RedisSeenStoreOptions>["client"], "ioredis" | "node-redis" | undefined>>(true);
+  expectType<Equal<Required<D1SeenStoreOptions>["table"], string | undefined>>(true);
+  expectType<Equal<Extract<Required<ToNodeHandlerOptions>["onError"], undefined>, undefined>>(true);
+  // constructChannelWebhookEvent: bytes or a string, Headers or a record of values; synchronous.
+  const built = constructChannelWebhookEvent("{}", { authorization: "KakaoAK k", "x-kakao-resource-id": ["r"], other: undefined });
+  expectType<Equal<typeof built, ChannelWebhookEvent>>(true);
+  constructChannelWebhookEvent(new Uint8Array(0), new Headers(), { adminKey: "k" });
+  constructChannelWebhookEvent(new ArrayBuffer(0), new Map([["authorization", "KakaoAK k"]]), { adminKey: fromEnv });
+  const nodeHeaders: { [name: string]: string | string[] | undefined } = {};
+  constructChannelWebhookEvent("{}", nodeHeaders);
+  expectType<Equal<Parameters<typeof constructChannelWebhookEvent>[1], ChannelWebhookHeaders>>(true);
+  // @ts-expect-error the body is the raw bytes, not a parsed object
+  constructChannelWebhookEvent({ event: "added" }, {});
+  // @ts-expect-error header values are strings
+  constructChannelWebhookEvent("{}", { authorization: 5 });
+  // @ts-expect-error the body's timeout belongs to parseChannelWebhook (it reads the body)
+  constructChannelWebhookEvent("{}", {}, { bodyTimeoutMs: 10 });
+  void toNodeHandler;
   const handle = createChannelWebhookHandler({ adminKey: "k", onEvent: async (ev) => void ev.channelPublicId, answerWithinMs: 2000, leaseMs: 20_000, callTimeoutMs: 500 });
   // @ts-expect-error a Set (has/add) cannot tell a delivery being handled from a handled one
   createChannelWebhookHandler({ adminKey: "k", onEvent: () => {}, seen: new Set<string>() });

@@ -1,11 +1,13 @@
 // Cloudflare Worker:
 // - GET /relations?user=<id>&channels=<id,id> → the user's relation to each channel, using the
 //   admin key from the KAKAO_ADMIN_KEY secret binding;
-// - POST /kakao/webhook → Kakao's channel add/block webhook, verified with the same admin key;
-//   redeliveries are dropped through the WEBHOOK_SEEN KV namespace when bound (else in memory).
-//   KV is eventually consistent: a redelivery reaching another location within about 60 s may
-//   be handled twice; with a Redis reachable from the Worker, redisSeenStore is atomic.
-import { KakaoApiError, TalkChannelClient, ValidationError, createChannelWebhookHandler, kvSeenStore } from "kakao-talk-channel";
+// - POST /kakao/webhook → Kakao's channel add/block webhook, verified with the same admin key
+//   (passed explicitly: a Worker has its secrets in `env`, not in an environment); each delivery
+//   is claimed in the D1 database bound as DB (one SQL statement per step, atomic across
+//   isolates and locations), so a redelivery is answered 200 without a second onEvent, or 409
+//   while the first attempt still runs. (kvSeenStore is only best effort: KV has no
+//   compare-and-set.)
+import { KakaoApiError, TalkChannelClient, ValidationError, createChannelWebhookHandler, d1SeenStore } from "kakao-talk-channel";
 
 let client;
 let clientKey;
@@ -42,13 +44,14 @@ let webhook;
 let webhookKey;
 
 function webhookFor(env) {
-  // One handler per isolate, so its in-memory window of handled deliveries survives requests.
+  // One handler per isolate (and per key).
   if (webhook === undefined || webhookKey !== env.KAKAO_ADMIN_KEY) {
     webhook = createChannelWebhookHandler({
       adminKey: env.KAKAO_ADMIN_KEY,
       // Handled ids are kept one day (seenTtlMs); a failed onEvent releases its claim, so
-      // Kakao's redelivery is handled again.
-      seen: env.WEBHOOK_SEEN ? kvSeenStore(env.WEBHOOK_SEEN, { prefix: "delivery:" }) : undefined,
+      // Kakao's redelivery is handled again. Without a DB binding this throws a ValidationError
+      // naming `db` (every delivery then gets a 500 and Kakao retries): bind it in wrangler.toml.
+      seen: d1SeenStore(env.DB),
       async onEvent(e) {
         // Kakao wants an answer within 3 s: record the event, do slow work elsewhere (a queue).
         console.log(`${e.event}: user ${e.userId} (${e.idType}) → ${e.channelPublicId} at ${e.updatedAt.toISOString()}`);
