@@ -107,7 +107,7 @@ async function bundleCjs(entry, outfile, banner) {
   // The .wasm is named once, in node-bundle.cjs, read next to `__dirname`; nowhere else (the glue's
   // own `new URL("…_bg.wasm", import.meta.url)` must be gone).
   const named = readFileSync(join(out, outfile), "utf8").match(/["'`][^"'`\n]*_bg\.wasm["'`]/g) ?? [];
-  const allowed = outfile === "node-bundle.cjs" ? ["`${__dirname}/kakao_talk_channel_bg.wasm`"] : [];
+  const allowed = outfile === "node-bundle.cjs" ? ["`$" + "{__dirname}/kakao_talk_channel_bg.wasm`"] : [];
   if (named.join() !== allowed.join()) fail(`${outfile} names the .wasm: ${named.join(", ")}`);
   for (const imp of Object.values(result.metafile.outputs).flatMap((o) => o.imports)) {
     const inline = outfile === "node-bundle.cjs" && imp.path === WASM_INLINE;
