@@ -465,10 +465,11 @@ async function sync(opts) {
     failures.push(...failed.map((f) => ({ op: "deletes", size: batchOf(deletes, f.index).length, err: f.error })));
   }
   if (failures.length === 0 && !interrupted && writeError === null && addCount > 0) {
-    const sending = { op: "sending", ids: addIds(adds.entries) };
+    // Made for the write only: a million ids are not kept through the phase.
+    const sending = () => ({ op: "sending", ids: addIds(adds.entries) });
     // Without deletes this is the first line of the run: if it fails, nothing was sent (exit 2).
-    if (deletes.length === 0) journal.append(sending);
-    if (deletes.length === 0 || record(sending)) {
+    if (deletes.length === 0) journal.append(sending());
+    if (deletes.length === 0 || record(sending())) {
       // Batches start in order, so each takes the next users of the second pass over the CSV.
       const rows = new AddRows(bytes, columns, (k) => desired.idAt(adds.entries[k]), adds.records);
       const failed = await runPhase(addBatches, () => client.addCustomerFileUsers({ ...common, schema, users: rows.take(BATCH) }), {

@@ -6,49 +6,94 @@ const EMPTY = -1;
 const WIDTH = 16;
 /** `lens` value of an entry whose fingerprint is kept in `other` (longer than WIDTH, or not Latin-1). */
 const OTHER = 255;
+/** `lens` value of a deleted entry. */
+const DEAD = 254;
+
+/** An id of at most 15 digits without a leading zero, as its number (exact, and `String(n)` gives it back); else NaN. */
+function numberOf(id) {
+  const n = id.length;
+  if (n === 0 || n > 15) return Number.NaN;
+  const first = id.charCodeAt(0);
+  if (first < 49 || first > 57) return Number.NaN;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return Number.NaN;
+  }
+  return Number(id);
+}
+
+function hashNumber(n) {
+  let h = Math.imul((n >>> 0) ^ Math.imul(Math.floor(n / 4294967296), 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function hashString(id) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 /**
- * id → fingerprint, as a `Map` of strings would hold them, in about a third of its memory (a Map
- * of a million ids and fingerprints costs some 150 MB): the ids in one array (index = entry,
- * `undefined` once deleted), each fingerprint's characters in a byte array (16 per entry, and a
- * length byte: "" and "?" are the markers of users that may or may not be in the file), and an
- * open-addressing index of the ids' hashes. Keeps insertion order as a Map does (an id set again
- * after a delete goes last). `set` returns the entry's index, which stays the same until the id
- * is deleted: `idAt(entry)` and `fpAt(entry)` read it back.
+ * id → fingerprint, as a `Map` of strings would hold them, in a fraction of its memory (a Map of
+ * a million ids and fingerprints costs some 150 MB; this, about 45 MB): an id of up to 15 digits
+ * (every app user id in practice) is kept as a number in a Float64Array, any other id as a
+ * string; each fingerprint's characters in a byte array (16 per entry, and a length byte: "" and
+ * "?" are the markers of users that may or may not be in the file); an open-addressing index of
+ * the ids' hashes. Keeps insertion order as a Map does (an id set again after a delete goes
+ * last). `set` returns the entry's index, which stays the same until the id is deleted:
+ * `idAt(entry)` and `fpAt(entry)` read it back.
  */
 export class IdTable {
-  ids = [];
-  fps = new Uint8Array(WIDTH * 1024);
-  lens = new Uint8Array(1024);
+  /** Entries made (live and deleted). */
+  count = 0;
+  size = 0;
+  /** entry → the id, for those that are not numbers. */
+  strings = new Map();
   /** entry → fingerprint, for those that do not fit the byte array (never written by this version). */
   other = new Map();
-  slots = new Int32Array(2048).fill(EMPTY);
   /** Slots taken, by live and deleted entries. */
   used = 0;
-  size = 0;
 
-  static #hash(id) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-    return h >>> 0;
+  /** `expected`: the entries to make room for at once (more are fine): no growing, no copies. */
+  constructor(expected = 1024) {
+    const cap = Math.max(1024, Math.ceil(expected));
+    /** entry → the id as a number, NaN for an id kept in `strings`. */
+    this.numbers = new Float64Array(cap);
+    this.fps = new Uint8Array(WIDTH * cap);
+    /** entry → its fingerprint's length, OTHER, or DEAD once deleted. */
+    this.lens = new Uint8Array(cap);
+    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(cap * 2 + 2))).fill(EMPTY);
   }
 
-  /** The slot holding `id`'s entry, or the empty slot where it would go. */
-  #slot(id) {
+  #hashOf(e) {
+    const n = this.numbers[e];
+    return Number.isNaN(n) ? hashString(this.strings.get(e)) : hashNumber(n);
+  }
+
+  /** The slot holding the entry of `id` (`n`: numberOf(id)), or the empty slot where it would go. */
+  #slot(id, n) {
     const mask = this.slots.length - 1;
-    for (let s = IdTable.#hash(id) & mask; ; s = (s + 1) & mask) {
+    const number = !Number.isNaN(n);
+    for (let s = (number ? hashNumber(n) : hashString(id)) & mask; ; s = (s + 1) & mask) {
       const e = this.slots[s];
-      if (e === EMPTY || this.ids[e] === id) return s;
+      if (e === EMPTY) return s;
+      if (this.lens[e] === DEAD) continue;
+      if (number ? this.numbers[e] === n : this.strings.get(e) === id) return s;
     }
   }
 
   #grow() {
-    const live = this.ids.length;
-    if (this.lens.length < live + 1) {
-      const lens = new Uint8Array(this.lens.length * 2);
+    if (this.lens.length < this.count + 1) {
+      const cap = this.lens.length * 2;
+      const lens = new Uint8Array(cap);
       lens.set(this.lens);
       this.lens = lens;
-      const fps = new Uint8Array(lens.length * WIDTH);
+      const numbers = new Float64Array(cap);
+      numbers.set(this.numbers);
+      this.numbers = numbers;
+      const fps = new Uint8Array(cap * WIDTH);
       fps.set(this.fps);
       this.fps = fps;
     }
@@ -57,10 +102,9 @@ export class IdTable {
       this.slots = new Int32Array(size).fill(EMPTY);
       this.used = 0;
       const mask = size - 1;
-      for (let e = 0; e < this.ids.length; e++) {
-        const id = this.ids[e];
-        if (id === undefined) continue;
-        let s = IdTable.#hash(id) & mask;
+      for (let e = 0; e < this.count; e++) {
+        if (this.lens[e] === DEAD) continue;
+        let s = this.#hashOf(e) & mask;
         while (this.slots[s] !== EMPTY) s = (s + 1) & mask;
         this.slots[s] = e;
         this.used += 1;
@@ -70,7 +114,7 @@ export class IdTable {
 
   /** The entry of `id`, or -1. */
   entryOf(id) {
-    return this.slots[this.#slot(id)];
+    return this.slots[this.#slot(id, numberOf(id))];
   }
 
   has(id) {
@@ -96,13 +140,16 @@ export class IdTable {
 
   /** Sets `id`'s fingerprint; returns its entry. */
   set(id, fp) {
-    let s = this.#slot(id);
+    const n = numberOf(id);
+    let s = this.#slot(id, n);
     let e = this.slots[s];
     if (e === EMPTY) {
       this.#grow();
-      s = this.#slot(id);
-      e = this.ids.length;
-      this.ids.push(id);
+      s = this.#slot(id, n);
+      e = this.count;
+      this.count += 1;
+      this.numbers[e] = n;
+      if (Number.isNaN(n)) this.strings.set(e, id);
       this.slots[s] = e;
       this.used += 1;
       this.size += 1;
@@ -128,15 +175,16 @@ export class IdTable {
   delete(id) {
     const e = this.entryOf(id);
     if (e === EMPTY) return false;
-    // The slot keeps pointing at the deleted entry (probes pass it); a rebuild drops it.
-    this.ids[e] = undefined;
+    // The slot keeps pointing at the dead entry (probes pass it); a rebuild drops it.
+    this.lens[e] = DEAD;
     this.other.delete(e);
     this.size -= 1;
     return true;
   }
 
   idAt(e) {
-    return this.ids[e];
+    const n = this.numbers[e];
+    return Number.isNaN(n) ? this.strings.get(e) : String(n);
   }
 
   fpAt(e) {
@@ -147,11 +195,11 @@ export class IdTable {
   }
 
   *keys() {
-    for (const id of this.ids) if (id !== undefined) yield id;
+    for (let e = 0; e < this.count; e++) if (this.lens[e] !== DEAD) yield this.idAt(e);
   }
 
   /** `fn(id, fp)` for each entry, in insertion order. */
   each(fn) {
-    for (let e = 0; e < this.ids.length; e++) if (this.ids[e] !== undefined) fn(this.ids[e], this.fpAt(e));
+    for (let e = 0; e < this.count; e++) if (this.lens[e] !== DEAD) fn(this.idAt(e), this.fpAt(e));
   }
 }

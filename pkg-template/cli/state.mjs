@@ -69,7 +69,7 @@ export const STATE_VERSION = 2;
  * Version 1 (read, never written): one JSON document `{"version":1,…,"users":{id: fp}}`.
  */
 export function readState(opts) {
-  const known = new IdTable();
+  let known = new IdTable();
   if (!existsSync(opts.state)) return known;
   let text;
   try {
@@ -114,6 +114,7 @@ export function readState(opts) {
     return known;
   }
   if (!Number.isSafeInteger(doc.users) || doc.users < 0) throw damaged(opts.state, `"users" is not a count`, LOST_STATE);
+  known = new IdTable(Math.min(doc.users, text.length / (FP_LENGTH + 3)));
   let pos = nl + 1;
   let count = 0;
   while (nl >= 0 && pos < text.length) {
