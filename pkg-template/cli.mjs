@@ -2,8 +2,8 @@
 // `kakao-talk-channel sync`: makes a Kakao customer file hold exactly the rows of a CSV.
 // Node only. The rules are the SDK's own (validateCustomerFileUsers, compiled from Rust); this
 // file parses the flags and runs a sync; cli/csv.mjs reads the CSV, cli/state.mjs keeps the
-// state file and the journal, cli/progress.mjs draws progress; each batch is one SDK call, at
-// most --concurrency in flight.
+// state file and the journal (cli/idtable.mjs their id → fingerprint tables), cli/phase.mjs sends
+// the batches (one SDK call each, at most --concurrency in flight), cli/progress.mjs draws progress.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +13,7 @@ import { Journal, LOST_STATE, adoptLegacyState, damaged, loadKnown, makeStateDir
 import { acquireLock } from "./cli/lock.mjs";
 import { Progress, batchesText, int } from "./cli/progress.mjs";
 import { BATCH, CHECK_CHUNK, SHOWN_ERRORS, SHOWN_IDS, UsageError } from "./cli/common.mjs";
+import { batchCount, batchOf, runPhase } from "./cli/phase.mjs";
 
 /** Without --max-delete a run may delete 10% of the users known to be in the file, or 10, whichever is more. */
 const DEFAULT_MAX_DELETE = { percent: 10, atLeast: 10 };
@@ -199,41 +200,6 @@ function version() {
 }
 
 // ------------------------------------------------------------------------------ sending ----
-
-/**
- * One phase (deletes or adds): `count` batches, one SDK call each (`send(index)`, with the SDK's
- * retries), at most `concurrency` in flight, started in order; `confirmed(index, result)` for
- * each batch Kakao confirmed, as it settles. A stop (`stop` aborted: Ctrl-C, a failed journal
- * write) starts no new batch, and those in flight finish; the first failed batch stops the rest
- * the same way. Each batch's users are built as it starts (`send`), so a million rows are never
- * packed at once. Resolves to the failed batches, `[{ index, error }]` in batch order, empty
- * when every batch started was confirmed; a stop is not a failure.
- */
-async function runPhase(count, send, { concurrency, stop, stopNow, confirmed }) {
-  const failed = [];
-  let next = 0;
-  const worker = async () => {
-    while (!stop.aborted && next < count) {
-      const index = next++;
-      let result;
-      try {
-        result = await send(index);
-      } catch (error) {
-        failed.push({ index, error });
-        // A failed batch stops new batches from starting (those in flight finish): re-run to resume.
-        if (!stop.aborted) stopNow(new Error("a batch failed"));
-        continue;
-      }
-      confirmed(index, result);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return failed.sort((a, b) => a.index - b.index);
-}
-
-const batchCount = (n) => Math.ceil(n / BATCH);
-/** Batch `index` of `items`. */
-const batchOf = (items, index) => items.slice(index * BATCH, (index + 1) * BATCH);
 
 // --------------------------------------------------------------------------------- sync ----
 
