@@ -437,7 +437,7 @@ async function sync(opts) {
     if (deletes.length === 0) journal.append(sending());
     if (deletes.length === 0 || record(sending())) {
       // Batches start in order, so each takes the next users of the second pass over the CSV.
-      const rows = new AddRows(bytes, columns, (k) => desired.idAt(adds.entries[k]), adds.records);
+      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, (k) => desired.idAt(adds.entries[k]), adds.records);
       const failed = await runPhase(addBatches, () => client.addCustomerFileUsers({ ...common, schema, users: rows.take(BATCH) }), {
         ...phase,
         confirmed: (index, result) => {

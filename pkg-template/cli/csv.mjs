@@ -224,12 +224,12 @@ export function fieldsReader(columns) {
  * The users to add, read again from the CSV's bytes as their batches are sent: a second pass,
  * parsed a slice at a time, so that no row's fields are kept from the first pass (at a million
  * rows they would cost some 200 MB). `idOf(k)`: the k-th add's id (canonical), `records`: their
- * record numbers (0 is the header), both in CSV order.
+ * record numbers (0 is the header), both in CSV order; each row read is checked to hold its id.
  */
 export class AddRows {
   static SLICE = 1 << 20;
 
-  constructor(bytes, columns, idOf, records) {
+  constructor(bytes, { idIndex, userType }, columns, idOf, records) {
     this.bytes = bytes;
     this.fields = fieldsReader(columns);
     this.idOf = idOf;
@@ -241,7 +241,12 @@ export class AddRows {
     this.ready = [];
     this.push = (cells) => {
       if (this.next < this.records.length && this.record === this.records[this.next]) {
-        this.ready.push({ id: this.idOf(this.next), fields: this.fields(cells) });
+        const id = this.idOf(this.next);
+        // The same bytes and parser as the first pass: a row that is not the one planned is a bug,
+        // and sending its fields under another user's id must not happen.
+        const raw = cells[idIndex] ?? "";
+        if ((userType === "app" ? canonicalAppId(raw) : raw) !== id) throw new Error(`the second pass over the CSV found ${JSON.stringify(raw)} where ${JSON.stringify(id)} was planned`);
+        this.ready.push({ id, fields: this.fields(cells) });
         this.next += 1;
       }
       this.record += 1;
