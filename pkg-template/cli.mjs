@@ -2,17 +2,18 @@
 // `kakao-talk-channel sync`: makes a Kakao customer file hold exactly the rows of a CSV.
 // Node only. The rules are the SDK's own (validateCustomerFileUsers, compiled from Rust); this
 // file parses the flags and runs a sync; cli/csv.mjs reads the CSV, cli/state.mjs keeps the
-// state file and the journal, cli/progress.mjs draws progress; batches go through the SDK's
-// own concurrency, onBatch and stopSignal.
+// state file and the journal (cli/idtable.mjs their id → fingerprint tables), cli/phase.mjs sends
+// the batches (one SDK call each, at most --concurrency in flight), cli/progress.mjs draws progress.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { TalkChannelClient, validateCustomerFileUsers } from "./node.js";
-import { checkHeader, columnTypes, fieldColumns, planRows, readCsvBytes, recordsAt, writeRejects } from "./cli/csv.mjs";
+import { AddRows, checkHeader, columnTypes, fieldColumns, planRows, readCsvBytes, recordsAt, writeRejects } from "./cli/csv.mjs";
 import { Journal, LOST_STATE, adoptLegacyState, damaged, loadKnown, makeStateDir, stateName, writeState } from "./cli/state.mjs";
 import { acquireLock } from "./cli/lock.mjs";
 import { Progress, batchesText, int } from "./cli/progress.mjs";
 import { BATCH, CHECK_CHUNK, SHOWN_ERRORS, SHOWN_IDS, UsageError } from "./cli/common.mjs";
+import { batchCount, batchOf, runPhase } from "./cli/phase.mjs";
 
 /** Without --max-delete a run may delete 10% of the users known to be in the file, or 10, whichever is more. */
 const DEFAULT_MAX_DELETE = { percent: 10, atLeast: 10 };
@@ -200,31 +201,6 @@ function version() {
 
 // ------------------------------------------------------------------------------ sending ----
 
-/**
- * One phase (deletes or adds) through the SDK's own batching: `concurrency` batches in flight,
- * `confirmed(index, result)` for each batch Kakao confirmed (as it settles), and a gentle stop
- * (`stopSignal`: no new batch starts, those in flight finish). Resolves to the failed batches:
- * `[{ index, error }]`, empty when every batch was confirmed; a stop is not a failure. The first
- * failed batch stops the rest gently, as Ctrl-C does.
- */
-async function runPhase(call, { concurrency, stop, stopNow, confirmed }) {
-  const onBatch = (e) => {
-    if (e.error === undefined) confirmed(e.index, e.result);
-    // A failed batch stops new batches from starting (those in flight finish): re-run to resume.
-    else if (!stop.aborted) stopNow(new Error("a batch failed"));
-  };
-  try {
-    await call({ concurrency, onBatch, stopSignal: stop });
-    return [];
-  } catch (err) {
-    if (err?.name === "BulkOperationError") return err.failed.filter((f) => f.error !== stop.reason).map((f) => ({ index: f.index, error: f.error }));
-    if (stop.aborted && err === stop.reason) return [];
-    return [{ index: 0, error: err }];
-  }
-}
-
-const chunk = (items) => Array.from({ length: Math.ceil(items.length / BATCH) }, (_, i) => items.slice(i * BATCH, (i + 1) * BATCH));
-
 // --------------------------------------------------------------------------------- sync ----
 
 /** The client, with the environment's key and origin; their problems are setup errors. */
@@ -372,9 +348,11 @@ async function sync(opts) {
   for (const id of known.keys()) if (!desired.has(id)) deletes.push(id);
   known = undefined;
   checkKnownIds(opts, deletes);
-  const addBatches = chunk(adds);
-  const deleteBatches = chunk(deletes);
-  const unchanged = desired.size - adds.length;
+  const addCount = adds.entries.length;
+  const addIds = (entries) => entries.map((e) => desired.idAt(e));
+  const addBatches = batchCount(addCount);
+  const deleteBatches = batchCount(deletes.length);
+  const unchanged = desired.size - addCount;
   const target = `file ${opts.fileId} (${file.fileName}) of ${opts.channel}, ${opts.userType} ids`;
   const replayed = scan.entries.filter((e) => e.op !== "sending").length;
   const resumed = replayed > 0 ? ` (resuming: ${replayed} confirmed batches from the journal)` : "";
@@ -387,8 +365,8 @@ async function sync(opts) {
     process.stdout.write(
       `dry run: ${target}${resumed}\n` +
         `  CSV rows:  ${int(rowCount)}\n` +
-        `  add:       ${int(adds.length)} (${int(fresh)} new, ${int(adds.length - fresh)} changed) in ${batchesText(addBatches.length)}\n` +
-        `  delete:    ${int(deletes.length)} in ${batchesText(deleteBatches.length)}\n` +
+        `  add:       ${int(addCount)} (${int(fresh)} new, ${int(addCount - fresh)} changed) in ${batchesText(addBatches)}\n` +
+        `  delete:    ${int(deletes.length)} in ${batchesText(deleteBatches)}\n` +
         `  unchanged: ${int(unchanged)}\n` +
         `nothing was sent\n`,
     );
@@ -401,7 +379,7 @@ async function sync(opts) {
   // then adds; each batch journaled once Kakao confirmed it. The journal's header is written
   // before anything is sent: if that fails, nothing was sent (exit 2).
   const journal = new Journal(opts, scan);
-  const progress = new Progress(adds.length + deletes.length, opts.progress);
+  const progress = new Progress(addCount + deletes.length, opts.progress);
   let interrupted = null;
   const stopper = new AbortController();
   onSignal = (signal) => {
@@ -420,10 +398,15 @@ async function sync(opts) {
   // what Kakao confirmed from then on is not on disk, so the run must not go on sending.
   let writeError = null;
   let unrecorded = 0;
+  journal.onError = (err) => {
+    writeError ??= err;
+    if (!stopper.signal.aborted) stopper.abort(new Error("a journal write failed"));
+  };
   const record = (entry) => {
     if (writeError === null) {
       try {
-        journal.append(entry);
+        if (entry.op === "sending") journal.append(entry);
+        else journal.appendBatch(entry);
         return true;
       } catch (err) {
         writeError = err;
@@ -436,37 +419,45 @@ async function sync(opts) {
 
   if (deletes.length > 0) {
     journal.append({ op: "sending", ids: deletes }); // fails before anything is sent: exit 2
-    const failed = await runPhase((o) => client.deleteCustomerFileUsers({ ...common, userIds: deletes }, o), {
+    const failed = await runPhase(deleteBatches, (index) => client.deleteCustomerFileUsers({ ...common, userIds: batchOf(deletes, index) }), {
       ...phase,
       confirmed: (index) => {
-        const ids = deleteBatches[index];
+        const ids = batchOf(deletes, index);
         sent.delete += 1;
         record({ op: "delete", ids });
         progress.add(ids.length);
       },
     });
-    failures.push(...failed.map((f) => ({ op: "deletes", batch: deleteBatches[f.index], err: f.error })));
+    failures.push(...failed.map((f) => ({ op: "deletes", size: batchOf(deletes, f.index).length, err: f.error })));
   }
-  if (failures.length === 0 && !interrupted && writeError === null && adds.length > 0) {
-    const sending = { op: "sending", ids: adds.map((u) => u.id) };
+  if (failures.length === 0 && !interrupted && writeError === null && addCount > 0) {
+    // Made for the write only: a million ids are not kept through the phase.
+    const sending = () => ({ op: "sending", ids: addIds(adds.entries) });
     // Without deletes this is the first line of the run: if it fails, nothing was sent (exit 2).
-    if (deletes.length === 0) journal.append(sending);
-    if (deletes.length === 0 || record(sending)) {
-      const users = adds.map((u) => ({ id: u.id, fields: u.fields }));
-      const failed = await runPhase((o) => client.addCustomerFileUsers({ ...common, schema, users }, o), {
+    if (deletes.length === 0) journal.append(sending());
+    if (deletes.length === 0 || record(sending())) {
+      // Batches start in order, so each takes the next users of the second pass over the CSV.
+      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, (k) => desired.idAt(adds.entries[k]), adds.records);
+      const failed = await runPhase(addBatches, () => client.addCustomerFileUsers({ ...common, schema, users: rows.take(BATCH) }), {
         ...phase,
         confirmed: (index, result) => {
-          const batch = addBatches[index];
+          const entries = batchOf(adds.entries, index);
+          const ids = addIds(entries);
           successCount += result.successCount;
           sent.add += 1;
-          record({ op: "add", ids: batch.map((u) => u.id), fps: batch.map((u) => u.fp) });
-          progress.add(batch.length);
+          record({ op: "add", ids, fps: entries.map((e) => desired.fpAt(e)) });
+          progress.add(ids.length);
         },
       });
-      failures.push(...failed.map((f) => ({ op: "adds", batch: addBatches[f.index], err: f.error })));
+      failures.push(...failed.map((f) => ({ op: "adds", size: batchOf(adds.entries, f.index).length, err: f.error })));
     }
   }
   progress.stop();
+  try {
+    await journal.synced();
+  } catch (err) {
+    writeError ??= err;
+  }
   try {
     journal.close();
   } catch (err) {
@@ -474,9 +465,9 @@ async function sync(opts) {
   }
   onSignal = quitNow;
 
-  const done = `${sent.add} of ${addBatches.length} add batches and ${sent.delete} of ${deleteBatches.length} delete batches confirmed`;
+  const done = `${sent.add} of ${addBatches} add batches and ${sent.delete} of ${deleteBatches} delete batches confirmed`;
   if (writeError !== null) {
-    for (const f of failures) process.stderr.write(`kakao-talk-channel: a batch of ${f.batch?.length ?? "?"} ${f.op} failed: ${f.err?.message ?? f.err}\n`);
+    for (const f of failures) process.stderr.write(`kakao-talk-channel: a batch of ${f.size} ${f.op} failed: ${f.err?.message ?? f.err}\n`);
     process.stderr.write(
       `kakao-talk-channel: ${writeError.message}: stopped, no new batch was started; ${done} by Kakao, ` +
         `${unrecorded} of them not recorded in ${opts.journal}. Make the journal writable (e.g. free disk space) and re-run the same command: ` +
@@ -486,7 +477,7 @@ async function sync(opts) {
   }
   if (failures.length > 0 || interrupted) {
     for (const f of failures) {
-      process.stderr.write(`kakao-talk-channel: a batch of ${f.batch?.length ?? "?"} ${f.op} failed: ${f.err?.message ?? f.err}\n`);
+      process.stderr.write(`kakao-talk-channel: a batch of ${f.size} ${f.op} failed: ${f.err?.message ?? f.err}\n`);
     }
     process.stderr.write(
       `kakao-talk-channel: ${interrupted ? "interrupted" : "stopped"}: ${done}; they are recorded in ${opts.journal}. ` +
@@ -515,8 +506,8 @@ async function sync(opts) {
   process.stdout.write(
     `synced ${target}${resumed}\n` +
       `  CSV rows:  ${int(rowCount)}\n` +
-      `  added:     ${int(adds.length)} (${int(fresh)} new, ${int(adds.length - fresh)} changed) in ${batchesText(addBatches.length)}; Kakao counted ${int(successCount)} (it counts only users who added the channel)\n` +
-      `  deleted:   ${int(deletes.length)} in ${batchesText(deleteBatches.length)}\n` +
+      `  added:     ${int(addCount)} (${int(fresh)} new, ${int(addCount - fresh)} changed) in ${batchesText(addBatches)}; Kakao counted ${int(successCount)} (it counts only users who added the channel)\n` +
+      `  deleted:   ${int(deletes.length)} in ${batchesText(deleteBatches)}\n` +
       `  unchanged: ${int(unchanged)}\n` +
       `  state:     ${opts.state}\n` +
       `done in ${secs} s\n`,

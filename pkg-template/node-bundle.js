@@ -1,11 +1,26 @@
 // The source of node-bundle.cjs (not shipped itself): scripts/build-pkg.mjs bundles it with esbuild
-// into ONE CommonJS file for Node and Bun, with the optimised wasm inlined (esbuild's `binary`
-// loader: base64 in the file, decoded once at load). So it needs no file next to it and
-// a bundler's output runs alone; node.cjs requires it and node.js imports node.cjs, so `import` and
-// `require` share one module instance, one wasm instance and one set of classes.
-import wasm from "./kakao_talk_channel_bg.wasm";
+// into ONE CommonJS file for Node and Bun; node.cjs requires it and node.js imports node.cjs, so
+// `import` and `require` share one module instance, one wasm instance and one set of classes.
+//
+// The wasm: in plain Node, the `.wasm` file next to this one (the package ships it), read at
+// load. A bundler's output has no such file beside it (and may have no real `__dirname`): then
+// wasm-inline.cjs, the same optimised wasm as base64 (built by build-pkg.mjs), which bundlers
+// follow through the static `require` below and carry in their single output file. Plain Node
+// never loads it, so it does not pay for parsing 330 KB of base64.
 import { initSync } from "./kakao_talk_channel.js";
 
-initSync({ module: wasm });
+/** The wasm's bytes: the file next to this one, else the inline copy. */
+function wasmBytes() {
+  try {
+    // `__dirname` is real in Node's CommonJS; an ESM bundle has none (nor a `require` of
+    // built-ins, hence no top-level import of node:fs), and webpack may mock it.
+    if (typeof __dirname === "string") return require("node:fs").readFileSync(`${__dirname}/kakao_talk_channel_bg.wasm`);
+  } catch {
+    // No file there (a bundle run alone): the inline copy.
+  }
+  return require("./wasm-inline.cjs");
+}
+
+initSync({ module: wasmBytes() });
 
 export * from "./exports.js";

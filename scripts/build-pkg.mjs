@@ -79,10 +79,13 @@ if (!testingFiles.includes("index.js") || !testingFiles.includes("index.d.ts")) 
 for (const file of testingFiles) cpSync(join(template, "testing", file), join(out, "testing", file));
 
 // 4a. The CommonJS files are esbuild bundles of the ESM sources (esbuild follows their imports):
-// node-bundle.cjs (required by the node.cjs shim) from node-bundle.js, with the optimised wasm
-// inlined (the `binary` loader: base64, decoded once at load), so a bundler's output needs no
-// copied .wasm and no plugin; and the emulator's twin testing/index.cjs. Any warning, or an
-// import left that is not a Node built-in, fails the build.
+// node-bundle.cjs (required by the node.cjs shim) from node-bundle.js, which reads the optimised
+// `.wasm` next to it in plain Node and otherwise requires wasm-inline.cjs, the same bytes as base64
+// (written below, left out of the bundle: plain Node never parses it, while a bundler follows the
+// static require and carries it, so its output needs no copied .wasm and no plugin); and the
+// emulator's twin testing/index.cjs. Any warning, or an import left that is not a Node built-in
+// (or wasm-inline.cjs), fails the build.
+const WASM_INLINE = "./wasm-inline.cjs";
 async function bundleCjs(entry, outfile, banner) {
   const result = await build({
     ...entry,
@@ -92,7 +95,7 @@ async function bundleCjs(entry, outfile, banner) {
     format: "cjs",
     target: "node18",
     charset: "utf8",
-    loader: { ".wasm": "binary" },
+    external: [WASM_INLINE],
     banner: { js: banner },
     // Only the glue's init() (fetching the wasm by URL) reads import.meta.url, and node-bundle.cjs
     // never calls it; checked below: no output has the .wasm's name in a string.
@@ -101,16 +104,28 @@ async function bundleCjs(entry, outfile, banner) {
     logLevel: "silent",
   });
   if (result.warnings.length) fail(`esbuild ${outfile}: ${result.warnings.map((w) => w.text).join("; ")}`);
-  if (/["'`][^"'`\n]*_bg\.wasm["'`]/.test(readFileSync(join(out, outfile), "utf8"))) fail(`${outfile} still loads the .wasm by name`);
+  // The .wasm is named once, in node-bundle.cjs, read next to `__dirname`; nowhere else (the glue's
+  // own `new URL("…_bg.wasm", import.meta.url)` must be gone).
+  const named = readFileSync(join(out, outfile), "utf8").match(/["'`][^"'`\n]*_bg\.wasm["'`]/g) ?? [];
+  const allowed = outfile === "node-bundle.cjs" ? ["`$" + "{__dirname}/kakao_talk_channel_bg.wasm`"] : [];
+  if (named.join() !== allowed.join()) fail(`${outfile} names the .wasm: ${named.join(", ")}`);
   for (const imp of Object.values(result.metafile.outputs).flatMap((o) => o.imports)) {
-    if (!imp.external || !imp.path.startsWith("node:")) fail(`${outfile} still imports ${imp.path}`);
+    const inline = outfile === "node-bundle.cjs" && imp.path === WASM_INLINE;
+    if (!imp.external || !(imp.path.startsWith("node:") || inline)) fail(`${outfile} still imports ${imp.path}`);
   }
   return Object.keys(result.metafile.inputs).map((input) => resolve(input));
 }
 await bundleCjs(
   { stdin: { contents: readFileSync(join(template, "node-bundle.js"), "utf8"), resolveDir: out, sourcefile: "node-bundle.js" } },
   "node-bundle.cjs",
-  "// @ts-nocheck\n// The SDK for Node and Bun (loaded through node.cjs): built by scripts/build-pkg.mjs from\n// pkg-template/node-bundle.js with esbuild; the wasm is inlined below.",
+  "// @ts-nocheck\n// The SDK for Node and Bun (loaded through node.cjs): built by scripts/build-pkg.mjs from\n// pkg-template/node-bundle.js with esbuild; the wasm is read from the file next to it, else from wasm-inline.cjs.",
+);
+if (!readFileSync(join(out, "node-bundle.cjs"), "utf8").includes(`require("${WASM_INLINE}")`)) fail("node-bundle.cjs does not require wasm-inline.cjs");
+writeFileSync(
+  join(out, "wasm-inline.cjs"),
+  "// The optimised .wasm as base64, for bundlers: node-bundle.cjs requires it only when the .wasm file\n" +
+    "// is not next to it (a bundle's output run alone). Written by scripts/build-pkg.mjs.\n" +
+    `"use strict";\nmodule.exports = Buffer.from("${readFileSync(join(out, `${NAME}_bg.wasm`)).toString("base64")}", "base64");\n`,
 );
 const emulatorInputs = await bundleCjs(
   { entryPoints: [join(out, "testing", "index.js")] },

@@ -1,10 +1,11 @@
 // The packed tarball, installed into a scratch project, bundled by esbuild (ESM and CJS output)
 // and webpack 5 for Node with no plugin: each bundle is copied ALONE into an empty folder and
 // run, so it must carry the wasm itself. And in plain Node, `import` and `require` of the
-// package share one module instance: the same classes, one wasm instance.
+// package share one module instance: the same classes, one wasm instance; it reads the .wasm file
+// next to the entry, and loads the inline copy only when that file is missing.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -208,4 +209,33 @@ console.log(JSON.stringify({
       });
     });
   }
+});
+
+describe("where plain Node takes the wasm from", () => {
+  // Which of the package's files a process loaded, and whether the client works.
+  const probe = `
+const sdk = require("kakao-talk-channel");
+const err = new sdk.TalkChannelClient({ restApiKey: "k".repeat(32), baseUrl: "http://127.0.0.1:9" })
+  .listCustomerFiles({ channelPublicId: "" }).catch((e) => e);
+err.then((e) => console.log(JSON.stringify({
+  inline: Object.keys(require.cache).some((f) => f.endsWith("wasm-inline.cjs")),
+  rule: e.rule,
+})));
+`;
+
+  test("the .wasm file next to the entry: the inline copy is never loaded", async () => {
+    writeFileSync(join(scratch, "where.cjs"), probe);
+    const { stdout } = await sh(process.execPath, ["where.cjs"]);
+    assert.deepEqual(JSON.parse(stdout), { inline: false, rule: "channel_id.empty" });
+  });
+
+  test("no .wasm file next to the entry: the inline copy (wasm-inline.cjs)", async () => {
+    const copy = mkdtempSync(join(tmpdir(), "ktc-nowasm-"));
+    temps.push(copy);
+    cpSync(join(scratch, "node_modules"), join(copy, "node_modules"), { recursive: true });
+    rmSync(join(copy, "node_modules", "kakao-talk-channel", "kakao_talk_channel_bg.wasm"));
+    writeFileSync(join(copy, "where.cjs"), probe);
+    const { stdout } = await sh(process.execPath, ["where.cjs"], { cwd: copy });
+    assert.deepEqual(JSON.parse(stdout), { inline: true, rule: "channel_id.empty" });
+  });
 });

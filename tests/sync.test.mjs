@@ -3,7 +3,8 @@
 // a failed batch then resumed, rejected rows with line numbers, BOM/quotes/Korean headers,
 // --dry-run, the setup errors; the mass-delete guard (--max-delete), torn journal lines, setup
 // errors as exit 2 with one line (against a tiny server of its own for 401/403), old state
-// files, repeated ids across check chunks, --version. No key in any output.
+// files, repeated ids across check chunks, --version; a CSV over 1 MB whose adds are read back in
+// slices as they are sent. No key in any output.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -866,5 +867,42 @@ describe("sync: batches in flight during a crash", () => {
     assert.deepEqual(new Set(sent(mark, DELETE).ids), new Set(extra.keys()));
     assert.equal(sent(mark, ADD).calls, 0);
     assertFileEquals(id, want);
+  });
+});
+
+describe("sync: the adds read again from the CSV as they are sent", () => {
+  test("a CSV over 1 MB (read back in 1 MB slices): quoted commas, quotes, newlines and Korean across the slices, every user's fields exact", async () => {
+    const id = await newFile({ 연령: "number", 지역: "string" });
+    const path = join(dir, "big-quoted.csv");
+    const expected = {};
+    const lines = ["user_id,age,region"];
+    for (let i = 0; i < 12_000; i++) {
+      // About 120 bytes a row, so that slice boundaries fall inside quoted fields, multi-byte
+      // characters and line ends alike.
+      const region = `서울 ${i}, "강남"\n${"가".repeat(10 + (i % 31))}`;
+      lines.push(`${BASE_ID + i},${20 + (i % 60)},"${region.replaceAll('"', '""')}"`);
+      expected[`app:${BASE_ID + i}`] = { 연령: 20 + (i % 60), 지역: region };
+    }
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    assert.ok(readFileSync(path).length > 1.05 * (1 << 20), "the CSV spans more than one slice");
+    const r = await cli(syncArgs(path, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(Object.fromEntries(emu.customerFile(id).users), expected);
+    // Every 7th row changed: only those are sent (adds scattered through the second pass), each
+    // with its own fields.
+    const changed = [];
+    for (let i = 0; i < 12_000; i += 7) {
+      const region = `부산 ${i}\n"새"`;
+      lines[i + 1] = `${BASE_ID + i},${20 + (i % 60)},"${region.replaceAll('"', '""')}"`;
+      expected[`app:${BASE_ID + i}`] = { 연령: 20 + (i % 60), 지역: region };
+      changed.push(String(BASE_ID + i));
+    }
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const mark = emu.requests.length;
+    const r2 = await cli(syncArgs(path, id));
+    assert.equal(r2.code, 0, r2.stderr);
+    const sent = emu.requests.slice(mark).filter((q) => q.path === ADD).flatMap((q) => JSON.parse(q.body).users.map((u) => u.id));
+    assert.deepEqual(sent.map(String), changed);
+    assert.deepEqual(Object.fromEntries(emu.customerFile(id).users), expected);
   });
 });

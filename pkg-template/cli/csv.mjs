@@ -1,15 +1,30 @@
 // Part of `kakao-talk-channel sync` (cli.mjs): reading the CSV, its rows and columns, and the rejects file.
+import * as buffer from "node:buffer";
 import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { validateCustomerFileUsers } from "../node.js";
 import { CsvError, transform as csvParser } from "../vendor/csv-parse/api/index.js";
 import { CHECK_CHUNK, UsageError } from "./common.mjs";
+import { IdTable } from "./idtable.mjs";
 import { UNSURE, writeAtomically } from "./state.mjs";
 
 // ---------------------------------------------------------------------------------- CSV ----
 
 export const CSV_OPTIONS = { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true };
+
+/** `buffer.isUtf8` (Node ≥ 18.14), else a strict decode: the first makes no 45 MB string of a million-row CSV. */
+const isUtf8 =
+  typeof buffer.isUtf8 === "function"
+    ? buffer.isUtf8
+    : (bytes) => {
+        try {
+          new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+          return true;
+        } catch {
+          return false;
+        }
+      };
 
 /** The CSV's bytes, refused unless they are UTF-8 (a BOM is fine). */
 export function readCsvBytes(path) {
@@ -19,11 +34,7 @@ export function readCsvBytes(path) {
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${err.code ?? err.message}`);
   }
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new UsageError(`${basename(path)}:${firstNonUtf8Line(bytes)}: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)`);
-  }
+  if (!isUtf8(bytes)) throw new UsageError(`${basename(path)}:${firstNonUtf8Line(bytes)}: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)`);
   return bytes;
 }
 
@@ -197,6 +208,63 @@ export function rowReader(columns) {
   };
 }
 
+/** `fields(cells)`: the fields of the columns, as rowReader makes them, without the fingerprint. */
+export function fieldsReader(columns) {
+  return (cells) => {
+    const fields = {};
+    for (const c of columns) {
+      const text = cells[c.index] ?? "";
+      if (text !== "") fields[c.key] = cellValue(text, c.number);
+    }
+    return fields;
+  };
+}
+
+/**
+ * The users to add, read again from the CSV's bytes as their batches are sent: a second pass,
+ * parsed a slice at a time, so that no row's fields are kept from the first pass (at a million
+ * rows they would cost some 200 MB). `idOf(k)`: the k-th add's id (canonical), `records`: their
+ * record numbers (0 is the header), both in CSV order; each row read is checked to hold its id.
+ */
+export class AddRows {
+  static SLICE = 1 << 20;
+
+  constructor(bytes, { idIndex, userType }, columns, idOf, records) {
+    this.bytes = bytes;
+    this.fields = fieldsReader(columns);
+    this.idOf = idOf;
+    this.records = records;
+    this.parser = csvParser({ ...CSV_OPTIONS });
+    this.at = 0; // bytes handed to the parser
+    this.record = 0; // records seen
+    this.next = 0; // adds found
+    this.ready = [];
+    this.push = (cells) => {
+      if (this.next < this.records.length && this.record === this.records[this.next]) {
+        const id = this.idOf(this.next);
+        // The same bytes and parser as the first pass: a row that is not the one planned is a bug,
+        // and sending its fields under another user's id must not happen.
+        const raw = cells[idIndex] ?? "";
+        if ((userType === "app" ? canonicalAppId(raw) : raw) !== id) throw new Error(`the second pass over the CSV found ${JSON.stringify(raw)} where ${JSON.stringify(id)} was planned`);
+        this.ready.push({ id, fields: this.fields(cells) });
+        this.next += 1;
+      }
+      this.record += 1;
+    };
+  }
+
+  /** The next `n` users `{ id, fields }` (fewer at the end). */
+  take(n) {
+    while (this.ready.length < n && this.at < this.bytes.length) {
+      const end = Math.min(this.at + AddRows.SLICE, this.bytes.length);
+      const error = this.parser.parse(this.bytes.subarray(this.at, end), end === this.bytes.length, this.push, () => {});
+      if (error !== undefined) throw error; // the first pass read these bytes without one
+      this.at = end;
+    }
+    return this.ready.splice(0, n);
+  }
+}
+
 /**
  * Ids that the SDK's rules may count as one user share a coarse id (their digits without
  * leading zeros); whether they are one user is left to those rules.
@@ -211,10 +279,18 @@ export function csvCell(value) {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** The CSV's line count (an upper bound of its rows), to size the tables at once. */
+export function lineCount(bytes) {
+  let n = 1;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) n += 1;
+  return n;
+}
+
 /**
  * One pass over the CSV's rows against the known state: `desired` (id → fingerprint of every
- * row), `adds` (rows new or changed, `{ id, fields, fp }`), `fresh` (how many adds are new ids)
- * and `problems` (`{ i, field, rule, message, duplicateOf? }`, i the row's index).
+ * row), `adds` (rows new or changed: `{ entries, records }`, their entries in `desired` and their record numbers,
+ * in CSV order; their fields are read again when they are sent, see AddRows), `fresh` (how many adds
+ * are new ids) and `problems` (`{ i, field, rule, message, duplicateOf? }`, i the row's index).
  *
  * A row whose id and fingerprint are exactly what the known state records was sent and checked
  * before and is not sent now, so it is not checked again; every other row goes through
@@ -223,8 +299,8 @@ export function csvCell(value) {
  */
 export function planRows(bytes, opts, header, idIndex, columns, schema, known) {
   const read = rowReader(columns);
-  const desired = new Map();
-  const adds = [];
+  const desired = new IdTable(lineCount(bytes));
+  const adds = { entries: [], records: [] };
   const problems = [];
   // Rows that may be one user: a desired id set twice, and (phones only: written differently, they
   // can still be one number) a coarse id seen twice; rows the rules refused are compared at the end.
@@ -233,20 +309,22 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known) {
   const twins = new Set();
   const keep = (id, fp) => {
     const size = desired.size;
-    desired.set(id, fp);
+    const entry = desired.set(id, fp);
     if (desired.size === size) twins.add(coarseId(id));
+    return entry;
   };
   let rowCount = 0;
   let fresh = 0;
   let pending = [];
 
-  const accept = ({ id: raw, fields, fp }) => {
+  const accept = ({ i, id: raw, fp }) => {
     const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
-    keep(id, fp);
+    const entry = keep(id, fp);
+    if (known.same(id, fp)) return;
     const was = known.get(id);
-    if (was === fp) return;
     if (was === undefined || was === UNSURE) fresh += 1;
-    adds.push({ id, fields, fp });
+    adds.entries.push(entry);
+    adds.records.push(i + 1);
   };
   const check = () => {
     if (pending.length === 0) return;
@@ -278,7 +356,7 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known) {
       if (seen.has(coarse)) twins.add(coarse);
       else seen.add(coarse);
     }
-    if (known.get(id) === fp) {
+    if (known.same(id, fp)) {
       keep(id, fp);
       return;
     }

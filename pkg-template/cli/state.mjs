@@ -1,7 +1,8 @@
 // Part of `kakao-talk-channel sync` (cli.mjs): the state file and the journal.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError, writeAll } from "./common.mjs";
+import { IdTable } from "./idtable.mjs";
 
 // -------------------------------------------------------------------- state and journal ----
 
@@ -68,7 +69,7 @@ export const STATE_VERSION = 2;
  * Version 1 (read, never written): one JSON document `{"version":1,…,"users":{id: fp}}`.
  */
 export function readState(opts) {
-  const known = new Map();
+  let known = new IdTable();
   if (!existsSync(opts.state)) return known;
   let text;
   try {
@@ -113,6 +114,7 @@ export function readState(opts) {
     return known;
   }
   if (!Number.isSafeInteger(doc.users) || doc.users < 0) throw damaged(opts.state, `"users" is not a count`, LOST_STATE);
+  known = new IdTable(Math.min(doc.users, text.length / (FP_LENGTH + 3)));
   let pos = nl + 1;
   let count = 0;
   while (nl >= 0 && pos < text.length) {
@@ -141,13 +143,13 @@ export function writeState(opts, desired) {
   };
   writeAtomically(opts.state, (write) => {
     let chunk = `${JSON.stringify(head)}\n`;
-    for (const [id, fp] of desired) {
+    desired.each((id, fp) => {
       chunk += `${id}\t${fp}\n`;
       if (chunk.length >= 1 << 20) {
         write(chunk);
         chunk = "";
       }
-    }
+    });
     write(chunk);
   });
 }
@@ -235,9 +237,20 @@ export function loadKnown(opts) {
 
 /**
  * Append-only: a header line, a `sending` line before each phase (deletes, adds) lists its ids,
- * then one line per confirmed batch; each fsync'd, a batch counts as done once its line is.
+ * then one line per confirmed batch. The header and `sending` lines are fsync'd before the call
+ * returns (nothing is sent before they are on disk). A batch's line is written at once and
+ * fsync'd in the background (`appendBatch`): one fsync covers every line written while the
+ * previous one ran, so a slow disk does not hold up the batches in flight; `synced()` waits
+ * for the last one. Until then a line is in the OS's cache: it survives the process being
+ * killed, and a power cut losing it only sends its batch again.
  */
 export class Journal {
+  /** Set by the caller: called once with the first background fsync error (a UsageError). */
+  onError = (_err) => {};
+  #syncing = null;
+  #dirty = false;
+  #error = null;
+
   constructor(opts, scan) {
     const fresh = !scan.header && scan.entries.length === 0;
     this.path = opts.journal;
@@ -256,6 +269,33 @@ export class Journal {
       writeAll(this.fd, `${JSON.stringify(entry)}\n`);
       fsyncSync(this.fd);
     });
+  }
+  /** A confirmed batch's line: written now (a write error throws), fsync'd in the background. */
+  appendBatch(entry) {
+    if (this.#error) throw this.#error;
+    writing(this.path, () => writeAll(this.fd, `${JSON.stringify(entry)}\n`));
+    this.#dirty = true;
+    this.#sync();
+  }
+  #sync() {
+    if (this.#syncing !== null || !this.#dirty || this.#error) return;
+    this.#dirty = false;
+    this.#syncing = new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve) => {
+      fsync(this.fd, (err) => {
+        this.#syncing = null;
+        if (err && !this.#error) {
+          this.#error = new UsageError(`cannot write ${this.path}: ${err.code ?? err.message}`);
+          this.onError(this.#error);
+        }
+        this.#sync();
+        resolve();
+      });
+    });
+  }
+  /** Resolves once every line written is fsync'd; rejects with the first background fsync error. */
+  async synced() {
+    while (this.#syncing !== null) await this.#syncing;
+    if (this.#error) throw this.#error;
   }
   close() {
     closeSync(this.fd);

@@ -1,0 +1,205 @@
+// Part of `kakao-talk-channel sync` (cli.mjs): the id → fingerprint table of the known state and of
+// the CSV's rows, compact enough for a million users.
+
+const EMPTY = -1;
+/** Fingerprint bytes per entry: a fingerprint is 16 base64url characters (state.mjs FP_LENGTH). */
+const WIDTH = 16;
+/** `lens` value of an entry whose fingerprint is kept in `other` (longer than WIDTH, or not Latin-1). */
+const OTHER = 255;
+/** `lens` value of a deleted entry. */
+const DEAD = 254;
+
+/** An id of at most 15 digits without a leading zero, as its number (exact, and `String(n)` gives it back); else NaN. */
+function numberOf(id) {
+  const n = id.length;
+  if (n === 0 || n > 15) return Number.NaN;
+  const first = id.charCodeAt(0);
+  if (first < 49 || first > 57) return Number.NaN;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return Number.NaN;
+  }
+  return Number(id);
+}
+
+function hashNumber(n) {
+  let h = Math.imul((n >>> 0) ^ Math.imul(Math.floor(n / 4294967296), 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function hashString(id) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * id → fingerprint, as a `Map` of strings would hold them, in a fraction of its memory (a Map of
+ * a million ids and fingerprints costs some 150 MB; this, about 45 MB): an id of up to 15 digits
+ * (every app user id in practice) is kept as a number in a Float64Array, any other id as a
+ * string; each fingerprint's characters in a byte array (16 per entry, and a length byte: "" and
+ * "?" are the markers of users that may or may not be in the file); an open-addressing index of
+ * the ids' hashes. Keeps insertion order as a Map does (an id set again after a delete goes
+ * last). `set` returns the entry's index, which stays the same until the id is deleted:
+ * `idAt(entry)` and `fpAt(entry)` read it back.
+ */
+export class IdTable {
+  /** Entries made (live and deleted). */
+  count = 0;
+  size = 0;
+  /** entry → the id, for those that are not numbers. */
+  strings = new Map();
+  /** entry → fingerprint, for those that do not fit the byte array (never written by this version). */
+  other = new Map();
+  /** Slots taken, by live and deleted entries. */
+  used = 0;
+
+  /** `expected`: the entries to make room for at once (more are fine): no growing, no copies. */
+  constructor(expected = 1024) {
+    const cap = Math.max(1024, Math.ceil(expected));
+    /** entry → the id as a number, NaN for an id kept in `strings`. */
+    this.numbers = new Float64Array(cap);
+    this.fps = new Uint8Array(WIDTH * cap);
+    /** entry → its fingerprint's length, OTHER, or DEAD once deleted. */
+    this.lens = new Uint8Array(cap);
+    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(cap * 2 + 2))).fill(EMPTY);
+  }
+
+  #hashOf(e) {
+    const n = this.numbers[e];
+    return Number.isNaN(n) ? hashString(this.strings.get(e)) : hashNumber(n);
+  }
+
+  /** The slot holding the entry of `id` (`n`: numberOf(id)), or the empty slot where it would go. */
+  #slot(id, n) {
+    const mask = this.slots.length - 1;
+    const number = !Number.isNaN(n);
+    for (let s = (number ? hashNumber(n) : hashString(id)) & mask; ; s = (s + 1) & mask) {
+      const e = this.slots[s];
+      if (e === EMPTY) return s;
+      if (this.lens[e] === DEAD) continue;
+      if (number ? this.numbers[e] === n : this.strings.get(e) === id) return s;
+    }
+  }
+
+  #grow() {
+    if (this.lens.length < this.count + 1) {
+      const cap = this.lens.length * 2;
+      const lens = new Uint8Array(cap);
+      lens.set(this.lens);
+      this.lens = lens;
+      const numbers = new Float64Array(cap);
+      numbers.set(this.numbers);
+      this.numbers = numbers;
+      const fps = new Uint8Array(cap * WIDTH);
+      fps.set(this.fps);
+      this.fps = fps;
+    }
+    if ((this.used + 1) * 2 > this.slots.length) {
+      const size = this.size * 4 > this.slots.length ? this.slots.length * 2 : this.slots.length;
+      this.slots = new Int32Array(size).fill(EMPTY);
+      this.used = 0;
+      const mask = size - 1;
+      for (let e = 0; e < this.count; e++) {
+        if (this.lens[e] === DEAD) continue;
+        let s = this.#hashOf(e) & mask;
+        while (this.slots[s] !== EMPTY) s = (s + 1) & mask;
+        this.slots[s] = e;
+        this.used += 1;
+      }
+    }
+  }
+
+  /** The entry of `id`, or -1. */
+  entryOf(id) {
+    return this.slots[this.#slot(id, numberOf(id))];
+  }
+
+  has(id) {
+    return this.entryOf(id) !== EMPTY;
+  }
+
+  get(id) {
+    const e = this.entryOf(id);
+    return e === EMPTY ? undefined : this.fpAt(e);
+  }
+
+  /** `get(id) === fp`, without making a string. */
+  same(id, fp) {
+    const e = this.entryOf(id);
+    if (e === EMPTY) return false;
+    const len = this.lens[e];
+    if (len === OTHER) return this.other.get(e) === fp;
+    if (len !== fp.length) return false;
+    const at = e * WIDTH;
+    for (let i = 0; i < len; i++) if (this.fps[at + i] !== fp.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Sets `id`'s fingerprint; returns its entry. */
+  set(id, fp) {
+    const n = numberOf(id);
+    let s = this.#slot(id, n);
+    let e = this.slots[s];
+    if (e === EMPTY) {
+      this.#grow();
+      s = this.#slot(id, n);
+      e = this.count;
+      this.count += 1;
+      this.numbers[e] = n;
+      if (Number.isNaN(n)) this.strings.set(e, id);
+      this.slots[s] = e;
+      this.used += 1;
+      this.size += 1;
+    }
+    this.#write(e, fp);
+    return e;
+  }
+
+  #write(e, fp) {
+    this.other.delete(e);
+    let fits = fp.length <= WIDTH;
+    for (let i = 0; fits && i < fp.length; i++) fits = fp.charCodeAt(i) < 256;
+    if (!fits) {
+      this.lens[e] = OTHER;
+      this.other.set(e, fp);
+      return;
+    }
+    const at = e * WIDTH;
+    for (let i = 0; i < fp.length; i++) this.fps[at + i] = fp.charCodeAt(i);
+    this.lens[e] = fp.length;
+  }
+
+  delete(id) {
+    const e = this.entryOf(id);
+    if (e === EMPTY) return false;
+    // The slot keeps pointing at the dead entry (probes pass it); a rebuild drops it.
+    this.lens[e] = DEAD;
+    this.other.delete(e);
+    this.size -= 1;
+    return true;
+  }
+
+  idAt(e) {
+    const n = this.numbers[e];
+    return Number.isNaN(n) ? this.strings.get(e) : String(n);
+  }
+
+  fpAt(e) {
+    const len = this.lens[e];
+    if (len === OTHER) return this.other.get(e);
+    const at = e * WIDTH;
+    return String.fromCharCode.apply(null, this.fps.subarray(at, at + len));
+  }
+
+  *keys() {
+    for (let e = 0; e < this.count; e++) if (this.lens[e] !== DEAD) yield this.idAt(e);
+  }
+
+  /** `fn(id, fp)` for each entry, in insertion order. */
+  each(fn) {
+    for (let e = 0; e < this.count; e++) if (this.lens[e] !== DEAD) fn(this.idAt(e), this.fpAt(e));
+  }
+}
