@@ -9,12 +9,21 @@
 // never loads it, so it does not pay for parsing 330 KB of base64.
 import { initSync } from "./kakao_talk_channel.js";
 
+/** The length of this build's .wasm: replaced by a number when build-pkg.mjs bundles this file. */
+// biome-ignore lint/correctness/noUndeclaredVariables: defined by the esbuild bundle step
+const WASM_BYTE_LENGTH = __WASM_BYTE_LENGTH__;
+
 /** The wasm's bytes: the file next to this one, else the inline copy. */
 function wasmBytes() {
   try {
     // `__dirname` is real in Node's CommonJS; an ESM bundle has none (nor a `require` of
     // built-ins, hence no top-level import of node:fs), and webpack may mock it.
-    if (typeof __dirname === "string") return require("node:fs").readFileSync(`${__dirname}/kakao_talk_channel_bg.wasm`);
+    if (typeof __dirname === "string") {
+      const bytes = require("node:fs").readFileSync(`${__dirname}/kakao_talk_channel_bg.wasm`);
+      // Only this build's own .wasm (its length is written in by build-pkg.mjs): a bundle placed
+      // beside another version's file takes its inline copy instead.
+      if (bytes.length === WASM_BYTE_LENGTH) return bytes;
+    }
   } catch {
     // No file there (a bundle run alone): the inline copy.
   }

@@ -1,7 +1,7 @@
 // Assembles pkg/ — the npm package — from wasm-bindgen's output (target/bindgen) and
 // pkg-template/. Usage: node scripts/build-pkg.mjs
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -99,7 +99,8 @@ async function bundleCjs(entry, outfile, banner) {
     banner: { js: banner },
     // Only the glue's init() (fetching the wasm by URL) reads import.meta.url, and node-bundle.cjs
     // never calls it; checked below: no output has the .wasm's name in a string.
-    define: { "import.meta.url": "undefined" },
+    // __WASM_BYTE_LENGTH__: node-bundle.js reads the .wasm beside it only when it has this length.
+    define: { "import.meta.url": "undefined", __WASM_BYTE_LENGTH__: String(statSync(join(out, `${NAME}_bg.wasm`)).size) },
     metafile: true,
     logLevel: "silent",
   });

@@ -5,7 +5,7 @@
 // next to the entry, and loads the inline copy only when that file is missing.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -234,6 +234,18 @@ err.then((e) => console.log(JSON.stringify({
     temps.push(copy);
     cpSync(join(scratch, "node_modules"), join(copy, "node_modules"), { recursive: true });
     rmSync(join(copy, "node_modules", "kakao-talk-channel", "kakao_talk_channel_bg.wasm"));
+    writeFileSync(join(copy, "where.cjs"), probe);
+    const { stdout } = await sh(process.execPath, ["where.cjs"], { cwd: copy });
+    assert.deepEqual(JSON.parse(stdout), { inline: true, rule: "channel_id.empty" });
+  });
+
+  test("another build's .wasm next to the entry (a length that is not this build's): the inline copy", async () => {
+    const copy = mkdtempSync(join(tmpdir(), "ktc-otherwasm-"));
+    temps.push(copy);
+    cpSync(join(scratch, "node_modules"), join(copy, "node_modules"), { recursive: true });
+    const file = join(copy, "node_modules", "kakao-talk-channel", "kakao_talk_channel_bg.wasm");
+    // A valid module of another length: were it loaded, the glue's imports would not match it.
+    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from([0x00, 0x04, 0x01, 0x78, 0x00])]));
     writeFileSync(join(copy, "where.cjs"), probe);
     const { stdout } = await sh(process.execPath, ["where.cjs"], { cwd: copy });
     assert.deepEqual(JSON.parse(stdout), { inline: true, rule: "channel_id.empty" });
