@@ -10,7 +10,6 @@
 import { initSync } from "./kakao_talk_channel.js";
 
 /** The length of this build's .wasm: replaced by a number when build-pkg.mjs bundles this file. */
-// biome-ignore lint/correctness/noUndeclaredVariables: defined by the esbuild bundle step
 const WASM_BYTE_LENGTH = __WASM_BYTE_LENGTH__;
 
 /** The wasm's bytes: the file next to this one, else the inline copy. */
