@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { TalkChannelClient, validateCustomerFileUsers } from "./node.js";
-import { AddRows, checkHeader, columnTypes, fieldColumns, planRows, readCsvBytes, recordsAt, writeRejects } from "./cli/csv.mjs";
+import { AddRows, checkHeader, columnTypes, fieldColumns, lineCount, planRows, readCsvBytes, recordsAt, writeRejects } from "./cli/csv.mjs";
 import { Journal, LOST_STATE, adoptLegacyState, damaged, loadKnown, makeStateDir, stateName, writeState } from "./cli/state.mjs";
 import { acquireLock } from "./cli/lock.mjs";
 import { Progress, batchesText, int } from "./cli/progress.mjs";
@@ -317,7 +317,13 @@ async function sync(opts) {
         "(a batch recorded there was not confirmed; it is sent again)\n",
     );
   }
-  const { rowCount, desired, adds, fresh, problems } = planRows(bytes, opts, header, idIndex, columns, schema, known);
+  // A large CSV takes seconds to check: progress once the check has run for a second.
+  // Its total: the lines after the header (a last newline ends a line; quoted line breaks make
+  // it an estimate, corrected when the check ends).
+  const lines = lineCount(bytes) - (bytes.at(-1) === 0x0a ? 1 : 0);
+  const checking = new Progress(Math.max(0, lines - 1), opts.progress, { label: "checking", quietMs: 1000 });
+  const { rowCount, desired, adds, fresh, problems } = planRows(bytes, opts, header, idIndex, columns, schema, known, checking);
+  checking.stop();
   if (problems.length > 0) {
     const rejects = writeRejects(bytes, opts, header, idIndex, columns, problems);
     const badRows = new Set(rejects.map((r) => r.i)).size;

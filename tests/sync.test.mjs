@@ -119,6 +119,26 @@ const journalLines = (fileId) => {
   return existsSync(p) ? readFileSync(p, "utf8").split("\n").filter(Boolean) : [];
 };
 
+describe("sync: progress while a large CSV is checked", () => {
+  test("600,000 rows: `checking: …` lines on stderr once the check has run for a second, the last one N/N; a small CSV stays silent", async () => {
+    const fileId = await newFile({ age: "number" });
+    const big = ["user_id,age"];
+    for (let i = 0; i < 600_000; i++) big.push(`${BASE_ID + i},${i % 90}`);
+    writeFileSync(join(dir, "big.csv"), `${big.join("\n")}\n`);
+    const r = await cli(syncArgs(join(dir, "big.csv"), fileId, "--dry-run", "--state-dir", join(dir, "big-state")));
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("checking: "));
+    assert.ok(lines.length >= 1, r.stderr);
+    for (const l of lines) assert.match(l, /^checking: [\d,]+\/600,000 rows · [\d,]+ rows\/s · ETA \d+s$/);
+    assert.match(lines.at(-1), /^checking: 600,000\/600,000 rows/);
+    // A small CSV is checked well within the second: no checking line.
+    writeFileSync(join(dir, "small.csv"), `user_id,age\n${BASE_ID},30\n`);
+    const small = await cli(syncArgs(join(dir, "small.csv"), fileId, "--dry-run", "--state-dir", join(dir, "big-state")));
+    assert.equal(small.code, 0, small.stderr);
+    assert.doesNotMatch(small.stderr, /checking:/);
+  });
+});
+
 describe("sync: CSV → customer file", () => {
   let fileId;
   let csv;

@@ -297,7 +297,7 @@ export function lineCount(bytes) {
  * validateCustomerFileUsers, CHECK_CHUNK rows per call. Repeated ids are looked for across the
  * whole CSV: rows sharing a coarse id are checked together afterwards.
  */
-export function planRows(bytes, opts, header, idIndex, columns, schema, known) {
+export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress) {
   const read = rowReader(columns);
   const desired = new IdTable(lineCount(bytes));
   const adds = { entries: [], records: [] };
@@ -361,9 +361,16 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known) {
       return;
     }
     pending.push({ i, id, fields, fp });
-    if (pending.length === CHECK_CHUNK) check();
+    if (pending.length === CHECK_CHUNK) {
+      check();
+      progress?.set(rowCount);
+    }
   });
   check();
+  if (progress) {
+    progress.total = rowCount; // the line count was an estimate (quoted line breaks, a last newline)
+    progress.set(rowCount);
+  }
   const refusedOnce = new Set();
   for (const coarse of refused) {
     if (desired.has(coarse) || refusedOnce.has(coarse)) twins.add(coarse);
