@@ -9,8 +9,9 @@ use crate::api::packed::Val;
 use crate::api::relationship::{self, MultiRelations, Target};
 use crate::core::error::ValidationError;
 use crate::core::ids::{channel_ids, ChannelPublicId, UserId};
+use crate::core::json::JsonObject;
 use crate::core::request::{bearer, Auth};
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 fn channel_list(p: &Val, field: &str) -> Result<Vec<ChannelPublicId>, ValidationError> {
@@ -100,7 +101,8 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     .go(
         make,
         parse,
-        |m| serde_json::to_value(m).unwrap_or(Value::Null),
+        // Through a `Value`: keys in byte order, as in the error's `partial`.
+        |m| serde_json::to_value(m).unwrap_or(Value::Null).to_string(),
         super::batches::dooms,
     )
     .await?;
@@ -118,8 +120,18 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     };
     let done_batches = outcome.finish(
         total,
-        |ok| serde_json::to_value(merged(ok)).unwrap_or(Value::Null),
-        |i, n, _| json!({ "index": i, "userCount": n }),
+        &call.secrets,
+        |ok| {
+            let partial = serde_json::to_value(merged(ok)).unwrap_or(Value::Null);
+            super::convert::redact_json(partial, &call.secrets).to_string()
+        },
+        |i, n, _| {
+            let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+            JsonObject::new()
+                .uint("index", count(i))
+                .uint("userCount", count(n))
+                .finish()
+        },
     )?;
     to_json(&merged(&done_batches))
 }
