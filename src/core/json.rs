@@ -7,6 +7,13 @@
 use super::schema::push_json_str;
 use std::fmt::Write;
 
+/// `v` as compact JSON text. Not `v.to_string()`: its `Display` links two more copies of the
+/// `Value` serializer (compact and pretty, over a formatter), this one is shared with
+/// `serde_json::to_string` of a result. Writing a `Value` cannot fail (its keys are strings).
+pub fn value_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 /// A JSON object being written: `JsonObject::new().str("a", "x").int("b", 1).finish()`.
 pub struct JsonObject {
     out: String,
@@ -158,5 +165,12 @@ mod tests {
                 .finish(),
             json!({ "status": 200, "endpoint": "GET /x" }).to_string()
         );
+    }
+
+    #[test]
+    fn value_text_is_what_display_writes() {
+        let v = json!({ "b": [1, 2.5, -3, null, true], "a": { "z": "q\"\n", "y": 1e300 } });
+        assert_eq!(value_text(&v), v.to_string());
+        assert_eq!(value_text(&json!("x")), "\"x\"");
     }
 }

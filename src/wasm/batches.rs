@@ -15,7 +15,7 @@
 use super::client::{Answer, Call, Inner};
 use super::convert::CallError;
 use crate::core::error::redact;
-use crate::core::json::JsonObject;
+use crate::core::json::{value_text, JsonObject};
 use crate::core::request::HttpRequest;
 use serde_json::Value;
 use std::future::Future;
@@ -277,7 +277,7 @@ impl Run<'_> {
             self.inner.log_error(
                 &format!("kakao-talk-channel: onBatch threw for batch {index}; the batch is reported in the call's result all the same"),
                 JsonObject::new()
-                    .raw("error", &error.to_string())
+                    .raw("error", &value_text(&error))
                     .int("index", int(index))
                     .finish(),
             );

@@ -7,7 +7,7 @@ use crate::api::packed::{PackError, Val};
 use crate::core::error::{
     bounded, redact, ApiError, ResponseError, ValidationError, MAX_MESSAGE_CHARS,
 };
-use crate::core::json::JsonObject;
+use crate::core::json::{value_text, JsonObject};
 use js_sys::Array;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -151,7 +151,7 @@ fn with_ctx(
             let headers = serde_json::from_str::<Value>(h)
                 .ok()
                 .filter(Value::is_object)
-                .map_or_else(|| "{}".to_owned(), |v| redact_json(v, secrets).to_string());
+                .map_or_else(|| "{}".to_owned(), |v| value_text(&redact_json(v, secrets)));
             o.raw("headers", &headers)
         }
         None => o,
@@ -190,7 +190,7 @@ impl CallError {
                 for (k, v) in &e.extra {
                     details.insert(redact(k, secrets), redact_json(v.clone(), secrets));
                 }
-                let details = Value::Object(details).to_string();
+                let details = value_text(&Value::Object(details));
                 let props = with_ctx(
                     ctx,
                     secrets,
@@ -233,7 +233,7 @@ impl CallError {
             CallError::Network { cause, ctx } => {
                 let cause = serde_json::from_str::<Value>(cause).unwrap_or(Value::Null);
                 let detail = network_detail(&cause);
-                let cause = redact_json(cause, secrets).to_string();
+                let cause = value_text(&redact_json(cause, secrets));
                 (
                     "NetworkError",
                     bounded(format!("Network error: {detail}"), MAX_MESSAGE_CHARS),

@@ -9,7 +9,7 @@ use super::convert::{redact_json, CallError, Handles};
 use super::logger::Log;
 use crate::api::packed::Val;
 use crate::core::error::{redact, ValidationError};
-use crate::core::json::JsonObject;
+use crate::core::json::{value_text, JsonObject};
 use crate::core::log::LogLevel;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -54,7 +54,7 @@ fn headers_of(raw: &str, secrets: &[String]) -> (String, Option<String>) {
         .iter()
         .find_map(|h| headers.get(*h).and_then(Value::as_str))
         .map(str::to_owned);
-    (headers.to_string(), id)
+    (value_text(&headers), id)
 }
 
 /// A count or a duration as a JSON integer.
@@ -368,7 +368,7 @@ fn report_error(log: &Log, name: &str, thrown: &str, secrets: &[String]) {
         (
             format!("kakao-talk-channel: {name} threw; the call goes on all the same"),
             JsonObject::new()
-                .raw("error", &error.to_string())
+                .raw("error", &value_text(&error))
                 .str("hook", name)
                 .finish(),
         )

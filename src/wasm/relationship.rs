@@ -9,7 +9,7 @@ use crate::api::packed::Val;
 use crate::api::relationship::{self, MultiRelations, Target};
 use crate::core::error::ValidationError;
 use crate::core::ids::{channel_ids, ChannelPublicId, UserId};
-use crate::core::json::JsonObject;
+use crate::core::json::{value_text, JsonObject};
 use crate::core::request::{bearer, Auth};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
@@ -101,8 +101,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     .go(
         make,
         parse,
-        // Through a `Value`: keys in byte order, as in the error's `partial`.
-        |m| serde_json::to_value(m).unwrap_or(Value::Null).to_string(),
+        |m| value_text(&sorted_json(m)),
         super::batches::dooms,
     )
     .await?;
@@ -122,8 +121,10 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         total,
         &call.secrets,
         |ok| {
-            let partial = serde_json::to_value(merged(ok)).unwrap_or(Value::Null);
-            super::convert::redact_json(partial, &call.secrets).to_string()
+            value_text(&super::convert::redact_json(
+                sorted_json(&merged(ok)),
+                &call.secrets,
+            ))
         },
         |i, n, _| {
             let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
@@ -134,4 +135,13 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         },
     )?;
     to_json(&merged(&done_batches))
+}
+
+/// `m` as a `Value`, keys in byte order (as `onBatch` and the error's `partial` have them),
+/// read back from its JSON text: `serde_json::to_value` would link a second serializer.
+fn sorted_json(m: &MultiRelations) -> Value {
+    serde_json::to_string(m)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null)
 }
