@@ -205,7 +205,10 @@ fn user_id_text(v: &Value, body: &str) -> Result<String, ResponseError> {
     id.filter(|n| *n > 0).map(|n| n.to_string()).ok_or_else(|| {
         bad(
             body,
-            format!("user_id is not a positive 64-bit integer: {v}"),
+            format!(
+                "user_id is not a positive 64-bit integer: {}",
+                crate::core::json::value_text(v)
+            ),
         )
     })
 }

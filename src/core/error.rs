@@ -143,15 +143,18 @@ impl Budget {
                     .map_while(|v| self.value(v, deeper))
                     .collect(),
             ),
-            Value::Object(o) => Value::Object(
-                o.into_iter()
-                    .take(MAX_EXTRA_ENTRIES)
-                    .map_while(|(k, v)| {
-                        let v = self.value(v, deeper)?;
-                        Some((bounded(k, MAX_EXTRA_KEY_CHARS), v))
-                    })
-                    .collect(),
-            ),
+            // Inserted one by one (the last of equal keys wins, as `collect` does): a
+            // `collect` into the map would link a stable sort and a bulk build.
+            Value::Object(o) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in o.into_iter().take(MAX_EXTRA_ENTRIES) {
+                    let Some(v) = self.value(v, deeper) else {
+                        break;
+                    };
+                    out.insert(bounded(k, MAX_EXTRA_KEY_CHARS), v);
+                }
+                Value::Object(out)
+            }
             other => other,
         })
     }

@@ -3,6 +3,7 @@ pub mod base_url;
 pub mod env;
 pub mod error;
 pub mod ids;
+pub mod json;
 pub mod log;
 pub mod request;
 pub mod retry;

@@ -14,8 +14,10 @@
 
 use super::client::{Answer, Call, Inner};
 use super::convert::CallError;
+use crate::core::error::redact;
+use crate::core::json::{value_text, JsonObject};
 use crate::core::request::HttpRequest;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -35,7 +37,8 @@ pub(super) struct Batch {
 
 /// How a failed batch failed, for the `BulkOperationError` record.
 pub(super) enum Failure {
-    Record(Value),
+    /// The error's message and record (JSON), redacted.
+    Record(String, String),
     /// A signal aborted (or `stopSignal` stopped) it: the error is that signal's reason,
     /// `Outcome::reasons[i]` (a stopped call can meet the hard `signal` later: two reasons).
     Aborted(usize),
@@ -76,6 +79,13 @@ extern "C" {
     /// a failure); returns a snapshot (JSON) of what it threw, if it threw. Never throws.
     #[wasm_bindgen(js_name = __onBatch)]
     fn on_batch_js(on_batch: &JsValue, event: &str, error: &JsValue) -> Option<String>;
+}
+
+/// Adds `entry` to `list` (kept in index order) where its index goes: the lists are short (a
+/// batch each), and this links less code than sorting them at the end.
+fn in_order<U>(list: &mut Vec<(usize, Vec<String>, U)>, entry: (usize, Vec<String>, U)) {
+    let at = list.partition_point(|(i, _, _)| *i <= entry.0);
+    list.insert(at, entry);
 }
 
 /// A batch's value or error, with the HTTP attempts it took.
@@ -134,7 +144,7 @@ impl Run<'_> {
     where
         M: FnMut(usize) -> Result<Batch, CallError>,
         P: Fn(usize, &Answer, &Batch) -> Result<T, CallError> + Copy,
-        D: Fn(&T) -> Value,
+        D: Fn(&T) -> String,
         X: Fn(&CallError) -> bool,
     {
         let (inner, call) = (self.inner, self.call);
@@ -184,8 +194,9 @@ impl Run<'_> {
             match result {
                 Ok((value, attempts)) => {
                     outcome.attempts = outcome.attempts.saturating_add(attempts);
-                    self.notify(index, &batch.ids, Ok(describe(&value)), &JsValue::UNDEFINED);
-                    outcome.succeeded.push((index, batch.ids, value));
+                    let result = describe(&value);
+                    self.notify(index, &batch.ids, Ok(&result), &JsValue::UNDEFINED);
+                    in_order(&mut outcome.succeeded, (index, batch.ids, value));
                 }
                 Err((e, attempts)) => {
                     outcome.attempts = outcome.attempts.saturating_add(attempts);
@@ -194,12 +205,12 @@ impl Run<'_> {
                         _ => JsValue::UNDEFINED,
                     };
                     let failure = match e.record(&call.secrets) {
-                        Some(v) => Failure::Record(v),
+                        Some((message, record)) => Failure::Record(message, record),
                         None => Failure::Aborted(outcome.reason(reason.clone())),
                     };
                     let record = match &failure {
-                        Failure::Record(v) => Err(v.clone()),
-                        Failure::Aborted(_) => Err(Value::Null),
+                        Failure::Record(_, v) => Err(v.as_str()),
+                        Failure::Aborted(_) => Err("null"),
                     };
                     self.notify(index, &batch.ids, record, &reason);
                     if let Failure::Aborted(r) = failure {
@@ -215,14 +226,14 @@ impl Run<'_> {
                             stop = Some(Failure::Aborted(r));
                         }
                     } else if dooms(&e) {
-                        if let Failure::Record(v) = &failure {
-                            stop = Some(Failure::Record(v.clone()));
+                        if let Failure::Record(m, v) = &failure {
+                            stop = Some(Failure::Record(m.clone(), v.clone()));
                         }
                     }
                     if outcome.first.as_ref().map_or(true, |(i, _)| index < *i) {
                         outcome.first = Some((index, e));
                     }
-                    outcome.failed.push((index, batch.ids, failure));
+                    in_order(&mut outcome.failed, (index, batch.ids, failure));
                 }
             }
         }
@@ -231,28 +242,33 @@ impl Run<'_> {
             while next < self.count {
                 let batch = make(next)?;
                 let f = match &failure {
-                    Failure::Record(v) => Failure::Record(v.clone()),
+                    Failure::Record(m, v) => Failure::Record(m.clone(), v.clone()),
                     Failure::Aborted(r) => Failure::Aborted(*r),
                 };
-                outcome.failed.push((next, batch.ids, f));
+                in_order(&mut outcome.failed, (next, batch.ids, f));
                 next = next.saturating_add(1);
             }
         }
-        // Indices are unique: an unstable sort gives the same order, in less code.
-        outcome.succeeded.sort_unstable_by_key(|(i, _, _)| *i);
-        outcome.failed.sort_unstable_by_key(|(i, _, _)| *i);
         Ok(outcome)
     }
 
-    fn notify(&self, index: usize, ids: &[String], result: Result<Value, Value>, reason: &JsValue) {
+    /// `result`: the batch's result or error record, as JSON.
+    fn notify(&self, index: usize, ids: &[String], result: Result<&str, &str>, reason: &JsValue) {
         let Some(on_batch) = &self.call.on_batch else {
             return;
         };
+        // Keys in byte order, as `json!` wrote them.
         let event = match result {
-            Ok(r) => json!({ "index": index, "userIds": ids, "result": r }),
-            Err(e) => json!({ "index": index, "userIds": ids, "error": e }),
+            Ok(r) => JsonObject::new()
+                .int("index", int(index))
+                .raw("result", r)
+                .strs("userIds", ids),
+            Err(e) => JsonObject::new()
+                .raw("error", e)
+                .int("index", int(index))
+                .strs("userIds", ids),
         };
-        if let Some(thrown) = on_batch_js(on_batch, &event.to_string(), reason) {
+        if let Some(thrown) = on_batch_js(on_batch, &event.finish(), reason) {
             // What it threw, redacted of the call's secrets (the user ids are the caller's own).
             let error = super::convert::redact_json(
                 serde_json::from_str(&thrown).unwrap_or(Value::Null),
@@ -260,20 +276,31 @@ impl Run<'_> {
             );
             self.inner.log_error(
                 &format!("kakao-talk-channel: onBatch threw for batch {index}; the batch is reported in the call's result all the same"),
-                json!({ "index": index, "error": error }),
+                JsonObject::new()
+                    .raw("error", &value_text(&error))
+                    .int("index", int(index))
+                    .finish(),
             );
         }
     }
 }
 
+/// An index or a count as a JSON integer.
+fn int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 impl<T> Outcome<T> {
     /// The call's result when every batch succeeded; else the error of the module doc's rule,
-    /// `partial` being what the succeeded batches gave, in the shape of the call's result.
+    /// `partial` being what the succeeded batches gave, in the shape of the call's result
+    /// (`partial` and `batch_json` write JSON: `partial` redacted of `secrets` by the caller,
+    /// the error's other strings here).
     pub(super) fn finish(
         self,
         total: usize,
-        partial: impl FnOnce(&[(usize, Vec<String>, T)]) -> Value,
-        batch_json: impl Fn(usize, usize, &T) -> Value,
+        secrets: &[String],
+        partial: impl FnOnce(&[(usize, Vec<String>, T)]) -> String,
+        batch_json: impl Fn(usize, usize, &T) -> String,
     ) -> Result<Vec<(usize, Vec<String>, T)>, CallError> {
         if self.failed.is_empty() {
             return Ok(self.succeeded);
@@ -297,6 +324,7 @@ impl<T> Outcome<T> {
             .collect();
         Err(bulk_error(
             total,
+            secrets,
             self.endpoint,
             self.attempts,
             partial(&self.succeeded),
@@ -310,38 +338,50 @@ impl<T> Outcome<T> {
 /// The `BulkOperationError` of a split call some of whose batches failed. Not generic over the
 /// call's result type (`partial` and `succeeded` come as JSON): one copy in the wasm, not one
 /// per call.
+#[allow(clippy::too_many_arguments)]
 fn bulk_error(
     total: usize,
+    secrets: &[String],
     endpoint: String,
     attempts: u32,
-    partial: Value,
-    succeeded: Vec<Value>,
+    partial: String,
+    succeeded: Vec<String>,
     failed: &[(usize, Vec<String>, Failure)],
     reasons: &[JsValue],
 ) -> CallError {
     let lost: usize = failed.iter().map(|(_, ids, _)| ids.len()).sum();
-    let first_message = failed
-        .iter()
-        .find_map(|(_, _, f)| match f {
-            Failure::Record(v) => v.get("message").and_then(Value::as_str).map(str::to_owned),
-            Failure::Aborted(_) => Some("aborted".to_owned()),
-        })
-        .unwrap_or_default();
+    let first_message = match failed.first() {
+        Some((_, _, Failure::Record(m, _))) => m.as_str(),
+        Some((_, _, Failure::Aborted(_))) => "aborted",
+        None => "",
+    };
     let message = format!(
         "{} of {total} batches failed ({lost} users not processed); first error: {first_message}",
         failed.len()
     );
-    let props = json!({
-        "endpoint": endpoint,
-        "attempts": attempts,
-        "partial": partial,
-        "succeeded": succeeded,
-        "failed": failed.iter().map(|(i, ids, f)| json!({
-            "index": i,
-            "userIds": ids,
-            "error": match f { Failure::Record(v) => v.clone(), Failure::Aborted(r) => json!({ "$abort": r }) },
-        })).collect::<Vec<_>>(),
-    });
+    // Keys in byte order, as `json!` wrote them; every string redacted, as the record's are.
+    let failed: Vec<String> = failed
+        .iter()
+        .map(|(i, ids, f)| {
+            let error = match f {
+                Failure::Record(_, v) => v.clone(),
+                Failure::Aborted(r) => JsonObject::new().int("$abort", int(*r)).finish(),
+            };
+            let ids: Vec<String> = ids.iter().map(|id| redact(id, secrets)).collect();
+            JsonObject::new()
+                .raw("error", &error)
+                .int("index", int(*i))
+                .strs("userIds", &ids)
+                .finish()
+        })
+        .collect();
+    let props = JsonObject::new()
+        .int("attempts", attempts.into())
+        .str("endpoint", &redact(&endpoint, secrets))
+        .raws("failed", &failed)
+        .raw("partial", &partial)
+        .raws("succeeded", &succeeded)
+        .finish();
     CallError::Bulk {
         message,
         props,

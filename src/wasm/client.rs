@@ -14,13 +14,13 @@ use crate::api::packed::{self, Val};
 use crate::core::env;
 use crate::core::error::{redact, ApiError, ResponseError, ValidationError};
 use crate::core::ids::check_secret;
+use crate::core::json::JsonObject;
 use crate::core::log::{self, path_only, LogLevel};
 use crate::core::request::{
     answer_too_large, normalize_base_url, Credentials, HttpRequest, DEFAULT_BASE_URL,
 };
 use crate::core::retry::{self, Failure};
 use js_sys::{Array, Function, Promise};
-use serde_json::json;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -269,12 +269,12 @@ impl Inner {
     }
 
     /// Logs `message` with `data` at `error`.
-    pub(super) fn log_error(&self, message: &str, data: serde_json::Value) {
+    pub(super) fn log_error(&self, message: &str, data: String) {
         self.log(LogLevel::Error, || (message.to_owned(), data));
     }
 
     /// Logs what `line` makes (message, data) at `level`, if that level is on.
-    fn log(&self, level: LogLevel, line: impl FnOnce() -> (String, serde_json::Value)) {
+    fn log(&self, level: LogLevel, line: impl FnOnce() -> (String, String)) {
         self.log.line(level, line);
     }
 
@@ -436,7 +436,23 @@ impl Inner {
                     )
                 }
                 Ok(resp) if (200..300).contains(&resp.status) => {
-                    self.log(LogLevel::Debug, || (format!("kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})", resp.status, attempt.saturating_add(1)), json!({ "method": req.method.as_str(), "path": path, "status": resp.status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": null })));
+                    self.log(LogLevel::Debug, || {
+                        (
+                            format!(
+                                "kakao-talk-channel: {endpoint} → {} in {duration} ms (attempt {})",
+                                resp.status,
+                                attempt.saturating_add(1)
+                            ),
+                            attempt_data(
+                                attempt,
+                                duration,
+                                req.method.as_str(),
+                                path,
+                                None,
+                                Some(resp.status),
+                            ),
+                        )
+                    });
                     if let Some(h) = &hooks {
                         h.answered(resp.status, &resp.headers, duration);
                     }
@@ -528,18 +544,46 @@ impl Inner {
             if let Some(h) = &hooks {
                 h.failed(&error, duration, wait);
             }
-            self.log(LogLevel::Debug, || (format!("kakao-talk-channel: {endpoint} → {what} in {duration} ms (attempt {})", attempt.saturating_add(1)), json!({ "method": req.method.as_str(), "path": path, "status": status, "durationMs": duration, "attempt": attempt.saturating_add(1), "retryInMs": wait })));
+            self.log(LogLevel::Debug, || {
+                (
+                    format!(
+                        "kakao-talk-channel: {endpoint} → {what} in {duration} ms (attempt {})",
+                        attempt.saturating_add(1)
+                    ),
+                    attempt_data(attempt, duration, req.method.as_str(), path, wait, status),
+                )
+            });
             let Some(wait) = wait else {
                 if attempt > 0 || matches!(failure, Failure::Network | Failure::Timeout) {
-                    self.log(LogLevel::Warn, || (redact(&format!("kakao-talk-channel: {endpoint} failed with {what} after {} attempt(s); giving up", attempt.saturating_add(1)), &call.secrets), json!({ "endpoint": endpoint, "status": status, "attempts": attempt.saturating_add(1) })));
+                    self.log(LogLevel::Warn, || (redact(&format!("kakao-talk-channel: {endpoint} failed with {what} after {} attempt(s); giving up", attempt.saturating_add(1)), &call.secrets), JsonObject::new().int("attempts", attempt.saturating_add(1).into()).str("endpoint", &endpoint).opt_int("status", status.map(i64::from)).finish()));
                 }
                 return Err(error);
             };
-            self.log(LogLevel::Warn, || (format!("kakao-talk-channel: {endpoint} failed with {what} (attempt {}); retrying in {wait} ms", attempt.saturating_add(1)), json!({ "endpoint": endpoint, "status": status, "attempt": attempt.saturating_add(1), "retryInMs": wait })));
+            self.log(LogLevel::Warn, || (format!("kakao-talk-channel: {endpoint} failed with {what} (attempt {}); retrying in {wait} ms", attempt.saturating_add(1)), JsonObject::new().int("attempt", attempt.saturating_add(1).into()).str("endpoint", &endpoint).uint("retryInMs", wait).opt_int("status", status.map(i64::from)).finish()));
             transport::sleep(wait, call.signal.as_ref()).await?;
             attempt = attempt.saturating_add(1);
         }
     }
+}
+
+/// The data of an attempt's `debug` line (`attempt` counted from 0 here, from 1 in the line),
+/// keys in byte order as `json!` wrote them.
+fn attempt_data(
+    attempt: u32,
+    duration: i64,
+    method: &str,
+    path: &str,
+    retry_in_ms: Option<u64>,
+    status: Option<u16>,
+) -> String {
+    JsonObject::new()
+        .int("attempt", attempt.saturating_add(1).into())
+        .int("durationMs", duration)
+        .str("method", method)
+        .str("path", path)
+        .opt_uint("retryInMs", retry_in_ms)
+        .opt_int("status", status.map(i64::from))
+        .finish()
 }
 
 /// The arguments of one call, as JS packed them.

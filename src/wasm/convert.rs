@@ -7,9 +7,10 @@ use crate::api::packed::{PackError, Val};
 use crate::core::error::{
     bounded, redact, ApiError, ResponseError, ValidationError, MAX_MESSAGE_CHARS,
 };
+use crate::core::json::{value_text, JsonObject};
 use js_sys::Array;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 /// Where a call failed: Kakao's endpoint (`"GET /v2/api/talk/channels"`), how many attempts
@@ -42,7 +43,8 @@ pub enum CallError {
     /// Some batches of a split call failed (see `customer_files::run_batches`).
     Bulk {
         message: String,
-        props: Value,
+        /// The props as JSON, redacted.
+        props: String,
         /// The abort reasons (a JS array) that failed batches marked `{ $abort: i }` carry as
         /// their `error`.
         reason: JsValue,
@@ -70,11 +72,15 @@ pub(super) fn redact_json(v: Value, secrets: &[String]) -> Value {
     match v {
         Value::String(s) => Value::String(redact(&s, secrets)),
         Value::Array(a) => Value::Array(a.into_iter().map(|x| redact_json(x, secrets)).collect()),
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, x)| (redact(&k, secrets), redact_json(x, secrets)))
-                .collect(),
-        ),
+        // Inserted one by one (the last of equal keys wins, as `collect` does): a `collect`
+        // into the map would link a stable sort and a bulk build.
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, x) in m {
+                out.insert(redact(&k, secrets), redact_json(x, secrets));
+            }
+            Value::Object(out)
+        }
         other => other,
     }
 }
@@ -129,16 +135,28 @@ fn network_detail(cause: &Value) -> String {
     }
 }
 
-fn ctx_props(props: &mut Map<String, Value>, ctx: Ctx) {
-    props.insert("endpoint".into(), Value::String(ctx.endpoint));
-    props.insert("attempts".into(), json!(ctx.attempts));
-    if let Some(h) = ctx.headers {
-        let headers = serde_json::from_str::<Value>(&h)
-            .ok()
-            .filter(Value::is_object)
-            .unwrap_or_else(|| json!({}));
-        props.insert("headers".into(), headers);
-    }
+/// The props every HTTP failure carries, `attempts`, `endpoint` and (when Kakao answered)
+/// `headers`, written into `o` in byte order with the others: `before` writes the keys
+/// that sort before `endpoint` (after `attempts`), `after` those after `headers`.
+fn with_ctx(
+    ctx: &Ctx,
+    secrets: &[String],
+    before: impl FnOnce(JsonObject) -> JsonObject,
+    after: impl FnOnce(JsonObject) -> JsonObject,
+) -> String {
+    let o = before(JsonObject::new().int("attempts", ctx.attempts.into()))
+        .str("endpoint", &redact(&ctx.endpoint, secrets));
+    let o = match &ctx.headers {
+        Some(h) => {
+            let headers = serde_json::from_str::<Value>(h)
+                .ok()
+                .filter(Value::is_object)
+                .map_or_else(|| "{}".to_owned(), |v| value_text(&redact_json(v, secrets)));
+            o.raw("headers", &headers)
+        }
+        None => o,
+    };
+    after(o).finish()
 }
 
 impl CallError {
@@ -153,82 +171,95 @@ impl CallError {
         }
     }
 
-    /// The error as a JSON record `{ name, message, props }` (`cause` in props for a network
-    /// error), every string redacted of `secrets`; or `None` for an abort (its reason is
-    /// handed back untouched).
-    pub fn record(&self, secrets: &[String]) -> Option<Value> {
+    /// The error's message and its record `{ name, message, props }` as JSON (`cause` in
+    /// props for a network error), every string redacted of `secrets`; or `None` for an abort
+    /// (its reason is handed back untouched). Keys in byte order, as `json!` wrote them.
+    pub fn record(&self, secrets: &[String]) -> Option<(String, String)> {
+        let r = |s: &str| redact(s, secrets);
         let (name, message, props) = match self {
             CallError::Validation(e) => (
                 "ValidationError",
                 format!("{}: {}", e.field, e.message),
-                json!({ "field": e.field, "rule": e.rule }),
+                JsonObject::new()
+                    .str("field", &r(&e.field))
+                    .str("rule", &r(e.rule))
+                    .finish(),
             ),
             CallError::Api(e, ctx) => {
-                let ctx = ctx.clone();
-                let details: Map<String, Value> = e.extra.iter().cloned().collect();
-                let mut props = Map::new();
-                props.insert("status".into(), json!(e.status));
-                props.insert("code".into(), json!(e.code));
-                props.insert("msg".into(), Value::String(e.msg.clone()));
-                props.insert("kind".into(), Value::String(e.kind.into()));
-                props.insert("retryable".into(), Value::Bool(e.retryable));
-                props.insert("details".into(), Value::Object(details));
-                if let Some(s) = &e.body_snippet {
-                    props.insert("bodySnippet".into(), Value::String(s.clone()));
+                let mut details = Map::new();
+                for (k, v) in &e.extra {
+                    details.insert(redact(k, secrets), redact_json(v.clone(), secrets));
                 }
-                ctx_props(&mut props, ctx);
-                ("KakaoApiError", e.message(), Value::Object(props))
+                let details = value_text(&Value::Object(details));
+                let props = with_ctx(
+                    ctx,
+                    secrets,
+                    |o| {
+                        let o = match &e.body_snippet {
+                            Some(s) => o.str("bodySnippet", &r(s)),
+                            None => o,
+                        };
+                        o.opt_int("code", e.code).raw("details", &details)
+                    },
+                    |o| {
+                        o.str("kind", &r(e.kind))
+                            .str("msg", &r(&e.msg))
+                            .bool("retryable", e.retryable)
+                            .int("status", e.status.into())
+                    },
+                );
+                ("KakaoApiError", e.message(), props)
             }
-            CallError::Response(e, ctx) => {
-                let ctx = ctx.clone();
-                let mut props = Map::new();
-                props.insert("status".into(), json!(e.status));
-                props.insert("bodySnippet".into(), Value::String(e.body_snippet.clone()));
-                ctx_props(&mut props, ctx);
-                (
-                    "ResponseError",
-                    format!("Unexpected response from Kakao: {}", e.message),
-                    Value::Object(props),
-                )
-            }
-            CallError::Timeout { timeout_ms, ctx } => {
-                let ctx = ctx.clone();
-                let mut props = Map::new();
-                props.insert("timeoutMs".into(), json!(timeout_ms));
-                ctx_props(&mut props, ctx);
-                (
-                    "TimeoutError",
-                    format!("Request timed out after {timeout_ms} ms"),
-                    Value::Object(props),
-                )
-            }
+            CallError::Response(e, ctx) => (
+                "ResponseError",
+                format!("Unexpected response from Kakao: {}", e.message),
+                with_ctx(
+                    ctx,
+                    secrets,
+                    |o| o.str("bodySnippet", &r(&e.body_snippet)),
+                    |o| o.int("status", e.status.into()),
+                ),
+            ),
+            CallError::Timeout { timeout_ms, ctx } => (
+                "TimeoutError",
+                format!("Request timed out after {timeout_ms} ms"),
+                with_ctx(
+                    ctx,
+                    secrets,
+                    |o| o,
+                    |o| o.int("timeoutMs", (*timeout_ms).into()),
+                ),
+            ),
             CallError::Network { cause, ctx } => {
-                let ctx = ctx.clone();
                 let cause = serde_json::from_str::<Value>(cause).unwrap_or(Value::Null);
                 let detail = network_detail(&cause);
-                let mut props = Map::new();
-                props.insert("cause".into(), cause);
-                ctx_props(&mut props, ctx);
+                let cause = value_text(&redact_json(cause, secrets));
                 (
                     "NetworkError",
                     bounded(format!("Network error: {detail}"), MAX_MESSAGE_CHARS),
-                    Value::Object(props),
+                    with_ctx(ctx, secrets, |o| o.raw("cause", &cause), |o| o),
                 )
             }
             CallError::Aborted(_) => return None,
             CallError::WebhookAuth(failure) => (
                 "WebhookAuthError",
                 failure.message().to_owned(),
-                json!({ "reason": failure.reason() }),
+                JsonObject::new()
+                    .str("reason", &r(failure.reason()))
+                    .finish(),
             ),
+            // Written redacted by `batches::bulk_error`.
             CallError::Bulk { message, props, .. } => {
                 ("BulkOperationError", message.clone(), props.clone())
             }
         };
-        Some(redact_json(
-            json!({ "name": name, "message": message, "props": props }),
-            secrets,
-        ))
+        let message = r(&message);
+        let record = JsonObject::new()
+            .str("message", &message)
+            .str("name", name)
+            .raw("props", &props)
+            .finish();
+        Some((message, record))
     }
 
     /// The value a failed call rejects (or a sync function throws) with: `[record JSON,
@@ -239,7 +270,7 @@ impl CallError {
             _ => JsValue::UNDEFINED,
         };
         match self.record(secrets) {
-            Some(record) => Array::of2(&JsValue::from_str(&record.to_string()), &reason).into(),
+            Some((_, record)) => Array::of2(&JsValue::from_str(&record), &reason).into(),
             None => Array::of2(&JsValue::NULL, &reason).into(),
         }
     }

@@ -15,11 +15,10 @@ use crate::api::input;
 use crate::api::packed::{self, PackError, Tokens, Val};
 use crate::core::error::ValidationError;
 use crate::core::ids::{file_id, file_name, ChannelPublicId};
+use crate::core::json::JsonObject;
 use crate::core::request::Auth;
 use crate::core::schema::Schema;
 use js_sys::Array;
-use serde::Serialize;
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 fn channel(p: &Val) -> Result<ChannelPublicId, ValidationError> {
@@ -163,7 +162,9 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
         .execute(&cf::register_request(&ch, name, &schema), &call)
         .await?;
     let id = cf::parse_register(&answer.body).map_err(|e| answer.bad(e))?;
-    to_json(&json!({ "fileId": id }))
+    Ok(JsValue::from_str(
+        &JsonObject::new().uint("fileId", id).finish(),
+    ))
 }
 
 pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
@@ -175,36 +176,33 @@ pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Call
     to_json(&list)
 }
 
-/// One batch's line in `batches` (and in `BulkOperationError.succeeded`).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BatchResult {
-    index: usize,
-    user_count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_count: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    success_count: Option<u64>,
-}
-
-fn batch_result(index: usize, users: usize, counts: Option<(u64, u64)>) -> BatchResult {
-    BatchResult {
-        index,
-        user_count: users,
-        request_count: counts.map(|c| c.0),
-        success_count: counts.map(|c| c.1),
-    }
-}
-
 /// A settled batch: its index, its ids, Kakao's counts (add only).
 type Settled = (usize, Vec<String>, Option<(u64, u64)>);
 
-fn batch_json(index: usize, users: usize, counts: &Option<(u64, u64)>) -> Value {
-    serde_json::to_value(batch_result(index, users, *counts)).unwrap_or(Value::Null)
+/// A count as a JSON integer.
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
-/// The sum of the add batches' counts, as `AddUsersResult`.
-fn add_result(fid: u64, done: &[Settled]) -> Value {
+/// One batch's line in `batches` (and in `BulkOperationError.succeeded`), keys in byte
+/// order, as `json!` wrote them; the counts only for an add.
+fn batch_json(index: usize, users: usize, counts: &Option<(u64, u64)>) -> String {
+    let o = JsonObject::new().uint("index", count(index));
+    let o = match counts {
+        Some((r, s)) => o.uint("requestCount", *r).uint("successCount", *s),
+        None => o,
+    };
+    o.uint("userCount", count(users)).finish()
+}
+
+fn batches_json(done: &[Settled]) -> Vec<String> {
+    done.iter()
+        .map(|(i, ids, c)| batch_json(*i, ids.len(), c))
+        .collect()
+}
+
+/// The sum of the add batches' counts, as `AddUsersResult` (JSON).
+fn add_result(fid: u64, done: &[Settled]) -> String {
     let (mut requested, mut succeeded) = (0u64, 0u64);
     for (_, _, counts) in done {
         if let Some((r, s)) = counts {
@@ -212,12 +210,12 @@ fn add_result(fid: u64, done: &[Settled]) -> Value {
             succeeded = succeeded.saturating_add(*s);
         }
     }
-    json!({
-        "fileId": fid,
-        "requestCount": requested,
-        "successCount": succeeded,
-        "batches": done.iter().map(|(i, ids, c)| batch_json(*i, ids.len(), c)).collect::<Vec<_>>(),
-    })
+    JsonObject::new()
+        .raws("batches", &batches_json(done))
+        .uint("fileId", fid)
+        .uint("requestCount", requested)
+        .uint("successCount", succeeded)
+        .finish()
 }
 
 pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
@@ -284,19 +282,30 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
                 .map(Some)
                 .map_err(|e| answer.bad(e))
         },
-        |c| json!({ "requestCount": c.map(|c| c.0), "successCount": c.map(|c| c.1) }),
+        |c| {
+            JsonObject::new()
+                .opt_uint("requestCount", c.map(|c| c.0))
+                .opt_uint("successCount", c.map(|c| c.1))
+                .finish()
+        },
         dooms,
     )
     .await?;
-    let done_batches = outcome.finish(total, |ok| add_result(fid, ok), batch_json)?;
-    to_json(&add_result(fid, &done_batches))
+    // The partial result has no string to redact.
+    let done_batches =
+        outcome.finish(total, &call.secrets, |ok| add_result(fid, ok), batch_json)?;
+    Ok(JsValue::from_str(&add_result(fid, &done_batches)))
 }
 
-fn delete_result(done: &[Settled]) -> Value {
-    json!({
-        "requestCount": done.iter().map(|(_, ids, _)| ids.len()).sum::<usize>(),
-        "batches": done.iter().map(|(i, ids, c)| batch_json(*i, ids.len(), c)).collect::<Vec<_>>(),
-    })
+/// `DeleteUsersResult` (JSON).
+fn delete_result(done: &[Settled]) -> String {
+    JsonObject::new()
+        .raws("batches", &batches_json(done))
+        .uint(
+            "requestCount",
+            count(done.iter().map(|(_, ids, _)| ids.len()).sum::<usize>()),
+        )
+        .finish()
 }
 
 pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
@@ -326,10 +335,11 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
         call: &call,
         count: total,
     }
-    .go(make, |_, _, _| Ok(None), |_| json!({}), dooms)
+    .go(make, |_, _, _| Ok(None), |_| "{}".to_owned(), dooms)
     .await?;
-    let done_batches = outcome.finish(total, delete_result, batch_json)?;
-    to_json(&delete_result(&done_batches))
+    // The partial result has no string to redact.
+    let done_batches = outcome.finish(total, &call.secrets, delete_result, batch_json)?;
+    Ok(JsValue::from_str(&delete_result(&done_batches)))
 }
 
 /// Checks every user of a would-be `addCustomerFileUsers` call with exactly its rules,
@@ -338,18 +348,6 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
 #[wasm_bindgen(js_name = __validateCustomerFileUsers, skip_typescript)]
 pub fn validate_customer_file_users(text: &str, chunks: Option<Array>) -> Result<JsValue, JsValue> {
     validate(text, chunks.as_ref()).map_err(|e| e.into_js(&[]))
-}
-
-/// One bad user of `validateCustomerFileUsers`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UserErrorJson<'a> {
-    index: usize,
-    field: &'a str,
-    rule: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duplicate_of: Option<usize>,
 }
 
 fn validate(text: &str, chunks: Option<&Array>) -> Result<JsValue, CallError> {
@@ -369,15 +367,23 @@ fn validate(text: &str, chunks: Option<&Array>) -> Result<JsValue, CallError> {
             Ok(())
         })?;
     }
-    let errors: Vec<UserErrorJson> = errors
+    // Each bad user's line, keys in byte order, as `json!` wrote them.
+    let errors: Vec<String> = errors
         .iter()
-        .map(|e| UserErrorJson {
-            index: e.index,
-            field: &e.error.field,
-            rule: e.error.rule,
-            message: &e.error.message,
-            duplicate_of: e.duplicate_of,
+        .map(|e| {
+            let o = JsonObject::new();
+            let o = match e.duplicate_of {
+                Some(d) => o.uint("duplicateOf", count(d)),
+                None => o,
+            };
+            o.str("field", &e.error.field)
+                .uint("index", count(e.index))
+                .str("message", &e.error.message)
+                .str("rule", e.error.rule)
+                .finish()
         })
         .collect();
-    to_json(&json!({ "errors": errors }))
+    Ok(JsValue::from_str(
+        &JsonObject::new().raws("errors", &errors).finish(),
+    ))
 }

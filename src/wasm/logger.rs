@@ -5,8 +5,9 @@
 use super::convert::Handles;
 use crate::api::packed::Val;
 use crate::core::error::ValidationError;
+use crate::core::json::JsonObject;
 use crate::core::log::{self, LogLevel, LogStyle};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
@@ -80,7 +81,10 @@ impl Log {
                 log.line(LogLevel::Warn, || {
                     (
                         warning,
-                        json!({ "variable": log::ENV_LOG, "level": level.as_str() }),
+                        JsonObject::new()
+                            .str("level", level.as_str())
+                            .str("variable", log::ENV_LOG)
+                            .finish(),
                     )
                 });
             }
@@ -88,9 +92,9 @@ impl Log {
         Ok(log)
     }
 
-    /// Logs what `line` makes (message, data) at `level`, if that level is on: the line is
-    /// formatted only then, so a quiet client pays nothing per attempt.
-    pub(super) fn line(&self, level: LogLevel, line: impl FnOnce() -> (String, Value)) {
+    /// Logs what `line` makes (message, data as a JSON object) at `level`, if that level is
+    /// on: the line is formatted only then, so a quiet client pays nothing per attempt.
+    pub(super) fn line(&self, level: LogLevel, line: impl FnOnce() -> (String, String)) {
         if level <= self.level && level != LogLevel::Off {
             let (message, data) = line();
             log_js(
@@ -98,7 +102,7 @@ impl Log {
                 self.style.as_str(),
                 level.as_str(),
                 &message,
-                &data.to_string(),
+                &data,
             );
         }
     }

@@ -8,9 +8,10 @@
 use super::convert::{redact_json, CallError, Handles};
 use super::logger::Log;
 use crate::api::packed::Val;
-use crate::core::error::ValidationError;
+use crate::core::error::{redact, ValidationError};
+use crate::core::json::{value_text, JsonObject};
 use crate::core::log::LogLevel;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
@@ -43,17 +44,22 @@ pub(super) struct Record {
     pub(super) split: Cell<bool>,
 }
 
-/// The headers JSON as an object, redacted, and the request id found in it.
-fn headers_of(raw: &str, secrets: &[String]) -> (Value, Value) {
+/// The headers JSON as an object (JSON text), redacted, and the request id found in it.
+fn headers_of(raw: &str, secrets: &[String]) -> (String, Option<String>) {
     let headers = match serde_json::from_str::<Value>(raw) {
         Ok(v @ Value::Object(_)) => redact_json(v, secrets),
-        _ => Value::Object(Map::new()),
+        _ => return ("{}".to_owned(), None),
     };
     let id = REQUEST_ID_HEADERS
         .iter()
         .find_map(|h| headers.get(*h).and_then(Value::as_str))
-        .map_or(Value::Null, |s| Value::String(s.to_owned()));
-    (headers, id)
+        .map(str::to_owned);
+    (value_text(&headers), id)
+}
+
+/// A count or a duration as a JSON integer.
+fn int(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
 }
 
 impl Record {
@@ -69,15 +75,22 @@ impl Record {
         started: i64,
         ended: i64,
     ) {
-        self.facts.borrow_mut().push(Facts {
-            index,
-            endpoint: endpoint.to_owned(),
-            status,
-            headers,
-            attempts,
-            started,
-            ended,
-        });
+        // Kept in batch order (`None`, a single request's, in the order noted): the list is
+        // short, and this links less code than a sort.
+        let mut facts = self.facts.borrow_mut();
+        let at = facts.partition_point(|f| f.index <= index);
+        facts.insert(
+            at,
+            Facts {
+                index,
+                endpoint: endpoint.to_owned(),
+                status,
+                headers,
+                attempts,
+                started,
+                ended,
+            },
+        );
     }
 
     /// The `$metadata` JSON: `{ endpoint, status, requestId, headers, attempts, durationMs }`
@@ -86,38 +99,45 @@ impl Record {
     /// request sent to the last answer). `None` when no answer was noted by a single call.
     pub(super) fn json(&self, secrets: &[String]) -> Option<String> {
         let split = self.split.get();
-        let mut facts = self.facts.borrow_mut();
-        facts.sort_by_key(|f| f.index);
+        let facts = self.facts.borrow();
+        // Keys in byte order, as `json!` wrote them.
         let one = |f: &Facts| {
             let (headers, request_id) = headers_of(&f.headers, secrets);
-            let mut m = Map::new();
-            if let Some(i) = f.index {
-                m.insert("index".into(), json!(i));
-            }
-            m.insert("endpoint".into(), Value::String(f.endpoint.clone()));
-            m.insert("status".into(), json!(f.status));
-            m.insert("requestId".into(), request_id);
-            m.insert("headers".into(), headers);
-            m.insert("attempts".into(), json!(f.attempts));
-            m.insert(
-                "durationMs".into(),
-                json!(f.ended.saturating_sub(f.started)),
-            );
-            Value::Object(m)
+            let o = JsonObject::new()
+                .int("attempts", f.attempts.into())
+                .int("durationMs", f.ended.saturating_sub(f.started))
+                .str("endpoint", &f.endpoint)
+                .raw("headers", &headers);
+            let o = match f.index {
+                Some(i) => o.int("index", int(i)),
+                None => o,
+            };
+            o.opt_str("requestId", request_id.as_deref())
+                .int("status", f.status.into())
+                .finish()
         };
-        let value = if split {
+        Some(if split {
             let started = facts.iter().map(|f| f.started).min().unwrap_or(0);
             let ended = facts.iter().map(|f| f.ended).max().unwrap_or(0);
-            json!({
-                "endpoint": facts.first().map(|f| f.endpoint.as_str()).unwrap_or_default(),
-                "attempts": facts.iter().map(|f| f.attempts).sum::<u32>(),
-                "durationMs": ended.saturating_sub(started),
-                "batches": facts.iter().map(one).collect::<Vec<_>>(),
-            })
+            let batches: Vec<String> = facts.iter().map(one).collect();
+            JsonObject::new()
+                .int(
+                    "attempts",
+                    facts.iter().map(|f| f.attempts).sum::<u32>().into(),
+                )
+                .raws("batches", &batches)
+                .int("durationMs", ended.saturating_sub(started))
+                .str(
+                    "endpoint",
+                    facts
+                        .first()
+                        .map(|f| f.endpoint.as_str())
+                        .unwrap_or_default(),
+                )
+                .finish()
         } else {
             one(facts.last()?)
-        };
-        Some(value.to_string())
+        })
     }
 }
 
@@ -188,8 +208,11 @@ pub(super) struct Attempt<'a> {
     log: &'a Log,
     report: &'a Reporter,
     secrets: &'a [String],
-    /// `{ endpoint, method, url, attempt }`.
-    base: Value,
+    /// `endpoint`, `method`, `url`, redacted.
+    endpoint: String,
+    method: String,
+    url: String,
+    attempt: u32,
 }
 
 impl<'a> Attempt<'a> {
@@ -213,14 +236,29 @@ impl<'a> Attempt<'a> {
             log,
             report,
             secrets,
-            base: json!({ "endpoint": endpoint, "method": method, "url": url, "attempt": attempt }),
+            endpoint: redact(endpoint, secrets),
+            method: redact(method, secrets),
+            url: redact(url, secrets),
+            attempt,
         })
+    }
+
+    /// The info's first keys (`attempt`, `endpoint`), in byte order as `json!` wrote them; the
+    /// caller adds the others, `method` and `url` last.
+    fn info(&self) -> JsonObject {
+        JsonObject::new()
+            .int("attempt", self.attempt.into())
+            .str("endpoint", &self.endpoint)
     }
 
     /// Calls `onRequest` of the client, then of the call.
     pub(super) fn request(&self) {
         if self.hooks.iter().any(|h| h.on_request.is_some()) {
-            let info = redact_json(self.base.clone(), self.secrets).to_string();
+            let info = self
+                .info()
+                .str("method", &self.method)
+                .str("url", &self.url)
+                .finish();
             for h in self.hooks.iter().filter_map(|h| h.on_request.as_ref()) {
                 self.call(h, "onRequest", &info, None, &JsValue::UNDEFINED);
             }
@@ -255,7 +293,7 @@ impl<'a> Attempt<'a> {
             answer,
             duration_ms,
             retry_in_ms,
-            Some(error.record(self.secrets)),
+            Some(error.record(self.secrets).map(|(_, record)| record)),
             &reason,
         );
     }
@@ -267,30 +305,28 @@ impl<'a> Attempt<'a> {
         answer: Option<(u16, &str)>,
         duration_ms: i64,
         retry_in_ms: Option<u64>,
-        error: Option<Option<Value>>,
+        error: Option<Option<String>>,
         reason: &JsValue,
     ) {
         if self.hooks.iter().all(|h| h.on_response.is_none()) {
             return;
         }
-        let mut info = self.base.clone();
         let (headers, request_id) = match answer {
             Some((_, raw)) => headers_of(raw, self.secrets),
-            None => (Value::Object(Map::new()), Value::Null),
+            None => ("{}".to_owned(), None),
         };
-        if let Value::Object(m) = &mut info {
-            m.insert(
-                "status".into(),
-                answer.map_or(Value::Null, |(s, _)| json!(s)),
-            );
-            m.insert("requestId".into(), request_id);
-            m.insert("headers".into(), headers);
-            m.insert("durationMs".into(), json!(duration_ms));
-            m.insert("retryInMs".into(), json!(retry_in_ms));
-        }
-        let info = redact_json(info, self.secrets).to_string();
+        let info = self
+            .info()
+            .int("durationMs", duration_ms)
+            .raw("headers", &headers)
+            .str("method", &self.method)
+            .opt_str("requestId", request_id.as_deref())
+            .opt_uint("retryInMs", retry_in_ms)
+            .opt_int("status", answer.map(|(s, _)| s.into()))
+            .str("url", &self.url)
+            .finish();
         // "" marks an abort for marshal.js: the error is `reason` itself.
-        let record = error.map(|e| e.map_or_else(String::new, |v| v.to_string()));
+        let record = error.map(Option::unwrap_or_default);
         for h in self.hooks.iter().filter_map(|h| h.on_response.as_ref()) {
             self.call(h, "onResponse", &info, record.clone(), reason);
         }
@@ -331,7 +367,10 @@ fn report_error(log: &Log, name: &str, thrown: &str, secrets: &[String]) {
     log.line(LogLevel::Error, || {
         (
             format!("kakao-talk-channel: {name} threw; the call goes on all the same"),
-            json!({ "hook": name, "error": error }),
+            JsonObject::new()
+                .raw("error", &value_text(&error))
+                .str("hook", name)
+                .finish(),
         )
     });
 }

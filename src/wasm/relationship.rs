@@ -9,8 +9,9 @@ use crate::api::packed::Val;
 use crate::api::relationship::{self, MultiRelations, Target};
 use crate::core::error::ValidationError;
 use crate::core::ids::{channel_ids, ChannelPublicId, UserId};
+use crate::core::json::{value_text, JsonObject};
 use crate::core::request::{bearer, Auth};
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 fn channel_list(p: &Val, field: &str) -> Result<Vec<ChannelPublicId>, ValidationError> {
@@ -100,7 +101,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     .go(
         make,
         parse,
-        |m| serde_json::to_value(m).unwrap_or(Value::Null),
+        |m| value_text(&sorted_json(m)),
         super::batches::dooms,
     )
     .await?;
@@ -118,8 +119,29 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     };
     let done_batches = outcome.finish(
         total,
-        |ok| serde_json::to_value(merged(ok)).unwrap_or(Value::Null),
-        |i, n, _| json!({ "index": i, "userCount": n }),
+        &call.secrets,
+        |ok| {
+            value_text(&super::convert::redact_json(
+                sorted_json(&merged(ok)),
+                &call.secrets,
+            ))
+        },
+        |i, n, _| {
+            let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+            JsonObject::new()
+                .uint("index", count(i))
+                .uint("userCount", count(n))
+                .finish()
+        },
     )?;
     to_json(&merged(&done_batches))
+}
+
+/// `m` as a `Value`, keys in byte order (as `onBatch` and the error's `partial` have them),
+/// read back from its JSON text: `serde_json::to_value` would link a second serializer.
+fn sorted_json(m: &MultiRelations) -> Value {
+    serde_json::to_string(m)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null)
 }

@@ -127,7 +127,10 @@ fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFil
             Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(bad(
                 body,
-                format!("results[{i}].{key} is not a string: {other}"),
+                format!(
+                    "results[{i}].{key} is not a string: {}",
+                    crate::core::json::value_text(other)
+                ),
             )),
         }
     };
