@@ -31,9 +31,9 @@ ensure_tools() {
   if ! command -v redis-server >/dev/null 2>&1; then
     step "apt-get install redis-server (for the webhook tests)"
     if [ "$(id -u)" -eq 0 ]; then
-      apt-get update && apt-get install -y redis-server
+      apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server
     else
-      sudo apt-get update && sudo apt-get install -y redis-server
+      sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server
     fi
   fi
   local want have
