@@ -160,6 +160,15 @@ fn field_or<'f>(field: &'f str, default: &'f str) -> &'f str {
 }
 
 /// The error for a value that should have been a plain object.
+/// `field` of the caller's options could not be read in JS (a getter or a Proxy trap threw).
+pub fn unreadable(field: impl Into<String>) -> ValidationError {
+    ValidationError::new(
+        field,
+        rules::PARAMS_UNREADABLE,
+        "could not be read (a getter threw)",
+    )
+}
+
 pub fn not_an_object(v: &Val, field: &str) -> ValidationError {
     ValidationError::new(
         field_or(field, "options"),

@@ -29,12 +29,7 @@ fn check_options(
 ) -> Result<JsValue, CallError> {
     let handler = kind == "handler";
     if let Some(field) = unreadable {
-        return Err(ValidationError::new(
-            field,
-            "params.unreadable",
-            "could not be read (a getter threw)",
-        )
-        .into());
+        return Err(input::unreadable(field).into());
     }
     let allowed: &[&str] = if handler {
         &[
@@ -200,12 +195,7 @@ fn store_options(
     unreadable: Option<String>,
 ) -> Result<JsValue, CallError> {
     if let Some(field) = unreadable {
-        return Err(ValidationError::new(
-            field,
-            "params.unreadable",
-            "could not be read (a getter threw)",
-        )
-        .into());
+        return Err(input::unreadable(field).into());
     }
     let client = values.first().unwrap_or(&Val::Undefined);
     let options = values.get(1).unwrap_or(&Val::Undefined);
