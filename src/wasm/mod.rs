@@ -5,6 +5,7 @@ mod convert;
 mod customer_files;
 mod logger;
 mod metadata;
+mod options;
 mod relationship;
 mod transport;
 mod webhook;

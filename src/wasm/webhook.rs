@@ -154,7 +154,7 @@ pub fn check_webhook_options(
     let values = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
     let options = values.first().unwrap_or(&Val::Undefined);
     // Never in a browser: a bundler's `process.env` shim is no server environment.
-    let env_key = env_key.filter(|_| !super::client::in_browser());
+    let env_key = env_key.filter(|_| !super::options::in_browser());
     let secrets: Vec<String> = options
         .get("adminKey")
         .as_str()
