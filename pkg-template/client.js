@@ -1,17 +1,18 @@
 // TalkChannelClient: the public class. A thin JS shell over the wasm client (src/wasm): each
-// method reads the caller's arguments here, inside `try` (marshal.js packs them into one
+// method reads the caller's arguments here, inside `try` (pack.js packs them into one
 // string before the call enters wasm), runs them through the one wasm runner, and turns what
 // comes back into the result (JSON, `Date`s made here) or the error class (errors.js). Every
 // rule is the wasm's; this file holds none.
 import { WasmClient, __maxKeys, __validateCustomerFileUsers } from "./kakao_talk_channel.js";
-import { __setErrorMaker, __setMaxKeys, loggerShape, pack, parseResult, withMetadata } from "./marshal.js";
+import { __setErrorMaker, loggerShape, parseResult, withMetadata } from "./marshal.js";
+import { __setMaxKeys, pack } from "./pack.js";
 import { fromRecord, __fail as fail } from "./errors.js";
 import { readEnv } from "./env.js";
 
 __setErrorMaker(fromRecord);
 
 let limitsSet = false;
-/** Tells marshal.js the wasm's key limit (defined in Rust), once the wasm is loaded. */
+/** Tells pack.js the wasm's key limit (defined in Rust), once the wasm is loaded. */
 function limits() {
   if (!limitsSet) {
     __setMaxKeys(__maxKeys());

@@ -1,5 +1,5 @@
 // The types of the wasm glue's exports (kakao_talk_channel.js), used by client.js and webhook.js
-// only: not public API (index.d.ts exports nothing from here). Their JS side (marshal.js) packs
+// only: not public API (index.d.ts exports nothing from here). Their JS side (pack.js) packs
 // arguments into strings; results and errors come back as JSON text and error records.
 
 /** The client behind TalkChannelClient. */
@@ -7,7 +7,7 @@ export declare class WasmClient {
   constructor(text: string, handles: unknown[], env: string | undefined, loggerShape: string | undefined);
   call(method: string, text: string, handles: unknown[], chunks: string[] | undefined): Promise<string>;
 }
-/** The most keys an object can have and pass a rule (marshal.js reads at most one more). */
+/** The most keys an object can have and pass a rule (pack.js reads at most one more). */
 export declare function __maxKeys(): number;
 export declare function __validateCustomerFileUsers(text: string, chunks: string[] | undefined): string;
 export declare function __checkWebhookOptions(text: string, unreadable: string | undefined, handler: boolean): string;

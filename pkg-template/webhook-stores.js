@@ -11,7 +11,8 @@
 // that is not an identifier throw a ValidationError at once.
 import { __checkSeenStore } from "./kakao_talk_channel.js";
 import { __fail } from "./errors.js";
-import { pack, parseResult } from "./marshal.js";
+import { parseResult } from "./marshal.js";
+import { pack } from "./pack.js";
 
 /**
  * A plain `{ [method]: function }` of `client`'s `methods` (and `isOpen: true` when it has that

@@ -10,7 +10,8 @@
 import { readEnv } from "./env.js";
 import { __checkWebhookOptions, __parseWebhook } from "./kakao_talk_channel.js";
 import { ValidationError, WebhookAuthError, __fail } from "./errors.js";
-import { pack, parseResult, wellFormed } from "./marshal.js";
+import { parseResult } from "./marshal.js";
+import { pack, wellFormed } from "./pack.js";
 import { memorySeenStore } from "./webhook-stores.js";
 
 export { d1SeenStore, kvSeenStore, redisSeenStore } from "./webhook-stores.js";

@@ -1,10 +1,10 @@
-// The JS half of the edge (pkg-template/marshal.js): every caller value is read and packed in
+// The JS half of the edge (pkg-template/pack.js): every caller value is read and packed in
 // JS before a call enters wasm. The packed format is exact, a Proxy reads like its target, a
 // Map like an object, and what is not plain data is named, never dropped.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { TalkChannelClient, ValidationError } from "../pkg/node.js";
-import { CHUNK, __setMaxKeys, pack } from "../pkg/marshal.js";
+import { CHUNK, __setMaxKeys, pack } from "../pkg/pack.js";
 
 const CH = "_ZeUTxl";
 
@@ -65,7 +65,7 @@ describe("pack: the format", () => {
   });
 
   test("a sparse array stops at its first hole; a lone surrogate and an object with such a key are marked; keys past the limit are not read", () => {
-    // What client.js tells marshal.js once the wasm is loaded (this is the ESM copy: Node's entry
+    // What client.js tells pack.js once the wasm is loaded (this is the ESM copy: Node's entry
     // bundles its own).
     __setMaxKeys(30);
     const ids = ["1"];

@@ -2,7 +2,7 @@
 //! objects with known keys, strings, whole numbers, id lists. Every error names the field.
 //!
 //! What is not plain data is refused, never read as something else: where an object is
-//! expected, a plain object or a `Map` with string keys is read (marshal.js packs both the
+//! expected, a plain object or a `Map` with string keys is read (pack.js packs both the
 //! same way); a `Date`, a `Set`, a class instance, an object with a prototype or an array is a
 //! `params.type` error naming what it got.
 

@@ -1,4 +1,4 @@
-//! Reads the arguments of a call as `pkg-template/marshal.js` packed them: one string of tokens
+//! Reads the arguments of a call as `pkg-template/pack.js` packed them: one string of tokens
 //! separated by NUL, written by JS before the call enters wasm, so that no read of a caller's
 //! value (a getter, a Proxy) ever happens from Rust. Strings are borrowed from the packed text.
 //!
@@ -34,7 +34,7 @@ pub enum Val<'a> {
     Flaw(Flaw<'a>),
 }
 
-/// A fact marshal.js reports about a value it read, instead of the value: `kind` one of
+/// A fact pack.js reports about a value it read, instead of the value: `kind` one of
 /// [`Flaw::HOLE`], [`Flaw::CHANGED`], [`Flaw::SURROGATE`], [`Flaw::SURROGATE_KEY`]; `detail` its
 /// text (JSON-escaped by JS, for messages only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,7 @@ impl<'a> Val<'a> {
     }
 }
 
-/// A malformed packed text: only a bug in marshal.js can produce one.
+/// A malformed packed text: only a bug in pack.js can produce one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackError;
 

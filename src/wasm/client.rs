@@ -2,7 +2,7 @@
 //! options (read by options.rs), runs every method through one runner (`call`), and runs the
 //! retry loop.
 //!
-//! Arguments arrive packed by marshal.js (read in JS, inside `try`), so nothing here reads a
+//! Arguments arrive packed by pack.js (read in JS, inside `try`), so nothing here reads a
 //! caller's object: no getter or Proxy can throw through these frames.
 
 use super::convert::{CallError, Ctx, Handles};
@@ -343,7 +343,7 @@ impl<'a> Args<'a> {
 
 #[wasm_bindgen]
 impl WasmClient {
-    /// `options` packed by marshal.js; `env`, the variables of `core::env::ALL` that are set
+    /// `options` packed by pack.js; `env`, the variables of `core::env::ALL` that are set
     /// (JSON `{ name: value }`, where the runtime has an environment); `logger_shape`, what
     /// marshal.js's `loggerShape` reported of the `logger` option. Throws an error record
     /// (see convert.rs).

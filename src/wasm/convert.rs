@@ -62,7 +62,7 @@ impl From<PackError> for CallError {
         CallError::Validation(ValidationError::new(
             "params",
             "params.type",
-            "could not be read (the package's marshal.js and wasm disagree: reinstall it)",
+            "could not be read (the package's pack.js and wasm disagree: reinstall it)",
         ))
     }
 }
@@ -289,7 +289,7 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<JsValue, CallError> {
         })
 }
 
-/// The JS values kept aside by marshal.js (functions, signals, the logger), by index.
+/// The JS values kept aside by pack.js (functions, signals, the logger), by index.
 pub struct Handles(pub Array);
 
 impl Handles {

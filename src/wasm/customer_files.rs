@@ -99,7 +99,7 @@ fn has_flaw(v: &Val) -> bool {
 }
 
 /// The most keys of one object that can pass any rule: a customer file's schema holds at most
-/// this many (so a user's fields too), and no options or params object has as many. marshal.js
+/// this many (so a user's fields too), and no options or params object has as many. pack.js
 /// reads at most one more key of an object (`__setMaxKeys`), so a caller's object with 100,000
 /// keys costs no more than one with 31.
 #[wasm_bindgen(js_name = __maxKeys, skip_typescript)]

@@ -1,5 +1,5 @@
 //! wasm-bindgen tests of the edge's contract, run under Node by wasm-bindgen-test-runner:
-//! arguments packed by marshal.js's real `pack` go in, JSON text or an error record
+//! arguments packed by pack.js's real `pack` go in, JSON text or an error record
 //! (`[record JSON, abort reason]`) comes out.
 
 use super::client::WasmClient;
@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+#[wasm_bindgen(module = "/pkg-template/pack.js")]
 extern "C" {
     /// `{ text, handles, chunks }`.
     fn pack(values: &Array, users_key: Option<String>, keep_key: Option<String>) -> JsValue;

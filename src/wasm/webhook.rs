@@ -139,7 +139,7 @@ fn check_options(
 
 /// Checks the options of `parseChannelWebhook` (`kind` "parse"),
 /// `createChannelWebhookHandler` ("handler") or `constructChannelWebhookEvent` ("event"),
-/// packed by marshal.js from webhook.js's plain copy (`seen` a plain `{ claim, finish, release,
+/// packed by pack.js from webhook.js's plain copy (`seen` a plain `{ claim, finish, release,
 /// has, add }`); `unreadable` names the first option whose read threw; `env_key`, the
 /// `KAKAO_ADMIN_KEY` variable where the runtime has an environment (ignored in a browser), used
 /// when `adminKey` is absent. Returns the JSON of `{ adminKey, bodyTimeoutMs, maxBodyBytes,

@@ -320,7 +320,7 @@ impl<'a> UserChecker<'a> {
         mut keep: impl FnMut(&Key, &RawValue),
     ) -> Result<(), ValidationError> {
         // No schema holds more keys (Kakao's REST doc, customer files: "A schema can contain up
-        // to 30 items"), so no user can have more fields. marshal.js reads at most one more
+        // to 30 items"), so no user can have more fields. pack.js reads at most one more
         // than that of an object: the count is all this rule needs, and what follows it stays
         // linear in the keys read.
         if user

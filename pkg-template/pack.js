@@ -1,0 +1,376 @@
+// Packing the caller's values for the wasm edge; not part of the public API. Every read of a
+// caller's value happens here, inside `try`, before a call enters wasm: Rust only ever sees
+// strings this file wrote, so a throwing getter, a Proxy trap or a revoked Proxy can neither unwind
+// through wasm frames nor hang a call. Nothing is validated here: the Rust side
+// (src/api/packed.rs, then src/api/input.rs) applies every rule.
+//
+// Format (read by src/api/packed.rs): tokens joined by NUL.
+//   u undefined · z null · t true · f false · n<decimal> number (String(n): exact round trip)
+//   s<text> string · e<JSON string> a string that contains a NUL · b<decimal> bigint
+//   o<count> an object (a plain object's own enumerable string keys, or a Map's entries when
+//     every key is a string), then per entry its key (a string token) and its value; at most
+//     `maxKeys + 1` entries are read (no object that passes a rule has more)
+//   a<count> an array, then its elements
+//   c<count> an array of `count` users packed separately, in chunks (packUsers)
+//   h<kind><index> a handle: hf a function, hs an AbortSignal (or an object with a boolean
+//     `aborted` and an `addEventListener` method: a polyfill's), ho any other object that must
+//     stay a JS value (the logger); the value is `handles[index]`
+//   x<what> a value that is not plain data, by what it is ("a Date", "a Set",
+//     "an instance of Customer", "a symbol", "an object nested too deeply", "a cycle", ...)
+//   !<kind> <detail> what was found while reading, in place of the value; Rust refuses it:
+//     !hole <length> (the first index of a sparse array with no element; the array's tokens
+//     stop there) · !changed <before> <after> (an array's length changed while it was read) ·
+//     !surrogate <index> <code unit hex> <length> (a string that is not well-formed UTF-16,
+//     which the UTF-8 trip to wasm would turn into U+FFFD) · !surrogatekey <JSON of the key>
+//     (an object with such a key)
+// Work and memory stay proportional to what exists: a sparse array is walked by its own keys,
+
+// No imports: the wasm tests (src/wasm/tests.rs) load this file alone as a wasm-bindgen snippet.
+// client.js hands over the wasm's key limit (`__setMaxKeys`).
+
+/** The most keys an object can have and pass a rule (the wasm's `__maxKeys`, set by client.js). */
+let maxKeys = Number.POSITIVE_INFINITY;
+
+/** Called by client.js with the wasm's `__maxKeys()`: the limit is defined once, in Rust. */
+export function __setMaxKeys(n) {
+  maxKeys = n;
+}
+
+const MAX_DEPTH = 32;
+/** Users per packed chunk: Kakao's add batch. Wasm memory then holds one chunk at a time. */
+export const CHUNK = 2000;
+
+// Brand checks that work across realms (node:vm, iframes): built-in methods read internal
+// slots, not prototypes.
+const mapSize = /** @type {(this: unknown) => number} */ (Object.getOwnPropertyDescriptor(Map.prototype, "size")?.get);
+const mapEntries = Map.prototype.entries;
+
+/** A Map's size, or -1 when `v` is not a Map (of any realm). */
+function mapSizeOf(v) {
+  try {
+    return mapSize.call(v);
+  } catch {
+    return -1;
+  }
+}
+
+// A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** `String.prototype.isWellFormed` where the runtime has it (Node 20+), else undefined. */
+const nativeWellFormed = /** @type {((this: string) => boolean) | undefined} */ (
+  /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (String.prototype)).isWellFormed
+);
+
+/** Whether `s` is well-formed UTF-16 (also used by webhook.js). */
+export function wellFormed(s) {
+  return typeof nativeWellFormed === "function" ? nativeWellFormed.call(s) : !LONE.test(s);
+}
+
+/** `s` fit for a message: at most 60 characters, control characters and lone surrogates escaped. */
+function printable(s) {
+  const cut = s.length > 60 ? `${s.slice(0, 60)}…` : s;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+  return /[\u0000-\u001f\u007f]/.test(cut) || !wellFormed(cut) ? JSON.stringify(cut).slice(1, -1) : cut;
+}
+
+function describe(v) {
+  if (typeof v === "symbol") return "a symbol";
+  if (typeof v === "function") return "a function";
+  if (v instanceof Date) return "a Date";
+  if (v instanceof Set) return "a Set";
+  if (mapSizeOf(v) >= 0) return "a Map with a key that is not a string";
+  if (v instanceof RegExp) return "a RegExp";
+  if (v instanceof Promise) return "a Promise";
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return "binary data";
+  if (v instanceof String || v instanceof Number || v instanceof Boolean) return "a boxed primitive";
+  const proto = Object.getPrototypeOf(v);
+  const name = proto?.constructor?.name;
+  if (typeof name === "string" && name !== "" && name !== "Object") {
+    if (/Signal/.test(name)) {
+      return `an instance of ${printable(name)} without a boolean \`aborted\` and an \`addEventListener\` method`;
+    }
+    return `an instance of ${printable(name)}`;
+  }
+  return "an object with a prototype";
+}
+
+function str(s, out) {
+  out.push(strToken(s));
+}
+
+/**
+ * Is `v` an object whose own enumerable keys are all there is to it? A plain object of this
+ * realm, one with a `null` prototype, or another realm's plain object (its prototype is that
+ * realm's `Object.prototype`: the last of its chain, whose `constructor` is named Object).
+ */
+function isPlain(v) {
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return true;
+  if (Object.getPrototypeOf(proto) !== null) return false;
+  const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value;
+  return typeof ctor === "function" && ctor.prototype === proto && ctor.name === "Object";
+}
+
+/** An AbortSignal of any realm or polyfill: a boolean `aborted` and an `addEventListener` method. */
+function isSignal(v) {
+  if (typeof AbortSignal === "function" && v instanceof AbortSignal) return true;
+  return typeof v.aborted === "boolean" && typeof v.addEventListener === "function";
+}
+
+/**
+ * The index of the first hole of array `v` of length `n`, or -1 when it has none. Walks
+ * `Object.keys` (the indexes that exist, in ascending order, then any other keys), never the
+ * length: an array with one element at index 4294967294 costs one key.
+ */
+function firstHole(v, n) {
+  if (n === 0) return -1;
+  const keys = Object.keys(v);
+  // `n` index keys, the last `n - 1`: all of 0 … n-1 are there.
+  if (keys.length >= n && keys[n - 1] === String(n - 1)) return -1;
+  const m = Math.min(keys.length, n);
+  for (let i = 0; i < m; i++) if (keys[i] !== String(i)) return i;
+  return m;
+}
+
+/** The token of an object with a key that is not well-formed: the object is refused whole. */
+function keyFlaw(key) {
+  return `!surrogatekey ${JSON.stringify(key.length > 60 ? key.slice(0, 60) : key)}`;
+}
+
+function packValue(v, out, handles, depth, seen) {
+  switch (typeof v) {
+    case "undefined":
+      out.push("u");
+      return;
+    case "boolean":
+      out.push(v ? "t" : "f");
+      return;
+    case "number":
+      out.push(`n${v}`);
+      return;
+    case "string":
+      str(v, out);
+      return;
+    case "bigint":
+      out.push(`b${v}`);
+      return;
+    case "function":
+      out.push(`hf${handles.push(v) - 1}`);
+      return;
+    case "symbol":
+      out.push("xa symbol");
+      return;
+  }
+  if (v === null) {
+    out.push("z");
+    return;
+  }
+  if (depth >= MAX_DEPTH) {
+    out.push("xan object nested too deeply");
+    return;
+  }
+  if (seen.has(v)) {
+    out.push("xa cycle (an object that contains itself)");
+    return;
+  }
+  seen.add(v);
+  const start = out.length;
+  try {
+    if (Array.isArray(v)) {
+      // The length once; each element once; a hole ends the array's tokens.
+      const n = v.length;
+      const hole = firstHole(v, n);
+      const end = hole === -1 ? n : hole;
+      out.push(`a${hole === -1 ? n : hole + 1}`);
+      for (let i = 0; i < end; i++) packValue(v[i], out, handles, depth + 1, seen);
+      if (hole !== -1) out.push(`!hole ${n}`);
+      else {
+        const after = v.length;
+        if (after !== n) {
+          out.length = start;
+          out.push(`!changed ${n} ${after}`);
+        }
+      }
+      return;
+    }
+    if (typeof AbortSignal === "function" && v instanceof AbortSignal) {
+      out.push(`hs${handles.push(v) - 1}`);
+      return;
+    }
+    const size = mapSizeOf(v);
+    if (size >= 0) {
+      // Up to maxKeys + 1 entries, read by this realm's Map methods (a Map of any realm).
+      const n = Math.min(size, maxKeys + 1);
+      const entries = [];
+      for (const e of mapEntries.call(v)) {
+        if (entries.length >= n) break;
+        entries.push(e);
+      }
+      if (entries.some((e) => typeof e[0] !== "string")) {
+        out.push(`x${describe(v)}`);
+        return;
+      }
+      out.push(`o${entries.length}`);
+      for (const [k, x] of entries) {
+        const t = strToken(k);
+        if (t.charCodeAt(0) === 33) {
+          out.length = start;
+          out.push(keyFlaw(k));
+          return;
+        }
+        out.push(t);
+        packValue(x, out, handles, depth + 1, seen);
+      }
+      return;
+    }
+    if (isPlain(v)) {
+      const keys = Object.keys(v);
+      const n = Math.min(keys.length, maxKeys + 1);
+      out.push(`o${n}`);
+      for (let i = 0; i < n; i++) {
+        const t = strToken(keys[i]);
+        if (t.charCodeAt(0) === 33) {
+          out.length = start;
+          out.push(keyFlaw(keys[i]));
+          return;
+        }
+        out.push(t);
+        packValue(v[keys[i]], out, handles, depth + 1, seen);
+      }
+      return;
+    }
+    if (isSignal(v)) out.push(`hs${handles.push(v) - 1}`);
+    else out.push(`x${describe(v)}`);
+  } finally {
+    seen.delete(v);
+  }
+}
+
+/**
+ * Packs `values` (the arguments of one call) into `{ text, handles, chunks }`. In a plain
+ * object argument, the array under `usersKey` (the users of an add call) is packed into
+ * `chunks` of CHUNK users instead (one string each), `c<count>` standing in its place, and an
+ * object or function under `keepKey` (the logger) is kept as a handle and returned as `kept`.
+ * Throws whatever the caller's values throw (a getter, a Proxy trap).
+ */
+export function pack(values, usersKey, keepKey) {
+  const out = [String(values.length)];
+  const handles = [];
+  let chunks;
+  let kept;
+  const seen = new Set();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || typeof v !== "object" || Array.isArray(v) || mapSizeOf(v) >= 0 || !isPlain(v)) {
+      packValue(v, out, handles, 0, seen);
+      continue;
+    }
+    const start = out.length;
+    const keys = Object.keys(v);
+    const n = Math.min(keys.length, maxKeys + 1);
+    out.push(`o${n}`);
+    for (let k = 0; k < n; k++) {
+      const key = keys[k];
+      const t = strToken(key);
+      if (t.charCodeAt(0) === 33) {
+        out.length = start;
+        out.push(keyFlaw(key));
+        break;
+      }
+      out.push(t);
+      const x = v[key];
+      if (key === usersKey && Array.isArray(x)) {
+        const users = packUsers(x, handles);
+        chunks = users.chunks;
+        out.push(users.token);
+      } else if (key === keepKey && x !== null && (typeof x === "object" || typeof x === "function")) {
+        kept = x;
+        out.push(`ho${handles.push(x) - 1}`);
+      } else packValue(x, out, handles, 1, seen);
+    }
+  }
+  return { text: out.join("\0"), handles, chunks, kept };
+}
+
+/** A string's token: `s` + the text, `e` + its JSON when it holds a NUL, a `!surrogate` flaw
+ * when it is not well-formed (its first lone surrogate's index, code unit and the length). */
+function strToken(s) {
+  if (!wellFormed(s)) {
+    const at = LONE.exec(s)?.index ?? 0;
+    return `!surrogate ${at} ${s.charCodeAt(at).toString(16).toUpperCase()} ${s.length}`;
+  }
+  return s.includes("\0") ? `e${JSON.stringify(s)}` : `s${s}`;
+}
+
+/** Field names repeat from user to user: their tokens are made once (up to 256 names). */
+const keyTokens = new Map();
+function keyToken(k) {
+  let t = keyTokens.get(k);
+  if (t === undefined) {
+    t = strToken(k);
+    if (keyTokens.size < 256) keyTokens.set(k, t);
+  }
+  return t;
+}
+
+/**
+ * A plain object's own keys and values as one string of tokens (the fast path for the two
+ * levels of a user: `inner` names the key whose plain-object value is packed the same way).
+ * The same tokens packValue would write.
+ */
+function packFlat(v, handles, seen, inner) {
+  const keys = Object.keys(v);
+  const n = Math.min(keys.length, maxKeys + 1);
+  let line = `o${n}`;
+  for (let k = 0; k < n; k++) {
+    const key = keys[k];
+    const kt = keyToken(key);
+    if (kt.charCodeAt(0) === 33) return keyFlaw(key);
+    const x = v[key];
+    line += `\0${kt}\0`;
+    if (typeof x === "string") line += strToken(x);
+    else if (typeof x === "number") line += `n${x}`;
+    else if (key === inner && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
+      line += packFlat(x, handles, seen, undefined);
+    } else {
+      const sub = [];
+      packValue(x, sub, handles, 2, seen);
+      line += sub.join("\0");
+    }
+  }
+  return line;
+}
+
+/**
+ * The users, CHUNK to a string, and the token that stands for them: `c<count>`, or
+ * `!changed` when the array's length changed while it was read. The length is read once and
+ * each user once; a hole ends the users (its `!hole` token is the last). A plain `{ id, fields }`
+ * user takes a fast path that packs exactly what packValue would.
+ */
+function packUsers(users, handles) {
+  const chunks = [];
+  const seen = new Set();
+  const n = users.length;
+  const hole = firstHole(users, n);
+  const count = hole === -1 ? n : hole + 1;
+  for (let start = 0; start < count; start += CHUNK) {
+    const end = Math.min(start + CHUNK, count);
+    const out = [];
+    for (let i = start; i < end; i++) {
+      if (i === hole) {
+        out.push(`!hole ${n}`);
+        break;
+      }
+      const u = users[i];
+      if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) {
+        out.push(packFlat(u, handles, seen, "fields"));
+      } else packValue(u, out, handles, 1, seen);
+    }
+    chunks.push(out.join("\0"));
+  }
+  if (hole === -1) {
+    const after = users.length;
+    if (after !== n) return { chunks: undefined, token: `!changed ${n} ${after}` };
+  }
+  return { chunks, token: `c${count}` };
+}
