@@ -12,8 +12,8 @@
 //! stops everything in flight; `stopSignal` stops gently: no new batch starts, those in flight
 //! finish, and the unsent ones are listed as failed with the signal's reason.
 
-use super::client::{Answer, Call, Inner};
 use super::convert::CallError;
+use super::runner::{Answer, Call, Inner};
 use crate::core::error::redact;
 use crate::core::json::{value_text, JsonObject};
 use crate::core::request::HttpRequest;

@@ -7,9 +7,9 @@
 //! input.
 
 use super::batches::{dooms, Batch, Run};
-use super::client::{Args, Inner};
 use super::convert::to_json;
 use super::convert::CallError;
+use super::runner::{Args, Inner};
 use crate::api::customer_files::{self as cf, RawUser, User, UserChecker, UserType};
 use crate::api::input;
 use crate::api::packed::{self, PackError, Tokens, Val};

@@ -7,6 +7,7 @@ mod logger;
 mod metadata;
 mod options;
 mod relationship;
+mod runner;
 mod transport;
 mod webhook;
 

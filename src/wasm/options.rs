@@ -1,10 +1,10 @@
 //! The client's options and each call's options: read from their packed form, checked, and
 //! turned into the client's `Inner` and a call's `Call` (split from client.rs along this seam).
 
-use super::client::{Args, Call, Inner};
 use super::convert::Handles;
 use super::logger::Log;
 use super::metadata::{Hooks, Reporter};
+use super::runner::{Args, Call, Inner};
 use super::transport::{self, Signal};
 use crate::api::input;
 use crate::api::packed::Val;

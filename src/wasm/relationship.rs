@@ -1,9 +1,9 @@
 //! `checkChannelRelationship` and `checkChannelRelationshipMulti` (rules in `api::relationship`).
 
 use super::batches::{Batch, Run};
-use super::client::{Answer, Args, Inner};
 use super::convert::to_json;
 use super::convert::CallError;
+use super::runner::{Answer, Args, Inner};
 use crate::api::input;
 use crate::api::packed::Val;
 use crate::api::relationship::{self, MultiRelations, Target};
