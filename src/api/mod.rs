@@ -1,6 +1,8 @@
 //! One module per endpoint family: request building and response parsing together.
 pub mod customer_files;
 pub mod input;
+pub mod options;
 pub mod packed;
 pub mod relationship;
 pub mod webhook;
+pub mod webhook_options;

@@ -26,12 +26,22 @@ pub enum Val<'a> {
     Array(Vec<Val<'a>>),
     /// The users of an add call, packed apart in chunks: how many there are.
     Chunked(usize),
-    /// A JS value kept aside: its kind (`'f'`, `'s'`, `'o'`) and index.
-    Handle(char, usize),
+    /// A JS value kept aside: its kind and its index in the call's handles.
+    Handle(Handle, usize),
     /// Not plain data: what it is, e.g. "a Date".
     Other(&'a str),
     /// What JS found while reading the value, in place of the value.
     Flaw(Flaw<'a>),
+}
+
+/// What kind of JS value pack.js kept aside as a handle (`hf`, `hs`, `ho` in the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handle {
+    Function,
+    /// An `AbortSignal` (or a polyfill's: a boolean `aborted` and `addEventListener`).
+    Signal,
+    /// Any other object that must stay a JS value (the logger).
+    Object,
 }
 
 /// A fact pack.js reports about a value it read, instead of the value: `kind` one of
@@ -98,9 +108,9 @@ impl<'a> Val<'a> {
             Val::BigInt(_) => "a bigint",
             Val::Object(_) => "an object",
             Val::Array(_) | Val::Chunked(_) => "an array",
-            Val::Handle('f', _) => "a function",
-            Val::Handle('s', _) => "an AbortSignal",
-            Val::Handle(..) => "an object",
+            Val::Handle(Handle::Function, _) => "a function",
+            Val::Handle(Handle::Signal, _) => "an AbortSignal",
+            Val::Handle(Handle::Object, _) => "an object",
             Val::Flaw(f) => match f.kind {
                 Flaw::HOLE => "a hole (no element at this index)",
                 Flaw::CHANGED => "an array that changed while it was read",
@@ -191,9 +201,14 @@ impl<'a> Tokens<'a> {
             }
             'c' => Val::Chunked(count()?),
             'h' => {
-                let mut c = body.chars();
-                let kind = c.next().ok_or(PackError)?;
-                Val::Handle(kind, c.as_str().parse().map_err(|_| PackError)?)
+                let kind = match body.as_bytes().first() {
+                    Some(b'f') => Handle::Function,
+                    Some(b's') => Handle::Signal,
+                    Some(b'o') => Handle::Object,
+                    _ => return Err(PackError),
+                };
+                let index = body.get(1..).ok_or(PackError)?;
+                Val::Handle(kind, index.parse().map_err(|_| PackError)?)
             }
             'x' => Val::Other(body),
             '!' => {
@@ -251,7 +266,7 @@ mod tests {
             &Val::Array(vec![Val::Undefined, Val::Null, Val::Bool(true)])
         );
         assert_eq!(v[0].get("c").as_str(), Some("x\0y"));
-        assert_eq!(v[0].get("d"), &Val::Handle('s', 0));
+        assert_eq!(v[0].get("d"), &Val::Handle(Handle::Signal, 0));
         assert_eq!(v[1], Val::Other(" a Date"));
     }
 
@@ -285,6 +300,7 @@ mod tests {
             "1\0q",
             "1\0u\0u",
             "1\0hq",
+            "1\0hq0",
             "1\0e\"",
             "1\0",
             "1\0!nonsense 1",

@@ -5,14 +5,14 @@
 //! Arguments arrive packed by pack.js (read in JS, inside `try`), so nothing here reads a
 //! caller's object: no getter or Proxy can throw through these frames.
 
-use super::convert::{CallError, Handles};
-use super::options::{in_browser, parse_options, Host};
+use super::convert::CallError;
+use super::handles::Handles;
+use super::options::{client, in_browser};
 use super::runner::{Args, Inner};
 use super::{customer_files, relationship};
 use crate::api::input;
+use crate::api::options::{self, Host, Method};
 use crate::api::packed::{self, Val};
-use crate::core::env;
-use crate::core::error::ValidationError;
 use js_sys::{Array, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -40,36 +40,13 @@ impl WasmClient {
     ) -> Result<WasmClient, JsValue> {
         let args = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
         let options = args.first().unwrap_or(&Val::Undefined);
-        // Never in a browser: a bundler's `process.env` shim is no server environment.
-        let env = env
-            .filter(|_| !in_browser())
-            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e).ok())
-            .and_then(|v| match v {
-                serde_json::Value::Object(m) => Some(m),
-                _ => None,
-            })
-            .unwrap_or_default();
-        let host = Host {
-            env: &env,
-            logger_shape: logger_shape.as_deref(),
-        };
-        let inner = input::check_flaws(options, "", "options")
-            .and_then(|()| parse_options(options, &Handles(handles), &host))
-            .map_err(|e| {
-                // Redact whatever key strings were given, even ones that failed their checks.
-                let secrets: Vec<String> = ["adminKey", "restApiKey"]
-                    .iter()
-                    .filter_map(|k| options.get(k).as_str().map(str::to_owned))
-                    .chain(
-                        [env::ADMIN_KEY, env::REST_API_KEY]
-                            .iter()
-                            .filter_map(|k| host.var(k).map(str::to_owned)),
-                    )
-                    .collect();
-                CallError::Validation(e).into_js(&secrets)
-            })?;
+        let host = Host::new(env.as_deref(), logger_shape.as_deref(), in_browser());
+        let checked = options::client_options(options, &host).map_err(|e| {
+            // Redact whatever key strings were given, even ones that failed their checks.
+            CallError::Validation(e).into_js(&host.key_strings(options))
+        })?;
         Ok(WasmClient {
-            inner: Rc::new(inner),
+            inner: Rc::new(client(checked, &Handles(handles))),
         })
     }
 
@@ -103,19 +80,15 @@ impl WasmClient {
                 if let Some(token) = args.params().get("accessToken").as_str() {
                     secrets.push(token.to_owned());
                 }
-                let value = match method.as_str() {
-                    "checkChannelRelationship" => relationship::check(&inner, &args).await,
-                    "checkChannelRelationshipMulti" => relationship::multi(&inner, &args).await,
-                    "registerCustomerFile" => customer_files::register(&inner, &args).await,
-                    "listCustomerFiles" => customer_files::list(&inner, &args).await,
-                    "addCustomerFileUsers" => customer_files::add(&inner, &args).await,
-                    "deleteCustomerFileUsers" => customer_files::delete(&inner, &args).await,
-                    _ => Err(ValidationError::new(
-                        "method",
-                        "params.type",
-                        "is not a method of TalkChannelClient",
-                    )
-                    .into()),
+                let value = match Method::from_name(&method)? {
+                    Method::CheckChannelRelationship => relationship::check(&inner, &args).await,
+                    Method::CheckChannelRelationshipMulti => {
+                        relationship::multi(&inner, &args).await
+                    }
+                    Method::RegisterCustomerFile => customer_files::register(&inner, &args).await,
+                    Method::ListCustomerFiles => customer_files::list(&inner, &args).await,
+                    Method::AddCustomerFileUsers => customer_files::add(&inner, &args).await,
+                    Method::DeleteCustomerFileUsers => customer_files::delete(&inner, &args).await,
                 }?;
                 // `[result JSON, $metadata JSON]`: client.js attaches the metadata.
                 let meta = args.record.json(&secrets).map(|m| JsValue::from_str(&m));

@@ -3,7 +3,7 @@
 //! `pkg-template/client.js` turns into the classes of `errors.js` (and where the `Date`s are
 //! made, in one place). Every string of a record is redacted of the call's secrets here.
 
-use crate::api::packed::{PackError, Val};
+use crate::api::packed::PackError;
 use crate::core::error::{
     bounded, redact, ApiError, ResponseError, ValidationError, MAX_MESSAGE_CHARS,
 };
@@ -287,16 +287,4 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<JsValue, CallError> {
                 "could not be written as JSON",
             ))
         })
-}
-
-/// The JS values kept aside by pack.js (functions, signals, the logger), by index.
-pub struct Handles(pub Array);
-
-impl Handles {
-    pub fn get(&self, v: &Val) -> Option<JsValue> {
-        match v {
-            Val::Handle(_, i) => u32::try_from(*i).ok().map(|i| self.0.get(i)),
-            _ => None,
-        }
-    }
 }

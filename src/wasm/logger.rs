@@ -1,13 +1,9 @@
-//! The client's logger: the `logger` option, checked by the shape marshal.js reports of it
-//! (`loggerShape`: which methods are functions, and whether it is pino), and the one JS
-//! function that calls it. The rules are `core::log`'s.
+//! The client's logger: the `logger` option (checked by `api::options` from the shape
+//! marshal.js reports of it), and the one JS function that calls it. The rules are
+//! `core::log`'s.
 
-use super::convert::Handles;
-use crate::api::packed::Val;
-use crate::core::error::ValidationError;
 use crate::core::json::JsonObject;
 use crate::core::log::{self, LogLevel, LogStyle};
-use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
@@ -32,45 +28,15 @@ pub(super) struct Log {
 static WARNED_ENV_LEVEL: AtomicBool = AtomicBool::new(false);
 
 impl Log {
-    /// The `logger` option (`value`, with the shape JS reported of it) at `level`.
+    /// The `logger` option (`None`: `console`), called in `style`, at `level`.
     /// `env_warning`, about an unknown `KAKAO_TALK_CHANNEL_LOG`, is logged here, once.
     pub(super) fn new(
-        value: &Val,
-        handles: &Handles,
-        shape: Option<&str>,
+        target: Option<JsValue>,
+        style: LogStyle,
         level: LogLevel,
         env_warning: Option<String>,
-    ) -> Result<Log, ValidationError> {
-        let (target, style) = match value {
-            Val::Undefined => (JsValue::UNDEFINED, LogStyle::MessageFirst),
-            v @ (Val::Handle('o', _) | Val::Handle('f', _)) => {
-                let shape = shape
-                    .and_then(|s| serde_json::from_str::<Value>(s).ok())
-                    .unwrap_or(Value::Null);
-                let functions: Vec<&str> = shape
-                    .get("functions")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                log::check_logger(&functions)?;
-                let style = if shape.get("pino").and_then(Value::as_bool) == Some(true) {
-                    LogStyle::DataFirst
-                } else {
-                    LogStyle::MessageFirst
-                };
-                (handles.get(v).unwrap_or(JsValue::UNDEFINED), style)
-            }
-            other => {
-                return Err(ValidationError::new(
-                    "logger",
-                    "params.type",
-                    format!(
-                    "must be an object with debug/info/warn/error methods (like console); got {}",
-                    other.type_name()
-                ),
-                ))
-            }
-        };
+    ) -> Log {
+        let target = target.unwrap_or(JsValue::UNDEFINED);
         let log = Log {
             target,
             style,
@@ -89,7 +55,7 @@ impl Log {
                 });
             }
         }
-        Ok(log)
+        log
     }
 
     /// Logs what `line` makes (message, data as a JSON object) at `level`, if that level is

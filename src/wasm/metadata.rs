@@ -5,10 +5,11 @@
 //! hook that throws or rejects is logged at `error` and the call goes on. Every string either
 //! gets is redacted of the call's secrets, headers included (Kakao may echo a key).
 
-use super::convert::{redact_json, CallError, Handles};
+use super::convert::{redact_json, CallError};
+use super::handles::Handles;
 use super::logger::Log;
-use crate::api::packed::Val;
-use crate::core::error::{redact, ValidationError};
+use crate::api::options::HookHandles;
+use crate::core::error::redact;
 use crate::core::json::{value_text, JsonObject};
 use crate::core::log::LogLevel;
 use serde_json::Value;
@@ -165,36 +166,13 @@ pub(super) struct Hooks {
     pub(super) on_response: Option<JsValue>,
 }
 
-/// An option that is a function, if given.
-fn function(
-    o: &Val,
-    key: &str,
-    field: &str,
-    handles: &Handles,
-) -> Result<Option<JsValue>, ValidationError> {
-    match o.get(key) {
-        Val::Undefined => Ok(None),
-        v @ Val::Handle('f', _) => Ok(handles.get(v)),
-        other => Err(ValidationError::new(
-            field,
-            "params.type",
-            format!("must be a function; got {}", other.type_name()),
-        )),
-    }
-}
-
 impl Hooks {
-    /// `onRequest` and `onResponse` of the options `o`; `prefix`, where the options are
-    /// (`""` for the client's, `"options."` for a call's).
-    pub(super) fn parse(
-        o: &Val,
-        prefix: &str,
-        handles: &Handles,
-    ) -> Result<Hooks, ValidationError> {
-        Ok(Hooks {
-            on_request: function(o, "onRequest", &format!("{prefix}onRequest"), handles)?,
-            on_response: function(o, "onResponse", &format!("{prefix}onResponse"), handles)?,
-        })
+    /// The hooks the options named, looked up in `handles`.
+    pub(super) fn new(named: HookHandles, handles: &Handles) -> Hooks {
+        Hooks {
+            on_request: named.on_request.map(|i| handles.value(i)),
+            on_response: named.on_response.map(|i| handles.value(i)),
+        }
     }
 
     pub(super) fn is_empty(&self) -> bool {

@@ -3,6 +3,7 @@ mod batches;
 pub(crate) mod client;
 mod convert;
 mod customer_files;
+mod handles;
 mod logger;
 mod metadata;
 mod options;

@@ -6,7 +6,8 @@
 //! logged); then sleep and go again. The rules are `core::retry`'s: here the loop sends,
 //! sleeps and logs. Imported by the endpoint modules and `client.rs`; imports neither.
 
-use super::convert::{CallError, Ctx, Handles};
+use super::convert::{CallError, Ctx};
+use super::handles::Handles;
 use super::logger::Log;
 use super::metadata::{Attempt, Hooks, Record, Reporter};
 use super::transport::{self, AttemptError, RawResponse, Signal};

@@ -95,13 +95,9 @@ impl Signal {
 
 /// The fetch to use: the client's, else `globalThis.fetch` at call time.
 pub fn resolve_fetch(own: Option<&Function>) -> Result<Function, CallError> {
-    own.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| {
-        CallError::Validation(crate::core::error::ValidationError::new(
-            "fetch",
-            "fetch.missing",
-            "no global fetch in this runtime: pass options.fetch",
-        ))
-    })
+    own.cloned()
+        .or_else(|| global_fn("fetch"))
+        .ok_or_else(|| CallError::Validation(crate::api::options::no_fetch()))
 }
 
 #[wasm_bindgen(module = "/pkg-template/marshal.js")]
