@@ -159,7 +159,6 @@ fn field_or<'f>(field: &'f str, default: &'f str) -> &'f str {
     }
 }
 
-/// The error for a value that should have been a plain object.
 /// `field` of the caller's options could not be read in JS (a getter or a Proxy trap threw).
 pub fn unreadable(field: impl Into<String>) -> ValidationError {
     ValidationError::new(
@@ -169,6 +168,22 @@ pub fn unreadable(field: impl Into<String>) -> ValidationError {
     )
 }
 
+/// Arguments whose packed text does not read: only a pack.js of another version of the
+/// package can write one.
+pub fn unpackable() -> ValidationError {
+    ValidationError::new(
+        "params",
+        rules::PARAMS_TYPE,
+        "could not be read (the package's pack.js and wasm disagree: reinstall it)",
+    )
+}
+
+/// A result that serde could not write as JSON (none of ours can fail: a bug if seen).
+pub fn unwritable_result() -> ValidationError {
+    ValidationError::new("result", rules::PARAMS_TYPE, "could not be written as JSON")
+}
+
+/// The error for a value that should have been a plain object.
 pub fn not_an_object(v: &Val, field: &str) -> ValidationError {
     ValidationError::new(
         field_or(field, "options"),

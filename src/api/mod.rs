@@ -3,6 +3,7 @@ pub mod customer_files;
 pub mod input;
 pub mod options;
 pub mod packed;
+pub mod params;
 pub mod relationship;
 pub mod webhook;
 pub mod webhook_options;

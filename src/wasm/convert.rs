@@ -59,11 +59,7 @@ impl From<ValidationError> for CallError {
 
 impl From<PackError> for CallError {
     fn from(_: PackError) -> Self {
-        CallError::Validation(ValidationError::new(
-            "params",
-            "params.type",
-            "could not be read (the package's pack.js and wasm disagree: reinstall it)",
-        ))
+        CallError::Validation(crate::api::input::unpackable())
     }
 }
 
@@ -280,11 +276,5 @@ impl CallError {
 pub fn to_json<T: Serialize>(value: &T) -> Result<JsValue, CallError> {
     serde_json::to_string(value)
         .map(|s| JsValue::from_str(&s))
-        .map_err(|_| {
-            CallError::Validation(ValidationError::new(
-                "result",
-                "params.type",
-                "could not be written as JSON",
-            ))
-        })
+        .map_err(|_| CallError::Validation(crate::api::input::unwritable_result()))
 }

@@ -13,26 +13,13 @@ use super::runner::{Args, Inner};
 use crate::api::customer_files::{self as cf, RawUser, User, UserChecker, UserType};
 use crate::api::input;
 use crate::api::packed::{self, PackError, Tokens, Val};
+use crate::api::params::{self, UsersArg};
 use crate::core::error::ValidationError;
-use crate::core::ids::{file_id, file_name, ChannelPublicId};
 use crate::core::json::JsonObject;
 use crate::core::request::Auth;
 use crate::core::schema::Schema;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-
-fn channel(p: &Val) -> Result<ChannelPublicId, ValidationError> {
-    ChannelPublicId::parse(input::req_string(p, "channelPublicId")?, "channelPublicId")
-}
-
-fn schema(v: &Val, field: &str) -> Result<Schema, ValidationError> {
-    let pairs = input::schema_pairs(v, field)?;
-    Schema::parse(pairs, field)
-}
-
-fn user_type(p: &Val) -> Result<UserType, ValidationError> {
-    UserType::parse(input::opt_string(p, "userType", "userType")?, "userType")
-}
 
 /// Where the users of an add call are: packed apart in chunks, or inline (a `Map` of params).
 enum Users<'v, 'a> {
@@ -107,56 +94,24 @@ pub fn max_keys() -> u32 {
     u32::try_from(crate::core::schema::MAX_SCHEMA_ITEMS).unwrap_or(u32::MAX)
 }
 
-fn users_of<'v, 'a>(
-    v: &'v Val<'a>,
-    chunks: Option<&'v Array>,
-) -> Result<Users<'v, 'a>, ValidationError> {
-    match (v, chunks) {
-        (Val::Chunked(count), Some(chunks)) => Ok(Users::Chunks {
-            chunks,
-            count: *count,
-        }),
-        (Val::Array(items), _) => Ok(Users::Inline(items)),
-        (Val::Undefined, _) => Err(ValidationError::new(
-            "users",
-            "params.required",
-            "is required",
-        )),
-        (other, _) => Err(ValidationError::new(
-            "users",
-            "params.type",
-            format!(
-                "must be an array of {{ id, fields? }}; got {}",
-                other.type_name()
-            ),
-        )),
-    }
-}
-
-/// `userType`, the optional `schema` and where the users are, of an add call or of
-/// `validateCustomerFileUsers`.
+/// `userType`, the optional `schema` and where the users are (`api::params::users`), of an add
+/// call or of `validateCustomerFileUsers`.
+#[allow(clippy::type_complexity)]
 fn users_params<'v, 'a>(
     p: &'v Val<'a>,
     chunks: Option<&'v Array>,
 ) -> Result<(UserType, Option<Schema>, Users<'v, 'a>), ValidationError> {
-    let ty = user_type(p)?;
-    let schema = match p.get("schema") {
-        Val::Undefined => None,
-        v => Some(schema(v, "schema")?),
+    let (ty, schema, users) = params::users(p, chunks)?;
+    let users = match users {
+        UsersArg::Chunked { chunks, count } => Users::Chunks { chunks, count },
+        UsersArg::Inline(items) => Users::Inline(items),
     };
-    Ok((ty, schema, users_of(p.get("users"), chunks)?))
+    Ok((ty, schema, users))
 }
 
 pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["channelPublicId", "fileName", "schema"])?;
-    let ch = channel(p)?;
-    let name = input::req_string(p, "fileName")?;
-    file_name(name, "fileName")?;
-    let schema_v = p.get("schema");
-    if schema_v.is_undefined() {
-        return Err(ValidationError::new("schema", "params.required", "is required").into());
-    }
-    let schema = schema(schema_v, "schema")?;
+    let (ch, name, schema) = params::register(p)?;
     let call = inner.call_options(args, None, false)?;
     let answer = inner
         .execute(&cf::register_request(&ch, name, &schema), &call)
@@ -169,7 +124,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
 
 pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["channelPublicId"])?;
-    let ch = channel(p)?;
+    let ch = params::list(p)?;
     let call = inner.call_options(args, None, false)?;
     let answer = inner.execute(&cf::view_request(&ch), &call).await?;
     let list = cf::parse_view(&answer.body).map_err(|e| answer.bad(e))?;
@@ -220,8 +175,7 @@ fn add_result(fid: u64, done: &[Settled]) -> String {
 
 pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["fileId", "channelPublicId", "userType", "users", "schema"])?;
-    let fid = file_id(input::req_number(p, "fileId")?, "fileId")?;
-    let ch = channel(p)?;
+    let (fid, ch) = params::add_target(p)?;
     let (ty, schema, users) = users_params(p, args.chunks.as_ref())?;
     // Every user checked before anything is sent. The first batch's users are kept as checked
     // (one batch of memory), so a call of up to 2,000 users reads them once; later batches are
@@ -243,11 +197,7 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
         }
     }
     drop(checker);
-    if users.count() == 0 {
-        return Err(
-            ValidationError::new("users", "users.empty", "must list at least one user").into(),
-        );
-    }
+    params::require_users(users.count())?;
     let call = inner.call_options(args, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let total = users.batches();
@@ -310,14 +260,12 @@ fn delete_result(done: &[Settled]) -> String {
 
 pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["fileId", "channelPublicId", "userType", "userIds"])?;
-    let fid = file_id(input::req_number(p, "fileId")?, "fileId")?;
-    let ch = channel(p)?;
-    let ty = user_type(p)?;
-    let ids_v = p.get("userIds");
-    if ids_v.is_undefined() {
-        return Err(ValidationError::new("userIds", "params.required", "is required").into());
-    }
-    let ids = cf::check_ids(&input::raw_ids(ids_v, "userIds")?, ty, "userIds")?;
+    let params::Delete {
+        file_id: fid,
+        channel: ch,
+        user_type: ty,
+        ids,
+    } = params::delete(p)?;
     let call = inner.call_options(args, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let chunks: Vec<&[String]> = ids.chunks(cf::BATCH_SIZE).collect();

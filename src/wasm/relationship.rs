@@ -4,60 +4,24 @@ use super::batches::{Batch, Run};
 use super::convert::to_json;
 use super::convert::CallError;
 use super::runner::{Answer, Args, Inner};
-use crate::api::input;
-use crate::api::packed::Val;
-use crate::api::relationship::{self, MultiRelations, Target};
-use crate::core::error::ValidationError;
-use crate::core::ids::{channel_ids, ChannelPublicId, UserId};
+use crate::api::params;
+use crate::api::relationship::{self, MultiRelations};
+use crate::core::ids::UserId;
 use crate::core::json::{value_text, JsonObject};
-use crate::core::request::{bearer, Auth};
+use crate::core::request::Auth;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
-fn channel_list(p: &Val, field: &str) -> Result<Vec<ChannelPublicId>, ValidationError> {
-    let v = p.get("channelIds");
-    if v.is_undefined() {
-        return Err(ValidationError::new(
-            field,
-            "params.required",
-            "is required",
-        ));
-    }
-    channel_ids(&input::string_array(v, field)?, field)
-}
-
 pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["channelIds", "accessToken", "userId"])?;
-    let channels = channel_list(p, "channelIds")?;
-    let token = input::opt_string(p, "accessToken", "accessToken")?;
-    let user = p.get("userId");
-    let target = match (token, user.is_undefined()) {
-        (Some(_), false) => {
-            return Err(ValidationError::new(
-                "params",
-                "params.exclusive",
-                "pass either accessToken or userId, not both",
-            )
-            .into())
-        }
-        (Some(t), true) => Target::Token(bearer(t)?),
-        (None, false) => Target::User(input::user_id(user, "userId")?),
-        (None, true) => {
-            return Err(ValidationError::new(
-                "params",
-                "params.required",
-                "pass accessToken (the user's token) or userId (with adminKey)",
-            )
-            .into())
-        }
-    };
-    let asked = match &target {
-        Target::User(u) => Some(*u),
-        Target::Token(_) => None,
-    };
-    let call = inner.call_options(args, token, false)?;
+    let check = params::check(p)?;
+    let asked = check.asked();
+    let call = inner.call_options(args, check.token, false)?;
     let answer = inner
-        .execute(&relationship::check_request(&channels, target), &call)
+        .execute(
+            &relationship::check_request(&check.channels, check.target),
+            &call,
+        )
         .await?;
     let user = relationship::parse_check(&answer.body, asked).map_err(|e| answer.bad(e))?;
     to_json(&user)
@@ -65,16 +29,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
 
 pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["userIds", "channelIds"])?;
-    let ids_v = p.get("userIds");
-    if ids_v.is_undefined() {
-        return Err(ValidationError::new("userIds", "params.required", "is required").into());
-    }
-    let asked = relationship::dedupe(&input::user_ids(ids_v, "userIds")?);
-    let channels = if p.get("channelIds").is_undefined() {
-        None
-    } else {
-        Some(channel_list(p, "channelIds")?)
-    };
+    let params::Multi { asked, channels } = params::multi(p)?;
     let call = inner.call_options(args, None, true)?;
     // Fail fast on a missing admin key before the first chunk.
     inner.credentials.authorization(&Auth::AdminKey)?;
