@@ -262,6 +262,7 @@ fn logger(v: &Val, shape: Option<&str>, level: LogLevel) -> Result<Logger, Valid
 }
 
 /// The client's options `o` (packed), on `host`.
+#[inline]
 pub fn client_options(o: &Val, host: &Host) -> Result<ClientOptions, ValidationError> {
     input::check_flaws(o, "", "options")?;
     let o = input::object_with_keys(o, "", CLIENT_OPTIONS, true)?.unwrap_or(&Val::Undefined);
@@ -356,6 +357,7 @@ pub struct CallDefaults {
 /// A call's options `options` (packed); `split`: whether the method splits its input into
 /// batches (else `concurrency`, `onBatch` and `stopSignal` are refused: the call would ignore
 /// them).
+#[inline]
 pub fn call_options(
     options: &Val,
     defaults: CallDefaults,

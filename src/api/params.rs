@@ -60,6 +60,7 @@ impl Check<'_> {
     }
 }
 
+#[inline]
 pub fn check<'v>(p: &'v Val) -> Result<Check<'v>, ValidationError> {
     let channels = channel_list(p, "channelIds")?;
     let token = input::opt_string(p, "accessToken", "accessToken")?;
@@ -95,6 +96,7 @@ pub struct Multi {
     pub channels: Option<Vec<ChannelPublicId>>,
 }
 
+#[inline]
 pub fn multi(p: &Val) -> Result<Multi, ValidationError> {
     let ids = p.get("userIds");
     if ids.is_undefined() {
@@ -110,6 +112,7 @@ pub fn multi(p: &Val) -> Result<Multi, ValidationError> {
 }
 
 /// `registerCustomerFile`: the channel, the file's name, its schema.
+#[inline]
 pub fn register<'v>(p: &'v Val) -> Result<(ChannelPublicId, &'v str, Schema), ValidationError> {
     let ch = channel(p)?;
     let name = input::req_string(p, "fileName")?;
@@ -122,6 +125,7 @@ pub fn register<'v>(p: &'v Val) -> Result<(ChannelPublicId, &'v str, Schema), Va
 }
 
 /// `listCustomerFiles`: the channel.
+#[inline]
 pub fn list(p: &Val) -> Result<ChannelPublicId, ValidationError> {
     channel(p)
 }
@@ -134,6 +138,7 @@ pub struct Delete {
     pub ids: Vec<String>,
 }
 
+#[inline]
 pub fn delete(p: &Val) -> Result<Delete, ValidationError> {
     let file_id = the_file_id(p)?;
     let channel = channel(p)?;
@@ -205,11 +210,13 @@ pub fn users<'v, 'a, C>(
 }
 
 /// `addCustomerFileUsers`: the file and the channel (the users: [`users`]).
+#[inline]
 pub fn add_target(p: &Val) -> Result<(u64, ChannelPublicId), ValidationError> {
     Ok((the_file_id(p)?, channel(p)?))
 }
 
 /// An add call lists at least one user (checked after the users themselves).
+#[inline]
 pub fn require_users(count: usize) -> Result<(), ValidationError> {
     if count == 0 {
         return Err(ValidationError::new(
