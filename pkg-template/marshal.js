@@ -142,22 +142,24 @@ function decodeChunks(chunks) {
 // signal goes to `fetch`) and by the caller's `signal` (or undefined); at most `maxBytes` of
 // the answer are read (see readCapped). Redirects are not followed (`redirect: "manual"`):
 // Kakao's API never redirects, so a 3xx reaches Rust as a status. Never rejects; resolves to
-// [0, status, body, retryAfter | undefined, headers JSON, cut | undefined], [1, reason] (the
-// caller aborted), [2] (timed out) or [3, error snapshot JSON] (fetch failed, resolved to a
-// network error Response, or did not give a Response). Nothing is validated here.
+// one of the shapes `AttemptOutcome` in src/wasm/transport.rs reads by name:
+// `{ status, body, retryAfter, headers, cut }` (an answer: `retryAfter` and `cut` may be
+// undefined, `headers` is JSON), `{ aborted: true, reason }` (the caller aborted),
+// `{ timedOut: true }`, or `{ cause }` (fetch failed, resolved to a network error Response, or
+// did not give a Response: `cause` is the error's snapshot JSON). Nothing is validated here.
 export async function __attempt(fetch, url, method, authorization, body, timeoutMs, signal, maxBytes) {
   try {
-    if (signal !== undefined && signal.aborted === true) return [1, abortReason(signal)];
-    if (typeof AbortController !== "function") return [3, JSON.stringify(snapshotError("AbortController is missing"))];
+    if (signal !== undefined && signal.aborted === true) return aborted(signal);
+    if (typeof AbortController !== "function") return failed("AbortController is missing");
     const controller = new AbortController();
     const own = controller.signal;
     let reject;
-    const aborted = new Promise((_resolve, rej) => {
+    const stopped = new Promise((_resolve, rej) => {
       reject = rej;
     });
-    aborted.catch(() => {});
+    stopped.catch(() => {});
     // The timer and the caller's signal abort the request (a fetch that honours its signal
-    // stops) and settle `aborted` (so that one that does not is given up on all the same).
+    // stops) and settle `stopped` (so that one that does not is given up on all the same).
     const abort = () => {
       try {
         controller.abort();
@@ -168,11 +170,7 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
     const timer = quietly(() => setTimeout(abort, timeoutMs));
     if (signal !== undefined) quietly(() => signal.addEventListener("abort", abort));
     const classify = (err) =>
-      signal !== undefined && quietly(() => signal.aborted) === true
-        ? [1, abortReason(signal)]
-        : own.aborted === true
-          ? [2]
-          : [3, JSON.stringify(snapshotError(err))];
+      signal !== undefined && quietly(() => signal.aborted) === true ? aborted(signal) : own.aborted === true ? { timedOut: true } : failed(err);
     try {
       const headers = { Authorization: authorization };
       const init = { method, redirect: "manual" };
@@ -188,7 +186,7 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       init.signal = own;
       let response;
       try {
-        response = await Promise.race([fetch(url, init), aborted]);
+        response = await Promise.race([fetch(url, init), stopped]);
       } catch (err) {
         return classify(err);
       }
@@ -196,12 +194,12 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       if (typeof status !== "number" || !(status >= 100 && status <= 599)) {
         const type = quietly(() => response.type);
         // `redirect: "manual"` in a browser-like fetch gives an opaque redirect (status 0).
-        if (type === "opaqueredirect") return [0, 302, "", undefined, "{}", undefined];
+        if (type === "opaqueredirect") return answer(302, "", undefined, "{}", undefined);
         // `Response.error()`: how a fetch reports a network error without rejecting.
         if (type === "error") {
-          return [3, JSON.stringify(snapshotError('fetch resolved to a network error Response (Response.error(): type "error", status 0)'))];
+          return failed('fetch resolved to a network error Response (Response.error(): type "error", status 0)');
         }
-        return [3, JSON.stringify(snapshotError("fetch resolved to something that is not a Response (no numeric status)"))];
+        return failed("fetch resolved to something that is not a Response (no numeric status)");
       }
       const retryAfter = quietly(() => {
         const v = response.headers.get("retry-after");
@@ -210,18 +208,33 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
       const headerJson = JSON.stringify(headerObject(response));
       let out;
       try {
-        out = await readCapped(response, maxBytes, aborted);
+        out = await readCapped(response, maxBytes, stopped);
       } catch (err) {
         return classify(err);
       }
-      return [0, Math.trunc(status), out[0], retryAfter, headerJson, out[1]];
+      return answer(Math.trunc(status), out[0], retryAfter, headerJson, out[1]);
     } finally {
       if (typeof clearTimeout === "function") quietly(() => clearTimeout(timer));
       if (signal !== undefined) quietly(() => signal.removeEventListener("abort", abort));
     }
   } catch (err) {
-    return [3, JSON.stringify(snapshotError(err))];
+    return failed(err);
   }
+}
+
+/** An attempt that got an answer (`AttemptOutcome` in src/wasm/transport.rs). */
+function answer(status, body, retryAfter, headers, cut) {
+  return { status, body, retryAfter, headers, cut };
+}
+
+/** An attempt the caller's signal aborted. */
+function aborted(signal) {
+  return { aborted: true, reason: abortReason(signal) };
+}
+
+/** An attempt whose fetch failed with `err`. */
+function failed(err) {
+  return { cause: JSON.stringify(snapshotError(err)) };
 }
 
 const LOGGER_METHODS = ["debug", "info", "warn", "error"];

@@ -6,7 +6,7 @@
 
 use super::convert::CallError;
 use crate::core::request::MAX_ANSWER_BYTES;
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -39,57 +39,59 @@ fn global_fn(name: &str) -> Option<Function> {
     prop(&js_sys::global(), name).dyn_into::<Function>().ok()
 }
 
-/// `obj[name](...args)`; a missing method or a throw comes back as `Err`.
-pub(super) fn call_method(
-    obj: &JsValue,
-    name: &str,
-    args: &[&JsValue],
-) -> Result<JsValue, JsValue> {
-    let f: Function = prop(obj, name)
-        .dyn_into()
-        .map_err(|_| JsValue::from_str(&format!("{name} is not a function")))?;
-    let arr: Array = args.iter().copied().collect();
-    f.apply(obj, &arr)
+#[wasm_bindgen]
+extern "C" {
+    /// The caller's `AbortSignal`, or a polyfill's (pack.js keeps aside as a signal only a
+    /// value with a boolean `aborted` and an `addEventListener` method). Every access is
+    /// `catch`: a getter or a Proxy trap of the caller's may throw, and nothing may throw
+    /// through wasm frames (web-sys's `AbortSignal` bindings do not catch).
+    #[derive(Clone)]
+    pub type CallerSignal;
+    #[wasm_bindgen(method, getter, catch)]
+    fn aborted(this: &CallerSignal) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn reason(this: &CallerSignal) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = addEventListener)]
+    fn add_event_listener(this: &CallerSignal, kind: &str, f: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = removeEventListener)]
+    fn remove_event_listener(this: &CallerSignal, kind: &str, f: &JsValue) -> Result<(), JsValue>;
 }
 
-/// The caller's `AbortSignal` (marshal.js kept it aside as one).
+/// The caller's `AbortSignal` (pack.js kept it aside as one).
 #[derive(Clone)]
-pub struct Signal(JsValue);
+pub struct Signal(CallerSignal);
 
 impl Signal {
     pub fn new(v: JsValue) -> Signal {
-        Signal(v)
+        Signal(v.unchecked_into())
     }
 
     pub fn aborted(&self) -> bool {
-        prop(&self.0, "aborted").as_bool().unwrap_or(false)
+        self.0
+            .aborted()
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
     }
 
     /// The rejection value for an abort: the signal's `reason`, or an `AbortError`.
     pub fn reason(&self) -> JsValue {
-        let r = prop(&self.0, "reason");
-        if !r.is_undefined() {
-            return r;
+        match self.0.reason() {
+            Ok(r) if !r.is_undefined() => r,
+            _ => {
+                let e = js_sys::Error::new("This operation was aborted");
+                e.set_name("AbortError");
+                e.into()
+            }
         }
-        let e = js_sys::Error::new("This operation was aborted");
-        e.set_name("AbortError");
-        e.into()
     }
 
     fn listen(&self, f: &JsValue) {
-        let _ = call_method(
-            &self.0,
-            "addEventListener",
-            &[&JsValue::from_str("abort"), f],
-        );
+        let _ = self.0.add_event_listener("abort", f);
     }
 
     fn unlisten(&self, f: &JsValue) {
-        let _ = call_method(
-            &self.0,
-            "removeEventListener",
-            &[&JsValue::from_str("abort"), f],
-        );
+        let _ = self.0.remove_event_listener("abort", f);
     }
 }
 
@@ -117,6 +119,34 @@ extern "C" {
     ) -> Promise;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// What `__attempt` resolves to (made by marshal.js, never the caller's): an answer
+    /// (`status` set), `timedOut`, `aborted` with the `reason`, or a failed fetch (`cause`).
+    pub type AttemptOutcome;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &AttemptOutcome) -> Option<u16>;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &AttemptOutcome) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = retryAfter)]
+    fn retry_after(this: &AttemptOutcome) -> Option<String>;
+    /// The response headers as a JSON object.
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &AttemptOutcome) -> Option<String>;
+    /// The bytes seen or declared of an answer larger than the SDK reads.
+    #[wasm_bindgen(method, getter)]
+    fn cut(this: &AttemptOutcome) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = timedOut)]
+    fn timed_out(this: &AttemptOutcome) -> Option<bool>;
+    #[wasm_bindgen(method, getter)]
+    fn aborted(this: &AttemptOutcome) -> Option<bool>;
+    #[wasm_bindgen(method, getter)]
+    fn reason(this: &AttemptOutcome) -> JsValue;
+    /// What `fetch` threw, as marshal.js's `snapshotError` JSON.
+    #[wasm_bindgen(method, getter)]
+    fn cause(this: &AttemptOutcome) -> Option<String>;
+}
+
 /// One request of an attempt.
 pub struct Exchange<'a> {
     pub url: &'a str,
@@ -134,7 +164,7 @@ pub async fn send_once(
     timeout_ms: u32,
     user: Option<&Signal>,
 ) -> Result<RawResponse, AttemptError> {
-    let signal = user.map_or(JsValue::UNDEFINED, |s| s.0.clone());
+    let signal = user.map_or(JsValue::UNDEFINED, |s| s.0.clone().into());
     // The body crosses as bytes: one copy out of wasm memory. As a JS string it would cost a
     // UTF-8 decode here and an encode in `fetch`: measured ~10% of the CPU time of a 2,000-user
     // add (0.46 ms decoding its 140 KB of Korean-keyed JSON, 0.07 ms copying it). marshal.js
@@ -155,25 +185,26 @@ pub async fn send_once(
     .map_err(|_| {
         AttemptError::Network("{\"name\":\"Error\",\"message\":\"fetch failed\"}".to_owned())
     })?;
-    let outcome: Array = outcome.unchecked_into();
-    match outcome.get(0).as_f64().map(|k| k as u8) {
-        Some(0) => Ok(RawResponse {
-            status: outcome.get(1).as_f64().map_or(0, |s| s as u16),
-            body: outcome.get(2).as_string().unwrap_or_default(),
-            retry_after: outcome.get(3).as_string(),
-            headers: outcome.get(4).as_string().unwrap_or_default(),
+    let outcome: AttemptOutcome = outcome.unchecked_into();
+    if let Some(status) = outcome.status() {
+        return Ok(RawResponse {
+            status,
+            body: outcome.body().unwrap_or_default(),
+            retry_after: outcome.retry_after(),
+            headers: outcome.headers().unwrap_or_default(),
             cut: outcome
-                .get(5)
-                .as_f64()
+                .cut()
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .map(|n| n as u64),
-        }),
-        Some(1) => Err(AttemptError::Aborted(outcome.get(1))),
-        Some(2) => Err(AttemptError::Timeout),
-        _ => Err(AttemptError::Network(
-            outcome.get(1).as_string().unwrap_or_default(),
-        )),
+        });
     }
+    if outcome.timed_out() == Some(true) {
+        return Err(AttemptError::Timeout);
+    }
+    if outcome.aborted() == Some(true) {
+        return Err(AttemptError::Aborted(outcome.reason()));
+    }
+    Err(AttemptError::Network(outcome.cause().unwrap_or_default()))
 }
 
 /// Waits `ms`, or rejects with the abort reason as soon as the caller's signal aborts.
