@@ -92,7 +92,7 @@ impl Method {
 
 /// What the constructor knows of its host besides the options: the environment variables of
 /// `core::env::ALL` that are set (none in a browser: a bundler's `process.env` shim is no
-/// server environment), the shape marshal.js reported of the `logger` option (JSON
+/// server environment), the shape log.js reported of the `logger` option (JSON
 /// `{ functions, pino }`), and whether this looks like a browser.
 pub struct Host<'a> {
     env: serde_json::Map<String, serde_json::Value>,
@@ -221,7 +221,7 @@ fn hooks(o: &Val, prefix: &str) -> Result<HookHandles, ValidationError> {
     })
 }
 
-/// The `logger` option, checked by the shape marshal.js reported of it.
+/// The `logger` option, checked by the shape log.js reported of it.
 fn logger(v: &Val, shape: Option<&str>, level: LogLevel) -> Result<Logger, ValidationError> {
     match v {
         Val::Undefined => Ok(Logger {

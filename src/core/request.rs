@@ -13,7 +13,7 @@ pub const DEFAULT_BASE_URL: &str = "https://kapi.kakao.com";
 /// while keeping what one answer can add to wasm memory (which never shrinks) small. The body
 /// is read as a stream and cancelled past this; a `Content-Length` above it is not read at
 /// all. A 2xx answer that big is a `ResponseError`; an error answer keeps its first bytes.
-/// Handed to JS with every attempt (marshal.js `__attempt`): the number lives here only.
+/// Handed to JS with every attempt (attempt.js `__attempt`): the number lives here only.
 pub const MAX_ANSWER_BYTES: u32 = 4 * 1024 * 1024;
 
 /// The message of the `ResponseError` for a 2xx answer larger than [`MAX_ANSWER_BYTES`].

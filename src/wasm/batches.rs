@@ -73,7 +73,7 @@ impl<T> Outcome<T> {
     }
 }
 
-#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+#[wasm_bindgen(module = "/pkg-template/on-batch.js")]
 extern "C" {
     /// Calls the caller's `onBatch` with the settled batch (`[record JSON, abort reason]` for
     /// a failure); returns a snapshot (JSON) of what it threw, if it threw. Never throws.

@@ -29,7 +29,7 @@ pub struct WasmClient {
 impl WasmClient {
     /// `options` packed by pack.js; `env`, the variables of `core::env::ALL` that are set
     /// (JSON `{ name: value }`, where the runtime has an environment); `logger_shape`, what
-    /// marshal.js's `loggerShape` reported of the `logger` option. Throws an error record
+    /// log.js's `loggerShape` reported of the `logger` option. Throws an error record
     /// (see convert.rs).
     #[wasm_bindgen(constructor)]
     pub fn new(

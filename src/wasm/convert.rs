@@ -31,7 +31,7 @@ pub enum CallError {
         timeout_ms: u32,
         ctx: Ctx,
     },
-    /// `fetch` failed: what it threw, as marshal.js's `snapshotError` JSON.
+    /// `fetch` failed: what it threw, as shared.js's `snapshotError` JSON.
     Network {
         cause: String,
         ctx: Ctx,
@@ -82,7 +82,7 @@ pub(super) fn redact_json(v: Value, secrets: &[String]) -> Value {
 }
 
 /// What a network error's message says: the message of what `fetch` threw, and the system
-/// error deepest in its `cause` chain (a snapshot of marshal.js's `snapshotError`) as its code
+/// error deepest in its `cause` chain (a snapshot of shared.js's `snapshotError`) as its code
 /// and host — `fetch failed (ECONNREFUSED 127.0.0.1:1)`, `fetch failed (ENOTFOUND
 /// kapi.kakao.com)` — or that cause's own message when it has no code. Never a path or query.
 fn network_detail(cause: &Value) -> String {

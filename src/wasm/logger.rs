@@ -1,5 +1,5 @@
 //! The client's logger: the `logger` option (checked by `api::options` from the shape
-//! marshal.js reports of it), and the one JS function that calls it. The rules are
+//! log.js reports of it), and the one JS function that calls it. The rules are
 //! `core::log`'s.
 
 use crate::core::json::JsonObject;
@@ -7,7 +7,7 @@ use crate::core::log::{self, LogLevel, LogStyle};
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+#[wasm_bindgen(module = "/pkg-template/log.js")]
 extern "C" {
     /// `logger[level](message, data)`, or `(data, message)` for a data-first logger (pino);
     /// `console` when `logger` is undefined. Never throws.

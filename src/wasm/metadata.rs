@@ -142,7 +142,7 @@ impl Record {
     }
 }
 
-#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+#[wasm_bindgen(module = "/pkg-template/hooks.js")]
 extern "C" {
     /// Calls a hook with the info (JSON; for `onResponse` with a failed attempt, `error` made
     /// from the record, or the abort `reason`). Never throws: returns a snapshot (JSON) of
@@ -303,7 +303,7 @@ impl<'a> Attempt<'a> {
             .opt_int("status", answer.map(|(s, _)| s.into()))
             .str("url", &self.url)
             .finish();
-        // "" marks an abort for marshal.js: the error is `reason` itself.
+        // "" marks an abort for hooks.js: the error is `reason` itself.
         let record = error.map(Option::unwrap_or_default);
         for h in self.hooks.iter().filter_map(|h| h.on_response.as_ref()) {
             self.call(h, "onResponse", &info, record.clone(), reason);

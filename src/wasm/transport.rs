@@ -25,7 +25,7 @@ pub struct RawResponse {
 
 /// An attempt's failure before a status arrived (or while the body was read).
 pub enum AttemptError {
-    /// What `fetch` threw, as marshal.js's `snapshotError` JSON.
+    /// What `fetch` threw, as shared.js's `snapshotError` JSON.
     Network(String),
     Timeout,
     Aborted(JsValue),
@@ -102,9 +102,9 @@ pub fn resolve_fetch(own: Option<&Function>) -> Result<Function, CallError> {
         .ok_or_else(|| CallError::Validation(crate::api::options::no_fetch()))
 }
 
-#[wasm_bindgen(module = "/pkg-template/marshal.js")]
+#[wasm_bindgen(module = "/pkg-template/attempt.js")]
 extern "C" {
-    /// One attempt in JS (one crossing instead of dozens): see `__attempt` in marshal.js.
+    /// One attempt in JS (one crossing instead of dozens): see `__attempt` in attempt.js.
     /// Never rejects.
     #[wasm_bindgen(js_name = __attempt)]
     fn attempt(
@@ -121,7 +121,7 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    /// What `__attempt` resolves to (made by marshal.js, never the caller's): an answer
+    /// What `__attempt` resolves to (made by attempt.js, never the caller's): an answer
     /// (`status` set), `timedOut`, `aborted` with the `reason`, or a failed fetch (`cause`).
     pub type AttemptOutcome;
     #[wasm_bindgen(method, getter)]
@@ -142,9 +142,17 @@ extern "C" {
     fn aborted(this: &AttemptOutcome) -> Option<bool>;
     #[wasm_bindgen(method, getter)]
     fn reason(this: &AttemptOutcome) -> JsValue;
-    /// What `fetch` threw, as marshal.js's `snapshotError` JSON.
+    /// What `fetch` threw, as shared.js's `snapshotError` JSON.
     #[wasm_bindgen(method, getter)]
     fn cause(this: &AttemptOutcome) -> Option<String>;
+}
+
+#[wasm_bindgen(module = "/pkg-template/shared.js")]
+extern "C" {
+    /// A snapshot (JSON) of what a JS promise rejected with: `__attempt` never rejects, so
+    /// this names what broke should it ever.
+    #[wasm_bindgen(js_name = __snapshot)]
+    fn snapshot(err: &JsValue) -> String;
 }
 
 /// One request of an attempt.
@@ -167,7 +175,7 @@ pub async fn send_once(
     let signal = user.map_or(JsValue::UNDEFINED, |s| s.0.clone().into());
     // The body crosses as bytes: one copy out of wasm memory. As a JS string it would cost a
     // UTF-8 decode here and an encode in `fetch`: measured ~10% of the CPU time of a 2,000-user
-    // add (0.46 ms decoding its 140 KB of Korean-keyed JSON, 0.07 ms copying it). marshal.js
+    // add (0.46 ms decoding its 140 KB of Korean-keyed JSON, 0.07 ms copying it). attempt.js
     // gives the bytes a `toString` returning the JSON text, so `JSON.parse(init.body)` works.
     let outcome = JsFuture::from(attempt(
         fetch,
@@ -182,9 +190,7 @@ pub async fn send_once(
         MAX_ANSWER_BYTES,
     ))
     .await
-    .map_err(|_| {
-        AttemptError::Network("{\"name\":\"Error\",\"message\":\"fetch failed\"}".to_owned())
-    })?;
+    .map_err(|e| AttemptError::Network(snapshot(&e)))?;
     let outcome: AttemptOutcome = outcome.unchecked_into();
     if let Some(status) = outcome.status() {
         return Ok(RawResponse {

@@ -1,0 +1,23 @@
+// The caller's `onBatch` (`__onBatch`, called by src/wasm/batches.rs as each batch of a split
+// call settles); not part of the public API.
+
+// Imports only its sibling snippet shared.js: wasm-bindgen copies both side by side.
+import { makeError, quietly, revive, snapshotError } from "./shared.js";
+
+/**
+ * Tells the caller's `onBatch` that a batch settled: `{ index, userIds, result }` or
+ * `{ index, userIds, error }` (the error class, or the abort reason). Returns a snapshot (JSON,
+ * as `snapshotError`) of what it threw synchronously, for the log line, else undefined; never
+ * throws.
+ */
+export function __onBatch(onBatch, event, reason) {
+  try {
+    const e = JSON.parse(event, revive);
+    if (e.error !== undefined) e.error = e.error === null ? reason : makeError(e.error, reason);
+    const p = onBatch(e);
+    if (p !== null && typeof p === "object" && typeof p.catch === "function") p.catch(() => {});
+    return undefined;
+  } catch (thrown) {
+    return quietly(() => JSON.stringify(snapshotError(thrown))) ?? "{}";
+  }
+}

@@ -1,0 +1,32 @@
+// The way back: results of the wasm runner (JSON text) parsed, dates revived, `$metadata`
+// attached; used by client.js and the webhook modules (through marshal.js). Not part of the
+// public API.
+
+import { revive } from "./shared.js";
+
+/** A result of the wasm runner (JSON text), dates revived. */
+export function parseResult(json) {
+  return JSON.parse(json, revive);
+}
+
+/**
+ * A result of the wasm runner, `[result JSON, $metadata JSON | undefined]`: the result, dates
+ * revived, with its metadata as a non-enumerable `$metadata` (parsed on first read), so that
+ * `JSON.stringify`, `Object.keys` and spreading give the data alone.
+ */
+export function withMetadata(pair) {
+  const result = parseResult(pair[0]);
+  const meta = pair[1];
+  if (typeof meta === "string" && result !== null && typeof result === "object") {
+    let parsed;
+    Object.defineProperty(result, "$metadata", {
+      get() {
+        if (parsed === undefined) parsed = JSON.parse(meta);
+        return parsed;
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,83 @@
+// What the snippets Rust calls into (attempt.js, hooks.js, on-batch.js) share: snapshots of
+// what a caller's callback or `fetch` threw, the way an error record becomes an error class, and
+// the reviver that makes `Date`s of results; not part of the public API.
+
+// No imports: wasm-bindgen copies this file as a snippet (Rust imports `__snapshot`), next to
+// the snippets that import it. client.js hands over how error records become error classes
+// (`__setErrorMaker`, through marshal.js).
+/** @type {(record: unknown, reason: unknown) => unknown} */
+let maker = (record) => record;
+
+/** Called once by client.js: `fromRecord` of errors.js. */
+export function __setErrorMaker(f) {
+  maker = f;
+}
+
+/** The error class of `record` (JSON parsed), `reason` for an abort's. */
+export function makeError(record, reason) {
+  return maker(record, reason);
+}
+
+/** `f()`, or undefined when it throws. */
+export function quietly(f) {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_CAUSE_DEPTH = 4;
+const MAX_TEXT = 2000;
+
+/** `v` as a string of at most MAX_TEXT characters (undefined when it cannot be one). */
+export function text(v) {
+  const s = typeof v === "string" ? v : quietly(() => String(v));
+  if (typeof s !== "string") return undefined;
+  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}… (${s.length - MAX_TEXT} more characters)` : s;
+}
+
+/**
+ * A copy of what `fetch` threw, as plain data: name, message, stack, code, its own enumerable
+ * properties (strings, numbers, booleans; objects one level down as text) and its `cause`
+ * chain, each read inside `try`. Rust redacts every string of it (keys, also percent-encoded)
+ * and the error's `cause` is rebuilt from that copy, so nothing the caller's fetch put in its
+ * error can carry a key out.
+ */
+export function snapshotError(err, depth = 0) {
+  if (err === null || (typeof err !== "object" && typeof err !== "function")) {
+    return { name: "Error", message: text(err) ?? "", thrown: typeof err };
+  }
+  const out = { name: "Error", message: "" };
+  const name = quietly(() => err.name);
+  if (typeof name === "string") out.name = text(name) ?? "Error";
+  const message = quietly(() => err.message);
+  if (message !== undefined) out.message = text(message) ?? "";
+  const stack = quietly(() => err.stack);
+  if (typeof stack === "string") out.stack = text(stack);
+  const props = {};
+  const keys = quietly(() => Object.keys(err)) ?? [];
+  for (const k of keys.slice(0, 32)) {
+    if (k === "name" || k === "message" || k === "stack" || k === "cause") continue;
+    const v = quietly(() => err[k]);
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null) props[k] = typeof v === "string" ? text(v) : v;
+    else if (typeof v === "object") props[k] = text(quietly(() => JSON.stringify(v)) ?? "[object]");
+  }
+  if (Object.keys(props).length > 0) out.props = props;
+  const cause = quietly(() => err.cause);
+  if (cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = snapshotError(cause, depth + 1);
+  return out;
+}
+
+/** `snapshotError(err)` as JSON (for Rust, should a promise it awaits ever reject). */
+export function __snapshot(err) {
+  return quietly(() => JSON.stringify(snapshotError(err))) ?? "{}";
+}
+
+/** Dates travel as epoch milliseconds under these keys; they become `Date`s here, and only here. */
+const DATE_KEYS = new Set(["createdAt", "updatedAt"]);
+
+/** The `JSON.parse` reviver of every result: the one place where `Date`s are made. */
+export function revive(key, value) {
+  return typeof value === "number" && DATE_KEYS.has(key) ? new Date(value) : value;
+}
