@@ -162,8 +162,6 @@ pub struct ClientOptions {
     pub max_retries: u32,
     pub concurrency: u32,
     pub logger: Logger,
-    /// About an unknown `KAKAO_TALK_CHANNEL_LOG`, to log once.
-    pub env_warning: Option<String>,
     pub hooks: HookHandles,
 }
 
@@ -261,9 +259,15 @@ fn logger(v: &Val, shape: Option<&str>, level: LogLevel) -> Result<Logger, Valid
     }
 }
 
-/// The client's options `o` (packed), on `host`.
+/// The client's options `o` (packed), on `host`. `logging` makes the client's log (`L`) as
+/// soon as the logger is checked, with the warning about an unknown `KAKAO_TALK_CHANNEL_LOG` if
+/// any: the warning is logged then, even when an option checked after the logger is refused.
 #[inline]
-pub fn client_options(o: &Val, host: &Host) -> Result<ClientOptions, ValidationError> {
+pub fn client_options<L>(
+    o: &Val,
+    host: &Host,
+    logging: impl FnOnce(Logger, Option<String>) -> L,
+) -> Result<(ClientOptions, L), ValidationError> {
     input::check_flaws(o, "", "options")?;
     let o = input::object_with_keys(o, "", CLIENT_OPTIONS, true)?.unwrap_or(&Val::Undefined);
     let admin_key = key_from(o, "adminKey", env::ADMIN_KEY, host)?;
@@ -308,8 +312,9 @@ pub fn client_options(o: &Val, host: &Host) -> Result<ClientOptions, ValidationE
         host.var(log::ENV_LOG),
     )?;
     let logger = logger(o.get("logger"), host.logger_shape, level)?;
+    let log = logging(logger, env_warning);
     let hooks = hooks(o, "")?;
-    Ok(ClientOptions {
+    let options = ClientOptions {
         credentials,
         base_url,
         fetch,
@@ -341,9 +346,9 @@ pub fn client_options(o: &Val, host: &Host) -> Result<ClientOptions, ValidationE
         )?
         .unwrap_or(1),
         logger,
-        env_warning,
         hooks,
-    })
+    };
+    Ok((options, log))
 }
 
 /// The settings a call's options default to: the client's.
@@ -461,7 +466,7 @@ mod tests {
     fn client_options_fill_defaults_and_name_handles() {
         // { adminKey: "admin-0001", fetch: <function 0>, onResponse: <function 1> }
         let o = one("1\0o3\0sadminKey\0sadmin-0001\0sfetch\0hf0\0sonResponse\0hf1");
-        let c = client_options(&o, &host(None, false)).unwrap();
+        let (c, ()) = client_options(&o, &host(None, false), |_, _| {}).unwrap();
         assert_eq!(c.base_url, DEFAULT_BASE_URL);
         assert_eq!(c.fetch, Some(0));
         assert_eq!(
@@ -500,7 +505,7 @@ mod tests {
             ("1\0o1\0sonRequest\0ho0", "onRequest", rules::PARAMS_TYPE),
             ("1\0o1\0sapiKey\0sx", "apiKey", rules::PARAMS_UNKNOWN_KEY),
         ] {
-            let e = client_options(&one(text), &host(None, false))
+            let e = client_options(&one(text), &host(None, false), |_, _| {})
                 .err()
                 .unwrap();
             assert_eq!((e.field.as_str(), e.rule), (field, rule), "{text:?}");
@@ -510,14 +515,16 @@ mod tests {
     #[test]
     fn keys_in_a_browser_need_the_opt_in_and_env_is_ignored_there() {
         let keyed = one("1\0o1\0sadminKey\0sadmin-0001");
-        let e = client_options(&keyed, &host(None, true)).err().unwrap();
+        let e = client_options(&keyed, &host(None, true), |_, _| {})
+            .err()
+            .unwrap();
         assert_eq!(e.rule, rules::BROWSER_SECRET_KEY);
         let opted = one("1\0o2\0sadminKey\0sadmin-0001\0sdangerouslyAllowBrowser\0t");
-        assert!(client_options(&opted, &host(None, true)).is_ok());
+        assert!(client_options(&opted, &host(None, true), |_, _| {}).is_ok());
         let env = r#"{"KAKAO_ADMIN_KEY":"env-admin-1"}"#;
-        let c = client_options(&Val::Undefined, &host(Some(env), false)).unwrap();
+        let (c, ()) = client_options(&Val::Undefined, &host(Some(env), false), |_, _| {}).unwrap();
         assert_eq!(c.credentials.secrets(), ["env-admin-1"]);
-        let c = client_options(&Val::Undefined, &host(Some(env), true)).unwrap();
+        let (c, ()) = client_options(&Val::Undefined, &host(Some(env), true), |_, _| {}).unwrap();
         assert!(c.credentials.secrets().is_empty());
         assert_eq!(
             host(Some(env), false).key_strings(&keyed),
@@ -526,16 +533,46 @@ mod tests {
     }
 
     #[test]
+    fn the_env_level_warning_comes_with_the_logger_before_later_refusals() {
+        // KAKAO_TALK_CHANNEL_LOG unknown, then a refused timeoutMs: the warning was handed over.
+        let env = r#"{"KAKAO_TALK_CHANNEL_LOG":"loud"}"#;
+        let mut told = None;
+        let e = client_options(
+            &one("1\0o1\0stimeoutMs\0n0"),
+            &host(Some(env), false),
+            |l, w| {
+                told = Some((l.handle, w));
+            },
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.rule, rules::OPTIONS_TIMEOUT_MS);
+        let (handle, warning) = told.unwrap();
+        assert_eq!(handle, None);
+        assert!(warning.unwrap().contains("loud"));
+        // A refused logger hands nothing over.
+        let mut called = false;
+        let e = client_options(
+            &one("1\0o1\0slogger\0n1"),
+            &host(Some(env), false),
+            |_, _| {
+                called = true;
+            },
+        );
+        assert!(e.is_err() && !called);
+    }
+
+    #[test]
     fn a_logger_is_checked_by_its_shape() {
         let o = one("1\0o1\0slogger\0ho2");
         let shape = r#"{"functions":["debug","info","warn","error"],"pino":true}"#;
-        let c = client_options(&o, &Host::new(None, Some(shape), false)).unwrap();
+        let (c, ()) = client_options(&o, &Host::new(None, Some(shape), false), |_, _| {}).unwrap();
         assert_eq!(
             (c.logger.handle, c.logger.style),
             (Some(2), LogStyle::DataFirst)
         );
         let shape = r#"{"functions":["debug"],"pino":false}"#;
-        let e = client_options(&o, &Host::new(None, Some(shape), false))
+        let e = client_options(&o, &Host::new(None, Some(shape), false), |_, _| {})
             .err()
             .unwrap();
         // The first method missing, named under the option.

@@ -7,7 +7,7 @@
 
 use super::convert::CallError;
 use super::handles::Handles;
-use super::options::{client, in_browser};
+use super::options::{client, in_browser, logger};
 use super::runner::{Args, Inner};
 use super::{customer_files, relationship};
 use crate::api::input;
@@ -41,12 +41,15 @@ impl WasmClient {
         let args = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
         let options = args.first().unwrap_or(&Val::Undefined);
         let host = Host::new(env.as_deref(), logger_shape.as_deref(), in_browser());
-        let checked = options::client_options(options, &host).map_err(|e| {
-            // Redact whatever key strings were given, even ones that failed their checks.
-            CallError::Validation(e).into_js(&host.key_strings(options))
-        })?;
+        let handles = Handles(handles);
+        let (checked, log) =
+            options::client_options(options, &host, |l, warning| logger(l, warning, &handles))
+                .map_err(|e| {
+                    // Redact whatever key strings were given, even ones that failed their checks.
+                    CallError::Validation(e).into_js(&host.key_strings(options))
+                })?;
         Ok(WasmClient {
-            inner: Rc::new(client(checked, &Handles(handles))),
+            inner: Rc::new(client(checked, log, &handles)),
         })
     }
 

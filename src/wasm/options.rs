@@ -6,7 +6,7 @@ use super::logger::Log;
 use super::metadata::{Hooks, Reporter};
 use super::runner::{Args, Call, Inner};
 use super::transport;
-use crate::api::options::{self, CallDefaults, ClientOptions};
+use crate::api::options::{self, CallDefaults, ClientOptions, Logger};
 use crate::core::error::ValidationError;
 use std::rc::Rc;
 
@@ -22,14 +22,19 @@ pub(super) fn in_browser() -> bool {
     (has("window") && has("document")) || (has("self") && has("importScripts"))
 }
 
-/// The client of the checked options `o`, its handles looked up in `handles`.
-pub(super) fn client(o: ClientOptions, handles: &Handles) -> Inner {
-    let log = Log::new(
-        o.logger.handle.map(|i| handles.value(i)),
-        o.logger.style,
-        o.logger.level,
-        o.env_warning,
-    );
+/// The client's logger, as soon as `api::options::client_options` checked it (the warning
+/// about an unknown `KAKAO_TALK_CHANNEL_LOG` is logged now, once).
+pub(super) fn logger(l: Logger, env_warning: Option<String>, handles: &Handles) -> Log {
+    Log::new(
+        l.handle.map(|i| handles.value(i)),
+        l.style,
+        l.level,
+        env_warning,
+    )
+}
+
+/// The client of the checked options `o` and its `log`, its handles looked up in `handles`.
+pub(super) fn client(o: ClientOptions, log: Log, handles: &Handles) -> Inner {
     let report = Reporter::new(
         &log,
         o.credentials
