@@ -32,6 +32,48 @@ fn is_function(v: &Val) -> bool {
     matches!(v, Val::Handle(Handle::Function, _))
 }
 
+/// Which webhook function's options: webhook.js names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionsOf {
+    /// `parseChannelWebhook` ("parse", and any name not below).
+    Parse,
+    /// `createChannelWebhookHandler` ("handler").
+    Handler,
+    /// `constructChannelWebhookEvent` ("event").
+    Event,
+}
+
+impl OptionsOf {
+    pub fn from_name(name: &str) -> OptionsOf {
+        match name {
+            "handler" => OptionsOf::Handler,
+            "event" => OptionsOf::Event,
+            _ => OptionsOf::Parse,
+        }
+    }
+}
+
+/// Which shipped `seen` store: webhook-stores.js names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// "redis".
+    Redis,
+    /// "d1".
+    D1,
+    /// "kv", and any name not above.
+    Kv,
+}
+
+impl Store {
+    pub fn from_name(name: &str) -> Store {
+        match name {
+            "redis" => Store::Redis,
+            "d1" => Store::D1,
+            _ => Store::Kv,
+        }
+    }
+}
+
 /// The options of `parseChannelWebhook` (`kind` "parse"), `createChannelWebhookHandler`
 /// ("handler") or `constructChannelWebhookEvent` ("event"), packed by pack.js from webhook.js's
 /// plain copy (`seen` a plain `{ claim, finish, release, has, add }`); `unreadable` names the
@@ -41,10 +83,10 @@ fn is_function(v: &Val) -> bool {
 pub fn check_options(
     options: &Val,
     unreadable: Option<String>,
-    kind: &str,
+    kind: OptionsOf,
     env_key: Option<&str>,
 ) -> Result<Value, ValidationError> {
-    let handler = kind == "handler";
+    let handler = kind == OptionsOf::Handler;
     if let Some(field) = unreadable {
         return Err(input::unreadable(field));
     }
@@ -60,7 +102,7 @@ pub fn check_options(
             "seen",
             "seenTtlMs",
         ]
-    } else if kind == "event" {
+    } else if kind == OptionsOf::Event {
         &["adminKey"]
     } else {
         &["adminKey", "bodyTimeoutMs"]
@@ -154,11 +196,11 @@ pub fn check_options(
     Ok(out)
 }
 
-fn store_option_names(kind: &str) -> &'static [&'static str] {
+fn store_option_names(kind: Store) -> &'static [&'static str] {
     match kind {
-        "redis" => &["prefix", "client"],
-        "d1" => &["table"],
-        _ => &["prefix"],
+        Store::Redis => &["prefix", "client"],
+        Store::D1 => &["table"],
+        Store::Kv => &["prefix"],
     }
 }
 
@@ -168,7 +210,7 @@ fn store_option_names(kind: &str) -> &'static [&'static str] {
 /// a node-redis client) or the caller's value itself when it is not an object (a URL string,
 /// say). `{ prefix, client?, table? }` with the defaults filled in.
 pub fn store_options(
-    kind: &str,
+    kind: Store,
     values: &[Val],
     unreadable: Option<String>,
 ) -> Result<Value, ValidationError> {
@@ -181,11 +223,13 @@ pub fn store_options(
         .unwrap_or(&Val::Undefined);
     // Redis: the call shape decides the method needed (node-redis' sendCommand, ioredis' call).
     let shape = match o.get("client") {
-        Val::Undefined if kind == "redis" && matches!(client.get("isOpen"), Val::Bool(true)) => {
+        Val::Undefined
+            if kind == Store::Redis && matches!(client.get("isOpen"), Val::Bool(true)) =>
+        {
             "node-redis"
         }
         Val::Undefined => "ioredis",
-        Val::Str(s) if kind == "redis" && (s == "ioredis" || s == "node-redis") => s,
+        Val::Str(s) if kind == Store::Redis && (s == "ioredis" || s == "node-redis") => s,
         _ => {
             return Err(ValidationError::new(
                 "options.client",
@@ -195,7 +239,7 @@ pub fn store_options(
         }
     };
     let (name, field, methods, what): (&str, &str, &[&str], &str) = match kind {
-        "redis" => (
+        Store::Redis => (
             "redisSeenStore",
             "redis",
             if shape == "node-redis" {
@@ -205,8 +249,8 @@ pub fn store_options(
             },
             "a connected Redis client (node-redis' createClient(...).connect(), or new Redis() of ioredis)",
         ),
-        "d1" => ("d1SeenStore", "db", &["prepare"], "a D1 database binding (env.DB)"),
-        _ => (
+        Store::D1 => ("d1SeenStore", "db", &["prepare"], "a D1 database binding (env.DB)"),
+        Store::Kv => (
             "kvSeenStore",
             "kv",
             &["get", "put", "delete"],
@@ -236,7 +280,7 @@ pub fn store_options(
         ));
     }
     let mut out = serde_json::Map::new();
-    if kind == "d1" {
+    if kind == Store::D1 {
         let table = input::opt_string(o, "table", "options.table")?.unwrap_or("kakao_webhook_seen");
         check_table(table)?;
         out.insert("table".into(), json!(table));
@@ -245,8 +289,82 @@ pub fn store_options(
         check_prefix(prefix)?;
         out.insert("prefix".into(), json!(prefix));
     }
-    if kind == "redis" {
+    if kind == Store::Redis {
         out.insert("client".into(), json!(shape));
     }
     Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::packed::args;
+    use super::*;
+
+    fn one(text: &str) -> Val<'_> {
+        args(text).unwrap().into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn only_post_is_a_delivery() {
+        assert!(check_method("post").is_ok());
+        let e = check_method("GET").err().unwrap();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("request.method", rules::WEBHOOK_METHOD)
+        );
+    }
+
+    #[test]
+    fn webhook_options_fill_defaults_and_check_the_handler() {
+        let o = one("1\0o1\0sadminKey\0sadmin-0001");
+        let v = check_options(&o, None, OptionsOf::Parse, None).unwrap();
+        assert_eq!(v["adminKey"], "admin-0001");
+        assert_eq!(v["bodyTimeoutMs"], DEFAULT_BODY_TIMEOUT_MS);
+        assert!(v.get("seenTtlMs").is_none());
+        // The handler needs onEvent, a function; it gets the timing defaults.
+        let e = check_options(&o, None, OptionsOf::Handler, None)
+            .err()
+            .unwrap();
+        assert_eq!((e.field.as_str(), e.rule), ("onEvent", rules::PARAMS_TYPE));
+        let o = one("1\0o2\0sadminKey\0sadmin-0001\0sonEvent\0hf0");
+        let v = check_options(&o, None, OptionsOf::Handler, None).unwrap();
+        assert_eq!(v["seenTtlMs"], DEFAULT_SEEN_TTL_MS);
+        // An event takes adminKey alone; the key may come from the environment.
+        let o = one("1\0o1\0sbodyTimeoutMs\0n5");
+        let e = check_options(&o, None, OptionsOf::Event, Some("env-key-1"))
+            .err()
+            .unwrap();
+        assert_eq!(e.rule, rules::PARAMS_UNKNOWN_KEY);
+        let v = check_options(&Val::Undefined, None, OptionsOf::Event, Some("env-key-1")).unwrap();
+        assert_eq!(v["adminKey"], "env-key-1");
+        let e = check_options(&o, Some("seen".into()), OptionsOf::Parse, None)
+            .err()
+            .unwrap();
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("seen", rules::PARAMS_UNREADABLE)
+        );
+    }
+
+    #[test]
+    fn stores_are_checked_by_the_methods_they_have() {
+        let node_redis = args("2\0o2\0ssendCommand\0hf0\0sisOpen\0t\0u").unwrap();
+        let v = store_options(Store::from_name("redis"), &node_redis, None).unwrap();
+        assert_eq!(
+            (v["client"].as_str(), v["prefix"].as_str()),
+            (Some("node-redis"), Some("kakao-webhook:"))
+        );
+        let url = args("2\0sredis://localhost\0u").unwrap();
+        let e = store_options(Store::Redis, &url, None).err().unwrap();
+        assert_eq!((e.field.as_str(), e.rule), ("redis", rules::PARAMS_TYPE));
+        assert!(e.message.contains("not a string"), "{}", e.message);
+        let kv = args("2\0o2\0sget\0hf0\0sput\0hf1\0u").unwrap();
+        let e = store_options(Store::from_name("kv"), &kv, None)
+            .err()
+            .unwrap();
+        assert_eq!(e.field.strip_prefix("kv."), Some("delete"));
+        let d1 = args("2\0o1\0sprepare\0hf0\0o1\0stable\0sseen").unwrap();
+        let v = store_options(Store::from_name("d1"), &d1, None).unwrap();
+        assert_eq!(v["table"], "seen");
+    }
 }

@@ -6,7 +6,7 @@
 use super::convert::{to_json, CallError};
 use crate::api::packed::{self, Val};
 use crate::api::webhook::{parse_event_bytes, verify_authorization};
-use crate::api::webhook_options::{check_method, check_options, store_options};
+use crate::api::webhook_options::{check_method, check_options, store_options, OptionsOf, Store};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
@@ -35,10 +35,15 @@ pub fn check_webhook_options(
         .into_iter()
         .chain(env_key.clone())
         .collect();
-    check_options(options, unreadable, kind, env_key.as_deref())
-        .map_err(CallError::from)
-        .and_then(|v| to_json(&v))
-        .map_err(|e| e.into_js(&secrets))
+    check_options(
+        options,
+        unreadable,
+        OptionsOf::from_name(kind),
+        env_key.as_deref(),
+    )
+    .map_err(CallError::from)
+    .and_then(|v| to_json(&v))
+    .map_err(|e| e.into_js(&secrets))
 }
 
 /// Checks a shipped `seen` store's set-up: `kind` is "redis", "d1" or "kv"; the packed values
@@ -54,7 +59,7 @@ pub fn check_seen_store_options(
     unreadable: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let values = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
-    store_options(kind, &values, unreadable)
+    store_options(Store::from_name(kind), &values, unreadable)
         .map_err(CallError::from)
         .and_then(|v| to_json(&v))
         .map_err(|e| e.into_js(&[]))
