@@ -7,8 +7,9 @@
 //! channel fields `plus_friend_public_id` and `plus_friend_uuid`; both spellings are accepted.
 
 use crate::core::env;
-use crate::core::error::{quoted, ValidationError};
-use crate::core::ids::{check_secret, describe_char, ChannelPublicId};
+use crate::core::error::ValidationError;
+use crate::core::ids::{check_secret, ChannelPublicId};
+use crate::core::text::{describe_char, quoted};
 use crate::core::time::parse_rfc3339;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};

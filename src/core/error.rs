@@ -2,6 +2,9 @@
 //!
 //! The wasm edge turns these into the JS classes of `pkg-template/errors.js`.
 
+/// Re-exported from [`crate::core::text`], where it lives, for the modules that import it from
+/// here (the bulk-user reader among them).
+pub use super::text::quoted;
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -41,14 +44,6 @@ pub fn bounded(s: String, max: usize) -> String {
             out
         }
     }
-}
-
-/// `s` in double quotes, escaped as JSON: what `{s:?}` shows for ordinary text, without pulling
-/// Rust's Unicode printability tables into the wasm.
-pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len().saturating_add(2));
-    crate::core::schema::push_json_str(&mut out, s);
-    out
 }
 
 /// An input that breaks a documented rule, found before any request is sent.

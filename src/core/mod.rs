@@ -9,4 +9,5 @@ pub mod request;
 pub mod retry;
 pub mod rules;
 pub mod schema;
+pub mod text;
 pub mod time;

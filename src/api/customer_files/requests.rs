@@ -3,7 +3,8 @@
 use super::users::{FieldValue, User, UserType};
 use crate::core::ids::{ChannelPublicId, MAX_SAFE_INTEGER};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
-use crate::core::schema::{push_json_str, Schema};
+use crate::core::schema::Schema;
+use crate::core::text::push_json_str;
 use std::fmt::Write as _;
 
 pub const REGISTER_PATH: &str = "/v1/talkchannel/create/target_user_file";
