@@ -92,6 +92,7 @@ function checkOptions(options, kind) {
   return { checked: wasm(__checkWebhookOptions, text, unreadable, kind, readEnv("KAKAO_ADMIN_KEY")), copy, store };
 }
 
+/** @param {string} field @param {import("./errors.js").ValidationRule} rule (type-checked against the Rust rule table) @param {string} message */
 function invalid(field, rule, message) {
   return new ValidationError(`${field}: ${message}`, { field, rule });
 }

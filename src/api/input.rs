@@ -10,7 +10,7 @@ use super::customer_files::{RawId, RawUser, RawValue};
 use super::packed::{Flaw, Val};
 use crate::core::error::{bounded, ValidationError};
 use crate::core::ids::UserId;
-use crate::core::rules;
+use crate::core::rules::{self, Rule};
 use std::borrow::Cow;
 
 /// A field path under `parent` (`""` for the top level).
@@ -129,7 +129,7 @@ pub fn object_with_keys<'v, 'a>(
         Val::Undefined | Val::Null if optional => Ok(None),
         Val::Undefined | Val::Null => Err(ValidationError::new(
             field_or(field, "params"),
-            "params.required",
+            rules::PARAMS_REQUIRED,
             "is required",
         )),
         Val::Object(entries) => {
@@ -137,7 +137,7 @@ pub fn object_with_keys<'v, 'a>(
                 if !allowed.contains(&k.as_ref()) {
                     return Err(ValidationError::new(
                         path(field, k),
-                        "params.unknown_key",
+                        rules::PARAMS_UNKNOWN_KEY,
                         format!(
                             "is not an option here; expected one of: {}",
                             allowed.join(", ")
@@ -172,7 +172,7 @@ pub fn unreadable(field: impl Into<String>) -> ValidationError {
 pub fn not_an_object(v: &Val, field: &str) -> ValidationError {
     ValidationError::new(
         field_or(field, "options"),
-        "params.type",
+        rules::PARAMS_TYPE,
         format!(
             "must be a plain object (or a Map with string keys); {}",
             got(v)
@@ -191,7 +191,7 @@ pub fn opt_string<'v>(
         Val::Str(s) => Ok(Some(s)),
         other => Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a string; {}", got(other)),
         )),
     }
@@ -200,17 +200,21 @@ pub fn opt_string<'v>(
 /// A required string property.
 pub fn req_string<'v>(obj: &'v Val, key: &str) -> Result<&'v str, ValidationError> {
     opt_string(obj, key, key)?
-        .ok_or_else(|| ValidationError::new(key, "params.required", "is required"))
+        .ok_or_else(|| ValidationError::new(key, rules::PARAMS_REQUIRED, "is required"))
 }
 
 /// A required number property.
 pub fn req_number(obj: &Val, key: &str) -> Result<f64, ValidationError> {
     match obj.get(key) {
-        Val::Undefined => Err(ValidationError::new(key, "params.required", "is required")),
+        Val::Undefined => Err(ValidationError::new(
+            key,
+            rules::PARAMS_REQUIRED,
+            "is required",
+        )),
         Val::Number(n) => Ok(*n),
         other => Err(ValidationError::new(
             key,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a number; {}", got(other)),
         )),
     }
@@ -223,7 +227,7 @@ pub fn opt_bool(obj: &Val, key: &str, field: &str) -> Result<Option<bool>, Valid
         Val::Bool(b) => Ok(Some(*b)),
         other => Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a boolean; {}", got(other)),
         )),
     }
@@ -236,7 +240,7 @@ pub fn opt_int(
     field: &str,
     min: u32,
     max: u32,
-    rule: &'static str,
+    rule: Rule,
 ) -> Result<Option<u32>, ValidationError> {
     match obj.get(key) {
         Val::Undefined => Ok(None),
@@ -256,7 +260,7 @@ pub fn string_array<'v>(v: &'v Val, field: &str) -> Result<Vec<&'v str>, Validat
     let Val::Array(items) = v else {
         return Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be an array of strings; {}", got(v)),
         ));
     };
@@ -267,7 +271,7 @@ pub fn string_array<'v>(v: &'v Val, field: &str) -> Result<Vec<&'v str>, Validat
             s.as_str().ok_or_else(|| {
                 ValidationError::new(
                     format!("{field}[{i}]"),
-                    "params.type",
+                    rules::PARAMS_TYPE,
                     format!("must be a string; {}", got(s)),
                 )
             })
@@ -283,7 +287,7 @@ pub fn user_id(v: &Val, field: &str) -> Result<UserId, ValidationError> {
         Val::BigInt(b) => UserId::from_decimal(b, field),
         other => Err(ValidationError::new(
             field,
-            "user_id.type",
+            rules::USER_ID_TYPE,
             format!("must be a number, bigint or decimal string; {}", got(other)),
         )),
     }
@@ -294,14 +298,14 @@ pub fn user_ids(v: &Val, field: &str) -> Result<Vec<UserId>, ValidationError> {
     let Val::Array(items) = v else {
         return Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be an array of user ids; {}", got(v)),
         ));
     };
     if items.is_empty() {
         return Err(ValidationError::new(
             field,
-            "user_ids.empty",
+            rules::USER_IDS_EMPTY,
             "must list at least one user id",
         ));
     }
@@ -350,7 +354,7 @@ pub fn raw_ids<'a>(v: &Val<'a>, field: &str) -> Result<Vec<RawId<'a>>, Validatio
         Val::Array(items) => Ok(items.iter().map(raw_id).collect()),
         other => Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be an array of ids; {}", got(other)),
         )),
     }

@@ -4,6 +4,7 @@ pub mod env;
 pub mod error;
 pub mod ids;
 pub mod json;
+pub mod kinds;
 pub mod log;
 pub mod request;
 pub mod retry;

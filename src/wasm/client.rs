@@ -19,6 +19,7 @@ use crate::core::json::JsonObject;
 use crate::core::log::{path_only, LogLevel};
 use crate::core::request::{answer_too_large, Credentials, HttpRequest};
 use crate::core::retry::{self, Failure};
+use crate::core::rules;
 use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -428,7 +429,7 @@ impl WasmClient {
                     "deleteCustomerFileUsers" => customer_files::delete(&inner, &args).await,
                     _ => Err(ValidationError::new(
                         "method",
-                        "params.type",
+                        rules::PARAMS_TYPE,
                         "is not a method of TalkChannelClient",
                     )
                     .into()),

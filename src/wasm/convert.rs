@@ -8,6 +8,7 @@ use crate::core::error::{
     bounded, redact, ApiError, ResponseError, ValidationError, MAX_MESSAGE_CHARS,
 };
 use crate::core::json::{value_text, JsonObject};
+use crate::core::rules;
 use js_sys::Array;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -61,7 +62,7 @@ impl From<PackError> for CallError {
     fn from(_: PackError) -> Self {
         CallError::Validation(ValidationError::new(
             "params",
-            "params.type",
+            rules::PARAMS_TYPE,
             "could not be read (the package's pack.js and wasm disagree: reinstall it)",
         ))
     }
@@ -202,7 +203,7 @@ impl CallError {
                         o.opt_int("code", e.code).raw("details", &details)
                     },
                     |o| {
-                        o.str("kind", &r(e.kind))
+                        o.str("kind", &r(e.kind.as_str()))
                             .str("msg", &r(&e.msg))
                             .bool("retryable", e.retryable)
                             .int("status", e.status.into())
@@ -283,7 +284,7 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<JsValue, CallError> {
         .map_err(|_| {
             CallError::Validation(ValidationError::new(
                 "result",
-                "params.type",
+                rules::PARAMS_TYPE,
                 "could not be written as JSON",
             ))
         })

@@ -17,6 +17,7 @@ use crate::core::error::ValidationError;
 use crate::core::ids::{file_id, file_name, ChannelPublicId};
 use crate::core::json::JsonObject;
 use crate::core::request::Auth;
+use crate::core::rules;
 use crate::core::schema::Schema;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -119,12 +120,12 @@ fn users_of<'v, 'a>(
         (Val::Array(items), _) => Ok(Users::Inline(items)),
         (Val::Undefined, _) => Err(ValidationError::new(
             "users",
-            "params.required",
+            rules::PARAMS_REQUIRED,
             "is required",
         )),
         (other, _) => Err(ValidationError::new(
             "users",
-            "params.type",
+            rules::PARAMS_TYPE,
             format!(
                 "must be an array of {{ id, fields? }}; got {}",
                 other.type_name()
@@ -154,7 +155,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
     file_name(name, "fileName")?;
     let schema_v = p.get("schema");
     if schema_v.is_undefined() {
-        return Err(ValidationError::new("schema", "params.required", "is required").into());
+        return Err(ValidationError::new("schema", rules::PARAMS_REQUIRED, "is required").into());
     }
     let schema = schema(schema_v, "schema")?;
     let call = inner.call_options(args, None, false)?;
@@ -244,9 +245,12 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     }
     drop(checker);
     if users.count() == 0 {
-        return Err(
-            ValidationError::new("users", "users.empty", "must list at least one user").into(),
-        );
+        return Err(ValidationError::new(
+            "users",
+            rules::USERS_EMPTY,
+            "must list at least one user",
+        )
+        .into());
     }
     let call = inner.call_options(args, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
@@ -315,7 +319,7 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
     let ty = user_type(p)?;
     let ids_v = p.get("userIds");
     if ids_v.is_undefined() {
-        return Err(ValidationError::new("userIds", "params.required", "is required").into());
+        return Err(ValidationError::new("userIds", rules::PARAMS_REQUIRED, "is required").into());
     }
     let ids = cf::check_ids(&input::raw_ids(ids_v, "userIds")?, ty, "userIds")?;
     let call = inner.call_options(args, None, true)?;

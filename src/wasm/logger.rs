@@ -7,6 +7,7 @@ use crate::api::packed::Val;
 use crate::core::error::ValidationError;
 use crate::core::json::JsonObject;
 use crate::core::log::{self, LogLevel, LogStyle};
+use crate::core::rules;
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
@@ -63,7 +64,7 @@ impl Log {
             other => {
                 return Err(ValidationError::new(
                     "logger",
-                    "params.type",
+                    rules::PARAMS_TYPE,
                     format!(
                     "must be an object with debug/info/warn/error methods (like console); got {}",
                     other.type_name()

@@ -11,6 +11,7 @@ use crate::api::packed::Val;
 use crate::core::error::{redact, ValidationError};
 use crate::core::json::{value_text, JsonObject};
 use crate::core::log::LogLevel;
+use crate::core::rules;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -177,7 +178,7 @@ fn function(
         v @ Val::Handle('f', _) => Ok(handles.get(v)),
         other => Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a function; got {}", other.type_name()),
         )),
     }

@@ -13,6 +13,7 @@ use crate::core::error::ValidationError;
 use crate::core::ids::check_secret;
 use crate::core::log;
 use crate::core::request::{normalize_base_url, Credentials, DEFAULT_BASE_URL};
+use crate::core::rules;
 use js_sys::Function;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -112,7 +113,7 @@ pub(super) fn parse_options(
     if !credentials.secrets().is_empty() && allow_browser != Some(true) && in_browser() {
         return Err(ValidationError::new(
             "dangerouslyAllowBrowser",
-            "browser.secret_key",
+            rules::BROWSER_SECRET_KEY,
             "admin and REST API keys belong on servers only (Kakao's rule); this looks like a browser or a browser worker. Pass dangerouslyAllowBrowser: true only if you know the page is private",
         ));
     }
@@ -134,7 +135,7 @@ pub(super) fn parse_options(
         other => {
             return Err(ValidationError::new(
                 "fetch",
-                "fetch.type",
+                rules::FETCH_TYPE,
                 format!(
                     "must be a function like globalThis.fetch; got {}",
                     other.type_name()
@@ -174,7 +175,7 @@ pub(super) fn parse_options(
             "timeoutMs",
             1,
             MAX_TIMEOUT_MS,
-            "options.timeout_ms",
+            rules::OPTIONS_TIMEOUT_MS,
         )?
         .unwrap_or(DEFAULT_TIMEOUT_MS),
         max_retries: input::opt_int(
@@ -183,7 +184,7 @@ pub(super) fn parse_options(
             "maxRetries",
             0,
             MAX_RETRIES_LIMIT,
-            "options.max_retries",
+            rules::OPTIONS_MAX_RETRIES,
         )?
         .unwrap_or(DEFAULT_MAX_RETRIES),
         concurrency: input::opt_int(
@@ -192,7 +193,7 @@ pub(super) fn parse_options(
             "concurrency",
             1,
             MAX_CONCURRENCY,
-            "options.concurrency",
+            rules::OPTIONS_CONCURRENCY,
         )?
         .unwrap_or(1),
         log,
@@ -230,7 +231,7 @@ impl Inner {
             if let Some(key) = SPLIT_ONLY_OPTIONS.iter().find(|k| !o.get(k).is_undefined()) {
                 return Err(ValidationError::new(
                     input::path("options", key),
-                    "params.unknown_key",
+                    rules::PARAMS_UNKNOWN_KEY,
                     "is only for the calls split into batches (checkChannelRelationshipMulti, addCustomerFileUsers, deleteCustomerFileUsers); this method sends one request and would ignore it",
                 ));
             }
@@ -240,7 +241,7 @@ impl Inner {
             v @ Val::Handle('s', _) => Ok(handles.get(v).map(Signal::new)),
             other => Err(ValidationError::new(
                 field,
-                "options.signal",
+                rules::OPTIONS_SIGNAL,
                 format!("must be an AbortSignal; got {}", other.type_name()),
             )),
         };
@@ -254,7 +255,7 @@ impl Inner {
                 "options.timeoutMs",
                 1,
                 MAX_TIMEOUT_MS,
-                "options.timeout_ms",
+                rules::OPTIONS_TIMEOUT_MS,
             )?
             .unwrap_or(self.timeout_ms),
             max_retries: input::opt_int(
@@ -263,7 +264,7 @@ impl Inner {
                 "options.maxRetries",
                 0,
                 MAX_RETRIES_LIMIT,
-                "options.max_retries",
+                rules::OPTIONS_MAX_RETRIES,
             )?
             .unwrap_or(self.max_retries),
             concurrency: input::opt_int(
@@ -272,7 +273,7 @@ impl Inner {
                 "options.concurrency",
                 1,
                 MAX_CONCURRENCY,
-                "options.concurrency",
+                rules::OPTIONS_CONCURRENCY,
             )?
             .unwrap_or(self.concurrency) as usize,
             on_batch: match o.get("onBatch") {
@@ -281,7 +282,7 @@ impl Inner {
                 other => {
                     return Err(ValidationError::new(
                         "options.onBatch",
-                        "params.type",
+                        rules::PARAMS_TYPE,
                         format!("must be a function; got {}", other.type_name()),
                     ))
                 }

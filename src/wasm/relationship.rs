@@ -11,6 +11,7 @@ use crate::core::error::ValidationError;
 use crate::core::ids::{channel_ids, ChannelPublicId, UserId};
 use crate::core::json::{value_text, JsonObject};
 use crate::core::request::{bearer, Auth};
+use crate::core::rules;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 
@@ -19,7 +20,7 @@ fn channel_list(p: &Val, field: &str) -> Result<Vec<ChannelPublicId>, Validation
     if v.is_undefined() {
         return Err(ValidationError::new(
             field,
-            "params.required",
+            rules::PARAMS_REQUIRED,
             "is required",
         ));
     }
@@ -35,7 +36,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         (Some(_), false) => {
             return Err(ValidationError::new(
                 "params",
-                "params.exclusive",
+                rules::PARAMS_EXCLUSIVE,
                 "pass either accessToken or userId, not both",
             )
             .into())
@@ -45,7 +46,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         (None, true) => {
             return Err(ValidationError::new(
                 "params",
-                "params.required",
+                rules::PARAMS_REQUIRED,
                 "pass accessToken (the user's token) or userId (with adminKey)",
             )
             .into())
@@ -67,7 +68,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     let p = args.params_with(&["userIds", "channelIds"])?;
     let ids_v = p.get("userIds");
     if ids_v.is_undefined() {
-        return Err(ValidationError::new("userIds", "params.required", "is required").into());
+        return Err(ValidationError::new("userIds", rules::PARAMS_REQUIRED, "is required").into());
     }
     let asked = relationship::dedupe(&input::user_ids(ids_v, "userIds")?);
     let channels = if p.get("channelIds").is_undefined() {

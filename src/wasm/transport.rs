@@ -6,6 +6,7 @@
 
 use super::convert::CallError;
 use crate::core::request::MAX_ANSWER_BYTES;
+use crate::core::rules;
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -98,7 +99,7 @@ pub fn resolve_fetch(own: Option<&Function>) -> Result<Function, CallError> {
     own.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| {
         CallError::Validation(crate::core::error::ValidationError::new(
             "fetch",
-            "fetch.missing",
+            rules::FETCH_MISSING,
             "no global fetch in this runtime: pass options.fetch",
         ))
     })

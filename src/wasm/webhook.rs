@@ -14,6 +14,7 @@ use crate::api::webhook::{
     MIN_ANSWER_WITHIN_MS, MIN_CALL_TIMEOUT_MS, MIN_LEASE_MS, MIN_SEEN_TTL_MS,
 };
 use crate::core::error::ValidationError;
+use crate::core::rules;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
@@ -57,7 +58,7 @@ fn check_options(
         "bodyTimeoutMs",
         1,
         MAX_BODY_TIMEOUT_MS,
-        "options.body_timeout_ms",
+        rules::OPTIONS_BODY_TIMEOUT_MS,
     )?
     .unwrap_or(DEFAULT_BODY_TIMEOUT_MS);
     let mut out = json!({
@@ -73,7 +74,7 @@ fn check_options(
             }
             Err(ValidationError::new(
                 key,
-                "params.type",
+                rules::PARAMS_TYPE,
                 "must be a function",
             ))
         };
@@ -96,7 +97,7 @@ fn check_options(
             "seenTtlMs",
             MIN_SEEN_TTL_MS,
             MAX_SEEN_TTL_MS,
-            "options.seen_ttl_ms",
+            rules::OPTIONS_SEEN_TTL_MS,
         )?
         .unwrap_or(DEFAULT_SEEN_TTL_MS);
         let answer = input::opt_int(
@@ -105,7 +106,7 @@ fn check_options(
             "answerWithinMs",
             MIN_ANSWER_WITHIN_MS,
             MAX_ANSWER_WITHIN_MS,
-            "options.answer_within_ms",
+            rules::OPTIONS_ANSWER_WITHIN_MS,
         )?
         .unwrap_or(DEFAULT_ANSWER_WITHIN_MS);
         let lease = input::opt_int(
@@ -114,7 +115,7 @@ fn check_options(
             "leaseMs",
             MIN_LEASE_MS,
             MAX_SEEN_TTL_MS,
-            "options.lease_ms",
+            rules::OPTIONS_LEASE_MS,
         )?
         .unwrap_or(DEFAULT_LEASE_MS);
         let call = input::opt_int(
@@ -123,7 +124,7 @@ fn check_options(
             "callTimeoutMs",
             MIN_CALL_TIMEOUT_MS,
             MAX_CALL_TIMEOUT_MS,
-            "options.call_timeout_ms",
+            rules::OPTIONS_CALL_TIMEOUT_MS,
         )?
         .unwrap_or(DEFAULT_CALL_TIMEOUT_MS);
         check_timing(answer, lease, ttl)?;
@@ -211,7 +212,7 @@ fn store_options(
         _ => {
             return Err(ValidationError::new(
                 "options.client",
-                "options.client",
+                rules::OPTIONS_CLIENT,
                 "must be \"ioredis\" or \"node-redis\"",
             )
             .into())
@@ -244,7 +245,7 @@ fn store_options(
         };
         return Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("{name}: must be {what}{hint}; got {}", client.type_name()),
         )
         .into());
@@ -255,7 +256,7 @@ fn store_options(
     {
         return Err(ValidationError::new(
             format!("{field}.{m}"),
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("{name}: must be a function: {field} must be {what}"),
         )
         .into());
@@ -296,7 +297,7 @@ pub fn parse_webhook(
         return Err(fail(
             ValidationError::new(
                 "request.method",
-                "webhook.method",
+                rules::WEBHOOK_METHOD,
                 "Kakao delivers webhooks with POST",
             )
             .into(),
