@@ -123,6 +123,16 @@ impl ResponseError {
     }
 }
 
+/// The `message` of the JS error: `Unexpected response from Kakao: <message>`.
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Unexpected response from Kakao: ")?;
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ResponseError {}
+
 /// The first 200 characters of `body` (on a char boundary).
 pub fn snippet(body: &str) -> String {
     body.chars().take(MAX_SNIPPET_CHARS).collect()
@@ -277,6 +287,15 @@ impl ApiError {
         }
     }
 }
+
+/// [`ApiError::message`].
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 /// HTTP statuses retried whatever the body says.
 pub fn is_retryable_status(status: u16) -> bool {

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod json;
 pub mod kinds;
 pub mod log;
+pub mod record;
 pub mod request;
 pub mod retry;
 pub mod rules;
