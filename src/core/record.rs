@@ -7,36 +7,45 @@ use super::error::{bounded, redact, ApiError, ResponseError, ValidationError, MA
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// A failure as its JS class will be made: the variant is the class (`name`).
+/// A failure as its JS class will be made: the variant is the class (`name`), `message` its
+/// message, `props` what its constructor reads.
 #[derive(Serialize)]
 #[serde(tag = "name")]
 pub enum ErrorRecord {
-    ValidationError(Record<ValidationProps>),
-    KakaoApiError(Record<ApiProps>),
-    ResponseError(Record<ResponseProps>),
-    TimeoutError(Record<TimeoutProps>),
-    NetworkError(Record<NetworkProps>),
-    WebhookAuthError(Record<WebhookAuthProps>),
-    BulkOperationError(BulkRecord),
-}
-
-/// The error's `message` and the props its class's constructor reads.
-#[derive(Serialize)]
-pub struct Record<P> {
-    pub message: String,
-    pub props: P,
-}
-
-/// A bulk error: its props are JSON text already, written (redacted) where the batches are
-/// counted. [`ErrorRecord::to_json`] puts that text where serde writes `props` as `null`:
-/// parsing it into a `Value` would sort the keys of the caller's partial results, and serde_json
-/// writes raw JSON only with its `raw_value` feature, which costs 33 KB of wasm (measured).
-#[derive(Serialize)]
-pub struct BulkRecord {
-    pub message: String,
-    props: (),
-    #[serde(skip)]
-    raw_props: String,
+    ValidationError {
+        message: String,
+        props: ValidationProps,
+    },
+    KakaoApiError {
+        message: String,
+        props: ApiProps,
+    },
+    ResponseError {
+        message: String,
+        props: ResponseProps,
+    },
+    TimeoutError {
+        message: String,
+        props: TimeoutProps,
+    },
+    NetworkError {
+        message: String,
+        props: NetworkProps,
+    },
+    WebhookAuthError {
+        message: String,
+        props: WebhookAuthProps,
+    },
+    /// Its props are JSON text already, written (redacted) where the batches are counted:
+    /// [`ErrorRecord::to_json`] puts that text where serde writes `props` as `null`. Parsing it
+    /// into a `Value` would sort the keys of the caller's partial results, and serde_json writes
+    /// raw JSON only with its `raw_value` feature, which costs 33 KB of wasm (measured).
+    BulkOperationError {
+        message: String,
+        props: (),
+        #[serde(skip)]
+        raw_props: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -188,13 +197,13 @@ pub fn network_detail(cause: &Value) -> String {
 
 impl ErrorRecord {
     pub fn validation(e: &ValidationError, secrets: &[String]) -> ErrorRecord {
-        ErrorRecord::ValidationError(Record {
+        ErrorRecord::ValidationError {
             message: redact(&format!("{}: {}", e.field, e.message), secrets),
             props: ValidationProps {
                 field: redact(&e.field, secrets),
                 rule: redact(e.rule, secrets),
             },
-        })
+        }
     }
 
     pub fn api(e: &ApiError, ctx: &Context<'_>, secrets: &[String]) -> ErrorRecord {
@@ -203,7 +212,7 @@ impl ErrorRecord {
             details.insert(redact(k, secrets), redact_json(v.clone(), secrets));
         }
         let (endpoint, headers) = context(ctx, secrets);
-        ErrorRecord::KakaoApiError(Record {
+        ErrorRecord::KakaoApiError {
             message: redact(&e.message(), secrets),
             props: ApiProps {
                 attempts: ctx.attempts,
@@ -217,12 +226,12 @@ impl ErrorRecord {
                 retryable: e.retryable,
                 status: e.status,
             },
-        })
+        }
     }
 
     pub fn response(e: &ResponseError, ctx: &Context<'_>, secrets: &[String]) -> ErrorRecord {
         let (endpoint, headers) = context(ctx, secrets);
-        ErrorRecord::ResponseError(Record {
+        ErrorRecord::ResponseError {
             message: redact(&e.to_string(), secrets),
             props: ResponseProps {
                 attempts: ctx.attempts,
@@ -231,12 +240,12 @@ impl ErrorRecord {
                 headers,
                 status: e.status,
             },
-        })
+        }
     }
 
     pub fn timeout(timeout_ms: u32, ctx: &Context<'_>, secrets: &[String]) -> ErrorRecord {
         let (endpoint, headers) = context(ctx, secrets);
-        ErrorRecord::TimeoutError(Record {
+        ErrorRecord::TimeoutError {
             message: redact(&format!("Request timed out after {timeout_ms} ms"), secrets),
             props: TimeoutProps {
                 attempts: ctx.attempts,
@@ -244,7 +253,7 @@ impl ErrorRecord {
                 headers,
                 timeout_ms,
             },
-        })
+        }
     }
 
     /// `cause`: marshal.js's `snapshotError` JSON of what `fetch` threw.
@@ -255,7 +264,7 @@ impl ErrorRecord {
             MAX_MESSAGE_CHARS,
         );
         let (endpoint, headers) = context(ctx, secrets);
-        ErrorRecord::NetworkError(Record {
+        ErrorRecord::NetworkError {
             message: redact(&message, secrets),
             props: NetworkProps {
                 attempts: ctx.attempts,
@@ -263,27 +272,27 @@ impl ErrorRecord {
                 endpoint,
                 headers,
             },
-        })
+        }
     }
 
     /// A webhook delivery refused for its `Authorization`: the failure's message and reason.
     pub fn webhook_auth(message: &str, reason: &str, secrets: &[String]) -> ErrorRecord {
-        ErrorRecord::WebhookAuthError(Record {
+        ErrorRecord::WebhookAuthError {
             message: redact(message, secrets),
             props: WebhookAuthProps {
                 reason: redact(reason, secrets),
             },
-        })
+        }
     }
 
     /// `props`: the JSON text of the props, already redacted (written by the wasm edge's
     /// batch accounting, never anything but JSON: were it not, the props would be `null`).
     pub fn bulk(message: &str, props: &str, secrets: &[String]) -> ErrorRecord {
-        ErrorRecord::BulkOperationError(BulkRecord {
+        ErrorRecord::BulkOperationError {
             message: redact(message, secrets),
             props: (),
             raw_props: props.to_owned(),
-        })
+        }
     }
 
     /// The record as JSON text: `{"name":…,"message":…,"props":…}`. Writing it cannot fail
@@ -292,15 +301,13 @@ impl ErrorRecord {
         let json = serde_json::to_string(self).unwrap_or_default();
         match self {
             // `props` is the last key: `…,"props":null}` becomes `…,"props":<raw>}`.
-            ErrorRecord::BulkOperationError(r) => match json.strip_suffix("null}") {
+            ErrorRecord::BulkOperationError { raw_props, .. } => match json.strip_suffix("null}") {
                 Some(head) => {
                     let mut out = String::with_capacity(
-                        head.len()
-                            .saturating_add(r.raw_props.len())
-                            .saturating_add(1),
+                        head.len().saturating_add(raw_props.len()).saturating_add(1),
                     );
                     out.push_str(head);
-                    out.push_str(&r.raw_props);
+                    out.push_str(raw_props);
                     out.push('}');
                     out
                 }
@@ -313,13 +320,13 @@ impl ErrorRecord {
     /// The (redacted) message.
     pub fn message(&self) -> &str {
         match self {
-            ErrorRecord::ValidationError(r) => &r.message,
-            ErrorRecord::KakaoApiError(r) => &r.message,
-            ErrorRecord::ResponseError(r) => &r.message,
-            ErrorRecord::TimeoutError(r) => &r.message,
-            ErrorRecord::NetworkError(r) => &r.message,
-            ErrorRecord::WebhookAuthError(r) => &r.message,
-            ErrorRecord::BulkOperationError(r) => &r.message,
+            ErrorRecord::ValidationError { message, .. }
+            | ErrorRecord::KakaoApiError { message, .. }
+            | ErrorRecord::ResponseError { message, .. }
+            | ErrorRecord::TimeoutError { message, .. }
+            | ErrorRecord::NetworkError { message, .. }
+            | ErrorRecord::WebhookAuthError { message, .. }
+            | ErrorRecord::BulkOperationError { message, .. } => message,
         }
     }
 }
