@@ -61,12 +61,9 @@ export function cycles(graph) {
   const walk = (start, node, path, onPath) => {
     for (const next of graph.get(node) ?? []) {
       if (next === start) {
-        const min = path.reduce((a, b) => (b < a ? b : a));
-        const at = path.indexOf(min);
-        const canon = [...path.slice(at), ...path.slice(0, at), min];
-        found.set(canon.join(" -> "), canon);
+        // `start` is the cycle's smallest module (only larger ones are walked): each cycle once.
+        found.set([...path, start].join(" -> "), [...path, start]);
       } else if (!onPath.has(next) && next > start) {
-        // Only cycles whose smallest module is `start` are walked from it: each is found once.
         onPath.add(next);
         walk(start, next, [...path, next], onPath);
         onPath.delete(next);
