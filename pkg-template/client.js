@@ -29,7 +29,7 @@ import { readEnv } from "./env.js";
  */
 /**
  * @typedef {[
- *   None<Exclude<keyof typeof import("./client.js"), "TalkChannelClient" | "validateCustomerFileUsers">>,
+ *   None<Exclude<keyof typeof import("./client.js"), keyof { TalkChannelClient: typeof TalkChannelClient; validateCustomerFileUsers: typeof validateCustomerFileUsers }>>,
  *   None<Exclude<keyof TalkChannelClient, keyof Api.TalkChannelClient>>,
  *   Fits<ConstructorParameters<typeof TalkChannelClient>, ConstructorParameters<typeof Api.TalkChannelClient>>,
  *   Fits<ConstructorParameters<typeof Api.TalkChannelClient>, ConstructorParameters<typeof TalkChannelClient>>,
