@@ -16,11 +16,6 @@ import { revive } from "./marshal.js";
  * @typedef {T} None
  */
 /**
- * @template {U} T
- * @template U
- * @typedef {T} Fits
- */
-/**
  * `A`'s fields, each required and without `undefined`: a field set only when present
  * (`bodySnippet`) is optional in the d.ts and `T | undefined` in JS.
  * @template A
@@ -33,12 +28,25 @@ import { revive } from "./marshal.js";
  * @typedef {[Fields<A>] extends [Fields<B>] ? ([Fields<B>] extends [Fields<A>] ? Exclude<keyof A, keyof B> : "class fields the d.ts lacks or types differently") : "declared fields the class lacks or types differently"} Diff
  */
 /**
+ * `never` when the constructors of `A` and `B` take the same parameters (each fits the other's),
+ * else a string naming the difference: a constructor the d.ts declares wrongly is a compile error
+ * here, and `new` with what the JS does not take is one for the caller.
+ * @template {abstract new (...args: any) => any} A
+ * @template {abstract new (...args: any) => any} B
+ * @typedef {[ConstructorParameters<A>] extends [ConstructorParameters<B>] ? ([ConstructorParameters<B>] extends [ConstructorParameters<A>] ? never : "the d.ts's constructor takes what the class's does not") : "the class's constructor takes what the d.ts's does not"} ParamsDiff
+ */
+/**
  * @typedef {[
  *   None<Exclude<keyof typeof import("./errors.js"), keyof typeof classes | keyof { fromRecord: typeof fromRecord; __fail: typeof __fail }>>,
  *   None<Diff<KakaoTalkChannelError, Api.KakaoTalkChannelError>>,
  *   None<Diff<ValidationError, Api.ValidationError>>,
- *   Fits<ConstructorParameters<typeof ValidationError>, ConstructorParameters<typeof Api.ValidationError>>,
- *   Fits<ConstructorParameters<typeof Api.ValidationError>, ConstructorParameters<typeof ValidationError>>,
+ *   None<ParamsDiff<typeof ValidationError, typeof Api.ValidationError>>,
+ *   None<ParamsDiff<typeof KakaoApiError, typeof Api.KakaoApiError>>,
+ *   None<ParamsDiff<typeof TimeoutError, typeof Api.TimeoutError>>,
+ *   None<ParamsDiff<typeof NetworkError, typeof Api.NetworkError>>,
+ *   None<ParamsDiff<typeof ResponseError, typeof Api.ResponseError>>,
+ *   None<ParamsDiff<typeof BulkOperationError, typeof Api.BulkOperationError>>,
+ *   None<ParamsDiff<typeof WebhookAuthError, typeof Api.WebhookAuthError>>,
  *   None<Diff<KakaoApiError & Api.CallContext, Api.KakaoApiError>>,
  *   None<Diff<TimeoutError & Omit<Api.CallContext, "headers">, Api.TimeoutError>>, // no answer: no headers
  *   None<Diff<NetworkError & Omit<Api.CallContext, "headers"> & { cause?: Error }, Api.NetworkError>>, // `cause`: rebuildCause's
@@ -129,7 +137,7 @@ export class KakaoApiError extends KakaoTalkChannelError {
 export class TimeoutError extends KakaoTalkChannelError {
   /**
    * @param {string} message
-   * @param {{ timeoutMs: number } & ContextProps} props
+   * @param {{ timeoutMs: number } & Omit<Api.CallContext, "headers">} props no answer: no headers
    */
   constructor(message, props) {
     super(message);
@@ -170,7 +178,7 @@ function rebuildCause(snapshot) {
 export class NetworkError extends KakaoTalkChannelError {
   /**
    * @param {string} message
-   * @param {{ cause?: unknown } & ContextProps} [props]
+   * @param {{ cause?: unknown } & Omit<Api.CallContext, "headers">} [props] no answer: no headers
    */
   constructor(message, props) {
     const cause = rebuildCause(props?.cause);
