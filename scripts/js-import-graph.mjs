@@ -4,7 +4,7 @@
 // and strings never count and JSDoc `import("…")` types, which do not run, are not edges.
 // Usage: node scripts/js-import-graph.mjs [dir]   (default pkg/, as built: the wasm-bindgen glue
 // included). Prints the graph's size, and each cycle found; exits 1 when there is one. Run by
-// tests/import-graph.test.mjs (npm test).
+// tests/js-import-graph.test.mjs (npm test).
 import { readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
