@@ -11,7 +11,8 @@
 //     every key is a string), then per entry its key (a string token) and its value; at most
 //     `maxKeys + 1` entries are read (no object that passes a rule has more)
 //   a<count> an array, then its elements
-//   c<count> an array of `count` users packed separately, in chunks (packUsers)
+//   c<count> an array of `count` users packed separately, in chunks (packUsers): each chunk the
+//     tokens of up to CHUNK users, as UTF-8 bytes
 //   h<kind><index> a handle: hf a function, hs an AbortSignal (or an object with a boolean
 //     `aborted` and an `addEventListener` method: a polyfill's), ho any other object that must
 //     stay a JS value (the logger); the value is `handles[index]`
@@ -249,7 +250,7 @@ function packValue(v, out, handles, depth, seen) {
 /**
  * Packs `values` (the arguments of one call) into `{ text, handles, chunks }`. In a plain
  * object argument, the array under `usersKey` (the users of an add call) is packed into
- * `chunks` of CHUNK users instead (one string each), `c<count>` standing in its place, and an
+ * `chunks` of CHUNK users instead (one Uint8Array of UTF-8 each), `c<count>` standing in its place, and an
  * object or function under `keepKey` (the logger) is kept as a handle and returned as `kept`.
  * Throws whatever the caller's values throw (a getter, a Proxy trap).
  */
@@ -341,8 +342,10 @@ function packFlat(v, handles, seen, inner) {
   return line;
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * The users, CHUNK to a string, and the token that stands for them: `c<count>`, or
+ * The users, CHUNK to a string of tokens encoded as UTF-8 (a Uint8Array), and the token that stands for them: `c<count>`, or
  * `!changed` when the array's length changed while it was read. The length is read once and
  * each user once; a hole ends the users (its `!hole` token is the last). A plain `{ id, fields }`
  * user takes a fast path that packs exactly what packValue would.
@@ -366,7 +369,9 @@ function packUsers(users, handles) {
         out.push(packFlat(u, handles, seen, "fields"));
       } else packValue(u, out, handles, 1, seen);
     }
-    chunks.push(out.join("\0"));
+    // As UTF-8 bytes: wasm copies them in whole, where a string crosses a character at a
+    // time. Well-formed: a string with a lone surrogate is a `!surrogate` token instead.
+    chunks.push(utf8.encode(out.join("\0")));
   }
   if (hole === -1) {
     const after = users.length;

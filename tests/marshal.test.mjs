@@ -60,7 +60,7 @@ describe("pack: the format", () => {
     const direct = pack([{ users }], "users");
     const proxied = pack([{ users: new Proxy(users, {}) }], "users");
     assert.equal(direct.text, "1\0o1\0susers\0c4001");
-    assert.deepEqual(direct.chunks.map((c) => c.split("\0").length), [CHUNK * 3, CHUNK * 3, 3]);
+    assert.deepEqual(direct.chunks.map((c) => new TextDecoder().decode(c).split("\0").length), [CHUNK * 3, CHUNK * 3, 3]);
     assert.deepEqual(proxied, direct);
   });
 

@@ -1,7 +1,7 @@
 //! The customer-file methods (rules in `api::customer_files`) and `validateCustomerFileUsers`.
 //!
-//! The users of an add call arrive in chunks of at most 2,000 packed users (one JS string
-//! each). They are read twice, one chunk at a time: all of them checked before anything is
+//! The users of an add call arrive in chunks of at most 2,000 packed users (one Uint8Array of
+//! UTF-8 each). They are read twice, one chunk at a time: all of them checked before anything is
 //! sent (all or nothing), then each chunk rebuilt into its batch's request as a slot frees
 //! up. Wasm memory so holds the duplicate-id table and the batches in flight, never the whole
 //! input.
@@ -19,7 +19,7 @@ use crate::core::ids::{file_id, file_name, ChannelPublicId};
 use crate::core::json::JsonObject;
 use crate::core::request::Auth;
 use crate::core::schema::Schema;
-use js_sys::Array;
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 fn channel(p: &Val) -> Result<ChannelPublicId, ValidationError> {
@@ -63,11 +63,14 @@ impl Users<'_, '_> {
         let last = first.saturating_add(cf::BATCH_SIZE).min(self.count());
         match self {
             Users::Chunks { chunks, .. } => {
-                let text = u32::try_from(b)
+                // A chunk crosses as UTF-8 bytes (one copy into wasm memory).
+                let bytes = u32::try_from(b)
                     .ok()
-                    .and_then(|b| chunks.get(b).as_string())
-                    .ok_or(PackError)?;
-                let mut reader = UserReader::new(&text);
+                    .and_then(|b| chunks.get(b).dyn_into::<Uint8Array>().ok())
+                    .ok_or(PackError)?
+                    .to_vec();
+                let text = std::str::from_utf8(&bytes).map_err(|_| PackError)?;
+                let mut reader = UserReader::new(text);
                 for i in first..last {
                     match reader.next_user(i) {
                         Ok(user) => f(i, user)?,
