@@ -315,24 +315,55 @@ function keyToken(k) {
 }
 
 /**
- * A plain object's own keys and values as one string of tokens (the fast path for the two
- * levels of a user: `inner` names the key whose plain-object value is packed the same way).
- * The same tokens packValue would write.
+ * The key tokens of one level of a user (0: the user, 1: its `fields`), each as
+ * `\0<token>\0`, or null for a key that is not well-formed: users mostly share their keys,
+ * so the last list of keys and its tokens are kept and reused while the keys are the same.
  */
-function packFlat(v, handles, seen, inner) {
+const shapes = [
+  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
+  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
+];
+function keyTokensOf(keys, n, level) {
+  const shape = shapes[level];
+  if (shape.tokens.length === n) {
+    let same = true;
+    for (let k = 0; k < n; k++) {
+      if (keys[k] !== shape.keys[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return shape.tokens;
+  }
+  const tokens = [];
+  for (let k = 0; k < n; k++) {
+    const t = keyToken(keys[k]);
+    tokens.push(t.charCodeAt(0) === 33 ? null : `\0${t}\0`);
+  }
+  shape.keys = keys;
+  shape.tokens = tokens;
+  return tokens;
+}
+
+/**
+ * A plain object's own keys and values as one string of tokens (the fast path for the two
+ * levels of a user, `level` 0 the user, whose `fields` plain-object value is packed the same
+ * way at level 1). The same tokens packValue would write, the values read in the same order.
+ */
+function packFlat(v, handles, seen, level) {
   const keys = Object.keys(v);
   const n = Math.min(keys.length, maxKeys + 1);
+  const tokens = keyTokensOf(keys, n, level);
   let line = `o${n}`;
   for (let k = 0; k < n; k++) {
-    const key = keys[k];
-    const kt = keyToken(key);
-    if (kt.charCodeAt(0) === 33) return keyFlaw(key);
-    const x = v[key];
-    line += `\0${kt}\0`;
-    if (typeof x === "string") line += strToken(x);
+    const kt = tokens[k];
+    if (kt === null) return keyFlaw(keys[k]);
+    const x = v[keys[k]];
+    line += kt;
+    if (typeof x === "string") line += typeof nativeWellFormed === "function" && nativeWellFormed.call(x) && !x.includes("\0") ? `s${x}` : strToken(x);
     else if (typeof x === "number") line += `n${x}`;
-    else if (key === inner && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
-      line += packFlat(x, handles, seen, undefined);
+    else if (level === 0 && keys[k] === "fields" && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
+      line += packFlat(x, handles, seen, 1);
     } else {
       const sub = [];
       packValue(x, sub, handles, 2, seen);
@@ -366,7 +397,7 @@ function packUsers(users, handles) {
       }
       const u = users[i];
       if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) {
-        out.push(packFlat(u, handles, seen, "fields"));
+        out.push(packFlat(u, handles, seen, 0));
       } else packValue(u, out, handles, 1, seen);
     }
     // As UTF-8 bytes: wasm copies them in whole, where a string crosses a character at a
