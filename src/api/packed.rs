@@ -159,7 +159,7 @@ impl<'a> Tokens<'a> {
         // Tags are ASCII: the body starts at byte 1.
         let tag = char::from(*token.as_bytes().first().ok_or(PackError)?);
         let body = token.get(1..).ok_or(PackError)?;
-        let count = || body.parse::<usize>().map_err(|_| PackError);
+        let count = || count(body);
         Ok(match tag {
             'u' => Val::Undefined,
             'z' => Val::Null,
@@ -214,6 +214,22 @@ impl<'a> Tokens<'a> {
             _ => return Err(PackError),
         })
     }
+}
+
+/// The count of an `o`, `a` or `c` token: decimal digits (a loop: cheaper here than `parse`).
+pub fn count(text: &str) -> Result<usize, PackError> {
+    if text.is_empty() {
+        return Err(PackError);
+    }
+    text.bytes().try_fold(0usize, |n, b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)
+                .and_then(|n| n.checked_add(usize::from(b.wrapping_sub(b'0'))))
+                .ok_or(PackError)
+        } else {
+            Err(PackError)
+        }
+    })
 }
 
 /// A JS number as `String(n)` wrote it (shortest round-trip form, so parsing is exact).
@@ -303,6 +319,9 @@ mod tests {
             "1\0e\"",
             "1\0",
             "1\0!nonsense 1",
+            "1\0o",
+            "1\0a+0",
+            "1\0a99999999999999999999999",
         ] {
             assert_eq!(args(text), Err(PackError), "{text:?}");
         }

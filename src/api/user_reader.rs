@@ -11,7 +11,7 @@
 
 use super::customer_files::{RawId, RawUser, RawValue};
 use super::input::{self, check_flaws, not_an_object_named, raw_id, raw_value};
-use super::packed::{PackError, Tokens, Val};
+use super::packed::{self, PackError, Tokens, Val};
 use crate::core::error::ValidationError;
 use std::borrow::Cow;
 
@@ -109,7 +109,7 @@ impl<'a> UserReader<'a> {
             check_flaws(&v, &at, "").map_err(ReadError::Invalid)?;
             return Err(ReadError::Invalid(input::not_an_object(&v, &at)));
         };
-        let count: usize = count.parse().map_err(|_| PackError)?;
+        let count = packed::count(count)?;
         let mut flaw: Option<ValidationError> = None;
         let mut unknown: Option<ValidationError> = None;
         let mut id = RawId::Other("undefined");
@@ -125,7 +125,7 @@ impl<'a> UserReader<'a> {
                 }
                 "fields" => match token.strip_prefix('o') {
                     Some(n) => {
-                        let n: usize = n.parse().map_err(|_| PackError)?;
+                        let n = packed::count(n)?;
                         fields.clear();
                         for _ in 0..n {
                             let name = self.key()?;
@@ -165,7 +165,11 @@ impl<'a> UserReader<'a> {
 
     /// An object's key: a string token.
     fn key(&mut self) -> Result<Cow<'a, str>, PackError> {
-        match self.tokens.value()? {
+        let token = self.tokens.next_token()?;
+        if let Some(k) = token.strip_prefix('s') {
+            return Ok(Cow::Borrowed(k));
+        }
+        match self.tokens.value_of(token)? {
             Val::Str(k) => Ok(k),
             _ => Err(PackError),
         }

@@ -38,9 +38,8 @@ pub fn push_uint(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for d in digits.iter().skip(start) {
-        out.push(char::from(*d));
-    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Appends `n` exactly as Rust's `{}` writes an `f64` (shortest round-trip digits, never an
