@@ -97,6 +97,16 @@ fn find_flaw<'v, 'a>(v: &'v Val<'a>, steps: &mut Vec<Step<'v>>) -> Option<&'v Fl
     }
 }
 
+/// Whether `v` holds a flaw anywhere (cheap for plain data: no path is built).
+pub fn has_flaw(v: &Val) -> bool {
+    match v {
+        Val::Flaw(_) => true,
+        Val::Object(entries) => entries.iter().any(|(_, x)| has_flaw(x)),
+        Val::Array(items) => items.iter().any(has_flaw),
+        _ => false,
+    }
+}
+
 /// The first flaw (in reading order) in `v`, refused at its path under `field` (`""`: the
 /// top-level params, whose keys are named alone; `top` names `v` itself then).
 pub fn check_flaws(v: &Val, field: &str, top: &str) -> Result<(), ValidationError> {
@@ -135,20 +145,25 @@ pub fn object_with_keys<'v, 'a>(
         Val::Object(entries) => {
             for (k, _) in entries {
                 if !allowed.contains(&k.as_ref()) {
-                    return Err(ValidationError::new(
-                        path(field, k),
-                        rules::PARAMS_UNKNOWN_KEY,
-                        format!(
-                            "is not an option here; expected one of: {}",
-                            allowed.join(", ")
-                        ),
-                    ));
+                    return Err(unknown_key(field, k, allowed));
                 }
             }
             Ok(Some(value))
         }
         other => Err(not_an_object(other, field)),
     }
+}
+
+/// Key `key` of the object at `field`, not one of `allowed`.
+pub fn unknown_key(field: &str, key: &str, allowed: &[&str]) -> ValidationError {
+    ValidationError::new(
+        path(field, key),
+        rules::PARAMS_UNKNOWN_KEY,
+        format!(
+            "is not an option here; expected one of: {}",
+            allowed.join(", ")
+        ),
+    )
 }
 
 fn field_or<'f>(field: &'f str, default: &'f str) -> &'f str {
@@ -170,13 +185,15 @@ pub fn unreadable(field: impl Into<String>) -> ValidationError {
 }
 
 pub fn not_an_object(v: &Val, field: &str) -> ValidationError {
+    not_an_object_named(v.type_name(), field)
+}
+
+/// [`not_an_object`] of a value described as `what` ("an array", "a Date").
+pub fn not_an_object_named(what: &str, field: &str) -> ValidationError {
     ValidationError::new(
         field_or(field, "options"),
         rules::PARAMS_TYPE,
-        format!(
-            "must be a plain object (or a Map with string keys); {}",
-            got(v)
-        ),
+        format!("must be a plain object (or a Map with string keys); got {what}"),
     )
 }
 
@@ -340,7 +357,7 @@ pub fn raw_id<'a>(v: &Val<'a>) -> RawId<'a> {
     }
 }
 
-fn raw_value<'a>(v: &Val<'a>) -> RawValue<'a> {
+pub fn raw_value<'a>(v: &Val<'a>) -> RawValue<'a> {
     match v {
         Val::Number(n) => RawValue::Number(*n),
         Val::Str(s) => RawValue::Text(cow(s)),

@@ -3,4 +3,5 @@ pub mod customer_files;
 pub mod input;
 pub mod packed;
 pub mod relationship;
+pub mod user_reader;
 pub mod webhook;
