@@ -42,10 +42,12 @@ pub fn push_uint(out: &mut String, mut n: u64) {
     out.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or_default());
 }
 
-/// Appends `n` exactly as Rust's `{}` writes an `f64` (shortest round-trip digits, never an
+/// Appends `n` laid out as Rust's `{}` writes an `f64` (shortest round-trip digits, never an
 /// exponent: `1e21` → `1000000000000000000000`), without linking `core::fmt`'s float
 /// formatting (~11 KB of wasm): the digits come from serde_json's shortest writer (`1e+21`,
-/// `1.5e-7`), already linked, and are laid out here.
+/// `1.5e-7`), already linked, and are laid out here. When two digit strings of the same
+/// shortest length both read back as `n` (a tie, e.g. `-1626895530728369.2` and `…369.3`),
+/// serde_json's writer and `{}` may pick different ones: the number sent is the same `f64`.
 fn push_f64_plain(out: &mut String, n: f64) {
     let Some(num) = serde_json::Number::from_f64(n) else {
         // Not finite: what `{}` writes.
@@ -503,6 +505,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_tie_between_two_shortest_digit_strings_reads_back_as_the_same_number() {
+        // `{}` writes -1626895530728369.2; serde_json's writer may end it in 3: both are
+        // this f64 (found by the property test below).
+        let n = f64::from_bits(14_057_738_419_518_860_997);
+        let ours = plain(n);
+        assert!(ours.starts_with("-1626895530728369."), "{ours}");
+        assert_eq!(ours.parse::<f64>().map(f64::to_bits), Ok(n.to_bits()));
+    }
+
     // proptest is a host dev-dependency: not built for wasm32.
     #[cfg(not(target_arch = "wasm32"))]
     mod props {
@@ -513,7 +525,18 @@ mod tests {
             #[test]
             fn f64_bits_written_as_rust_display_writes_them(bits in any::<u64>()) {
                 let n = f64::from_bits(bits);
-                prop_assert_eq!(plain(n), format!("{n}"));
+                let (ours, display) = (plain(n), format!("{n}"));
+                if n.is_nan() {
+                    prop_assert_eq!(ours, display);
+                } else {
+                    // The same layout and number of digits as `{}`, reading back as the
+                    // same f64 (a tie between two shortest digit strings may end
+                    // differently).
+                    prop_assert_eq!(ours.len(), display.len(), "{} vs {}", ours, display);
+                    prop_assert_eq!(ours.find('.'), display.find('.'));
+                    let back: f64 = ours.parse().map_err(|e| TestCaseError::fail(format!("{e}")))?;
+                    prop_assert_eq!(back.to_bits(), n.to_bits(), "{} vs {}", ours, display);
+                }
             }
 
             #[test]
