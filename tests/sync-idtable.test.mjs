@@ -43,3 +43,28 @@ test("IdTable answers as a Map of the same operations would", () => {
   assert.equal(table.set("123456789012345", "?"), e);
   assert.equal(table.fpAt(e), "?");
 });
+
+test("IdTable.missingFrom gives the ids another table lacks, in order, as Map keys filtered by has would", () => {
+  const a = new IdTable();
+  const b = new IdTable();
+  const ma = new Map();
+  const mb = new Map();
+  const idOf = (k) => [String(5_000_000_000 + k), `0${k}`, String(10n ** 17n + BigInt(k)), `+82 10-${k}`][k % 4];
+  for (let k = 0; k < 20_000; k++) {
+    const id = idOf(k);
+    a.set(id, "abcdefghijklmnop");
+    ma.set(id, 1);
+    if (k % 3 !== 0) {
+      b.set(id, "x");
+      mb.set(id, 1);
+    }
+    if (k % 7 === 6) {
+      b.delete(idOf(k - 1));
+      mb.delete(idOf(k - 1));
+    }
+  }
+  const want = [...ma.keys()].filter((id) => !mb.has(id));
+  assert.ok(want.length > 6000);
+  assert.deepEqual(a.missingFrom(b), want);
+  assert.deepEqual(b.missingFrom(a), []);
+});

@@ -61,7 +61,8 @@ export class IdTable {
     const cap = Math.max(1024, Math.ceil(expected));
     /** entry → the id as a number, NaN for an id kept in `strings`. */
     this.numbers = new Float64Array(cap);
-    this.fps = new Uint8Array(WIDTH * cap);
+    /** A Buffer, so that `fpAt` decodes a fingerprint in one call. */
+    this.fps = Buffer.alloc(WIDTH * cap);
     /** entry → its fingerprint's length, OTHER, or DEAD once deleted. */
     this.lens = new Uint8Array(cap);
     this.slots = new Int32Array(2 ** Math.ceil(Math.log2(cap * 2 + 2))).fill(EMPTY);
@@ -93,7 +94,7 @@ export class IdTable {
       const numbers = new Float64Array(cap);
       numbers.set(this.numbers);
       this.numbers = numbers;
-      const fps = new Uint8Array(cap * WIDTH);
+      const fps = Buffer.alloc(cap * WIDTH);
       fps.set(this.fps);
       this.fps = fps;
     }
@@ -191,7 +192,23 @@ export class IdTable {
     const len = this.lens[e];
     if (len === OTHER) return this.other.get(e);
     const at = e * WIDTH;
-    return String.fromCharCode.apply(null, this.fps.subarray(at, at + len));
+    return this.fps.toString("latin1", at, at + len);
+  }
+
+  /** The ids of the entries that `other` (an IdTable) does not hold, in insertion order. */
+  missingFrom(other) {
+    const ids = [];
+    for (let e = 0; e < this.count; e++) {
+      if (this.lens[e] === DEAD) continue;
+      const n = this.numbers[e];
+      if (Number.isNaN(n)) {
+        const id = this.strings.get(e);
+        if (!other.has(id)) ids.push(id);
+      } else if (other.slots[other.#slot("", n)] === EMPTY) {
+        ids.push(String(n));
+      }
+    }
+    return ids;
   }
 
   *keys() {

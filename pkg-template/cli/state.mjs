@@ -270,6 +270,24 @@ export class Journal {
       fsyncSync(this.fd);
     });
   }
+  /**
+   * A `sending` line, `{"op":"sending","ids":[…]}` as `append` writes it, of `count` ids read with
+   * `idAt(k)`: written a chunk at a time (a million ids are never one array or one string), then fsync'd.
+   */
+  appendSending({ count, idAt }) {
+    writing(this.path, () => {
+      let text = '{"op":"sending","ids":[';
+      for (let k = 0; k < count; k++) {
+        text += `${k > 0 ? "," : ""}${JSON.stringify(idAt(k))}`;
+        if (text.length >= 1 << 20) {
+          writeAll(this.fd, text);
+          text = "";
+        }
+      }
+      writeAll(this.fd, `${text}]}\n`);
+      fsyncSync(this.fd);
+    });
+  }
   /** A confirmed batch's line: written now (a write error throws), fsync'd in the background. */
   appendBatch(entry) {
     if (this.#error) throw this.#error;
