@@ -454,7 +454,7 @@ async function sync(opts) {
         confirmed: (index, result) => {
           const ids = inFlight.get(index) ?? [];
           inFlight.delete(index);
-          const entries = batchOf(adds.entries, index);
+          const entries = Array.from(batchOf(adds.entries, index));
           successCount += result.successCount;
           sent.add += 1;
           record({ op: "add", ids, fps: entries.map((e) => desired.fpAt(e)) });

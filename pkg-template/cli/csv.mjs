@@ -325,7 +325,8 @@ export function lineCount(bytes) {
 /**
  * One pass over the CSV's rows against the known state: `desired` (id → fingerprint of every
  * row), `adds` (rows new or changed: `{ entries, records, offsets }`, their entries in `desired`,
- * their record numbers and byte offsets, in CSV order; their fields are read again when they are sent, see AddRows), `fresh` (how many adds
+ * their record numbers and byte offsets, typed arrays in CSV order; their fields are read again
+ * when they are sent, see AddRows), `fresh` (how many adds
  * are new ids), `problems` (`{ i, field, rule, message, duplicateOf? }`, i the row's index) and
  * `fast` (the FastCsv that read the whole CSV, or null: see eachRecord).
  *
@@ -337,8 +338,19 @@ export function lineCount(bytes) {
 export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress) {
   const read = rowReader(columns);
   const fieldsOf = fieldsReader(columns);
-  const desired = new IdTable(lineCount(bytes));
-  const adds = { entries: [], records: [], offsets: [] };
+  const lines = lineCount(bytes);
+  const desired = new IdTable(lines);
+  // Typed arrays (no garbage for the collector to scan) of the line count, grown if a file with "\r"
+  // line ends (csv-parse's) has more rows than lines.
+  const adds = { entries: new Int32Array(lines), records: new Int32Array(lines), offsets: new Float64Array(lines) };
+  const grow = () => {
+    for (const key of /** @type {const} */ (["entries", "records", "offsets"])) {
+      const more = new /** @type {any} */ (adds[key].constructor)(adds[key].length * 2);
+      more.set(adds[key]);
+      adds[key] = more;
+    }
+  };
+  let addCount = 0;
   const problems = [];
   // Rows that may be one user: a desired id set twice, and (phones only: written differently, they
   // can still be one number) a coarse id seen twice; rows the rules refused are compared at the end.
@@ -361,9 +373,11 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
     if (known.same(id, fp)) return;
     const was = known.get(id);
     if (was === undefined || was === UNSURE) fresh += 1;
-    adds.entries.push(entry);
-    adds.records.push(i + 1);
-    adds.offsets.push(at);
+    if (addCount === adds.entries.length) grow();
+    adds.entries[addCount] = entry;
+    adds.records[addCount] = i + 1;
+    adds.offsets[addCount] = at;
+    addCount += 1;
   };
   const check = () => {
     if (pending.length === 0) return;
@@ -416,6 +430,9 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
     refusedOnce.add(coarse);
   }
   if (twins.size > 0) problems.push(...duplicates(bytes, opts, idIndex, twins));
+  adds.entries = adds.entries.subarray(0, addCount);
+  adds.records = adds.records.subarray(0, addCount);
+  adds.offsets = adds.offsets.subarray(0, addCount);
   return { rowCount, desired, adds, fresh, problems, fast };
 }
 

@@ -141,7 +141,39 @@ export class IdTable {
 
   /** Sets `id`'s fingerprint; returns its entry. */
   set(id, fp) {
-    const n = numberOf(id);
+    const e = this.#entry(id, numberOf(id));
+    this.#write(e, fp);
+    return e;
+  }
+
+  /**
+   * `set` of an ASCII id and fingerprint read from bytes (a state file's line): the id is
+   * `src[from..to)`, the fingerprint `src[fpFrom..fpTo)` (at most 16 bytes), no string made for
+   * either unless the id is not a number.
+   */
+  setAscii(src, from, to, fpFrom, fpTo) {
+    let n = Number.NaN;
+    if (to - from <= 15 && src[from] >= 49 && src[from] <= 57) {
+      n = 0;
+      for (let i = from; i < to; i++) {
+        const c = src[i];
+        if (c < 48 || c > 57) {
+          n = Number.NaN;
+          break;
+        }
+        n = n * 10 + (c - 48);
+      }
+    }
+    const e = this.#entry(Number.isNaN(n) ? src.toString("latin1", from, to) : "", n);
+    this.other.delete(e);
+    const at = e * WIDTH;
+    for (let i = fpFrom; i < fpTo; i++) this.fps[at + i - fpFrom] = src[i];
+    this.lens[e] = fpTo - fpFrom;
+    return e;
+  }
+
+  /** The entry of `id` (`n`: numberOf(id)), made if it has none. */
+  #entry(id, n) {
     let s = this.#slot(id, n);
     let e = this.slots[s];
     if (e === EMPTY) {
@@ -155,7 +187,6 @@ export class IdTable {
       this.used += 1;
       this.size += 1;
     }
-    this.#write(e, fp);
     return e;
   }
 

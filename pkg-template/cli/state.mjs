@@ -1,6 +1,7 @@
 // Part of `kakao-talk-channel sync` (cli.mjs): the state file and the journal.
 import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
+import * as buffer from "node:buffer";
 import { UsageError, writeAll } from "./common.mjs";
 import { IdTable } from "./idtable.mjs";
 
@@ -60,6 +61,15 @@ export const LOST_STATE = "every row of the CSV is then sent again, and users no
 export const LOST_JOURNAL = "the batches it recorded are then sent again";
 
 export const FP_LENGTH = 16;
+
+/** `buffer.isAscii` (Node ≥ 18.15), else a byte loop. */
+const isAscii =
+  typeof buffer.isAscii === "function"
+    ? buffer.isAscii
+    : (bytes) => {
+        for (const b of bytes) if (b > 0x7f) return false;
+        return true;
+      };
 /** The state format written; a file of a higher one was written by a newer version and is refused. */
 export const STATE_VERSION = 2;
 
@@ -71,19 +81,19 @@ export const STATE_VERSION = 2;
 export function readState(opts) {
   let known = new IdTable();
   if (!existsSync(opts.state)) return known;
-  let text;
+  let bytes;
   try {
-    text = readFileSync(opts.state, "utf8");
+    bytes = readFileSync(opts.state);
   } catch (err) {
     throw new UsageError(`cannot read the state file ${opts.state}: ${err.code ?? err.message}`);
   }
-  const nl = text.indexOf("\n");
+  const nl = bytes.indexOf(0x0a);
   let doc;
   try {
-    doc = JSON.parse(nl < 0 ? text : text.slice(0, nl));
+    doc = JSON.parse(bytes.toString("utf8", 0, nl < 0 ? bytes.length : nl));
   } catch {
     try {
-      doc = JSON.parse(text); // a version 1 file written on several lines
+      doc = JSON.parse(bytes.toString("utf8")); // a version 1 file written on several lines
     } catch (err) {
       throw damaged(opts.state, `its first line is not JSON (${err.message})`, LOST_STATE);
     }
@@ -114,8 +124,26 @@ export function readState(opts) {
     return known;
   }
   if (!Number.isSafeInteger(doc.users) || doc.users < 0) throw damaged(opts.state, `"users" is not a count`, LOST_STATE);
-  known = new IdTable(Math.min(doc.users, text.length / (FP_LENGTH + 3)));
-  let pos = nl + 1;
+  known = new IdTable(Math.min(doc.users, bytes.length / (FP_LENGTH + 3)));
+  // ASCII (as this version writes it): read from the bytes, where offsets are those of the text.
+  if (isAscii(bytes)) {
+    let pos = nl + 1;
+    let count = 0;
+    while (nl >= 0 && pos < bytes.length) {
+      const end = bytes.indexOf(0x0a, pos);
+      const line = count + 2;
+      if (end < 0) throw damaged(opts.state, `line ${line} is cut short`, LOST_STATE);
+      const tab = end - FP_LENGTH - 1;
+      if (tab <= pos || bytes[tab] !== 9) throw damaged(opts.state, `line ${line} is not "<id><TAB><fingerprint>"`, LOST_STATE);
+      known.setAscii(bytes, pos, tab, tab + 1, end);
+      count += 1;
+      pos = end + 1;
+    }
+    if (count !== doc.users) throw damaged(opts.state, `it lists ${count} users; its first line says ${doc.users}`, LOST_STATE);
+    return known;
+  }
+  const text = bytes.toString("utf8");
+  let pos = text.indexOf("\n") + 1;
   let count = 0;
   while (nl >= 0 && pos < text.length) {
     const end = text.indexOf("\n", pos);
