@@ -68,3 +68,20 @@ test("IdTable.missingFrom gives the ids another table lacks, in order, as Map ke
   assert.deepEqual(a.missingFrom(b), want);
   assert.deepEqual(b.missingFrom(a), []);
 });
+
+test("IdTable.writeLines writes each entry's `<id>\\t<fingerprint>\\n` line as each() gives them, across chunks", () => {
+  const table = new IdTable();
+  const idOf = (k) => [String(5_000_000_000 + k), "1", "999999999999999", `0${k}`, String(10n ** 17n + BigInt(k)), `+82 10-${k}`][k % 6];
+  const fps = ["abcdefghijklmnop", "?", "", "Q".repeat(20), "é한", "AAAAAAAAAAAAAAA-"];
+  for (let k = 0; k < 200_000; k++) table.set(idOf(k), fps[k % fps.length]);
+  for (let k = 0; k < 200_000; k += 7) table.delete(idOf(k));
+  table.set(idOf(7), "reset0after0del0");
+  let want = "";
+  table.each((id, fp) => {
+    want += `${id}\t${fp}\n`;
+  });
+  const parts = [];
+  table.writeLines((bytes) => parts.push(Buffer.from(bytes)));
+  assert.ok(parts.length > 1, "more than one chunk");
+  assert.equal(Buffer.concat(parts).toString("utf8"), want);
+});

@@ -15,9 +15,9 @@ export const SHOWN_IDS = 10;
 /** A usage or setup error: one line on stderr, exit 2. */
 export class UsageError extends Error {}
 
-/** Writes all of `text` to `fd` (a short write, as on a nearly full disk, is continued or fails). */
+/** Writes all of `text` (a string, or bytes) to `fd` (a short write, as on a nearly full disk, is continued or fails). */
 export function writeAll(fd, text) {
-  const buf = Buffer.from(text, "utf8");
+  const buf = typeof text === "string" ? Buffer.from(text, "utf8") : text;
   let off = 0;
   while (off < buf.length) {
     const n = writeSync(fd, buf, off, buf.length - off);

@@ -242,6 +242,51 @@ export class IdTable {
     return ids;
   }
 
+  /**
+   * `write(bytes)` with the line `<id>\t<fingerprint>\n` of each entry (a state file's), in
+   * insertion order, about 1 MB at a time, written from the numbers and the fingerprints' bytes:
+   * no string is made but for an id or fingerprint kept as one. `bytes` is reused after `write`
+   * returns.
+   */
+  writeLines(write) {
+    const CHUNK = 1 << 20;
+    const buf = Buffer.allocUnsafe(CHUNK + 64);
+    let pos = 0;
+    for (let e = 0; e < this.count; e++) {
+      const len = this.lens[e];
+      if (len === DEAD) continue;
+      let n = this.numbers[e];
+      if (Number.isNaN(n) || len === OTHER) {
+        const line = Buffer.from(`${this.idAt(e)}\t${this.fpAt(e)}\n`, "utf8");
+        if (pos + line.length > buf.length) {
+          write(buf.subarray(0, pos));
+          pos = 0;
+        }
+        if (line.length > buf.length) write(line);
+        else pos += line.copy(buf, pos);
+      } else {
+        // An id kept as a number has 1 to 15 digits, the first not 0: the line fits in the 64 spare bytes.
+        let digits = 0;
+        for (let m = n; m >= 1; m = Math.floor(m / 10)) digits += 1;
+        for (let i = pos + digits - 1; i >= pos; i--) {
+          const d = n % 10;
+          buf[i] = 48 + d;
+          n = (n - d) / 10;
+        }
+        pos += digits;
+        buf[pos++] = 9;
+        const at = e * WIDTH;
+        for (let i = 0; i < len; i++) buf[pos++] = this.fps[at + i];
+        buf[pos++] = 10;
+      }
+      if (pos >= CHUNK) {
+        write(buf.subarray(0, pos));
+        pos = 0;
+      }
+    }
+    if (pos > 0) write(buf.subarray(0, pos));
+  }
+
   *keys() {
     for (let e = 0; e < this.count; e++) if (this.lens[e] !== DEAD) yield this.idAt(e);
   }

@@ -7,7 +7,7 @@ import { IdTable } from "./idtable.mjs";
 
 // -------------------------------------------------------------------- state and journal ----
 
-/** Writes `content` (a string, or `(write) => void` writing it in parts) to a temporary file, fsyncs, renames. */
+/** Writes `content` (a string, or `(write) => void` writing it in parts, strings or bytes) to a temporary file, fsyncs, renames. */
 export function writeAtomically(path, content) {
   const tmp = `${path}.tmp-${process.pid}`;
   writing(path, () => {
@@ -170,15 +170,8 @@ export function writeState(opts, desired) {
     users: desired.size,
   };
   writeAtomically(opts.state, (write) => {
-    let chunk = `${JSON.stringify(head)}\n`;
-    desired.each((id, fp) => {
-      chunk += `${id}\t${fp}\n`;
-      if (chunk.length >= 1 << 20) {
-        write(chunk);
-        chunk = "";
-      }
-    });
-    write(chunk);
+    write(`${JSON.stringify(head)}\n`);
+    desired.writeLines(write);
   });
 }
 
