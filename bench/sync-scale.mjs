@@ -5,7 +5,11 @@
 // present, else VmHWM from /proc/<pid>/status polled while it runs). Checks what the emulator's
 // file holds after each run. Prints a markdown section to stdout (progress on stderr).
 //
-//   node bench/sync-scale.mjs [--rows N]     (needs pkg/: npm run build)
+//   node bench/sync-scale.mjs [--rows N] [--cpu-prof DIR] [--cli PATH]     (needs pkg/: npm run build)
+//
+// --cpu-prof DIR: the CLI child runs with `node --cpu-prof --cpu-prof-dir DIR` (one .cpuprofile per run).
+// --cli PATH: another build's cli.mjs (e.g. an earlier commit's pkg/ copied aside), to compare two
+// versions on the same machine at the same time.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -14,8 +18,9 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startKakaoEmulatorServer } from "../pkg/testing/index.js";
 
-const CLI = fileURLToPath(new URL("../pkg/cli.mjs", import.meta.url));
-const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" } } });
+const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, "cpu-prof": { type: "string" }, cli: { type: "string" } } });
+const CLI = values.cli ?? fileURLToPath(new URL("../pkg/cli.mjs", import.meta.url));
+const PROFILE = values["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]];
 const ROWS = Number(values.rows);
 const CH = "_ZeUTxl";
 const BASE_ID = 5_000_000_000;
@@ -37,7 +42,7 @@ function writeCsv(path, ids, edited) {
 /** Runs the CLI; resolves `{ code, stdout, stderr, ms, rssMB, cpuS }` (cpuS: user + system, from time(1) only). */
 function runCli(args, env) {
   return new Promise((resolve, reject) => {
-    const argv = [process.execPath, CLI, ...args];
+    const argv = [process.execPath, ...PROFILE, CLI, ...args];
     const child = TIME ? spawn(TIME, ["-v", ...argv], { env }) : spawn(argv[0], argv.slice(1), { env });
     let stdout = "";
     let stderr = "";

@@ -322,7 +322,7 @@ async function sync(opts) {
   // it an estimate, corrected when the check ends).
   const lines = lineCount(bytes) - (bytes.at(-1) === 0x0a ? 1 : 0);
   const checking = new Progress(Math.max(0, lines - 1), opts.progress, { label: "checking", quietMs: 1000 });
-  const { rowCount, desired, adds, fresh, problems } = planRows(bytes, opts, header, idIndex, columns, schema, known, checking);
+  const { rowCount, desired, adds, fresh, problems, fast } = planRows(bytes, opts, header, idIndex, columns, schema, known, checking);
   checking.stop();
   if (problems.length > 0) {
     const rejects = writeRejects(bytes, opts, header, idIndex, columns, problems);
@@ -350,12 +350,10 @@ async function sync(opts) {
     );
   }
   const knownCount = known.size;
-  const deletes = [];
-  for (const id of known.keys()) if (!desired.has(id)) deletes.push(id);
+  const deletes = known.missingFrom(desired);
   known = undefined;
   checkKnownIds(opts, deletes);
   const addCount = adds.entries.length;
-  const addIds = (entries) => entries.map((e) => desired.idAt(e));
   const addBatches = batchCount(addCount);
   const deleteBatches = batchCount(deletes.length);
   const unchanged = desired.size - addCount;
@@ -411,7 +409,7 @@ async function sync(opts) {
   const record = (entry) => {
     if (writeError === null) {
       try {
-        if (entry.op === "sending") journal.append(entry);
+        if (entry.op === "sending") journal.appendSending(entry);
         else journal.appendBatch(entry);
         return true;
       } catch (err) {
@@ -437,18 +435,26 @@ async function sync(opts) {
     failures.push(...failed.map((f) => ({ op: "deletes", size: batchOf(deletes, f.index).length, err: f.error })));
   }
   if (failures.length === 0 && !interrupted && writeError === null && addCount > 0) {
-    // Made for the write only: a million ids are not kept through the phase.
-    const sending = () => ({ op: "sending", ids: addIds(adds.entries) });
+    // Written id by id: a million ids are not made at once, nor kept through the phase.
+    const sending = () => ({ op: "sending", count: addCount, idAt: (k) => desired.idAt(adds.entries[k]) });
     // Without deletes this is the first line of the run: if it fails, nothing was sent (exit 2).
-    if (deletes.length === 0) journal.append(sending());
+    if (deletes.length === 0) journal.appendSending(sending());
     if (deletes.length === 0 || record(sending())) {
       // Batches start in order, so each takes the next users of the second pass over the CSV.
-      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, (k) => desired.idAt(adds.entries[k]), adds.records);
-      const failed = await runPhase(addBatches, () => client.addCustomerFileUsers({ ...common, schema, users: rows.take(BATCH) }), {
+      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, (k) => desired.idAt(adds.entries[k]), adds, fast);
+      // The ids of the batches in flight, for their journal lines (not made again from the table).
+      const inFlight = new Map();
+      const send = (index) => {
+        const users = rows.take(BATCH);
+        inFlight.set(index, users.map((u) => u.id));
+        return client.addCustomerFileUsers({ ...common, schema, users });
+      };
+      const failed = await runPhase(addBatches, send, {
         ...phase,
         confirmed: (index, result) => {
-          const entries = batchOf(adds.entries, index);
-          const ids = addIds(entries);
+          const ids = inFlight.get(index) ?? [];
+          inFlight.delete(index);
+          const entries = Array.from(batchOf(adds.entries, index));
           successCount += result.successCount;
           sent.add += 1;
           record({ op: "add", ids, fps: entries.map((e) => desired.fpAt(e)) });

@@ -41,6 +41,22 @@ export interface CallContext {
 
 /** Kakao answered with a non-2xx status. */
 export declare class KakaoApiError extends KakaoTalkChannelError implements CallContext {
+  /** The SDK makes these; `props` are the fields, copied on (`bodySnippet`, `headers` when given). */
+  constructor(
+    message: string,
+    props: {
+      status: number;
+      code: number | null;
+      msg: string;
+      kind: KakaoErrorKind;
+      retryable: boolean;
+      details: Record<string, unknown>;
+      bodySnippet?: string | undefined;
+      endpoint: string;
+      attempts: number;
+      headers?: Record<string, string> | undefined;
+    },
+  );
   readonly name: "KakaoApiError";
   status: number;
   /** Kakao's negative error code, or null when the body was not Kakao's error JSON. */
@@ -62,6 +78,7 @@ export declare class KakaoApiError extends KakaoTalkChannelError implements Call
 
 /** An attempt exceeded `timeoutMs` (after all retries). */
 export declare class TimeoutError extends KakaoTalkChannelError implements CallContext {
+  constructor(message: string, props: { timeoutMs: number; endpoint: string; attempts: number });
   readonly name: "TimeoutError";
   timeoutMs: number;
   endpoint: string;
@@ -74,6 +91,8 @@ export declare class TimeoutError extends KakaoTalkChannelError implements CallC
  * of what `fetch` threw.
  */
 export declare class NetworkError extends KakaoTalkChannelError implements CallContext {
+  /** `props.cause` is stored as a redacted copy (name, message, stack, plain fields, its own `cause` chain). */
+  constructor(message: string, props?: { cause?: unknown; endpoint: string; attempts: number });
   readonly name: "NetworkError";
   cause?: Error;
   endpoint: string;
@@ -82,6 +101,10 @@ export declare class NetworkError extends KakaoTalkChannelError implements CallC
 
 /** A 2xx answer whose body is not what Kakao's documentation promises, or a redirect (3xx: Kakao's API never redirects). */
 export declare class ResponseError extends KakaoTalkChannelError implements CallContext {
+  constructor(
+    message: string,
+    props: { status: number; bodySnippet: string; endpoint: string; attempts: number; headers?: Record<string, string> | undefined },
+  );
   readonly name: "ResponseError";
   status: number;
   /** At most 200 characters of the body. */
@@ -133,12 +156,23 @@ export type AnyBulkOperationError =
 
 /** The class of {@link BulkOperationError}: `instanceof` narrows to {@link AnyBulkOperationError}. */
 export declare const BulkOperationError: {
-  new (message: string, props: Record<string, unknown>): AnyBulkOperationError;
+  new (
+    message: string,
+    props: {
+      partial: unknown;
+      succeeded: unknown[];
+      failed: FailedBatch[];
+      endpoint: string;
+      attempts: number;
+      headers?: Record<string, string> | undefined;
+    },
+  ): AnyBulkOperationError;
   readonly prototype: AnyBulkOperationError;
 };
 
 /** A webhook delivery whose `Authorization` header is not `KakaoAK <the app's admin key>`. */
 export declare class WebhookAuthError extends KakaoTalkChannelError {
+  constructor(message: string, props: { reason: "missing" | "scheme" | "mismatch" });
   readonly name: "WebhookAuthError";
   /** "missing": no header; "scheme": not `KakaoAK <key>`; "mismatch": another key. */
   reason: "missing" | "scheme" | "mismatch";

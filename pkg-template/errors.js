@@ -3,6 +3,59 @@
 // sends is ever copied onto an error's own properties: Kakao's extra fields sit under
 // `details`.
 import { revive } from "./marshal.js";
+/** @import * as Api from "./errors.js" */
+
+// Drift check. The public types are errors.d.ts, written by hand (its rule ids and error kinds are
+// filled in from the Rust tables by build-pkg.mjs); this file is checked against them by tsc
+// --checkJs under strict (tsconfig.checkjs.json, npm test), where `./errors.js` names errors.d.ts:
+// the exports are exactly the declared values, each class has exactly the declared fields (`name`
+// aside: it is set on the prototype below, a string the d.ts narrows to the class name), and the
+// functions are typed as declared. A drift either way is a compile error. Comments only.
+/**
+ * @template {never} T
+ * @typedef {T} None
+ */
+/**
+ * `A`'s fields, each required and without `undefined`: a field set only when present
+ * (`bodySnippet`) is optional in the d.ts and `T | undefined` in JS.
+ * @template A
+ * @typedef {{ [K in Exclude<keyof A, "name">]-?: Exclude<A[K], undefined> }} Fields
+ */
+/**
+ * `never` when `A` and `B` have the same fields (then `None<Diff<A, B>>` compiles), else a string
+ * naming the difference.
+ * @template A, B
+ * @typedef {[Fields<A>] extends [Fields<B>] ? ([Fields<B>] extends [Fields<A>] ? Exclude<keyof A, keyof B> : "class fields the d.ts lacks or types differently") : "declared fields the class lacks or types differently"} Diff
+ */
+/**
+ * `never` when the constructors of `A` and `B` take the same parameters (each fits the other's),
+ * else a string naming the difference: a constructor the d.ts declares wrongly is a compile error
+ * here, and `new` with what the JS does not take is one for the caller.
+ * @template {abstract new (...args: any) => any} A
+ * @template {abstract new (...args: any) => any} B
+ * @typedef {[ConstructorParameters<A>] extends [ConstructorParameters<B>] ? ([ConstructorParameters<B>] extends [ConstructorParameters<A>] ? never : "the d.ts's constructor takes what the class's does not") : "the class's constructor takes what the d.ts's does not"} ParamsDiff
+ */
+/**
+ * @typedef {[
+ *   None<Exclude<keyof typeof import("./errors.js"), keyof typeof classes | keyof { fromRecord: typeof fromRecord; __fail: typeof __fail }>>,
+ *   None<Diff<KakaoTalkChannelError, Api.KakaoTalkChannelError>>,
+ *   None<Diff<ValidationError, Api.ValidationError>>,
+ *   None<ParamsDiff<typeof ValidationError, typeof Api.ValidationError>>,
+ *   None<ParamsDiff<typeof KakaoApiError, typeof Api.KakaoApiError>>,
+ *   None<ParamsDiff<typeof TimeoutError, typeof Api.TimeoutError>>,
+ *   None<ParamsDiff<typeof NetworkError, typeof Api.NetworkError>>,
+ *   None<ParamsDiff<typeof ResponseError, typeof Api.ResponseError>>,
+ *   None<ParamsDiff<typeof BulkOperationError, typeof Api.BulkOperationError>>,
+ *   None<ParamsDiff<typeof WebhookAuthError, typeof Api.WebhookAuthError>>,
+ *   None<Diff<KakaoApiError & Api.CallContext, Api.KakaoApiError>>,
+ *   None<Diff<TimeoutError & Omit<Api.CallContext, "headers">, Api.TimeoutError>>, // no answer: no headers
+ *   None<Diff<NetworkError & Omit<Api.CallContext, "headers"> & { cause?: Error }, Api.NetworkError>>, // `cause`: rebuildCause's
+ *   None<Diff<ResponseError & Api.CallContext, Api.ResponseError>>,
+ *   None<Diff<BulkOperationError & Api.CallContext, Api.BulkOperationError>>,
+ *   None<Diff<WebhookAuthError, Api.WebhookAuthError>>,
+ * ]} DriftCheck
+ */
+/** @typedef {Omit<Api.CallContext, "headers"> & { headers?: Record<string, string> | undefined }} ContextProps */
 
 const MAX_JSON_DEPTH = 4;
 
@@ -10,12 +63,16 @@ const MAX_JSON_DEPTH = 4;
  * An error as plain data for `JSON.stringify`: `name`, `message`, its own enumerable
  * properties, and its `cause` the same way (an `Error`'s own fields are not enumerable, so
  * JSON would drop them). Not the stack.
+ * @param {unknown} e
+ * @param {number} depth
+ * @returns {unknown}
  */
 function errorJson(e, depth) {
   if (e === null || typeof e !== "object" || !(e instanceof Error) || depth > MAX_JSON_DEPTH) return e;
+  /** @type {{ name: string; message: string; cause?: unknown; [field: string]: unknown }} */
   const out = { name: e.name, message: e.message };
   for (const k of Object.keys(e)) {
-    const v = e[k];
+    const v = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (e))[k];
     if (k === "failed" && Array.isArray(v)) out[k] = v.map((f) => ({ ...f, error: errorJson(f?.error, depth + 1) }));
     else out[k] = errorJson(v, depth + 1);
   }
@@ -24,14 +81,21 @@ function errorJson(e, depth) {
 }
 
 export class KakaoTalkChannelError extends Error {
-  /** `JSON.stringify(error)`: `{ name, message, ...fields, cause }` (no stack). */
+  /**
+   * `JSON.stringify(error)`: `{ name, message, ...fields, cause }` (no stack).
+   * @returns {ReturnType<Api.KakaoTalkChannelError["toJSON"]>}
+   */
   toJSON() {
-    return errorJson(this, 0);
+    return /** @type {ReturnType<Api.KakaoTalkChannelError["toJSON"]>} */ (errorJson(this, 0));
   }
 }
 
 /** Thrown before any request: `field` is the path of the value, `rule` a stable id. */
 export class ValidationError extends KakaoTalkChannelError {
+  /**
+   * @param {string} message
+   * @param {{ field: string; rule: Api.ValidationRule }} props
+   */
   constructor(message, props) {
     super(message);
     this.field = props.field;
@@ -39,7 +103,11 @@ export class ValidationError extends KakaoTalkChannelError {
   }
 }
 
-/** Where a call failed: the endpoint, the attempts made, and the answer's headers if any. */
+/**
+ * Where a call failed: the endpoint, the attempts made, and the answer's headers if any.
+ * @param {Error & Partial<Api.CallContext>} error
+ * @param {ContextProps} props
+ */
 function context(error, props) {
   error.endpoint = props.endpoint;
   error.attempts = props.attempts;
@@ -48,6 +116,10 @@ function context(error, props) {
 
 /** Kakao answered with a non-2xx status. */
 export class KakaoApiError extends KakaoTalkChannelError {
+  /**
+   * @param {string} message
+   * @param {Omit<Api.KakaoApiError, keyof Error | "toJSON" | keyof Api.CallContext> & ContextProps} props
+   */
   constructor(message, props) {
     super(message);
     this.status = props.status;
@@ -63,6 +135,10 @@ export class KakaoApiError extends KakaoTalkChannelError {
 
 /** An attempt took longer than `timeoutMs` (after all retries). */
 export class TimeoutError extends KakaoTalkChannelError {
+  /**
+   * @param {string} message
+   * @param {{ timeoutMs: number } & Omit<Api.CallContext, "headers">} props no answer: no headers
+   */
   constructor(message, props) {
     super(message);
     this.timeoutMs = props.timeoutMs;
@@ -72,10 +148,15 @@ export class TimeoutError extends KakaoTalkChannelError {
 
 const BUILTIN_ERRORS = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
 
-/** An error rebuilt from marshal.js's redacted snapshot of what `fetch` threw. */
+/**
+ * An error rebuilt from marshal.js's redacted snapshot of what `fetch` threw.
+ * @param {any} snapshot marshal.js's snapshot: `{ name, message, stack, props, cause }`, read with care
+ * @returns {Error | undefined}
+ */
 function rebuildCause(snapshot) {
   if (snapshot === null || typeof snapshot !== "object") return undefined;
-  const Ctor = Object.hasOwn(BUILTIN_ERRORS, snapshot.name) ? BUILTIN_ERRORS[snapshot.name] : Error;
+  /** @type {ErrorConstructor} */
+  const Ctor = Object.hasOwn(BUILTIN_ERRORS, snapshot.name) ? BUILTIN_ERRORS[/** @type {keyof typeof BUILTIN_ERRORS} */ (snapshot.name)] : Error;
   const cause = rebuildCause(snapshot.cause);
   const e = cause === undefined ? new Ctor(snapshot.message) : new Ctor(snapshot.message, { cause });
   if (e.name !== snapshot.name) Object.defineProperty(e, "name", { value: snapshot.name, writable: true, configurable: true });
@@ -95,6 +176,10 @@ function rebuildCause(snapshot) {
  * key redacted, never the original object.
  */
 export class NetworkError extends KakaoTalkChannelError {
+  /**
+   * @param {string} message
+   * @param {{ cause?: unknown } & Omit<Api.CallContext, "headers">} [props] no answer: no headers
+   */
   constructor(message, props) {
     const cause = rebuildCause(props?.cause);
     super(message, cause === undefined ? undefined : { cause });
@@ -104,6 +189,10 @@ export class NetworkError extends KakaoTalkChannelError {
 
 /** A 2xx answer whose body is not what Kakao's documentation promises, or a redirect. */
 export class ResponseError extends KakaoTalkChannelError {
+  /**
+   * @param {string} message
+   * @param {{ status: number; bodySnippet: string } & ContextProps} props
+   */
   constructor(message, props) {
     super(message);
     this.status = props.status;
@@ -114,6 +203,10 @@ export class ResponseError extends KakaoTalkChannelError {
 
 /** Some batches of a split call failed after others succeeded; nothing is silently skipped. */
 export class BulkOperationError extends KakaoTalkChannelError {
+  /**
+   * @param {string} message
+   * @param {Pick<Api.BulkOperationError, "partial" | "succeeded" | "failed"> & ContextProps} props
+   */
   constructor(message, props) {
     super(message);
     this.partial = props.partial;
@@ -128,6 +221,10 @@ export class BulkOperationError extends KakaoTalkChannelError {
  * another key. `reason`: "missing" | "scheme" | "mismatch". The header's value is never kept.
  */
 export class WebhookAuthError extends KakaoTalkChannelError {
+  /**
+   * @param {string} message
+   * @param {Pick<Api.WebhookAuthError, "reason">} props
+   */
   constructor(message, props) {
     super(message);
     this.reason = props.reason;
@@ -158,16 +255,20 @@ for (const [name, cls] of Object.entries(classes)) {
  * The error described by a record of the wasm (`{ name, message, props }`); `reason` is the
  * abort reason that failed batches marked `{ $abort: true }` carry, or the array of reasons
  * that those marked `{ $abort: i }` index. Not public API.
+ * @param {any} record the wasm's record, parsed JSON
+ * @param {unknown} reason
+ * @returns {unknown}
  */
 export function fromRecord(record, reason) {
   if (record !== null && typeof record === "object" && record.$abort === true) return reason;
   if (record !== null && typeof record === "object" && typeof record.$abort === "number") {
     return Array.isArray(reason) ? reason[record.$abort] : reason;
   }
-  const Cls = Object.hasOwn(classes, record.name) ? classes[record.name] : KakaoTalkChannelError;
+  /** @type {new (message: string, props: any) => KakaoTalkChannelError} */
+  const Cls = Object.hasOwn(classes, record.name) ? classes[/** @type {keyof typeof classes} */ (record.name)] : KakaoTalkChannelError;
   const props = record.props ?? {};
   if (Cls === BulkOperationError && Array.isArray(props.failed)) {
-    props.failed = props.failed.map((f) => ({ ...f, error: fromRecord(f.error, reason) }));
+    props.failed = props.failed.map((/** @type {{ error: unknown }} */ f) => ({ ...f, error: fromRecord(f.error, reason) }));
   }
   return new Cls(record.message, props);
 }
@@ -176,6 +277,7 @@ export function fromRecord(record, reason) {
  * The error a failed wasm call rejects (or throws) with, `[record JSON, abort reason]`, as the
  * class of this file: made in the caller's async context, so its stack holds the caller's frames.
  * Anything else is passed through. Not public API.
+ * @type {typeof Api.__fail}
  */
 export function __fail(thrown) {
   if (Array.isArray(thrown) && thrown.length === 2 && (thrown[0] === null || typeof thrown[0] === "string")) {

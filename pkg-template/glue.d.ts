@@ -10,7 +10,12 @@ export declare class WasmClient {
 /** The most keys an object can have and pass a rule (pack.js reads at most one more). */
 export declare function __maxKeys(): number;
 export declare function __validateCustomerFileUsers(text: string, chunks: string[] | undefined): string;
-export declare function __checkWebhookOptions(text: string, unreadable: string | undefined, handler: boolean): string;
+export declare function __checkWebhookOptions(
+  text: string,
+  unreadable: string | undefined,
+  kind: "event" | "parse" | "handler",
+  envAdminKey: string | undefined,
+): string;
 export declare function __checkSeenStore(kind: "redis" | "d1" | "kv", text: string, unreadable: string | undefined): string;
 export declare function __parseWebhook(
   method: string,

@@ -11,7 +11,8 @@
 //     every key is a string), then per entry its key (a string token) and its value; at most
 //     `maxKeys + 1` entries are read (no object that passes a rule has more)
 //   a<count> an array, then its elements
-//   c<count> an array of `count` users packed separately, in chunks (packUsers)
+//   c<count> an array of `count` users packed separately, in chunks (packUsers): each chunk the
+//     tokens of up to CHUNK users, as UTF-8 bytes
 //   h<kind><index> a handle: hf a function, hs an AbortSignal (or an object with a boolean
 //     `aborted` and an `addEventListener` method: a polyfill's), ho any other object that must
 //     stay a JS value (the logger); the value is `handles[index]`
@@ -249,7 +250,7 @@ function packValue(v, out, handles, depth, seen) {
 /**
  * Packs `values` (the arguments of one call) into `{ text, handles, chunks }`. In a plain
  * object argument, the array under `usersKey` (the users of an add call) is packed into
- * `chunks` of CHUNK users instead (one string each), `c<count>` standing in its place, and an
+ * `chunks` of CHUNK users instead (one Uint8Array of UTF-8 each), `c<count>` standing in its place, and an
  * object or function under `keepKey` (the logger) is kept as a handle and returned as `kept`.
  * Throws whatever the caller's values throw (a getter, a Proxy trap).
  */
@@ -314,24 +315,55 @@ function keyToken(k) {
 }
 
 /**
- * A plain object's own keys and values as one string of tokens (the fast path for the two
- * levels of a user: `inner` names the key whose plain-object value is packed the same way).
- * The same tokens packValue would write.
+ * The key tokens of one level of a user (0: the user, 1: its `fields`), each as
+ * `\0<token>\0`, or null for a key that is not well-formed: users mostly share their keys,
+ * so the last list of keys and its tokens are kept and reused while the keys are the same.
  */
-function packFlat(v, handles, seen, inner) {
+const shapes = [
+  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
+  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
+];
+function keyTokensOf(keys, n, level) {
+  const shape = shapes[level];
+  if (shape.tokens.length === n) {
+    let same = true;
+    for (let k = 0; k < n; k++) {
+      if (keys[k] !== shape.keys[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return shape.tokens;
+  }
+  const tokens = [];
+  for (let k = 0; k < n; k++) {
+    const t = keyToken(keys[k]);
+    tokens.push(t.charCodeAt(0) === 33 ? null : `\0${t}\0`);
+  }
+  shape.keys = keys;
+  shape.tokens = tokens;
+  return tokens;
+}
+
+/**
+ * A plain object's own keys and values as one string of tokens (the fast path for the two
+ * levels of a user, `level` 0 the user, whose `fields` plain-object value is packed the same
+ * way at level 1). The same tokens packValue would write, the values read in the same order.
+ */
+function packFlat(v, handles, seen, level) {
   const keys = Object.keys(v);
   const n = Math.min(keys.length, maxKeys + 1);
+  const tokens = keyTokensOf(keys, n, level);
   let line = `o${n}`;
   for (let k = 0; k < n; k++) {
-    const key = keys[k];
-    const kt = keyToken(key);
-    if (kt.charCodeAt(0) === 33) return keyFlaw(key);
-    const x = v[key];
-    line += `\0${kt}\0`;
-    if (typeof x === "string") line += strToken(x);
+    const kt = tokens[k];
+    if (kt === null) return keyFlaw(keys[k]);
+    const x = v[keys[k]];
+    line += kt;
+    if (typeof x === "string") line += typeof nativeWellFormed === "function" && nativeWellFormed.call(x) && !x.includes("\0") ? `s${x}` : strToken(x);
     else if (typeof x === "number") line += `n${x}`;
-    else if (key === inner && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
-      line += packFlat(x, handles, seen, undefined);
+    else if (level === 0 && keys[k] === "fields" && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
+      line += packFlat(x, handles, seen, 1);
     } else {
       const sub = [];
       packValue(x, sub, handles, 2, seen);
@@ -341,8 +373,10 @@ function packFlat(v, handles, seen, inner) {
   return line;
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * The users, CHUNK to a string, and the token that stands for them: `c<count>`, or
+ * The users, CHUNK to a string of tokens encoded as UTF-8 (a Uint8Array), and the token that stands for them: `c<count>`, or
  * `!changed` when the array's length changed while it was read. The length is read once and
  * each user once; a hole ends the users (its `!hole` token is the last). A plain `{ id, fields }`
  * user takes a fast path that packs exactly what packValue would.
@@ -363,10 +397,12 @@ function packUsers(users, handles) {
       }
       const u = users[i];
       if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) {
-        out.push(packFlat(u, handles, seen, "fields"));
+        out.push(packFlat(u, handles, seen, 0));
       } else packValue(u, out, handles, 1, seen);
     }
-    chunks.push(out.join("\0"));
+    // As UTF-8 bytes: wasm copies them in whole, where a string crosses a character at a
+    // time. Well-formed: a string with a lone surrogate is a `!surrogate` token instead.
+    chunks.push(utf8.encode(out.join("\0")));
   }
   if (hole === -1) {
     const after = users.length;

@@ -13,6 +13,26 @@
 // Every read of the caller's objects (req, res, Express's `req.body`, Fastify's pair) is inside
 // try: the returned promise never rejects, and a failure ends in a 500 and `onError`.
 import { createChannelWebhookHandler } from "./webhook.js";
+/** @import * as Api from "./webhook-node.js" */
+
+// Drift check. The public types are webhook-node.d.ts, written by hand; this file is checked
+// against them by tsc --checkJs under strict (tsconfig.checkjs.json, npm test), where
+// `./webhook-node.js` names webhook-node.d.ts: each export is typed as declared, and the exports
+// are exactly the declared values. A drift either way is a compile error. Comments only. Inside,
+// Node's `req` and `res` (and Fastify's pair) are `any`: the caller's objects, each read in try.
+/**
+ * @template {never} T
+ * @typedef {T} None
+ */
+/**
+ * @typedef {[
+ *   None<Exclude<keyof typeof import("./webhook-node.js"), keyof Exports>>,
+ *   None<Exclude<keyof Exports, keyof typeof import("./webhook-node.js")>>,
+ * ]} DriftCheck
+ * @typedef {{ toNodeHandler: typeof toNodeHandler; createNodeWebhookHandler: typeof createNodeWebhookHandler }} Exports
+ * @typedef {NonNullable<Api.ToNodeHandlerOptions["onError"]>} OnError
+ * @typedef {{ ended: boolean; pulled: boolean }} BodyState
+ */
 
 /** What the adapter tells `onError` (and the HTTP client, in a 500) about an unusable body. */
 const PARSED_MESSAGE =
@@ -24,6 +44,7 @@ const READ_MESSAGE =
   'mount the webhook route before it, or give it express.raw({ type: "*/*" })';
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
+/** @param {unknown} err */
 function defaultReport(err) {
   try {
     console.error("kakao-talk-channel webhook (node adapter):", err);
@@ -32,7 +53,11 @@ function defaultReport(err) {
   }
 }
 
-/** `onError` (if a function) under the handler's contract: never throws, never rejects. */
+/**
+ * `onError` (if a function) under the handler's contract: never throws, never rejects.
+ * @param {unknown} onError the caller's
+ * @returns {(err: unknown) => Promise<void>}
+ */
 function reporter(onError) {
   if (typeof onError !== "function") return async (err) => defaultReport(err);
   return async (err) => {
@@ -45,7 +70,12 @@ function reporter(onError) {
   };
 }
 
-/** Fastify's `(request, reply)`: `{ request, reply, body }` with the raw node objects; else undefined. */
+/**
+ * Fastify's `(request, reply)`: `{ request, reply, body }` with the raw node objects; else undefined.
+ * @param {any} req
+ * @param {any} res
+ * @returns {{ req: any; res: any; body: unknown; hijack: () => unknown } | undefined}
+ */
 function fastifyPair(req, res) {
   if (req === null || typeof req !== "object" || res === null || typeof res !== "object") return undefined;
   const rawReq = req.raw;
@@ -55,7 +85,10 @@ function fastifyPair(req, res) {
   return { req: rawReq, res: rawRes, body: req.body, hijack: () => res.hijack() };
 }
 
-/** Whether someone (a body parser) already read the request stream. */
+/**
+ * Whether someone (a body parser) already read the request stream.
+ * @param {any} req
+ */
 function consumed(req) {
   return req.readableDidRead === true || req.readableEnded === true || req._body === true;
 }
@@ -64,6 +97,9 @@ function consumed(req) {
  * Where the body comes from: `{ bytes }` (a Buffer or string a body parser left in `req.body`),
  * `{ stream: true }` (the request stream, unread), or `{ refused }` (a parsed object, or a
  * stream read by someone else: nothing left to verify).
+ * @param {any} req
+ * @param {unknown} given
+ * @returns {{ bytes?: Uint8Array; stream?: true; refused?: string }}
  */
 function bodySource(req, given) {
   if (typeof given === "string") return { bytes: new TextEncoder().encode(given) };
@@ -77,10 +113,13 @@ function bodySource(req, given) {
  * The request stream as a ReadableStream of bytes, pulled chunk by chunk (highWaterMark 0: no
  * byte is read before the handler asks, so a 401 leaves the body unread). `state.ended` tells
  * whether the whole body was read.
+ * @param {any} req
+ * @param {BodyState} state
+ * @returns {ReadableStream<Uint8Array>}
  */
 function streamOf(req, state) {
   let settled = false;
-  const settle = (f) => {
+  const settle = (/** @type {() => void} */ f) => {
     if (settled) return;
     settled = true;
     try {
@@ -93,12 +132,12 @@ function streamOf(req, state) {
     {
       start(controller) {
         req.pause();
-        req.on("data", (chunk) => {
+        req.on("data", (/** @type {string | Uint8Array} */ chunk) => {
           if (settled) return;
           const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
           try {
             controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-            if (controller.desiredSize <= 0) req.pause();
+            if (/** @type {number} */ (controller.desiredSize) <= 0) req.pause(); // null only once errored
           } catch {
             settled = true;
             req.pause();
@@ -108,7 +147,7 @@ function streamOf(req, state) {
           state.ended = true;
           settle(() => controller.close());
         });
-        req.on("error", (err) => settle(() => controller.error(err)));
+        req.on("error", (/** @type {unknown} */ err) => settle(() => controller.error(err)));
         req.on("close", () => settle(() => controller.error(new Error("the connection closed before the body ended"))));
       },
       pull() {
@@ -123,7 +162,11 @@ function streamOf(req, state) {
   );
 }
 
-/** A body that fails when read, telling `state.pulled` that the handler got as far as the body. */
+/**
+ * A body that fails when read, telling `state.pulled` that the handler got as far as the body.
+ * @param {BodyState} state
+ * @returns {ReadableStream<Uint8Array>}
+ */
 function refusingStream(state) {
   return new ReadableStream(
     {
@@ -136,6 +179,7 @@ function refusingStream(state) {
   );
 }
 
+/** @param {any} req */
 function urlOf(req) {
   let path = req.originalUrl;
   if (typeof path !== "string") path = req.url;
@@ -149,9 +193,11 @@ function urlOf(req) {
   }
 }
 
+/** @param {any} req */
 function headersOf(req) {
   const headers = new Headers();
   const raw = req.rawHeaders;
+  /** @type {[unknown, string][]} */
   const pairs = [];
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
@@ -167,11 +213,20 @@ function headersOf(req) {
   return headers;
 }
 
+/**
+ * @param {number} status
+ * @param {object} body
+ */
 function json(status, body) {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
-/** Writes `response` to the node `res` (status, headers, body streamed with backpressure). */
+/**
+ * Writes `response` to the node `res` (status, headers, body streamed with backpressure).
+ * @param {any} res
+ * @param {Response} response
+ * @param {boolean} closeConnection
+ */
 async function send(res, response, closeConnection) {
   if (res.headersSent) {
     res.end();
@@ -211,6 +266,7 @@ async function send(res, response, closeConnection) {
   }
 }
 
+/** @param {any} res */
 function fallback(res) {
   try {
     if (res.headersSent) {
@@ -236,8 +292,10 @@ function fallback(res) {
  * given Fastify's `(request, reply)`, it calls `reply.hijack()` and uses `request.raw` and
  * `reply.raw`). `options.onError(error, undefined, "parse")` hears what fails here (default
  * `console.error`). The returned promise never rejects.
+ * @type {typeof Api.toNodeHandler}
  */
 export function toNodeHandler(handle, options) {
+  /** @type {unknown} */
   let onError;
   try {
     onError = options?.onError;
@@ -246,10 +304,11 @@ export function toNodeHandler(handle, options) {
   }
   const report = reporter(onError);
 
-  return async function nodeWebhookListener(req, res) {
+  return async function nodeWebhookListener(/** @type {any} */ req, /** @type {any} */ res) {
     let rawRes = res;
     try {
       let rawReq = req;
+      /** @type {unknown} */
       let given;
       const fastify = fastifyPair(req, res);
       if (fastify) {
@@ -263,16 +322,21 @@ export function toNodeHandler(handle, options) {
       const method = typeof rawReq.method === "string" ? rawReq.method : "GET";
       const hasBody = method !== "GET" && method !== "HEAD";
       const source = bodySource(rawReq, given);
+      /** @type {BodyState} */
       const state = { ended: false, pulled: false };
+      /** @type {BodyInit | undefined} */
       let body;
       if (hasBody) {
-        if (source.bytes) body = source.bytes;
+        // A parser's Buffer or TextEncoder's bytes: never on a SharedArrayBuffer.
+        if (source.bytes) body = /** @type {Uint8Array<ArrayBuffer>} */ (source.bytes);
         else if (source.stream) body = streamOf(rawReq, state);
         else body = refusingStream(state);
       }
+      /** @type {Request} */
       let request;
       try {
         // `duplex: "half"`: required by Node's fetch for a stream body (not yet in the DOM types).
+        /** @type {RequestInit & { duplex: "half" }} */
         const init = { method, headers: headersOf(rawReq), body, duplex: "half" };
         request = new Request(urlOf(rawReq), init);
       } catch {
@@ -303,9 +367,11 @@ export function toNodeHandler(handle, options) {
  * `toNodeHandler(createChannelWebhookHandler(options), { onError: options.onError })`: the
  * channel add/block webhook as a node:http listener and Express/Fastify route. Throws, as
  * createChannelWebhookHandler does, a ValidationError for invalid options.
+ * @type {typeof Api.createNodeWebhookHandler}
  */
 export function createNodeWebhookHandler(options) {
   const handle = createChannelWebhookHandler(options);
+  /** @type {Api.ToNodeHandlerOptions["onError"]} */
   let onError;
   try {
     onError = options.onError;

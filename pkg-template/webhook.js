@@ -15,8 +15,56 @@ import { pack, wellFormed } from "./pack.js";
 import { memorySeenStore } from "./webhook-stores.js";
 
 export { d1SeenStore, kvSeenStore, redisSeenStore } from "./webhook-stores.js";
+/** @import * as Api from "./webhook.js" */
 
-/** A wasm export's result (JSON text, or undefined), its thrown record as the error class. */
+// Drift check. The public types are webhook.d.ts, written by hand (unions open to future
+// strings, readonly inputs, docs); this file is checked against them by tsc --checkJs under
+// strict (tsconfig.checkjs.json, npm test), where `./webhook.js` names webhook.d.ts: each
+// exported function is typed as declared (its parameters are the declared ones and what it
+// returns must fit the declared result), and the exports are exactly the declared values (the
+// stores' own types are checked in webhook-stores.js). A drift either way is a compile error.
+// Comments only: nothing here runs.
+/**
+ * @template {never} T
+ * @typedef {T} None
+ */
+/**
+ * @typedef {[
+ *   None<Exclude<keyof typeof import("./webhook.js"), keyof Exports>>,
+ *   None<Exclude<keyof Exports, keyof typeof import("./webhook.js")>>,
+ * ]} DriftCheck
+ * @typedef {{
+ *   constructChannelWebhookEvent: typeof constructChannelWebhookEvent;
+ *   parseChannelWebhook: typeof parseChannelWebhook;
+ *   createChannelWebhookHandler: typeof createChannelWebhookHandler;
+ *   d1SeenStore: typeof import("./webhook-stores.js").d1SeenStore;
+ *   kvSeenStore: typeof import("./webhook-stores.js").kvSeenStore;
+ *   redisSeenStore: typeof import("./webhook-stores.js").redisSeenStore;
+ * }} Exports
+ */
+/**
+ * Rust's checked options (__checkWebhookOptions): the defaults filled in; the handler's four
+ * durations only for kind "handler".
+ * @typedef {{ adminKey: string; bodyTimeoutMs: number; maxBodyBytes: number }} Checked
+ * @typedef {Checked & { seenTtlMs: number; answerWithinMs: number; leaseMs: number; callTimeoutMs: number }} HandlerChecked
+ * @typedef {{ method: string; authorization: string | undefined; resourceId: string | undefined }} Head
+ * @typedef {(this: unknown, ...args: unknown[]) => unknown} AnyMethod
+ */
+/**
+ * What `bounded` answers: `timedOut` (with the call's own promise), or `value` or `error`.
+ * @template T
+ * @typedef {{ timedOut: true; late: Promise<T>; value?: undefined }
+ *   | { timedOut?: undefined; value: T }
+ *   | { timedOut?: undefined; error: unknown; late?: Promise<T>; value?: undefined }} Bounded
+ */
+
+/**
+ * A wasm export's result (JSON text, or undefined), its thrown record as the error class.
+ * @template {unknown[]} A
+ * @param {(...args: A) => string | undefined} f
+ * @param {A} args
+ * @returns {any} the result's JSON, parsed
+ */
 function wasm(f, ...args) {
   let out;
   try {
@@ -41,6 +89,9 @@ const TIMED_OUT = Symbol("timed out");
  * A plain copy of the caller's `options`: its own enumerable keys and the known `names`, each
  * read once; `seen` becomes a plain `{ claim, finish, release, has, add }` of the functions found (and
  * `store` keeps the object they are called on). `unreadable` names the first read that threw.
+ * @param {unknown} options
+ * @param {readonly string[]} names
+ * @returns {{ copy: any; unreadable?: string; store?: { target: unknown; methods: Record<string, AnyMethod> } }}
  */
 function copyOptions(options, names) {
   if (options === null || (typeof options !== "object" && typeof options !== "function")) {
@@ -50,21 +101,24 @@ function copyOptions(options, names) {
   try {
     if (typeof options === "function") return { copy: () => {} };
     if (Array.isArray(options)) return { copy: [] };
+    /** @type {Record<string, any>} */
     const copy = Object.create(null);
+    const source = /** @type {Record<string, unknown>} */ (options);
     for (const key of Object.keys(options)) {
       field = key;
-      copy[key] = options[key];
+      copy[key] = source[key];
     }
     for (const name of names) {
       if (!Object.hasOwn(copy, name)) {
         field = name;
-        const value = options[name];
+        const value = source[name];
         if (value !== undefined) copy[name] = value;
       }
     }
     let store;
     if (names.includes("seen") && copy.seen !== undefined) {
       const target = copy.seen;
+      /** @type {Record<string, AnyMethod>} */
       const methods = Object.create(null);
       if (target !== null) {
         for (const m of SEEN_METHODS) {
@@ -85,18 +139,30 @@ function copyOptions(options, names) {
 /**
  * `kind`: "event", "parse" or "handler". `adminKey`, when absent or undefined, is read from
  * KAKAO_ADMIN_KEY where the runtime has an environment (Rust ignores it in a browser).
+ * @param {unknown} options
+ * @param {keyof typeof OPTIONS} kind
  */
 function checkOptions(options, kind) {
   const { copy, unreadable, store } = copyOptions(options, OPTIONS[kind]);
   const text = unreadable === undefined ? pack([copy]).text : "1\0u";
-  return { checked: wasm(__checkWebhookOptions, text, unreadable, kind, readEnv("KAKAO_ADMIN_KEY")), copy, store };
+  /** @type {Checked} */
+  const checked = wasm(__checkWebhookOptions, text, unreadable, kind, readEnv("KAKAO_ADMIN_KEY"));
+  return { checked, copy, store };
 }
 
+/**
+ * @param {string} field
+ * @param {import("./errors.js").ValidationRule} rule (type-checked against the Rust rule table)
+ * @param {string} message
+ */
 function invalid(field, rule, message) {
   return new ValidationError(`${field}: ${message}`, { field, rule });
 }
 
-/** Errors that are a server's wiring mistake (a Node `req` given for a Request): a 500, not a 400. */
+/**
+ * Errors that are a server's wiring mistake (a Node `req` given for a Request): a 500, not a 400.
+ * @type {WeakSet<object>}
+ */
 const WIRING = new WeakSet();
 
 function nodeRequestGiven() {
@@ -109,13 +175,18 @@ function nodeRequestGiven() {
   return err;
 }
 
-const text = (v) => (typeof v === "string" ? v : undefined);
+const text = (/** @type {unknown} */ v) => (typeof v === "string" ? v : undefined);
 
-/** Method, `Authorization` and `X-Kakao-Resource-ID`, as plain strings (or undefined). */
+/**
+ * Method, `Authorization` and `X-Kakao-Resource-ID`, as plain strings (or undefined).
+ * @param {any} request the caller's, read inside try
+ * @returns {Head}
+ */
 function readHead(request) {
   const notARequest = invalid("request", "params.type", "must be a Request (its method and headers could not be read)");
   if (request === null || typeof request !== "object") throw notARequest;
   let node = false;
+  /** @type {Head | undefined} */
   let head;
   try {
     const method = request.method;
@@ -134,7 +205,7 @@ function readHead(request) {
     throw notARequest;
   }
   if (node) throw nodeRequestGiven();
-  return head;
+  return /** @type {Head} */ (head); // set unless `node`
 }
 
 const HEADER_NAMES = ["authorization", "x-kakao-resource-id"];
@@ -143,17 +214,22 @@ const HEADER_NAMES = ["authorization", "x-kakao-resource-id"];
  * `Authorization` and `X-Kakao-Resource-ID` from a `Headers` (anything with `get`, but a Map),
  * or from an object or Map of values (Node's `req.headers`): names matched case-insensitively,
  * a `string[]` (or a name given twice) joined with ", " as fetch's Headers joins them.
+ * @param {any} headers the caller's, read inside try
+ * @returns {Head}
  */
 function readHeaders(headers) {
   const notHeaders = invalid("headers", "params.type", 'must be a Headers or an object of header values ({ authorization, "x-kakao-resource-id" })');
   if (headers === null || typeof headers !== "object") throw notHeaders;
+  /** @type {(string | undefined)[]} */
   let found;
+  /** @type {string | undefined} */
   let bad;
   try {
     if (typeof headers.get === "function" && !(headers instanceof Map)) {
       found = HEADER_NAMES.map((name) => text(headers.get(name)));
     } else {
-      const values = HEADER_NAMES.map(() => []);
+      const values = HEADER_NAMES.map(() => /** @type {unknown[]} */ ([]));
+      /** @type {[unknown, unknown][]} */
       const entries = headers instanceof Map ? [...headers] : Object.keys(headers).map((k) => [k, headers[k]]);
       for (const [key, value] of entries) {
         const at = typeof key === "string" ? HEADER_NAMES.indexOf(key.toLowerCase()) : -1;
@@ -174,6 +250,9 @@ function readHeaders(headers) {
 /**
  * The bytes of a body given whole: a string (as UTF-8), a Uint8Array (a Node Buffer is one),
  * another view or an ArrayBuffer; at most `maxBytes` (else `webhook.body_too_large`).
+ * @param {unknown} body
+ * @param {number} maxBytes
+ * @returns {Uint8Array}
  */
 function bodyBytes(body, maxBytes) {
   const tooLarge = () => invalid("body", "webhook.body_too_large", `is larger than ${maxBytes} bytes`);
@@ -183,6 +262,7 @@ function bodyBytes(body, maxBytes) {
     if (!wellFormed(body)) throw invalid("body", "webhook.utf8", "is not well-formed text (a lone surrogate): pass Kakao's raw bytes");
     return new TextEncoder().encode(body);
   }
+  /** @type {Uint8Array | undefined} */
   let bytes;
   try {
     if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
@@ -198,12 +278,22 @@ function bodyBytes(body, maxBytes) {
   return bytes;
 }
 
-/** The method and the sender, before any byte of the body is read. */
+/**
+ * The method and the sender, before any byte of the body is read.
+ * @param {Head} head
+ * @param {Checked} checked
+ */
 function verifySender(head, checked) {
   wasm(__parseWebhook, head.method, head.authorization, head.resourceId, undefined, checked.adminKey);
 }
 
-/** The one path to an event, for every entry: the sender, then the body's cap and rules. */
+/**
+ * The one path to an event, for every entry: the sender, then the body's cap and rules.
+ * @param {Head} head
+ * @param {unknown} body
+ * @param {Checked} checked
+ * @returns {Api.ChannelWebhookEvent} Rust's event (`updatedAt` a Date, revived by parseResult)
+ */
 function eventFrom(head, body, checked) {
   verifySender(head, checked);
   const bytes = bodyBytes(body, checked.maxBodyBytes);
@@ -213,12 +303,17 @@ function eventFrom(head, body, checked) {
 /**
  * Verifies and parses one delivery from its raw body (string or bytes) and its headers, for any
  * framework: the same event and the same errors as parseChannelWebhook, synchronously.
+ * @type {typeof Api.constructChannelWebhookEvent}
  */
 export function constructChannelWebhookEvent(body, headers, options) {
   const { checked } = checkOptions(options, "event");
   return eventFrom(readHeaders(headers), body, checked);
 }
 
+/**
+ * @param {{ cancel(reason?: unknown): unknown }} reader
+ * @param {unknown} reason
+ */
 function cancel(reader, reason) {
   try {
     Promise.resolve(reader.cancel(reason)).catch(() => {});
@@ -227,7 +322,11 @@ function cancel(reader, reason) {
   }
 }
 
-/** Whether `s` is longer than `max` bytes in UTF-8 (each UTF-16 unit is 1 to 3 bytes). */
+/**
+ * Whether `s` is longer than `max` bytes in UTF-8 (each UTF-16 unit is 1 to 3 bytes).
+ * @param {string} s
+ * @param {number} max
+ */
 function longerThan(s, max) {
   if (s.length > max) return true;
   return s.length * 3 > max && new TextEncoder().encode(s).length > max;
@@ -237,17 +336,24 @@ function longerThan(s, max) {
  * The body's bytes: at most `maxBytes` bytes (else `webhook.body_too_large`), read within
  * `timeoutMs` (else `webhook.body_timeout`); the stream is cancelled in both cases. Read from
  * `request.body` when it is a stream, else from `request.text()`.
+ * @param {any} request the caller's, read inside try
+ * @param {number} maxBytes
+ * @param {number} timeoutMs
+ * @returns {Promise<Uint8Array>}
  */
 async function readBody(request, maxBytes, timeoutMs) {
   const tooLarge = () => invalid("body", "webhook.body_too_large", `is larger than ${maxBytes} bytes`);
   const timedOut = () => invalid("body", "webhook.body_timeout", `was not received within ${timeoutMs} ms`);
-  const unreadable = (why) => invalid("body", "webhook.body", `could not be read (${why})`);
+  const unreadable = (/** @type {string} */ why) => invalid("body", "webhook.body", `could not be read (${why})`);
   const deadline = Date.now() + timeoutMs;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  /** @type {Promise<typeof TIMED_OUT>} */
   const expired = new Promise((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
   });
   try {
+    /** @type {unknown} */
     let stream;
     try {
       stream = request.body;
@@ -255,6 +361,7 @@ async function readBody(request, maxBytes, timeoutMs) {
       throw unreadable("request.body threw");
     }
     if (stream === null || stream === undefined) {
+      /** @type {unknown} */
       let result;
       try {
         result = await Promise.race([request.text(), expired]);
@@ -266,18 +373,22 @@ async function readBody(request, maxBytes, timeoutMs) {
       if (longerThan(result, maxBytes)) throw tooLarge();
       return new TextEncoder().encode(result);
     }
+    /** @type {ReadableStreamDefaultReader<unknown>} */
     let reader;
     try {
-      reader = stream.getReader();
+      reader = /** @type {ReadableStream<unknown>} */ (stream).getReader();
     } catch {
       throw unreadable("it was already read");
     }
+    /** @type {Uint8Array[]} */
     const chunks = [];
     let size = 0;
     // Bounded: each turn adds bytes (at most maxBytes in all) or ends at the deadline, which is
     // also checked here because a stream answering every read at once would starve the timer.
     for (;;) {
+      /** @type {boolean} */
       let done;
+      /** @type {unknown} */
       let value;
       try {
         const step = await Promise.race([reader.read(), expired]);
@@ -317,7 +428,11 @@ async function readBody(request, maxBytes, timeoutMs) {
   }
 }
 
-/** `checked`: Rust's `{ adminKey, bodyTimeoutMs, maxBodyBytes }`. */
+/**
+ * `checked`: Rust's `{ adminKey, bodyTimeoutMs, maxBodyBytes }`.
+ * @param {unknown} request
+ * @param {Checked} checked
+ */
 async function parseRequest(request, checked) {
   const head = readHead(request);
   // Method and sender first: a 401 never reads the body.
@@ -330,12 +445,17 @@ async function parseRequest(request, checked) {
  * Verifies and parses one Kakao Talk Channel webhook delivery. Rejects with ValidationError
  * (`webhook.method`, a body field, `webhook.body_too_large`, `webhook.body_timeout`) or
  * WebhookAuthError (checked before the body is read).
+ * @type {typeof Api.parseChannelWebhook}
  */
 export async function parseChannelWebhook(request, options) {
   const { checked } = checkOptions(options, "parse");
   return parseRequest(request, checked);
 }
 
+/**
+ * @param {number} status
+ * @param {object} [body] sent as JSON
+ */
 function reply(status, body) {
   return body === undefined
     ? new Response(null, { status })
@@ -346,8 +466,13 @@ function reply(status, body) {
 /**
  * Calls `f()` and waits at most `ms` for it: `{ value }`, `{ error }` or `{ timedOut: true }`,
  * never a rejection. `late` is the call's own promise, for what to do if it settles later.
+ * @template T
+ * @param {() => T | PromiseLike<T>} f
+ * @param {number} ms
+ * @returns {Promise<Bounded<T>>}
  */
 async function bounded(f, ms) {
+  /** @type {Promise<T>} */
   let late;
   try {
     late = Promise.resolve(f());
@@ -355,7 +480,9 @@ async function bounded(f, ms) {
     return { error };
   }
   late.catch(() => {}); // settled later, handled (or not needed) by the caller
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  /** @type {Promise<typeof TIMED_OUT>} */
   const expired = new Promise((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), ms);
     // Node: a pending deadline alone does not keep the process alive (a server's socket does).
@@ -363,7 +490,7 @@ async function bounded(f, ms) {
   });
   try {
     const out = await Promise.race([late.then((value) => ({ value })), expired]);
-    return out === TIMED_OUT ? { timedOut: true, late } : out;
+    return out === TIMED_OUT ? { timedOut: /** @type {const} */ (true), late } : out;
   } catch (error) {
     return { error, late };
   } finally {
@@ -371,6 +498,10 @@ async function bounded(f, ms) {
   }
 }
 
+/**
+ * @param {string} what
+ * @param {number} ms
+ */
 function timeoutError(what, ms) {
   const err = new Error(`${what} did not settle within ${ms} ms`);
   err.name = "TimeoutError";
@@ -388,12 +519,17 @@ function newToken() {
  * webhook.d.ts and README for every status. It never rejects and answers within
  * `answerWithinMs` (after the body was read) whatever `onEvent`, `onError` or the store do:
  * each store call and `onError` is bounded by `callTimeoutMs`, `onEvent` by the lease.
+ * @type {typeof Api.createChannelWebhookHandler}
  */
 export function createChannelWebhookHandler(options) {
   const { checked, copy, store } = checkOptions(options, "handler");
+  // Rust checked both: onEvent a function, onError a function or absent.
+  /** @type {Api.ChannelWebhookHandlerOptions["onEvent"]} */
   const onEvent = copy.onEvent;
+  /** @type {NonNullable<Api.ChannelWebhookHandlerOptions["onError"]>} */
   const onError = copy.onError ?? ((err, _event, stage) => console.error(`kakao-talk-channel webhook: ${stage} failed:`, err));
-  const { seenTtlMs: ttlMs, answerWithinMs, leaseMs, callTimeoutMs } = checked;
+  const { seenTtlMs: ttlMs, answerWithinMs, leaseMs, callTimeoutMs } = /** @type {HandlerChecked} */ (checked);
+  /** @type {Api.WebhookClaimStore | { [M in keyof Api.WebhookClaimStore]: (...args: Parameters<Api.WebhookClaimStore[M]>) => unknown }} */
   let seen;
   if (store === undefined) seen = memorySeenStore(DEFAULT_WINDOW);
   else {
@@ -405,6 +541,11 @@ export function createChannelWebhookHandler(options) {
     };
   }
 
+  /**
+   * @param {unknown} err
+   * @param {Api.ChannelWebhookEvent | undefined} event
+   * @param {Api.WebhookErrorStage} stage
+   */
   async function report(err, event, stage) {
     const r = await bounded(() => onError(err, event, stage), callTimeoutMs);
     if (!r.timedOut && !("error" in r)) return;
@@ -425,6 +566,7 @@ export function createChannelWebhookHandler(options) {
    * reported (a redelivery may now take the claim over) and onEvent is still awaited, so its
    * outcome is finished or released with this claim's token (which then fails if it was taken).
    */
+  /** @param {Api.ChannelWebhookEvent} event */
   async function run(event) {
     const r = await bounded(() => onEvent(event), leaseMs);
     if (r.timedOut) {
@@ -444,7 +586,12 @@ export function createChannelWebhookHandler(options) {
     return true;
   }
 
-  /** A store call bounded by callTimeoutMs; its failure or timeout reported under `stage`. */
+  /**
+   * A store call bounded by callTimeoutMs; its failure or timeout reported under `stage`.
+   * @param {"seen.claim" | "seen.finish" | "seen.release"} stage
+   * @param {() => unknown} f
+   * @param {Api.ChannelWebhookEvent} event
+   */
   async function storeCall(stage, f, event) {
     const r = await bounded(f, callTimeoutMs);
     if (r.timedOut) await report(timeoutError(stage, callTimeoutMs), event, stage);
@@ -452,6 +599,7 @@ export function createChannelWebhookHandler(options) {
     return r;
   }
 
+  /** @param {Api.ChannelWebhookEvent} event */
   async function deliver(event) {
     const id = event.resourceId;
     if (id === null) {
@@ -489,11 +637,12 @@ export function createChannelWebhookHandler(options) {
   }
 
   return async function handleChannelWebhook(request) {
+    /** @type {Api.ChannelWebhookEvent} */
     let event;
     try {
       event = await parseRequest(request, checked);
     } catch (err) {
-      if (WIRING.has(err)) {
+      if (WIRING.has(/** @type {object} */ (err))) { // a primitive: false
         // The server handed over Node's `req`: its wiring to fix, not Kakao's delivery.
         await report(err, undefined, "parse");
         return failed();

@@ -157,15 +157,13 @@ ${names.map((n) => `  ${n},`).join("\n")}
 );
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
 writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
-// The rule ids and Kakao's error kinds, from the Rust tables: one source for both languages.
-const rules = [...readFileSync(join(root, "src/core/rules.rs"), "utf8").matchAll(/^pub const [A-Z0-9_]+: &str = "([a-z0-9_.]+)";/gm)].map((m) => m[1]);
-const kinds = [
-  ...new Set([
-    "HttpStatus",
-    ...[...readFileSync(join(root, "src/core/error.rs"), "utf8").matchAll(/=> \("([A-Za-z]+)", (?:true|false)\)/g)].map((m) => m[1]),
-  ]),
-];
-if (rules.length < 40 || kinds.length < 20) fail(`rule ids (${rules.length}) or error kinds (${kinds.length}) not found in src/core`);
+// The rule ids and Kakao's error kinds, from the Rust tables (src/core/rules.rs and
+// src/core/kinds.rs) as scripts/id_tables.rs prints them: one source for both languages, read
+// as data. A host program rather than a wasm export, so the shipped wasm carries none of it.
+const { rules, kinds } = JSON.parse(
+  execFileSync("cargo", ["run", "--quiet", "--example", "id_tables"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }),
+);
+if (!Array.isArray(rules) || !Array.isArray(kinds) || rules.length < 40 || kinds.length < 20) fail(`rule ids (${rules?.length}) or error kinds (${kinds?.length}) not printed by scripts/id_tables.rs`);
 const errorsDts = readFileSync(join(template, "errors.d.ts"), "utf8")
   .replace("/* RULES */ string", rules.map((r) => JSON.stringify(r)).join(" | "))
   .replace("/* KINDS */ (string & {})", `${kinds.map((k) => JSON.stringify(k)).join(" | ")} | (string & {})`);

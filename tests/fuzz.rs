@@ -537,3 +537,147 @@ fn fuzz_requests_and_retry() {
         },
     );
 }
+
+#[test]
+fn fuzz_add_batch_agrees_with_check_users_and_validate_users() {
+    let users = proptest::collection::vec(
+        (
+            raw_id(),
+            proptest::option::of(proptest::collection::vec((schema_key(), raw_value()), 0..4)),
+        ),
+        0..8,
+    );
+    let with_schema = prop_oneof![
+        Just(None),
+        Just(Some(vec![("age", "number"), ("성별", "string")]))
+    ];
+    fuzz(
+        "add batch",
+        (users, any::<bool>(), with_schema),
+        |(users, phone, schema_pairs)| {
+            let users: Vec<RawUser> = users
+                .into_iter()
+                .map(|(id, fields)| RawUser {
+                    id,
+                    fields: fields.map(|f| f.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+                })
+                .collect();
+            let ty = if phone {
+                UserType::Phone
+            } else {
+                UserType::App
+            };
+            let schema = schema_pairs.map(|p| Schema::parse(p, "schema").unwrap());
+            let channel = ChannelPublicId::parse("_ZeUTxl", "c").unwrap();
+            // Pushing every user refuses exactly the users validate_users reports, with the
+            // same errors; when none is refused, the body is add_request's of check_users.
+            let mut checker = cf::UserChecker::new(ty, schema.as_ref(), users.len());
+            let mut batch = cf::AddBatch::new(437, &channel, ty, users.len());
+            let errors: Vec<cf::UserError> = users
+                .iter()
+                .enumerate()
+                .filter_map(|(i, u)| batch.push(&mut checker, i, u).err())
+                .collect();
+            prop_assert_eq!(&errors, &validate_users(&users, ty, schema.as_ref()));
+            if let Ok(valid) = check_users(&users, ty, schema.as_ref()) {
+                let (req, ids) = batch.finish();
+                prop_assert_eq!(&req, &cf::add_request(437, &channel, ty, &valid));
+                let want: Vec<String> = valid.into_iter().map(|u| u.id).collect();
+                prop_assert_eq!(ids, want);
+            }
+            Ok(())
+        },
+    );
+}
+
+/// The tokens of one packed value as pack.js writes them (NUL-joined by the caller): objects
+/// with the keys of a user (and others), fields, scalars, flaws, values that are not data.
+fn packed_value(depth: u32) -> BoxedStrategy<Vec<String>> {
+    let leaf = prop_oneof![
+        Just(vec!["u".to_owned()]),
+        Just(vec!["z".to_owned()]),
+        Just(vec!["t".to_owned()]),
+        (0u32..100).prop_map(|n| vec![format!("n{n}")]),
+        Just(vec!["n1.5".to_owned()]),
+        Just(vec!["nNaN".to_owned()]),
+        Just(vec!["n5000000000".to_owned()]),
+        Just(vec!["s5000000001".to_owned()]),
+        Just(vec!["s010-1234-5678".to_owned()]),
+        Just(vec!["s서울".to_owned()]),
+        Just(vec!["e\"a\\u0000b\"".to_owned()]),
+        Just(vec!["b12".to_owned()]),
+        Just(vec!["hf0".to_owned()]),
+        Just(vec!["xa Date".to_owned()]),
+        Just(vec!["!hole 5".to_owned()]),
+        Just(vec!["!changed 2 3".to_owned()]),
+        Just(vec!["!surrogate 1 D800 4".to_owned()]),
+        Just(vec!["!surrogatekey \"\\ud800\"".to_owned()]),
+    ];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    let key = prop_oneof![
+        Just("sid".to_owned()),
+        Just("sfields".to_owned()),
+        Just("sage".to_owned()),
+        Just("s연령".to_owned()),
+        Just("sname".to_owned()),
+        Just("s".to_owned()),
+        Just("e\"k\\u0000\"".to_owned()),
+    ];
+    let entries = proptest::collection::vec((key, packed_value(depth - 1)), 0..4).prop_map(|es| {
+        let mut out = vec![format!("o{}", es.len())];
+        for (k, v) in es {
+            out.push(k);
+            out.extend(v);
+        }
+        out
+    });
+    let items = proptest::collection::vec(packed_value(depth - 1), 0..3).prop_map(|xs| {
+        let mut out = vec![format!("a{}", xs.len())];
+        for x in xs {
+            out.extend(x);
+        }
+        out
+    });
+    prop_oneof![2 => leaf, 3 => entries, 1 => items].boxed()
+}
+
+#[test]
+fn fuzz_user_reader_agrees_with_the_value_tree() {
+    use kakao_talk_channel::api::input;
+    use kakao_talk_channel::api::packed::Tokens;
+    use kakao_talk_channel::api::user_reader::{ReadError, UserReader};
+    fuzz(
+        "user reader",
+        proptest::collection::vec(packed_value(3), 1..5),
+        |users| {
+            let text = users
+                .iter()
+                .map(|u| u.join("\0"))
+                .collect::<Vec<_>>()
+                .join("\0");
+            // The reference: each user read whole as a value, then its flaws, then its shape.
+            let mut tokens = Tokens::new(&text);
+            let mut reader = UserReader::new(&text);
+            for i in 0..users.len() {
+                let want = tokens.value().map(|v| {
+                    input::check_flaws(&v, &format!("users[{i}]"), "")
+                        .and_then(|()| input::raw_user(&v, "users", i))
+                });
+                let got = reader.next_user(i).cloned();
+                match (want, got) {
+                    // Debug text: NaN equals itself there.
+                    (Ok(Ok(w)), Ok(g)) => prop_assert_eq!(format!("{w:?}"), format!("{g:?}")),
+                    (Ok(Err(w)), Err(ReadError::Invalid(g))) => prop_assert_eq!(w, g),
+                    (Err(_), Err(ReadError::Pack(_))) => return Ok(()),
+                    (w, g) => {
+                        return Err(TestCaseError::fail(format!("{text:?}: {w:?} but {g:?}")))
+                    }
+                }
+            }
+            prop_assert_eq!(tokens.is_done(), reader.is_done());
+            Ok(())
+        },
+    );
+}

@@ -60,8 +60,34 @@ describe("pack: the format", () => {
     const direct = pack([{ users }], "users");
     const proxied = pack([{ users: new Proxy(users, {}) }], "users");
     assert.equal(direct.text, "1\0o1\0susers\0c4001");
-    assert.deepEqual(direct.chunks.map((c) => c.split("\0").length), [CHUNK * 3, CHUNK * 3, 3]);
+    assert.deepEqual(direct.chunks.map((c) => new TextDecoder().decode(c).split("\0").length), [CHUNK * 3, CHUNK * 3, 3]);
     assert.deepEqual(proxied, direct);
+  });
+
+  test("users packed in chunks are the tokens packValue writes, whatever the keys from user to user", () => {
+    __setMaxKeys(30);
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i]));
+    const users = [
+      { id: 1, fields: { a: 1, b: "x" } },
+      { id: 2, fields: { a: 2, c: "y" } },
+      { fields: { a: 1, b: "x" }, id: 3 },
+      { id: 4, fields: { a: 1, "k\uD800": 1 } },
+      { id: 5, "x\uD800": 1 },
+      { id: 6, fields: { a: [1, 2], b: null, c: undefined, d: 5n } },
+      { id: 7, fields: new Map([["a", 1]]) },
+      { id: 8, fields: { a: "x\0y", b: "\uD800", c: NaN } },
+      { id: 9, fields: many },
+      { id: 10, fields: many, more: { fields: { a: 1 } } },
+      { id: 11, fields: { a: 1, b: "x" } },
+      new Date(0),
+      "12",
+    ];
+    const generic = pack([users]).text;
+    const head = `1\0a${users.length}\0`;
+    assert.ok(generic.startsWith(head));
+    const { chunks } = pack([{ users }], "users");
+    assert.equal(chunks.length, 1);
+    assert.equal(new TextDecoder().decode(chunks[0]), generic.slice(head.length));
   });
 
   test("a sparse array stops at its first hole; a lone surrogate and an object with such a key are marked; keys past the limit are not read", () => {

@@ -43,3 +43,45 @@ test("IdTable answers as a Map of the same operations would", () => {
   assert.equal(table.set("123456789012345", "?"), e);
   assert.equal(table.fpAt(e), "?");
 });
+
+test("IdTable.missingFrom gives the ids another table lacks, in order, as Map keys filtered by has would", () => {
+  const a = new IdTable();
+  const b = new IdTable();
+  const ma = new Map();
+  const mb = new Map();
+  const idOf = (k) => [String(5_000_000_000 + k), `0${k}`, String(10n ** 17n + BigInt(k)), `+82 10-${k}`][k % 4];
+  for (let k = 0; k < 20_000; k++) {
+    const id = idOf(k);
+    a.set(id, "abcdefghijklmnop");
+    ma.set(id, 1);
+    if (k % 3 !== 0) {
+      b.set(id, "x");
+      mb.set(id, 1);
+    }
+    if (k % 7 === 6) {
+      b.delete(idOf(k - 1));
+      mb.delete(idOf(k - 1));
+    }
+  }
+  const want = [...ma.keys()].filter((id) => !mb.has(id));
+  assert.ok(want.length > 6000);
+  assert.deepEqual(a.missingFrom(b), want);
+  assert.deepEqual(b.missingFrom(a), []);
+});
+
+test("IdTable.writeLines writes each entry's `<id>\\t<fingerprint>\\n` line as each() gives them, across chunks", () => {
+  const table = new IdTable();
+  const idOf = (k) => [String(5_000_000_000 + k), "1", "999999999999999", `0${k}`, String(10n ** 17n + BigInt(k)), `+82 10-${k}`][k % 6];
+  const fps = ["abcdefghijklmnop", "?", "", "Q".repeat(20), "é한", "AAAAAAAAAAAAAAA-"];
+  for (let k = 0; k < 200_000; k++) table.set(idOf(k), fps[k % fps.length]);
+  for (let k = 0; k < 200_000; k += 7) table.delete(idOf(k));
+  table.set(idOf(7), "reset0after0del0");
+  let want = "";
+  table.each((id, fp) => {
+    want += `${id}\t${fp}\n`;
+  });
+  const parts = [];
+  table.writeLines((bytes) => parts.push(Buffer.from(bytes)));
+  assert.ok(parts.length > 1, "more than one chunk");
+  assert.equal(Buffer.concat(parts).toString("utf8"), want);
+});

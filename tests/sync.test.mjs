@@ -925,4 +925,27 @@ describe("sync: the adds read again from the CSV as they are sent", () => {
     assert.deepEqual(sent.map(String), changed);
     assert.deepEqual(Object.fromEntries(emu.customerFile(id).users), expected);
   });
+
+  test("CSVs the fast reader leaves to csv-parse: \"\\r\" line ends (more rows than lines), and a \"\\n\" alone halfway through a \"\\r\\n\" file", async () => {
+    const rows = rowsFor(6000, 3000);
+    const lines = [...rows].map(([k, r]) => `${k},${r.age},${r.gender},${r.birthday},${r.vipLevel}`);
+    const head = "user_id,age,gender,birthday,vipLevel";
+    // "\r" alone: csv-parse's record delimiter; the file has no "\n" at all.
+    const cr = join(dir, "mac.csv");
+    writeFileSync(cr, `${[head, ...lines].join("\r")}\r`);
+    const id = await newFile();
+    const r = await cli(syncArgs(cr, id));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /added: {5}3,000 \(3,000 new, 0 changed\) in 2 batches/);
+    assertFileEquals(id, rows);
+    // In a "\r\n" file a "\n" alone is whitespace before the next row (csv-parse): the fast reader
+    // stops there and csv-parse goes on from the 1,500th row.
+    const crlf = join(dir, "mixed.csv");
+    writeFileSync(crlf, `${[head, ...lines.slice(0, 1500)].join("\r\n")}\r\n\n${lines.slice(1500).join("\r\n")}\r\n`);
+    const id2 = await newFile();
+    const r2 = await cli(syncArgs(crlf, id2));
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.match(r2.stdout, /CSV rows: {2}3,000\n/);
+    assertFileEquals(id2, rows);
+  });
 });

@@ -7,6 +7,7 @@ import { validateCustomerFileUsers } from "../node.js";
 import { CsvError, transform as csvParser } from "../vendor/csv-parse/api/index.js";
 import { CHECK_CHUNK, UsageError } from "./common.mjs";
 import { IdTable } from "./idtable.mjs";
+import { FastCsv } from "./records.mjs";
 import { UNSURE, writeAtomically } from "./state.mjs";
 
 // ---------------------------------------------------------------------------------- CSV ----
@@ -56,17 +57,31 @@ export function firstNonUtf8Line(bytes) {
 }
 
 /**
- * Calls `onRecord(cells)` for each record of the CSV (arrays of trimmed cells), header first,
+ * Calls `onRecord(cells, at)` for each record of the CSV (arrays of trimmed cells), header first,
  * empty lines skipped, keeping none of them: a million rows are never all in memory at once.
+ * Read by cli/records.mjs's FastCsv (`at`: the byte offset of the record, for its `recordAt`)
+ * up to anything it leaves to csv-parse, which then reads the file from the start (its records
+ * already given skipped; `at` is -1 from then on). Returns the FastCsv when it read the whole file,
+ * else null. `extra`: more csv-parse options (csv-parse only).
  */
 export function eachRecord(bytes, path, onRecord, extra = {}) {
+  let skip = 0;
+  if (Object.keys(extra).length === 0) {
+    const fast = new FastCsv(bytes);
+    skip = fast.each(onRecord);
+    if (skip < 0) return fast;
+  }
   let error;
   try {
-    error = csvParser({ ...CSV_OPTIONS, ...extra }).parse(bytes, true, onRecord, () => {});
+    const push = (cells) => {
+      if (skip > 0) skip -= 1;
+      else onRecord(cells, -1);
+    };
+    error = csvParser({ ...CSV_OPTIONS, ...extra }).parse(bytes, true, push, () => {});
   } catch (err) {
     error = err;
   }
-  if (error === undefined) return;
+  if (error === undefined) return null;
   if (error instanceof CsvError) throw new UsageError(`${basename(path)}:${/** @type {{ lines?: number }} */ (error).lines ?? "?"}: not valid CSV: ${error.message}`);
   throw error;
 }
@@ -187,28 +202,31 @@ export const sha256 =
 export const fingerprintOf = (entriesJson) => sha256(entriesJson).slice(0, 16);
 
 /**
- * `row(cells)` → `{ fields, fp }`: the fields of the columns (empty cells left out) and their
- * fingerprint. The JSON of `Object.entries(fields)` is written directly, without the entries
- * arrays, unless a key looks like an array index (those come first in `Object.entries`).
+ * `fp(cells)`: the fingerprint of the fields of the columns (empty cells left out), as
+ * fieldsReader makes them. The JSON of `Object.entries(fields)` is written directly, without the
+ * fields or the entries arrays (most rows are unchanged and need no fields), unless a key looks
+ * like an array index (those come first in `Object.entries`).
  */
 export function rowReader(columns) {
   for (const c of columns) c.json = JSON.stringify(c.key);
   const direct = columns.every((c) => !/^(?:0|[1-9]\d*)$/.test(c.key));
+  if (!direct) {
+    const fields = fieldsReader(columns);
+    return (cells) => fingerprintOf(JSON.stringify(Object.entries(fields(cells))));
+  }
   return (cells) => {
-    const fields = {};
     let json = "[";
     for (const c of columns) {
       const text = cells[c.index] ?? "";
       if (text === "") continue;
       const value = cellValue(text, c.number);
-      fields[c.key] = value;
-      if (direct) json += `${json.length > 1 ? "," : ""}[${c.json},${typeof value === "number" ? String(value) : JSON.stringify(value)}]`;
+      json += `${json.length > 1 ? "," : ""}[${c.json},${typeof value === "number" ? String(value) : JSON.stringify(value)}]`;
     }
-    return { fields, fp: fingerprintOf(direct ? `${json}]` : JSON.stringify(Object.entries(fields))) };
+    return fingerprintOf(`${json}]`);
   };
 }
 
-/** `fields(cells)`: the fields of the columns, as rowReader makes them, without the fingerprint. */
+/** `fields(cells)`: the fields of the columns (empty cells left out), numbers for "number" keys. */
 export function fieldsReader(columns) {
   return (cells) => {
     const fields = {};
@@ -221,19 +239,25 @@ export function fieldsReader(columns) {
 }
 
 /**
- * The users to add, read again from the CSV's bytes as their batches are sent: a second pass,
- * parsed a slice at a time, so that no row's fields are kept from the first pass (at a million
- * rows they would cost some 200 MB). `idOf(k)`: the k-th add's id (canonical), `records`: their
- * record numbers (0 is the header), both in CSV order; each row read is checked to hold its id.
+ * The users to add, read again from the CSV's bytes as their batches are sent, so that no row's
+ * fields are kept from the first pass (at a million rows they would cost some 200 MB). `idOf(k)`:
+ * the k-th add's id (canonical); `adds.records`: their record numbers (0 is the header),
+ * `adds.offsets`: where they start in the CSV, both in CSV order. With `fast` (the FastCsv that
+ * read the whole CSV in the first pass) each add's record is read from its offset; else the CSV
+ * is parsed again by csv-parse, a slice at a time. Each row read is checked to hold its id.
  */
 export class AddRows {
   static SLICE = 1 << 20;
 
-  constructor(bytes, { idIndex, userType }, columns, idOf, records) {
+  constructor(bytes, { idIndex, userType }, columns, idOf, adds, fast) {
     this.bytes = bytes;
     this.fields = fieldsReader(columns);
     this.idOf = idOf;
-    this.records = records;
+    this.records = adds.records;
+    this.offsets = adds.offsets;
+    this.fast = fast;
+    this.idIndex = idIndex;
+    this.userType = userType;
     this.parser = csvParser({ ...CSV_OPTIONS });
     this.at = 0; // bytes handed to the parser
     this.record = 0; // records seen
@@ -244,17 +268,29 @@ export class AddRows {
         const id = this.idOf(this.next);
         // The same bytes and parser as the first pass: a row that is not the one planned is a bug,
         // and sending its fields under another user's id must not happen.
-        const raw = cells[idIndex] ?? "";
-        if ((userType === "app" ? canonicalAppId(raw) : raw) !== id) throw new Error(`the second pass over the CSV found ${JSON.stringify(raw)} where ${JSON.stringify(id)} was planned`);
-        this.ready.push({ id, fields: this.fields(cells) });
+        this.ready.push({ id, fields: this.fields(this.#check(cells, id)) });
         this.next += 1;
       }
       this.record += 1;
     };
   }
 
+  #check(cells, id) {
+    const raw = cells?.[this.idIndex] ?? "";
+    if ((this.userType === "app" ? canonicalAppId(raw) : raw) !== id) throw new Error(`the second pass over the CSV found ${JSON.stringify(raw)} where ${JSON.stringify(id)} was planned`);
+    return cells;
+  }
+
   /** The next `n` users `{ id, fields }` (fewer at the end). */
   take(n) {
+    if (this.fast) {
+      const users = [];
+      for (const end = Math.min(this.next + n, this.offsets.length); this.next < end; this.next++) {
+        const id = this.idOf(this.next);
+        users.push({ id, fields: this.fields(this.#check(this.fast.recordAt(this.offsets[this.next]), id)) });
+      }
+      return users;
+    }
     while (this.ready.length < n && this.at < this.bytes.length) {
       const end = Math.min(this.at + AddRows.SLICE, this.bytes.length);
       const error = this.parser.parse(this.bytes.subarray(this.at, end), end === this.bytes.length, this.push, () => {});
@@ -288,9 +324,11 @@ export function lineCount(bytes) {
 
 /**
  * One pass over the CSV's rows against the known state: `desired` (id → fingerprint of every
- * row), `adds` (rows new or changed: `{ entries, records }`, their entries in `desired` and their record numbers,
- * in CSV order; their fields are read again when they are sent, see AddRows), `fresh` (how many adds
- * are new ids) and `problems` (`{ i, field, rule, message, duplicateOf? }`, i the row's index).
+ * row), `adds` (rows new or changed: `{ entries, records, offsets }`, their entries in `desired`,
+ * their record numbers and byte offsets, typed arrays in CSV order; their fields are read again
+ * when they are sent, see AddRows), `fresh` (how many adds
+ * are new ids), `problems` (`{ i, field, rule, message, duplicateOf? }`, i the row's index) and
+ * `fast` (the FastCsv that read the whole CSV, or null: see eachRecord).
  *
  * A row whose id and fingerprint are exactly what the known state records was sent and checked
  * before and is not sent now, so it is not checked again; every other row goes through
@@ -299,8 +337,20 @@ export function lineCount(bytes) {
  */
 export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress) {
   const read = rowReader(columns);
-  const desired = new IdTable(lineCount(bytes));
-  const adds = { entries: [], records: [] };
+  const fieldsOf = fieldsReader(columns);
+  const lines = lineCount(bytes);
+  const desired = new IdTable(lines);
+  // Typed arrays (no garbage for the collector to scan) of the line count, grown if a file with "\r"
+  // line ends (csv-parse's) has more rows than lines.
+  const adds = { entries: new Int32Array(lines), records: new Int32Array(lines), offsets: new Float64Array(lines) };
+  const grow = () => {
+    for (const key of /** @type {const} */ (["entries", "records", "offsets"])) {
+      const more = new /** @type {any} */ (adds[key].constructor)(adds[key].length * 2);
+      more.set(adds[key]);
+      adds[key] = more;
+    }
+  };
+  let addCount = 0;
   const problems = [];
   // Rows that may be one user: a desired id set twice, and (phones only: written differently, they
   // can still be one number) a coarse id seen twice; rows the rules refused are compared at the end.
@@ -317,14 +367,17 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
   let fresh = 0;
   let pending = [];
 
-  const accept = ({ i, id: raw, fp }) => {
+  const accept = ({ i, at, id: raw, fp }) => {
     const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
     const entry = keep(id, fp);
     if (known.same(id, fp)) return;
     const was = known.get(id);
     if (was === undefined || was === UNSURE) fresh += 1;
-    adds.entries.push(entry);
-    adds.records.push(i + 1);
+    if (addCount === adds.entries.length) grow();
+    adds.entries[addCount] = entry;
+    adds.records[addCount] = i + 1;
+    adds.offsets[addCount] = at;
+    addCount += 1;
   };
   const check = () => {
     if (pending.length === 0) return;
@@ -342,7 +395,7 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
   };
 
   let r = 0;
-  eachRecord(bytes, opts.csv, (cells) => {
+  const fast = eachRecord(bytes, opts.csv, (cells, at) => {
     if (r++ === 0) return; // the header
     const i = r - 2;
     rowCount += 1;
@@ -350,7 +403,7 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
       problems.push({ i, field: "", rule: "csv.column_count", message: `has ${cells.length} cells; the header has ${header.length}` });
     }
     const id = cells[idIndex] ?? "";
-    const { fields, fp } = read(cells);
+    const fp = read(cells);
     if (seen) {
       const coarse = coarseId(id);
       if (seen.has(coarse)) twins.add(coarse);
@@ -360,7 +413,7 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
       keep(id, fp);
       return;
     }
-    pending.push({ i, id, fields, fp });
+    pending.push({ i, at, id, fields: fieldsOf(cells), fp });
     if (pending.length === CHECK_CHUNK) {
       check();
       progress?.set(rowCount);
@@ -377,7 +430,10 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
     refusedOnce.add(coarse);
   }
   if (twins.size > 0) problems.push(...duplicates(bytes, opts, idIndex, twins));
-  return { rowCount, desired, adds, fresh, problems };
+  adds.entries = adds.entries.subarray(0, addCount);
+  adds.records = adds.records.subarray(0, addCount);
+  adds.offsets = adds.offsets.subarray(0, addCount);
+  return { rowCount, desired, adds, fresh, problems, fast };
 }
 
 /** The rows repeating an earlier row's user, by the SDK's rules (`users.duplicate_id`). */

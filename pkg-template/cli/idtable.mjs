@@ -61,7 +61,8 @@ export class IdTable {
     const cap = Math.max(1024, Math.ceil(expected));
     /** entry → the id as a number, NaN for an id kept in `strings`. */
     this.numbers = new Float64Array(cap);
-    this.fps = new Uint8Array(WIDTH * cap);
+    /** A Buffer, so that `fpAt` decodes a fingerprint in one call. */
+    this.fps = Buffer.alloc(WIDTH * cap);
     /** entry → its fingerprint's length, OTHER, or DEAD once deleted. */
     this.lens = new Uint8Array(cap);
     this.slots = new Int32Array(2 ** Math.ceil(Math.log2(cap * 2 + 2))).fill(EMPTY);
@@ -93,7 +94,7 @@ export class IdTable {
       const numbers = new Float64Array(cap);
       numbers.set(this.numbers);
       this.numbers = numbers;
-      const fps = new Uint8Array(cap * WIDTH);
+      const fps = Buffer.alloc(cap * WIDTH);
       fps.set(this.fps);
       this.fps = fps;
     }
@@ -140,7 +141,39 @@ export class IdTable {
 
   /** Sets `id`'s fingerprint; returns its entry. */
   set(id, fp) {
-    const n = numberOf(id);
+    const e = this.#entry(id, numberOf(id));
+    this.#write(e, fp);
+    return e;
+  }
+
+  /**
+   * `set` of an ASCII id and fingerprint read from bytes (a state file's line): the id is
+   * `src[from..to)`, the fingerprint `src[fpFrom..fpTo)` (at most 16 bytes), no string made for
+   * either unless the id is not a number.
+   */
+  setAscii(src, from, to, fpFrom, fpTo) {
+    let n = Number.NaN;
+    if (to - from <= 15 && src[from] >= 49 && src[from] <= 57) {
+      n = 0;
+      for (let i = from; i < to; i++) {
+        const c = src[i];
+        if (c < 48 || c > 57) {
+          n = Number.NaN;
+          break;
+        }
+        n = n * 10 + (c - 48);
+      }
+    }
+    const e = this.#entry(Number.isNaN(n) ? src.toString("latin1", from, to) : "", n);
+    this.other.delete(e);
+    const at = e * WIDTH;
+    for (let i = fpFrom; i < fpTo; i++) this.fps[at + i - fpFrom] = src[i];
+    this.lens[e] = fpTo - fpFrom;
+    return e;
+  }
+
+  /** The entry of `id` (`n`: numberOf(id)), made if it has none. */
+  #entry(id, n) {
     let s = this.#slot(id, n);
     let e = this.slots[s];
     if (e === EMPTY) {
@@ -154,7 +187,6 @@ export class IdTable {
       this.used += 1;
       this.size += 1;
     }
-    this.#write(e, fp);
     return e;
   }
 
@@ -191,7 +223,68 @@ export class IdTable {
     const len = this.lens[e];
     if (len === OTHER) return this.other.get(e);
     const at = e * WIDTH;
-    return String.fromCharCode.apply(null, this.fps.subarray(at, at + len));
+    return this.fps.toString("latin1", at, at + len);
+  }
+
+  /** The ids of the entries that `other` (an IdTable) does not hold, in insertion order. */
+  missingFrom(other) {
+    const ids = [];
+    for (let e = 0; e < this.count; e++) {
+      if (this.lens[e] === DEAD) continue;
+      const n = this.numbers[e];
+      if (Number.isNaN(n)) {
+        const id = this.strings.get(e);
+        if (!other.has(id)) ids.push(id);
+      } else if (other.slots[other.#slot("", n)] === EMPTY) {
+        ids.push(String(n));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * `write(bytes)` with the line `<id>\t<fingerprint>\n` of each entry (a state file's), in
+   * insertion order, about 1 MB at a time, written from the numbers and the fingerprints' bytes:
+   * no string is made but for an id or fingerprint kept as one. `bytes` is reused after `write`
+   * returns.
+   */
+  writeLines(write) {
+    const CHUNK = 1 << 20;
+    const buf = Buffer.allocUnsafe(CHUNK + 64);
+    let pos = 0;
+    for (let e = 0; e < this.count; e++) {
+      const len = this.lens[e];
+      if (len === DEAD) continue;
+      let n = this.numbers[e];
+      if (Number.isNaN(n) || len === OTHER) {
+        const line = Buffer.from(`${this.idAt(e)}\t${this.fpAt(e)}\n`, "utf8");
+        if (pos + line.length > buf.length) {
+          write(buf.subarray(0, pos));
+          pos = 0;
+        }
+        if (line.length > buf.length) write(line);
+        else pos += line.copy(buf, pos);
+      } else {
+        // An id kept as a number has 1 to 15 digits, the first not 0: the line fits in the 64 spare bytes.
+        let digits = 0;
+        for (let m = n; m >= 1; m = Math.floor(m / 10)) digits += 1;
+        for (let i = pos + digits - 1; i >= pos; i--) {
+          const d = n % 10;
+          buf[i] = 48 + d;
+          n = (n - d) / 10;
+        }
+        pos += digits;
+        buf[pos++] = 9;
+        const at = e * WIDTH;
+        for (let i = 0; i < len; i++) buf[pos++] = this.fps[at + i];
+        buf[pos++] = 10;
+      }
+      if (pos >= CHUNK) {
+        write(buf.subarray(0, pos));
+        pos = 0;
+      }
+    }
+    if (pos > 0) write(buf.subarray(0, pos));
   }
 
   *keys() {

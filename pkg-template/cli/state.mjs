@@ -1,12 +1,13 @@
 // Part of `kakao-talk-channel sync` (cli.mjs): the state file and the journal.
 import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
+import * as buffer from "node:buffer";
 import { UsageError, writeAll } from "./common.mjs";
 import { IdTable } from "./idtable.mjs";
 
 // -------------------------------------------------------------------- state and journal ----
 
-/** Writes `content` (a string, or `(write) => void` writing it in parts) to a temporary file, fsyncs, renames. */
+/** Writes `content` (a string, or `(write) => void` writing it in parts, strings or bytes) to a temporary file, fsyncs, renames. */
 export function writeAtomically(path, content) {
   const tmp = `${path}.tmp-${process.pid}`;
   writing(path, () => {
@@ -60,6 +61,15 @@ export const LOST_STATE = "every row of the CSV is then sent again, and users no
 export const LOST_JOURNAL = "the batches it recorded are then sent again";
 
 export const FP_LENGTH = 16;
+
+/** `buffer.isAscii` (Node ≥ 18.15), else a byte loop. */
+const isAscii =
+  typeof buffer.isAscii === "function"
+    ? buffer.isAscii
+    : (bytes) => {
+        for (const b of bytes) if (b > 0x7f) return false;
+        return true;
+      };
 /** The state format written; a file of a higher one was written by a newer version and is refused. */
 export const STATE_VERSION = 2;
 
@@ -71,19 +81,19 @@ export const STATE_VERSION = 2;
 export function readState(opts) {
   let known = new IdTable();
   if (!existsSync(opts.state)) return known;
-  let text;
+  let bytes;
   try {
-    text = readFileSync(opts.state, "utf8");
+    bytes = readFileSync(opts.state);
   } catch (err) {
     throw new UsageError(`cannot read the state file ${opts.state}: ${err.code ?? err.message}`);
   }
-  const nl = text.indexOf("\n");
+  const nl = bytes.indexOf(0x0a);
   let doc;
   try {
-    doc = JSON.parse(nl < 0 ? text : text.slice(0, nl));
+    doc = JSON.parse(bytes.toString("utf8", 0, nl < 0 ? bytes.length : nl));
   } catch {
     try {
-      doc = JSON.parse(text); // a version 1 file written on several lines
+      doc = JSON.parse(bytes.toString("utf8")); // a version 1 file written on several lines
     } catch (err) {
       throw damaged(opts.state, `its first line is not JSON (${err.message})`, LOST_STATE);
     }
@@ -114,8 +124,26 @@ export function readState(opts) {
     return known;
   }
   if (!Number.isSafeInteger(doc.users) || doc.users < 0) throw damaged(opts.state, `"users" is not a count`, LOST_STATE);
-  known = new IdTable(Math.min(doc.users, text.length / (FP_LENGTH + 3)));
-  let pos = nl + 1;
+  known = new IdTable(Math.min(doc.users, bytes.length / (FP_LENGTH + 3)));
+  // ASCII (as this version writes it): read from the bytes, where offsets are those of the text.
+  if (isAscii(bytes)) {
+    let pos = nl + 1;
+    let count = 0;
+    while (nl >= 0 && pos < bytes.length) {
+      const end = bytes.indexOf(0x0a, pos);
+      const line = count + 2;
+      if (end < 0) throw damaged(opts.state, `line ${line} is cut short`, LOST_STATE);
+      const tab = end - FP_LENGTH - 1;
+      if (tab <= pos || bytes[tab] !== 9) throw damaged(opts.state, `line ${line} is not "<id><TAB><fingerprint>"`, LOST_STATE);
+      known.setAscii(bytes, pos, tab, tab + 1, end);
+      count += 1;
+      pos = end + 1;
+    }
+    if (count !== doc.users) throw damaged(opts.state, `it lists ${count} users; its first line says ${doc.users}`, LOST_STATE);
+    return known;
+  }
+  const text = bytes.toString("utf8");
+  let pos = text.indexOf("\n") + 1;
   let count = 0;
   while (nl >= 0 && pos < text.length) {
     const end = text.indexOf("\n", pos);
@@ -142,15 +170,8 @@ export function writeState(opts, desired) {
     users: desired.size,
   };
   writeAtomically(opts.state, (write) => {
-    let chunk = `${JSON.stringify(head)}\n`;
-    desired.each((id, fp) => {
-      chunk += `${id}\t${fp}\n`;
-      if (chunk.length >= 1 << 20) {
-        write(chunk);
-        chunk = "";
-      }
-    });
-    write(chunk);
+    write(`${JSON.stringify(head)}\n`);
+    desired.writeLines(write);
   });
 }
 
@@ -267,6 +288,24 @@ export class Journal {
   append(entry) {
     writing(this.path, () => {
       writeAll(this.fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(this.fd);
+    });
+  }
+  /**
+   * A `sending` line, `{"op":"sending","ids":[…]}` as `append` writes it, of `count` ids read with
+   * `idAt(k)`: written a chunk at a time (a million ids are never one array or one string), then fsync'd.
+   */
+  appendSending({ count, idAt }) {
+    writing(this.path, () => {
+      let text = '{"op":"sending","ids":[';
+      for (let k = 0; k < count; k++) {
+        text += `${k > 0 ? "," : ""}${JSON.stringify(idAt(k))}`;
+        if (text.length >= 1 << 20) {
+          writeAll(this.fd, text);
+          text = "";
+        }
+      }
+      writeAll(this.fd, `${text}]}\n`);
       fsyncSync(this.fd);
     });
   }

@@ -6,10 +6,18 @@ import { toJson } from "./kakao.js";
 import { createRouter } from "./routes.js";
 import { createState } from "./state.js";
 import { createWebhookSender } from "./webhook.js";
+/** @import * as T from "./index.js" */
+/** @import { Answer } from "./faults.js" */
+/**
+ * The emulator as made here: the public `KakaoEmulator` and `answer`, which server.js serves.
+ * @typedef {T.KakaoEmulator & { answer(request: Request, signal?: AbortSignal): Promise<Answer | { reset: true; stall?: undefined }> }} Emulator
+ */
 
 /**
  * Creates an emulator. Options: `adminKey`, `restApiKey` (defaults are fixed test values),
  * `baseUrl` (the origin its `fetch` answers for), `now()` (the clock for relation times).
+ * @param {T.EmulatorOptions} [options]
+ * @returns {Emulator}
  */
 export function createKakaoEmulator(options = {}) {
   const state = createState(options);
@@ -21,6 +29,7 @@ export function createKakaoEmulator(options = {}) {
   /**
    * Answers one request: `{ status, headers, body, stall?, reset? }` where `body` is a string.
    * `signal` aborts a pending delay.
+   * @type {Emulator["answer"]}
    */
   async function answer(request, signal) {
     const url = new URL(request.url);
@@ -35,7 +44,7 @@ export function createKakaoEmulator(options = {}) {
       body: text,
       at: now(),
     });
-    const fault = take(request.method, url.pathname, state.requests.at(-1));
+    const fault = take(request.method, url.pathname, /** @type {T.EmulatorRequest} */ (state.requests.at(-1))); // just pushed
     if (fault?.delayMs) await sleep(fault.delayMs, signal);
     if (fault?.reset) return { reset: true };
     const result = fault?.status !== undefined ? { status: fault.status, body: fault.body ?? "" } : route(request, url, text);
@@ -46,7 +55,12 @@ export function createKakaoEmulator(options = {}) {
     return out;
   }
 
-  /** A `typeof fetch` that needs no socket. Honours `init.signal` like a real fetch. */
+  /**
+   * A `typeof fetch` that needs no socket. Honours `init.signal` like a real fetch.
+   * @param {RequestInfo | URL} input
+   * @param {RequestInit} [init]
+   * @returns {Promise<Response>}
+   */
   async function emulatorFetch(input, init) {
     const request = new Request(input, init);
     const signal = init?.signal ?? request.signal;
@@ -56,6 +70,7 @@ export function createKakaoEmulator(options = {}) {
     if (out.reset) {
       throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
     }
+    /** @type {string | ReadableStream} */
     let body = out.body;
     if (out.stall) {
       body = new ReadableStream({

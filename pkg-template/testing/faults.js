@@ -2,7 +2,21 @@
 // delays, stalled bodies, resets, truncated or HTML bodies), armed by tests on matching requests.
 // Part of the emulator: it never imports the SDK.
 import { toJson } from "./kakao.js";
+/** @import * as T from "./index.js" */
 
+/**
+ * An armed fault: the public `Fault` and how many matching requests it still lets through.
+ * @typedef {T.Fault & { skip: number }} Armed
+ */
+/**
+ * One answer as the emulator sends it: `stall` sends the headers and never the body.
+ * @typedef {{ status: number; headers: Record<string, string>; body: string; stall: boolean; reset?: undefined }} Answer
+ */
+
+/**
+ * @param {T.FaultSpec["method"]} pattern
+ * @param {string} value
+ */
 function matches(pattern, value) {
   if (pattern === undefined) return true;
   if (pattern instanceof RegExp) return pattern.test(value);
@@ -10,9 +24,14 @@ function matches(pattern, value) {
   return pattern === value;
 }
 
-/** Resolves after `ms`, or rejects with `signal`'s reason when it aborts first. */
+/**
+ * Resolves after `ms`, or rejects with `signal`'s reason when it aborts first.
+ * @param {number} ms
+ * @param {AbortSignal | null} [signal]
+ * @returns {Promise<void>}
+ */
 export function sleep(ms, signal) {
-  return new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve, reject) => {
+  return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
@@ -20,7 +39,7 @@ export function sleep(ms, signal) {
     }, ms);
     function onAbort() {
       clearTimeout(t);
-      reject(signal.reason);
+      reject(/** @type {AbortSignal} */ (signal).reason); // only listened to on a signal
     }
     signal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -31,8 +50,15 @@ export function sleep(ms, signal) {
  * consumes and returns the first armed fault that matches a request, or null.
  */
 export function createFaults() {
+  /** @type {Armed[]} */
   const faultList = [];
 
+  /**
+   * @param {string} method
+   * @param {string} path
+   * @param {T.EmulatorRequest} info
+   * @returns {Armed | null}
+   */
   function take(method, path, info) {
     const i = faultList.findIndex(
       (f) => f.remaining > 0 && matches(f.method, method) && matches(f.path, path) && (f.when === undefined || f.when(info)),
@@ -48,6 +74,7 @@ export function createFaults() {
     return f;
   }
 
+  /** @type {T.KakaoEmulator["faults"]} */
   const faults = {
     /**
      * For the next `times` requests matching `method` and `path` (string, RegExp or function)
@@ -58,9 +85,10 @@ export function createFaults() {
      * rejected fetch), `truncate`, `html`, `empty`, `contentType`.
      */
     add(spec) {
-      const f = { times: 1, after: 0, ...spec, hits: 0 };
-      f.remaining = f.times;
-      f.skip = f.after;
+      // `remaining` and `skip` are set next.
+      const f = /** @type {Armed} */ ({ times: 1, after: 0, ...spec, hits: 0 });
+      f.remaining = /** @type {number} */ (f.times);
+      f.skip = /** @type {number} */ (f.after);
       if (f.body !== undefined && typeof f.body !== "string") f.body = toJson(f.body);
       faultList.push(f);
       return f;
@@ -79,6 +107,9 @@ export function createFaults() {
 /**
  * An answer `{ status, headers, body }` (body a string) as `fault` (or null) changes it; the
  * result also says whether to `stall` the body.
+ * @param {Omit<Answer, "stall" | "reset">} answer
+ * @param {Armed | null} fault
+ * @returns {Answer}
  */
 export function disturb(answer, fault) {
   let body = answer.body;

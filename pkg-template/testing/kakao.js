@@ -8,6 +8,7 @@ export const SCHEMA_LIMIT = 30;
 export const USERS_LIMIT = 2000;
 // Kakao's supported schema keys ("Only Korean is supported for keys") and the English names its
 // view answer uses inside the `schema` JSON string.
+/** @type {Readonly<Record<string, string>>} */
 export const SUPPORTED_KEYS = {
   생년월일: "birthday",
   국가: "country",
@@ -35,7 +36,7 @@ const ENGLISH_NAMES = {
   응모일: "event application date",
 };
 
-const letters = (key) => key.replace(/[\s_-]/g, "").toLowerCase();
+const letters = (/** @type {string} */ key) => key.replace(/[\s_-]/g, "").toLowerCase();
 const SPELLINGS = new Map(Object.entries(ENGLISH_NAMES).flatMap(([ko, en]) => [[letters(ko), ko], [letters(en), ko]]));
 
 /**
@@ -44,40 +45,68 @@ const SPELLINGS = new Map(Object.entries(ENGLISH_NAMES).flatMap(([ko, en]) => [[
  * English with spaces; it says no more, so any spelling is read as the key: Korean or English,
  * spaces, underscores or camelCase, any case ("purchase amount", "purchase_amount",
  * "purchaseAmount").
+ * @param {string} key
  */
 export function supportedKeyOf(key) {
   return SPELLINGS.get(letters(key)) ?? key;
 }
 
-/** Kakao-style error body. */
+/**
+ * What a route answers: the status and a body to serialise (or a string, sent as is).
+ * @typedef {{ status: number; body: object | string }} Reply
+ */
+
+/**
+ * Kakao-style error body.
+ * @param {number} status
+ * @param {number} code
+ * @param {string} msg
+ * @returns {Reply}
+ */
 export function kakaoError(status, code, msg) {
   return { status, body: { msg, code } };
 }
 
-/** JSON with bigint values written as exact number literals (Kakao's `user_id` is a Long). */
+/**
+ * JSON with bigint values written as exact number literals (Kakao's `user_id` is a Long).
+ * @param {unknown} value
+ */
 export function toJson(value) {
   const marked = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `\u0000big:${v}` : v));
   return marked.replace(/"\\u0000big:(-?\d+)"/g, "$1");
 }
 
-/** Kakao's customer-file time: "2019-02-03 13:22:33" in KST (UTC+9). */
+/**
+ * Kakao's customer-file time: "2019-02-03 13:22:33" in KST (UTC+9).
+ * @param {Date} date
+ */
 export function kstText(date) {
   return new Date(date.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 19).replace("T", " ");
 }
 
-/** Digits of a phone number, with +82 written as a leading 0, for matching. */
+/**
+ * Digits of a phone number, with +82 written as a leading 0, for matching.
+ * @param {unknown} phone
+ */
 export function phoneDigits(phone) {
   let d = String(phone).replace(/[^\d+]/g, "");
   if (d.startsWith("+82")) d = `0${d.slice(3)}`;
   return d.replace(/\D/g, "");
 }
 
-/** Kakao's RFC3339 form without milliseconds: 2020-04-18T03:17:05Z. */
+/**
+ * Kakao's RFC3339 form without milliseconds: 2020-04-18T03:17:05Z.
+ * @param {Date} date
+ */
 export function rfc3339(date) {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** A user id as the canonical decimal string, or null when it is not a positive Long. */
+/**
+ * A user id as the canonical decimal string, or null when it is not a positive Long.
+ * @param {unknown} id
+ * @returns {string | null}
+ */
 export function canonicalUserId(id) {
   const text = typeof id === "string" ? id.trim() : String(id);
   if (!/^\d+$/.test(text)) return null;

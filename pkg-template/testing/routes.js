@@ -15,16 +15,33 @@ import {
   rfc3339,
   supportedKeyOf,
 } from "./kakao.js";
+/** @import * as T from "./index.js" */
+/** @import { Reply } from "./kakao.js" */
+/** @import { Channel, State, User } from "./state.js" */
+/** @typedef {(request: Request, query: URLSearchParams, text: string) => Reply} Route */
+/**
+ * `Authorization` read: a Kakao error, a user's token, or an app key.
+ * @typedef {{ error: Reply; kind?: undefined; userId?: undefined }
+ *   | { error?: undefined; kind: "token"; userId: string }
+ *   | { error?: undefined; kind: "admin" | "rest"; userId?: undefined }} Auth
+ */
 
 /**
  * The router over `state`: `route(request, url, text)` answers `{ status, body }` (`body` an object
  * to serialise, or a string), 404 for an unknown path and 405 for a known path's other methods.
+ * @param {State} state
+ * @returns {(request: Request, url: URL, text: string) => Reply}
  */
 export function createRouter(state) {
   const { channels, users, tokens, relations, files, now } = state;
 
+  /**
+   * @param {string} userId
+   * @param {Channel} channel
+   */
   function relationOf(userId, channel) {
     const r = relations.get(`${userId} ${channel.publicId}`);
+    /** @type {{ channel_uuid: string; channel_public_id: string; relation: T.Relation; created_at?: string; updated_at?: string }} */
     const out = {
       channel_uuid: channel.uuid,
       channel_public_id: channel.publicId,
@@ -38,7 +55,11 @@ export function createRouter(state) {
     return out;
   }
 
-  /** Parses `Authorization`; answers what kind of credential it is. */
+  /**
+   * Parses `Authorization`; answers what kind of credential it is.
+   * @param {Request} request
+   * @returns {Auth}
+   */
   function authOf(request) {
     const header = request.headers.get("authorization");
     if (!header) return { error: kakaoError(401, -401, "no authentication key!") };
@@ -56,6 +77,11 @@ export function createRouter(state) {
     return { error: kakaoError(401, -401, `wrong appKey(${value}) format`) };
   }
 
+  /**
+   * @param {URLSearchParams} query
+   * @param {boolean} required
+   * @returns {{ error: Reply; ids?: undefined } | { error?: undefined; ids: string[] | null }}
+   */
   function channelIdsParam(query, required) {
     const raw = query.get("channel_ids");
     if (raw === null) {
@@ -72,14 +98,20 @@ export function createRouter(state) {
     return { ids };
   }
 
+  /**
+   * @param {string[] | null} ids
+   * @returns {Channel[]}
+   */
   function channelsFor(ids) {
     // Channels Kakao does not know are left out of the answer.
-    return (ids ?? [...channels.keys()]).map((id) => channels.get(id)).filter(Boolean);
+    return /** @type {Channel[]} */ ((ids ?? [...channels.keys()]).map((id) => channels.get(id)).filter(Boolean));
   }
 
+  /** @type {Route} */
   function checkChannels(request, query) {
     const auth = authOf(request);
     if (auth.error) return auth.error;
+    /** @type {string | null} */
     let userId;
     if (auth.kind === "token") {
       userId = auth.userId;
@@ -103,6 +135,7 @@ export function createRouter(state) {
     };
   }
 
+  /** @type {Route} */
   function checkMulti(request, query) {
     const auth = authOf(request);
     if (auth.error) return auth.error;
@@ -110,8 +143,9 @@ export function createRouter(state) {
     if (query.get("target_id_type") !== "user_id") return kakaoError(400, -2, "target_id_type must be user_id");
     const raw = query.get("target_ids");
     if (raw === null || raw === "") return kakaoError(400, -2, "target_ids is required");
-    const ids = raw.split(",").map(canonicalUserId);
-    if (ids.some((id) => id === null)) return kakaoError(400, -2, `invalid target_ids: ${raw}`);
+    const read = raw.split(",").map(canonicalUserId);
+    if (read.some((id) => id === null)) return kakaoError(400, -2, `invalid target_ids: ${raw}`);
+    const ids = /** @type {string[]} */ (read);
     if (ids.length > MULTI_LIMIT) {
       return kakaoError(400, -2, `target_ids can have at most ${MULTI_LIMIT} ids, got ${ids.length}`);
     }
@@ -119,14 +153,15 @@ export function createRouter(state) {
     if (ch.error) return ch.error;
     const list = channelsFor(ch.ids);
     // "The response does not include the user's information that failed to check."
-    const body = ids
-      .map((id) => users.get(id))
-      .filter((u) => u?.talkUser)
-      .map((u) => ({ user_id: BigInt(u.id), channels: list.map((c) => relationOf(u.id, c)) }));
+    const found = /** @type {User[]} */ (ids.map((id) => users.get(id)).filter((u) => u?.talkUser));
+    const body = found.map((u) => ({ user_id: BigInt(u.id), channels: list.map((c) => relationOf(u.id, c)) }));
     return { status: 200, body };
   }
 
-  /** Customer-file APIs take the REST API key. */
+  /**
+   * Customer-file APIs take the REST API key.
+   * @param {Request} request
+   */
   function restAuth(request) {
     const auth = authOf(request);
     if (auth.error) return auth.error;
@@ -134,7 +169,12 @@ export function createRouter(state) {
     return null;
   }
 
-  /** The JSON body of a customer-file POST, or a Kakao-style error. */
+  /**
+   * The JSON body of a customer-file POST, or a Kakao-style error.
+   * @param {Request} request
+   * @param {string} text
+   * @returns {{ error: Reply; body?: undefined } | { error?: undefined; body: any }}
+   */
   function jsonBody(request, text) {
     const type = request.headers.get("content-type") ?? "";
     if (!/^application\/json\b/i.test(type)) {
@@ -145,10 +185,14 @@ export function createRouter(state) {
       if (body === null || typeof body !== "object" || Array.isArray(body)) throw new Error("not an object");
       return { body };
     } catch (err) {
-      return { error: kakaoError(400, -2, `invalid JSON body: ${err.message}`) };
+      return { error: kakaoError(400, -2, `invalid JSON body: ${/** @type {Error} */ (err).message}`) };
     }
   }
 
+  /**
+   * @param {any} body the request's JSON
+   * @returns {{ error: Reply; file?: undefined } | { error?: undefined; file: T.CustomerFileState }}
+   */
   function fileOf(body) {
     const file = files.get(body.file_id);
     if (!Number.isInteger(body.file_id) || !file || file.channelPublicId !== body.channel_public_id) {
@@ -160,6 +204,7 @@ export function createRouter(state) {
     return { file };
   }
 
+  /** @type {Route} */
   function registerFile(request, _query, text) {
     const denied = restAuth(request);
     if (denied) return denied;
@@ -173,6 +218,7 @@ export function createRouter(state) {
     if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
       return kakaoError(400, -2, "schema must be a JSON object");
     }
+    /** @type {[string, unknown][]} */
     const entries = Object.entries(schema);
     if (entries.length === 0 || entries.length > SCHEMA_LIMIT) {
       return kakaoError(400, -2, `schema must have 1 to ${SCHEMA_LIMIT} items, got ${entries.length}`);
@@ -197,7 +243,7 @@ export function createRouter(state) {
       fileId,
       channelPublicId: channelId,
       fileName: name,
-      schema: new Map(entries),
+      schema: /** @type {Map<string, "string" | "number">} */ (new Map(entries)), // each type checked above
       status: "USING",
       updatedAt: now(),
       users: new Map(),
@@ -205,6 +251,7 @@ export function createRouter(state) {
     return { status: 200, body: { file_id: fileId } };
   }
 
+  /** @type {Route} */
   function viewFiles(request, query) {
     const denied = restAuth(request);
     if (denied) return denied;
@@ -223,18 +270,24 @@ export function createRouter(state) {
     return { status: 200, body: { results, empty_slot: FILE_SLOTS - list.length, using_slot: list.length } };
   }
 
-  /** Has this user (app id, or phone registered for a user) added the file's channel? */
+  /**
+   * Has this user (app id, or phone registered for a user) added the file's channel?
+   * @param {"app" | "phone"} userType
+   * @param {string} id
+   * @param {string} channelPublicId
+   */
   function addedChannel(userType, id, channelPublicId) {
     let user;
     if (userType === "app") {
-      user = users.get(canonicalUserId(id));
+      user = users.get(/** @type {string} */ (canonicalUserId(id))); // null: none
     } else {
       const digits = phoneDigits(id);
       user = [...users.values()].find((u) => u.phone !== undefined && phoneDigits(u.phone) === digits);
     }
-    return Boolean(user) && relations.get(`${user.id} ${channelPublicId}`)?.relation === "ADDED";
+    return user !== undefined && relations.get(`${user.id} ${channelPublicId}`)?.relation === "ADDED";
   }
 
+  /** @type {Route} */
   function addUsers(request, _query, text) {
     const denied = restAuth(request);
     if (denied) return denied;
@@ -273,6 +326,7 @@ export function createRouter(state) {
     return { status: 200, body: { file_id: file.fileId, request_count: list.length, success_count: success } };
   }
 
+  /** @type {Route} */
   function deleteUsers(request, _query, text) {
     const denied = restAuth(request);
     if (denied) return denied;
@@ -285,7 +339,7 @@ export function createRouter(state) {
     if (ids.length > USERS_LIMIT) return kakaoError(400, -2, `user_ids can have at most ${USERS_LIMIT} items`);
     // The document types user_ids only as "JSON[]" (its sample sends strings): strings and
     // integers are both accepted, an integer read as its decimal string.
-    const valid = (id) => (typeof id === "string" && id !== "") || (typeof id === "number" && Number.isSafeInteger(id));
+    const valid = (/** @type {unknown} */ id) => (typeof id === "string" && id !== "") || (typeof id === "number" && Number.isSafeInteger(id));
     if (!ids.every(valid)) return kakaoError(400, -2, "user_ids must be strings or integers");
     for (const id of ids) found.file.users.delete(`${body.user_type}:${String(id)}`);
     found.file.updatedAt = now();
@@ -293,6 +347,7 @@ export function createRouter(state) {
     return { status: 200, body: "" };
   }
 
+  /** @type {Record<string, Route>} */
   const routes = {
     "GET /v2/api/talk/channels": checkChannels,
     "GET /v2/api/talk/channels/multi": checkMulti,

@@ -1,20 +1,25 @@
 // startKakaoEmulatorServer: an emulator served over HTTP on loopback with node:http.
 // Part of the emulator: it never imports the SDK.
 import { createKakaoEmulator } from "./emulator.js";
+/** @import * as T from "./index.js" */
+/** @import { Emulator } from "./emulator.js" */
 
 /**
  * Serves an emulator over HTTP on loopback (Node). Resolves to `{ url, emulator, close() }`.
+ * @type {typeof T.startKakaoEmulatorServer}
  */
 export async function startKakaoEmulatorServer(options = {}) {
   // Imported on first use, so the rest of the kit loads where node:http does not exist.
   const { createServer } = await import("node:http");
   const host = options.host ?? "127.0.0.1";
-  const emulator = options.emulator ?? createKakaoEmulator();
+  // A given `emulator` is one createKakaoEmulator made (the only maker of a KakaoEmulator).
+  const emulator = /** @type {Emulator} */ (options.emulator ?? createKakaoEmulator());
   let origin = "";
   const server = createServer(async (req, res) => {
     const aborter = new AbortController();
     res.on("close", () => aborter.abort(new Error("client went away")));
     try {
+      /** @type {Buffer[]} */
       const chunks = [];
       for await (const c of req) chunks.push(c);
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
@@ -41,7 +46,7 @@ export async function startKakaoEmulatorServer(options = {}) {
     } catch (err) {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ msg: `emulator error: ${err?.message ?? err}`, code: -1 }));
+        res.end(JSON.stringify({ msg: `emulator error: ${/** @type {any} */ (err)?.message ?? err}`, code: -1 }));
       }
     }
   });
@@ -55,7 +60,7 @@ export async function startKakaoEmulatorServer(options = {}) {
     url: origin,
     emulator,
     close() {
-      return new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve) => {
+      return new Promise((resolve) => {
         server.closeAllConnections?.();
         server.close(() => resolve());
       });

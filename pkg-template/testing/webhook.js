@@ -1,8 +1,14 @@
 // Kakao's channel add/block webhook, sent as Kakao sends it, to test a receiving handler.
 // Part of the emulator: it never imports the SDK.
 import { rfc3339 } from "./kakao.js";
+/** @import * as T from "./index.js" */
+/** @import { State } from "./state.js" */
 
-/** The emulator's `deliverWebhook`, recording each delivery in `state.webhooks`. */
+/**
+ * The emulator's `deliverWebhook`, recording each delivery in `state.webhooks`.
+ * @param {State} state
+ * @returns {T.KakaoEmulator["deliverWebhook"]}
+ */
 export function createWebhookSender(state) {
   const { now } = state;
   let nextDelivery = 1;
@@ -19,10 +25,11 @@ export function createWebhookSender(state) {
    * failed delivery, `{ delivered: false, status: null, timedOut, error }`, as for Kakao.
    */
   return async function deliverWebhook(target, event, delivery = {}) {
-    const userId = String(event.userId ?? event.id);
+    const userId = String(event.userId ?? /** @type {{ id?: unknown }} */ (event).id);
     const publicId = event.channelPublicId;
     const channel = state.channels.get(publicId) ?? { publicId, uuid: `@${String(publicId).replace(/^_/, "")}` };
     const updatedAt = event.updatedAt ?? now();
+    /** @type {Record<string, string>} */
     const payload = { event: event.event ?? "added", id: userId, id_type: event.idType ?? "app_user_id" };
     if (event.legacy) {
       payload.plus_friend_public_id = channel.publicId;
@@ -44,18 +51,22 @@ export function createWebhookSender(state) {
       else headers.set(k, v);
     }
     const method = delivery.method ?? "POST";
-    const body = method === "GET" || method === "HEAD" ? undefined : (delivery.body ?? JSON.stringify(payload));
+    /** @type {BodyInit | undefined} a test's bytes: never on a SharedArrayBuffer */
+    const body = method === "GET" || method === "HEAD" ? undefined : /** @type {string | Uint8Array<ArrayBuffer>} */ (delivery.body ?? JSON.stringify(payload));
     const started = Date.now();
     const timeout = AbortSignal.timeout(3000);
+    /** @type {Response | undefined} */
     let response;
+    /** @type {string | undefined} */
     let text;
+    /** @type {unknown} */
     let failure;
     try {
       if (typeof target === "function") {
         const url = delivery.url ?? "https://service.example/kakao/webhook";
         response = await Promise.race([
           Promise.resolve().then(() => target(new Request(url, { method, headers, body, signal: timeout }))),
-          new Promise((_, reject) => timeout.addEventListener("abort", () => reject(timeout.reason), { once: true })),
+          /** @type {Promise<never>} */ (new Promise((_, reject) => timeout.addEventListener("abort", () => reject(timeout.reason), { once: true }))),
         ]);
       } else {
         response = await fetch(String(target), { method, headers, body, redirect: "manual", signal: timeout });
@@ -73,21 +84,21 @@ export function createWebhookSender(state) {
           delivered: false,
           timedOut,
           // What Kakao would see: no answer within 3 seconds, or no answer at all.
-          error: timedOut ? "no answer within 3 seconds" : String(failure?.message ?? failure),
+          error: timedOut ? "no answer within 3 seconds" : String(/** @type {any} */ (failure)?.message ?? failure),
           ms: Date.now() - started,
           responseBody: null,
         }
       : {
           resourceId,
           payload,
-          status: response.status,
+          status: /** @type {Response} */ (response).status, // set when nothing failed
           // Kakao's callback doc has said, in one published version, that any status but "200 OK"
           // counts as a failed delivery (the current one says any 2xx within 3 seconds): the
           // stricter reading, so a handler passing here passes with either.
-          delivered: response.status === 200,
+          delivered: /** @type {Response} */ (response).status === 200,
           timedOut: false,
           ms: Date.now() - started,
-          responseBody: text,
+          responseBody: /** @type {string} */ (text),
         };
     state.webhooks.push(record);
     return record;

@@ -10,7 +10,7 @@ use super::customer_files::{RawId, RawUser, RawValue};
 use super::packed::{Flaw, Val};
 use crate::core::error::{bounded, ValidationError};
 use crate::core::ids::UserId;
-use crate::core::rules;
+use crate::core::rules::{self, Rule};
 use std::borrow::Cow;
 
 /// A field path under `parent` (`""` for the top level).
@@ -97,6 +97,16 @@ fn find_flaw<'v, 'a>(v: &'v Val<'a>, steps: &mut Vec<Step<'v>>) -> Option<&'v Fl
     }
 }
 
+/// Whether `v` holds a flaw anywhere (cheap for plain data: no path is built).
+pub fn has_flaw(v: &Val) -> bool {
+    match v {
+        Val::Flaw(_) => true,
+        Val::Object(entries) => entries.iter().any(|(_, x)| has_flaw(x)),
+        Val::Array(items) => items.iter().any(has_flaw),
+        _ => false,
+    }
+}
+
 /// The first flaw (in reading order) in `v`, refused at its path under `field` (`""`: the
 /// top-level params, whose keys are named alone; `top` names `v` itself then).
 pub fn check_flaws(v: &Val, field: &str, top: &str) -> Result<(), ValidationError> {
@@ -129,26 +139,31 @@ pub fn object_with_keys<'v, 'a>(
         Val::Undefined | Val::Null if optional => Ok(None),
         Val::Undefined | Val::Null => Err(ValidationError::new(
             field_or(field, "params"),
-            "params.required",
+            rules::PARAMS_REQUIRED,
             "is required",
         )),
         Val::Object(entries) => {
             for (k, _) in entries {
                 if !allowed.contains(&k.as_ref()) {
-                    return Err(ValidationError::new(
-                        path(field, k),
-                        "params.unknown_key",
-                        format!(
-                            "is not an option here; expected one of: {}",
-                            allowed.join(", ")
-                        ),
-                    ));
+                    return Err(unknown_key(field, k, allowed));
                 }
             }
             Ok(Some(value))
         }
         other => Err(not_an_object(other, field)),
     }
+}
+
+/// Key `key` of the object at `field`, not one of `allowed`.
+pub fn unknown_key(field: &str, key: &str, allowed: &[&str]) -> ValidationError {
+    ValidationError::new(
+        path(field, key),
+        rules::PARAMS_UNKNOWN_KEY,
+        format!(
+            "is not an option here; expected one of: {}",
+            allowed.join(", ")
+        ),
+    )
 }
 
 fn field_or<'f>(field: &'f str, default: &'f str) -> &'f str {
@@ -185,13 +200,15 @@ pub fn unwritable_result() -> ValidationError {
 
 /// The error for a value that should have been a plain object.
 pub fn not_an_object(v: &Val, field: &str) -> ValidationError {
+    not_an_object_named(v.type_name(), field)
+}
+
+/// [`not_an_object`] of a value described as `what` ("an array", "a Date").
+pub fn not_an_object_named(what: &str, field: &str) -> ValidationError {
     ValidationError::new(
         field_or(field, "options"),
-        "params.type",
-        format!(
-            "must be a plain object (or a Map with string keys); {}",
-            got(v)
-        ),
+        rules::PARAMS_TYPE,
+        format!("must be a plain object (or a Map with string keys); got {what}"),
     )
 }
 
@@ -206,7 +223,7 @@ pub fn opt_string<'v>(
         Val::Str(s) => Ok(Some(s)),
         other => Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a string; {}", got(other)),
         )),
     }
@@ -215,17 +232,21 @@ pub fn opt_string<'v>(
 /// A required string property.
 pub fn req_string<'v>(obj: &'v Val, key: &str) -> Result<&'v str, ValidationError> {
     opt_string(obj, key, key)?
-        .ok_or_else(|| ValidationError::new(key, "params.required", "is required"))
+        .ok_or_else(|| ValidationError::new(key, rules::PARAMS_REQUIRED, "is required"))
 }
 
 /// A required number property.
 pub fn req_number(obj: &Val, key: &str) -> Result<f64, ValidationError> {
     match obj.get(key) {
-        Val::Undefined => Err(ValidationError::new(key, "params.required", "is required")),
+        Val::Undefined => Err(ValidationError::new(
+            key,
+            rules::PARAMS_REQUIRED,
+            "is required",
+        )),
         Val::Number(n) => Ok(*n),
         other => Err(ValidationError::new(
             key,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a number; {}", got(other)),
         )),
     }
@@ -238,7 +259,7 @@ pub fn opt_bool(obj: &Val, key: &str, field: &str) -> Result<Option<bool>, Valid
         Val::Bool(b) => Ok(Some(*b)),
         other => Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a boolean; {}", got(other)),
         )),
     }
@@ -251,7 +272,7 @@ pub fn opt_int(
     field: &str,
     min: u32,
     max: u32,
-    rule: &'static str,
+    rule: Rule,
 ) -> Result<Option<u32>, ValidationError> {
     match obj.get(key) {
         Val::Undefined => Ok(None),
@@ -271,7 +292,7 @@ pub fn string_array<'v>(v: &'v Val, field: &str) -> Result<Vec<&'v str>, Validat
     let Val::Array(items) = v else {
         return Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be an array of strings; {}", got(v)),
         ));
     };
@@ -282,7 +303,7 @@ pub fn string_array<'v>(v: &'v Val, field: &str) -> Result<Vec<&'v str>, Validat
             s.as_str().ok_or_else(|| {
                 ValidationError::new(
                     format!("{field}[{i}]"),
-                    "params.type",
+                    rules::PARAMS_TYPE,
                     format!("must be a string; {}", got(s)),
                 )
             })
@@ -298,7 +319,7 @@ pub fn user_id(v: &Val, field: &str) -> Result<UserId, ValidationError> {
         Val::BigInt(b) => UserId::from_decimal(b, field),
         other => Err(ValidationError::new(
             field,
-            "user_id.type",
+            rules::USER_ID_TYPE,
             format!("must be a number, bigint or decimal string; {}", got(other)),
         )),
     }
@@ -309,14 +330,14 @@ pub fn user_ids(v: &Val, field: &str) -> Result<Vec<UserId>, ValidationError> {
     let Val::Array(items) = v else {
         return Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be an array of user ids; {}", got(v)),
         ));
     };
     if items.is_empty() {
         return Err(ValidationError::new(
             field,
-            "user_ids.empty",
+            rules::USER_IDS_EMPTY,
             "must list at least one user id",
         ));
     }
@@ -351,7 +372,7 @@ pub fn raw_id<'a>(v: &Val<'a>) -> RawId<'a> {
     }
 }
 
-fn raw_value<'a>(v: &Val<'a>) -> RawValue<'a> {
+pub fn raw_value<'a>(v: &Val<'a>) -> RawValue<'a> {
     match v {
         Val::Number(n) => RawValue::Number(*n),
         Val::Str(s) => RawValue::Text(cow(s)),
@@ -365,7 +386,7 @@ pub fn raw_ids<'a>(v: &Val<'a>, field: &str) -> Result<Vec<RawId<'a>>, Validatio
         Val::Array(items) => Ok(items.iter().map(raw_id).collect()),
         other => Err(ValidationError::new(
             field,
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be an array of ids; {}", got(other)),
         )),
     }

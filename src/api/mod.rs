@@ -5,5 +5,6 @@ pub mod options;
 pub mod packed;
 pub mod params;
 pub mod relationship;
+pub mod user_reader;
 pub mod webhook;
 pub mod webhook_options;

@@ -484,26 +484,34 @@ mod tests {
     #[test]
     fn client_options_refuse_with_field_and_rule() {
         for (text, field, rule) in [
-            ("1\0o1\0sfetch\0snope", "fetch", rules::FETCH_TYPE),
-            ("1\0o1\0sfetch\0hs0", "fetch", rules::FETCH_TYPE),
+            ("1\0o1\0sfetch\0snope", "fetch", rules::FETCH_TYPE.as_str()),
+            ("1\0o1\0sfetch\0hs0", "fetch", rules::FETCH_TYPE.as_str()),
             (
                 "1\0o1\0sconcurrency\0n17",
                 "concurrency",
-                rules::OPTIONS_CONCURRENCY,
+                rules::OPTIONS_CONCURRENCY.as_str(),
             ),
             (
                 "1\0o1\0stimeoutMs\0n0",
                 "timeoutMs",
-                rules::OPTIONS_TIMEOUT_MS,
+                rules::OPTIONS_TIMEOUT_MS.as_str(),
             ),
             (
                 "1\0o1\0smaxRetries\0n11",
                 "maxRetries",
-                rules::OPTIONS_MAX_RETRIES,
+                rules::OPTIONS_MAX_RETRIES.as_str(),
             ),
-            ("1\0o1\0slogger\0n1", "logger", rules::PARAMS_TYPE),
-            ("1\0o1\0sonRequest\0ho0", "onRequest", rules::PARAMS_TYPE),
-            ("1\0o1\0sapiKey\0sx", "apiKey", rules::PARAMS_UNKNOWN_KEY),
+            ("1\0o1\0slogger\0n1", "logger", rules::PARAMS_TYPE.as_str()),
+            (
+                "1\0o1\0sonRequest\0ho0",
+                "onRequest",
+                rules::PARAMS_TYPE.as_str(),
+            ),
+            (
+                "1\0o1\0sapiKey\0sx",
+                "apiKey",
+                rules::PARAMS_UNKNOWN_KEY.as_str(),
+            ),
         ] {
             let e = client_options(&one(text), &host(None, false), |_, _| {})
                 .err()
@@ -518,7 +526,7 @@ mod tests {
         let e = client_options(&keyed, &host(None, true), |_, _| {})
             .err()
             .unwrap();
-        assert_eq!(e.rule, rules::BROWSER_SECRET_KEY);
+        assert_eq!(e.rule, rules::BROWSER_SECRET_KEY.as_str());
         let opted = one("1\0o2\0sadminKey\0sadmin-0001\0sdangerouslyAllowBrowser\0t");
         assert!(client_options(&opted, &host(None, true), |_, _| {}).is_ok());
         let env = r#"{"KAKAO_ADMIN_KEY":"env-admin-1"}"#;
@@ -546,7 +554,7 @@ mod tests {
         )
         .err()
         .unwrap();
-        assert_eq!(e.rule, rules::OPTIONS_TIMEOUT_MS);
+        assert_eq!(e.rule, rules::OPTIONS_TIMEOUT_MS.as_str());
         let (handle, warning) = told.unwrap();
         assert_eq!(handle, None);
         assert!(warning.unwrap().contains("loud"));
@@ -577,7 +585,7 @@ mod tests {
             .unwrap();
         // The first method missing, named under the option.
         assert_eq!(e.field.strip_prefix("logger."), Some("info"));
-        assert_eq!(e.rule, rules::OPTIONS_LOGGER);
+        assert_eq!(e.rule, rules::OPTIONS_LOGGER.as_str());
     }
 
     #[test]
@@ -591,14 +599,14 @@ mod tests {
         let e = call_options(&o, DEFAULTS, false).err().unwrap();
         assert_eq!(
             (e.field.as_str(), e.rule),
-            ("options.onBatch", rules::PARAMS_UNKNOWN_KEY)
+            ("options.onBatch", rules::PARAMS_UNKNOWN_KEY.as_str())
         );
         let e = call_options(&one("1\0o1\0ssignal\0hf0"), DEFAULTS, false)
             .err()
             .unwrap();
         assert_eq!(
             (e.field.as_str(), e.rule),
-            ("options.signal", rules::OPTIONS_SIGNAL)
+            ("options.signal", rules::OPTIONS_SIGNAL.as_str())
         );
         let e = call_options(&one("1\0o1\0sstopSignal\0st"), DEFAULTS, true)
             .err()
@@ -611,6 +619,9 @@ mod tests {
         assert!(Method::from_name("addCustomerFileUsers").unwrap().splits());
         assert!(!Method::from_name("listCustomerFiles").unwrap().splits());
         let e = Method::from_name("nope").err().unwrap();
-        assert_eq!((e.field.as_str(), e.rule), ("method", rules::PARAMS_TYPE));
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("method", rules::PARAMS_TYPE.as_str())
+        );
     }
 }

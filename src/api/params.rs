@@ -247,12 +247,12 @@ mod tests {
         let both = one("1\0o3\0schannelIds\0a1\0s_a\0saccessToken\0stok-1\0suserId\0n5");
         assert_eq!(
             rule(check(&both)),
-            ("params".into(), rules::PARAMS_EXCLUSIVE)
+            ("params".into(), rules::PARAMS_EXCLUSIVE.as_str())
         );
         let neither = one("1\0o1\0schannelIds\0a1\0s_a");
         assert_eq!(
             rule(check(&neither)),
-            ("params".into(), rules::PARAMS_REQUIRED)
+            ("params".into(), rules::PARAMS_REQUIRED.as_str())
         );
         let token = one("1\0o2\0schannelIds\0a1\0s_a\0saccessToken\0stok-1");
         let c = check(&token).unwrap();
@@ -264,7 +264,7 @@ mod tests {
         let no_channels = one("1\0o1\0suserId\0n5");
         assert_eq!(
             rule(check(&no_channels)),
-            ("channelIds".into(), rules::PARAMS_REQUIRED)
+            ("channelIds".into(), rules::PARAMS_REQUIRED.as_str())
         );
     }
 
@@ -276,7 +276,7 @@ mod tests {
         assert!(m.channels.is_none());
         assert_eq!(
             rule(multi(&one("1\0o0"))),
-            ("userIds".into(), rules::PARAMS_REQUIRED)
+            ("userIds".into(), rules::PARAMS_REQUIRED.as_str())
         );
     }
 
@@ -285,15 +285,21 @@ mod tests {
         let p = one("1\0o2\0schannelPublicId\0s_a\0sfileName\0sf");
         assert_eq!(
             rule(register(&p)),
-            ("schema".into(), rules::PARAMS_REQUIRED)
+            ("schema".into(), rules::PARAMS_REQUIRED.as_str())
         );
         let p = one("1\0o3\0sfileId\0n7\0schannelPublicId\0s_a\0suserType\0sapp");
-        assert_eq!(rule(delete(&p)), ("userIds".into(), rules::PARAMS_REQUIRED));
+        assert_eq!(
+            rule(delete(&p)),
+            ("userIds".into(), rules::PARAMS_REQUIRED.as_str())
+        );
         let p =
             one("1\0o4\0sfileId\0n7\0schannelPublicId\0s_a\0suserType\0sapp\0suserIds\0a1\0s123");
         let d = delete(&p).unwrap();
         assert_eq!((d.file_id, d.ids.len()), (7, 1));
-        assert_eq!(rule(require_users(0)), ("users".into(), rules::USERS_EMPTY));
+        assert_eq!(
+            rule(require_users(0)),
+            ("users".into(), rules::USERS_EMPTY.as_str())
+        );
         assert!(require_users(1).is_ok());
     }
 
@@ -313,7 +319,7 @@ mod tests {
         ));
         assert_eq!(
             rule(users::<()>(&p, None)),
-            ("users".into(), rules::PARAMS_TYPE)
+            ("users".into(), rules::PARAMS_TYPE.as_str())
         );
         let p = one("1\0o2\0suserType\0sapp\0susers\0a0");
         assert!(matches!(
@@ -322,7 +328,7 @@ mod tests {
         ));
         assert_eq!(
             rule(users(&one("1\0o1\0suserType\0sapp"), Some(()))),
-            ("users".into(), rules::PARAMS_REQUIRED)
+            ("users".into(), rules::PARAMS_REQUIRED.as_str())
         );
     }
 }

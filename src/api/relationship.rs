@@ -1,9 +1,10 @@
 //! `GET /v2/api/talk/channels` and `GET /v2/api/talk/channels/multi`: requests, responses,
 //! chunking of user ids by 200 and merging in input order.
 
-use crate::core::error::{quoted, ResponseError};
+use crate::core::error::ResponseError;
 use crate::core::ids::{ChannelPublicId, UserId};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
+use crate::core::text::quoted;
 use crate::core::time::parse_rfc3339;
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -7,8 +7,10 @@
 //! channel fields `plus_friend_public_id` and `plus_friend_uuid`; both spellings are accepted.
 
 use crate::core::env;
-use crate::core::error::{quoted, ValidationError};
-use crate::core::ids::{check_secret, describe_char, ChannelPublicId};
+use crate::core::error::ValidationError;
+use crate::core::ids::{check_secret, ChannelPublicId};
+use crate::core::rules::{self, Rule};
+use crate::core::text::{describe_char, quoted};
 use crate::core::time::parse_rfc3339;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -74,7 +76,7 @@ pub fn check_seen_store(m: SeenMethods) -> Result<(), ValidationError> {
     if !m.claim && m.has && m.add {
         return Err(ValidationError::new(
             "seen",
-            "webhook.seen_store",
+            rules::WEBHOOK_SEEN_STORE,
             format!(
                 "a has/add store (such as a Set) cannot tell a delivery being handled from a \
                  handled one and is no longer accepted: {SHAPE}"
@@ -92,7 +94,7 @@ pub fn check_seen_store(m: SeenMethods) -> Result<(), ValidationError> {
         None => Ok(()),
         Some((name, _)) => Err(ValidationError::new(
             format!("seen.{name}"),
-            "params.type",
+            rules::PARAMS_TYPE,
             format!("must be a function: {SHAPE}"),
         )),
     }
@@ -109,14 +111,14 @@ pub fn check_timing(
     if lease_ms <= answer_within_ms {
         return Err(ValidationError::new(
             "leaseMs",
-            "options.lease_ms",
+            rules::OPTIONS_LEASE_MS,
             format!("must be longer than answerWithinMs ({answer_within_ms})"),
         ));
     }
     if lease_ms > seen_ttl_ms {
         return Err(ValidationError::new(
             "leaseMs",
-            "options.lease_ms",
+            rules::OPTIONS_LEASE_MS,
             format!("must not be longer than seenTtlMs ({seen_ttl_ms})"),
         ));
     }
@@ -145,7 +147,7 @@ pub fn admin_key<'a>(
 
 /// A store's key prefix: 1 to 200 characters, no control character.
 pub fn check_prefix(prefix: &str) -> Result<(), ValidationError> {
-    let bad = |m: String| ValidationError::new("options.prefix", "options.prefix", m);
+    let bad = |m: String| ValidationError::new("options.prefix", rules::OPTIONS_PREFIX, m);
     if prefix.is_empty() || prefix.chars().count() > 200 {
         return Err(bad("must be 1 to 200 characters".to_owned()));
     }
@@ -171,7 +173,7 @@ pub fn check_table(table: &str) -> Result<(), ValidationError> {
     } else {
         Err(ValidationError::new(
             "options.table",
-            "options.table",
+            rules::OPTIONS_TABLE,
             "must be an SQL identifier: a letter or '_', then letters, digits or '_' (at most 64, \
              not starting with sqlite_)",
         ))
@@ -279,10 +281,10 @@ fn parse_unique(body: &str) -> Result<Value, ValidationError> {
     parsed.map_err(|_| match dup.into_inner() {
         Some(path) => ValidationError::new(
             path,
-            "webhook.duplicate_key",
+            rules::WEBHOOK_DUPLICATE_KEY,
             "appears twice in one JSON object",
         ),
-        None => ValidationError::new("body", "webhook.json", "is not valid JSON"),
+        None => ValidationError::new("body", rules::WEBHOOK_JSON, "is not valid JSON"),
     })
 }
 
@@ -366,7 +368,7 @@ pub struct WebhookEvent {
     pub resource_id: Option<String>,
 }
 
-fn invalid(field: &str, rule: &'static str, message: impl Into<String>) -> ValidationError {
+fn invalid(field: &str, rule: Rule, message: impl Into<String>) -> ValidationError {
     ValidationError::new(format!("body.{field}"), rule, message)
 }
 
@@ -379,7 +381,7 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
     else {
         return Err(invalid(
             primary,
-            "webhook.required",
+            rules::WEBHOOK_REQUIRED,
             match names.get(1) {
                 Some(old) => format!("is required (or its older name {})", quoted(old)),
                 None => "is required".to_owned(),
@@ -389,16 +391,16 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
     let s = match value {
         Value::String(s) => s.clone(),
         _ => {
-            return Err(invalid(name, "webhook.type", "must be a string"));
+            return Err(invalid(name, rules::WEBHOOK_TYPE, "must be a string"));
         }
     };
     if s.is_empty() {
-        return Err(invalid(name, "webhook.empty", "must not be empty"));
+        return Err(invalid(name, rules::WEBHOOK_EMPTY, "must not be empty"));
     }
     if let Some(c) = s.chars().find(|c| c.is_control()) {
         return Err(invalid(
             name,
-            "webhook.format",
+            rules::WEBHOOK_FORMAT,
             format!("must not contain {}", describe_char(c)),
         ));
     }
@@ -445,7 +447,7 @@ pub fn parse_event_bytes(
                 .unwrap_or_else(|| "body".to_owned());
             Err(ValidationError::new(
                 field,
-                "webhook.utf8",
+                rules::WEBHOOK_UTF8,
                 format!(
                     "is not valid UTF-8 (an invalid byte sequence at byte {})",
                     e.valid_up_to()
@@ -461,7 +463,7 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
     if body.len() > MAX_BODY_BYTES {
         return Err(ValidationError::new(
             "body",
-            "webhook.body_too_large",
+            rules::WEBHOOK_BODY_TOO_LARGE,
             format!("is larger than {MAX_BODY_BYTES} bytes"),
         ));
     }
@@ -469,7 +471,7 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
     let Value::Object(obj) = value else {
         return Err(ValidationError::new(
             "body",
-            "webhook.json",
+            rules::WEBHOOK_JSON,
             "must be a JSON object",
         ));
     };
@@ -480,9 +482,13 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
         Some(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => u.to_string(),
             (None, Some(_)) => {
-                return Err(invalid("id", "webhook.negative_id", "must not be negative"))
+                return Err(invalid(
+                    "id",
+                    rules::WEBHOOK_NEGATIVE_ID,
+                    "must not be negative",
+                ))
             }
-            _ => return Err(invalid("id", "webhook.type", "must be a string")),
+            _ => return Err(invalid("id", rules::WEBHOOK_TYPE, "must be a string")),
         },
         None => text(&obj, &["id"])?,
     };
@@ -499,7 +505,7 @@ pub fn parse_event(body: &str, resource_id: Option<&str>) -> Result<WebhookEvent
     let updated_at = parse_rfc3339(&updated_text).ok_or_else(|| {
         invalid(
             "updated_at",
-            "webhook.updated_at",
+            rules::WEBHOOK_UPDATED_AT,
             if updated_text.chars().count() <= 40 {
                 format!(
                     "must be an RFC3339 date-time such as \"2020-04-18T03:17:05Z\", got {}",

@@ -116,7 +116,7 @@ pub fn check_options(
         "bodyTimeoutMs",
         1,
         MAX_BODY_TIMEOUT_MS,
-        "options.body_timeout_ms",
+        rules::OPTIONS_BODY_TIMEOUT_MS,
     )?
     .unwrap_or(DEFAULT_BODY_TIMEOUT_MS);
     let mut out = json!({
@@ -155,7 +155,7 @@ pub fn check_options(
             "seenTtlMs",
             MIN_SEEN_TTL_MS,
             MAX_SEEN_TTL_MS,
-            "options.seen_ttl_ms",
+            rules::OPTIONS_SEEN_TTL_MS,
         )?
         .unwrap_or(DEFAULT_SEEN_TTL_MS);
         let answer = input::opt_int(
@@ -164,7 +164,7 @@ pub fn check_options(
             "answerWithinMs",
             MIN_ANSWER_WITHIN_MS,
             MAX_ANSWER_WITHIN_MS,
-            "options.answer_within_ms",
+            rules::OPTIONS_ANSWER_WITHIN_MS,
         )?
         .unwrap_or(DEFAULT_ANSWER_WITHIN_MS);
         let lease = input::opt_int(
@@ -173,7 +173,7 @@ pub fn check_options(
             "leaseMs",
             MIN_LEASE_MS,
             MAX_SEEN_TTL_MS,
-            "options.lease_ms",
+            rules::OPTIONS_LEASE_MS,
         )?
         .unwrap_or(DEFAULT_LEASE_MS);
         let call = input::opt_int(
@@ -182,7 +182,7 @@ pub fn check_options(
             "callTimeoutMs",
             MIN_CALL_TIMEOUT_MS,
             MAX_CALL_TIMEOUT_MS,
-            "options.call_timeout_ms",
+            rules::OPTIONS_CALL_TIMEOUT_MS,
         )?
         .unwrap_or(DEFAULT_CALL_TIMEOUT_MS);
         check_timing(answer, lease, ttl)?;
@@ -310,7 +310,7 @@ mod tests {
         let e = check_method("GET").err().unwrap();
         assert_eq!(
             (e.field.as_str(), e.rule),
-            ("request.method", rules::WEBHOOK_METHOD)
+            ("request.method", rules::WEBHOOK_METHOD.as_str())
         );
     }
 
@@ -325,7 +325,10 @@ mod tests {
         let e = check_options(&o, None, OptionsOf::Handler, None)
             .err()
             .unwrap();
-        assert_eq!((e.field.as_str(), e.rule), ("onEvent", rules::PARAMS_TYPE));
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("onEvent", rules::PARAMS_TYPE.as_str())
+        );
         let o = one("1\0o2\0sadminKey\0sadmin-0001\0sonEvent\0hf0");
         let v = check_options(&o, None, OptionsOf::Handler, None).unwrap();
         assert_eq!(v["seenTtlMs"], DEFAULT_SEEN_TTL_MS);
@@ -334,7 +337,7 @@ mod tests {
         let e = check_options(&o, None, OptionsOf::Event, Some("env-key-1"))
             .err()
             .unwrap();
-        assert_eq!(e.rule, rules::PARAMS_UNKNOWN_KEY);
+        assert_eq!(e.rule, rules::PARAMS_UNKNOWN_KEY.as_str());
         let v = check_options(&Val::Undefined, None, OptionsOf::Event, Some("env-key-1")).unwrap();
         assert_eq!(v["adminKey"], "env-key-1");
         let e = check_options(&o, Some("seen".into()), OptionsOf::Parse, None)
@@ -342,7 +345,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             (e.field.as_str(), e.rule),
-            ("seen", rules::PARAMS_UNREADABLE)
+            ("seen", rules::PARAMS_UNREADABLE.as_str())
         );
     }
 
@@ -356,7 +359,10 @@ mod tests {
         );
         let url = args("2\0sredis://localhost\0u").unwrap();
         let e = store_options(Store::Redis, &url, None).err().unwrap();
-        assert_eq!((e.field.as_str(), e.rule), ("redis", rules::PARAMS_TYPE));
+        assert_eq!(
+            (e.field.as_str(), e.rule),
+            ("redis", rules::PARAMS_TYPE.as_str())
+        );
         assert!(e.message.contains("not a string"), "{}", e.message);
         let kv = args("2\0o2\0sget\0hf0\0sput\0hf1\0u").unwrap();
         let e = store_options(Store::from_name("kv"), &kv, None)

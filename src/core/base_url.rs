@@ -16,11 +16,11 @@
 //!
 //! The URL is returned as given, with the scheme lower-cased and trailing slashes removed.
 
-use super::error::{quoted, ValidationError};
-use super::ids::describe_char;
-use super::rules;
+use super::error::ValidationError;
+use super::rules::{self, Rule};
+use super::text::{describe_char, quoted};
 
-fn err(rule: &'static str, msg: impl Into<String>) -> ValidationError {
+fn err(rule: Rule, msg: impl Into<String>) -> ValidationError {
     ValidationError::new("baseUrl", rule, msg)
 }
 

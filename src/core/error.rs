@@ -2,6 +2,11 @@
 //!
 //! The wasm edge turns these into the JS classes of `pkg-template/errors.js`.
 
+use super::kinds::{kakao_code, Kind};
+use super::rules::Rule;
+/// Re-exported from [`crate::core::text`], where it lives, for the modules that import it from
+/// here (the bulk-user reader among them).
+pub use super::text::quoted;
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -43,42 +48,60 @@ pub fn bounded(s: String, max: usize) -> String {
     }
 }
 
-/// `s` in double quotes, escaped as JSON: what `{s:?}` shows for ordinary text, without pulling
-/// Rust's Unicode printability tables into the wasm.
-pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len().saturating_add(2));
-    crate::core::schema::push_json_str(&mut out, s);
-    out
-}
-
-/// An input that breaks a documented rule, found before any request is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An input that breaks a documented rule, found before any request is sent. Made only by
+/// [`ValidationError::new`], from a [`Rule`] of the rule table.
+// A private field, not `#[non_exhaustive]`: that attribute does not stop a struct literal
+// inside this crate, where every error is made.
+#[allow(clippy::manual_non_exhaustive)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ValidationError {
     /// Path of the offending value, e.g. `channelIds[2]` or `users[17].fields.연령`.
     pub field: String,
-    /// Stable machine-readable rule id, e.g. `channel_id.format`.
+    /// Stable machine-readable rule id, e.g. `channel_id.format`: always a [`Rule`]'s id.
     pub rule: &'static str,
     /// Human message. Never contains a key or token.
     pub message: String,
+    /// Keeps the struct from being written as a literal outside this module: the rule comes
+    /// from the table, through `new`.
+    sealed: (),
 }
 
 impl ValidationError {
     /// `field` is cut to [`MAX_FIELD_CHARS`] and `message` to [`MAX_MESSAGE_CHARS`]: both may
     /// carry a caller's (possibly huge) field name.
-    pub fn new(field: impl Into<String>, rule: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, rule: Rule, message: impl Into<String>) -> Self {
         ValidationError {
             field: bounded(field.into(), MAX_FIELD_CHARS),
-            rule,
+            rule: rule.as_str(),
             message: bounded(message.into(), MAX_MESSAGE_CHARS),
+            sealed: (),
         }
     }
 }
 
-impl fmt::Display for ValidationError {
+impl fmt::Debug for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} [{}]", self.field, self.message, self.rule)
+        f.debug_struct("ValidationError")
+            .field("field", &self.field)
+            .field("rule", &self.rule)
+            .field("message", &self.message)
+            .finish()
     }
 }
+
+/// `field: message [rule]`.
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.field)?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)?;
+        f.write_str(" [")?;
+        f.write_str(self.rule)?;
+        f.write_str("]")
+    }
+}
+
+impl std::error::Error for ValidationError {}
 
 /// A body that is not what Kakao's documentation promises.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +122,16 @@ impl ResponseError {
         }
     }
 }
+
+/// The `message` of the JS error: `Unexpected response from Kakao: <message>`.
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Unexpected response from Kakao: ")?;
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ResponseError {}
 
 /// The first 200 characters of `body` (on a char boundary).
 pub fn snippet(body: &str) -> String {
@@ -168,7 +201,8 @@ pub struct ApiError {
     pub code: Option<i64>,
     /// Kakao's `msg`, cut to [`MAX_MESSAGE_CHARS`].
     pub msg: String,
-    pub kind: &'static str,
+    /// From Kakao's code table ([`super::kinds`]).
+    pub kind: Kind,
     pub retryable: bool,
     /// Other fields of Kakao's body, keys camelCased (`required_scopes` → `requiredScopes`),
     /// bounded: at most 32 keys per object and items per array, 4 levels deep, 256 values
@@ -195,7 +229,7 @@ impl ApiError {
                 status,
                 code: None,
                 msg: String::new(),
-                kind: "HttpStatus",
+                kind: Kind::HTTP_STATUS,
                 retryable: status_retryable,
                 extra: Vec::new(),
                 body_snippet: Some(snippet(body)),
@@ -221,7 +255,7 @@ impl ApiError {
                 _ => {}
             }
         }
-        let (kind, code_retryable) = code.map_or(("Unknown", false), kakao_code);
+        let (kind, code_retryable) = code.map_or((Kind::UNKNOWN, false), kakao_code);
         ApiError {
             status,
             code,
@@ -254,50 +288,18 @@ impl ApiError {
     }
 }
 
+/// [`ApiError::message`].
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 /// HTTP statuses retried whatever the body says.
 pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
-}
-
-/// Kakao's error-code table (from Kakao's REST API reference): code → (kind, retryable).
-pub fn kakao_code(code: i64) -> (&'static str, bool) {
-    match code {
-        -1 => ("InternalError", true),
-        -2 => ("IllegalParams", false),
-        -3 => ("UnsupportedApi", false),
-        -4 => ("BlockedAccount", false),
-        -5 => ("PermissionDenied", false),
-        -6 => ("ServiceUnavailable", false),
-        -7 => ("ServiceMaintenance", true),
-        -8 => ("InvalidHeader", false),
-        -9 => ("DeprecatedApi", false),
-        -10 => ("ApiLimitExceeded", false),
-        -11 => ("SpendingLimitExceeded", false),
-        -12 => ("BlockedApp", false),
-        -101 => ("NotRegisteredUser", false),
-        -102 => ("AlreadyRegisteredUser", false),
-        -103 => ("AccountDoesNotExist", false),
-        -201 => ("PropertyKeyDoesNotExist", false),
-        -401 => ("InvalidToken", false),
-        -402 => ("InsufficientScope", false),
-        -405 => ("RequiredAgeVerification", false),
-        -406 => ("UnderAgeLimit", false),
-        -501 => ("NotTalkUser", false),
-        -541 => ("ChannelNotFound", false),
-        -544 => ("ChannelBanned", false),
-        -602 => ("ImageUploadSizeExceeded", false),
-        -603 => ("ServerTimeout", true),
-        -606 => ("ImageMaxUploadCountExceeded", false),
-        -815 => ("CustomerFileInternalError", true),
-        -816 => ("CustomerFileNotFound", false),
-        -817 => ("CustomerFileNameInvalid", false),
-        -818 => ("CustomerFileLimitExceeded", false),
-        -819 => ("ChannelNotConnected", false),
-        -903 => ("DeveloperDoesNotExist", false),
-        -911 => ("NotBizApp", false),
-        -9798 => ("UnderMaintenance", true),
-        _ => ("Unknown", false),
-    }
 }
 
 /// `required_scopes` → `requiredScopes`.
@@ -465,51 +467,6 @@ mod tests {
     }
 
     #[test]
-    fn code_table_matches_kakao_error_codes_md() {
-        let table: &[(i64, &str, bool)] = &[
-            (-1, "InternalError", true),
-            (-2, "IllegalParams", false),
-            (-3, "UnsupportedApi", false),
-            (-4, "BlockedAccount", false),
-            (-5, "PermissionDenied", false),
-            (-6, "ServiceUnavailable", false),
-            (-7, "ServiceMaintenance", true),
-            (-8, "InvalidHeader", false),
-            (-9, "DeprecatedApi", false),
-            (-10, "ApiLimitExceeded", false),
-            (-11, "SpendingLimitExceeded", false),
-            (-12, "BlockedApp", false),
-            (-101, "NotRegisteredUser", false),
-            (-102, "AlreadyRegisteredUser", false),
-            (-103, "AccountDoesNotExist", false),
-            (-201, "PropertyKeyDoesNotExist", false),
-            (-401, "InvalidToken", false),
-            (-402, "InsufficientScope", false),
-            (-405, "RequiredAgeVerification", false),
-            (-406, "UnderAgeLimit", false),
-            (-501, "NotTalkUser", false),
-            (-541, "ChannelNotFound", false),
-            (-544, "ChannelBanned", false),
-            (-602, "ImageUploadSizeExceeded", false),
-            (-603, "ServerTimeout", true),
-            (-606, "ImageMaxUploadCountExceeded", false),
-            (-815, "CustomerFileInternalError", true),
-            (-816, "CustomerFileNotFound", false),
-            (-817, "CustomerFileNameInvalid", false),
-            (-818, "CustomerFileLimitExceeded", false),
-            (-819, "ChannelNotConnected", false),
-            (-903, "DeveloperDoesNotExist", false),
-            (-911, "NotBizApp", false),
-            (-9798, "UnderMaintenance", true),
-            (-12345, "Unknown", false),
-            (7, "Unknown", false),
-        ];
-        for &(code, kind, retryable) in table {
-            assert_eq!(kakao_code(code), (kind, retryable), "code {code}");
-        }
-    }
-
-    #[test]
     fn quota_error_is_not_retried_but_5xx_and_429_are() {
         let quota = ApiError::from_response(400, r#"{"msg":"quota","code":-10,"rule_id":7}"#);
         assert_eq!(quota.kind, "ApiLimitExceeded");
@@ -538,7 +495,7 @@ mod tests {
         assert_eq!(e.body_snippet.as_deref(), Some(html));
         // JSON without a numeric code is not Kakao's error shape either.
         let e = ApiError::from_response(400, r#"{"error":"x"}"#);
-        assert_eq!((e.code, e.kind), (None, "HttpStatus"));
+        assert_eq!((e.code, e.kind), (None, Kind::HTTP_STATUS));
         let long = "x".repeat(500);
         let e = ApiError::from_response(500, &long);
         assert_eq!(e.body_snippet.map(|s| s.len()), Some(200));

@@ -1,7 +1,10 @@
 //! User ids (lossless i64), channel public ids, and credential strings.
 
-use super::error::{quoted, ValidationError};
+use super::error::ValidationError;
 use super::rules;
+/// Re-exported from [`crate::core::text`], where it lives, for the modules that import it from here.
+pub use super::text::describe_char;
+use super::text::quoted;
 use std::fmt;
 
 /// Largest integer a JS number holds exactly (2^53 - 1).
@@ -267,22 +270,6 @@ pub fn file_name(s: &str, field: &str) -> Result<(), ValidationError> {
         ));
     }
     Ok(())
-}
-
-/// Names a character in an error message without echoing invisible ones raw.
-pub fn describe_char(c: char) -> String {
-    match c {
-        ',' => "a comma".to_owned(),
-        '&' => "'&'".to_owned(),
-        '=' => "'='".to_owned(),
-        '\r' => "a carriage return (CR)".to_owned(),
-        '\n' => "a line feed (LF)".to_owned(),
-        '\0' => "a NUL character".to_owned(),
-        c if c.is_whitespace() => format!("whitespace (U+{:04X})", c as u32),
-        c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
-        c if !c.is_ascii() => format!("a non-ASCII character (U+{:04X})", c as u32),
-        c => quoted(c.encode_utf8(&mut [0; 4])).replace('"', "'"),
-    }
 }
 
 #[cfg(test)]

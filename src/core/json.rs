@@ -4,7 +4,7 @@
 //! Keys are written in the order given: callers give them in byte order, the order
 //! `serde_json::Map` (a `BTreeMap`) writes them in, so the text is what `json!` made.
 
-use super::schema::push_json_str;
+use super::text::push_json_str;
 use std::fmt::Write;
 
 /// `v` as compact JSON text. Not `v.to_string()`: its `Display` links two more copies of the

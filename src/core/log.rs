@@ -2,8 +2,9 @@
 //! give-ups at `warn`. A line never holds a key or token, and never a user id above `debug`
 //! (paths are logged without their query, which is where ids travel).
 
-use super::error::{quoted, ValidationError};
+use super::error::ValidationError;
 use super::rules;
+use super::text::quoted;
 
 /// `off` < `error` < `warn` < `info` < `debug`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

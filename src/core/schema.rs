@@ -1,9 +1,9 @@
 //! Customer-file schema rules: Kakao's ten supported Korean keys, their English aliases,
 //! custom keys (numbers only) and the two keys Kakao never allows.
 
-use super::error::{quoted, ValidationError};
-use super::ids::describe_char;
+use super::error::ValidationError;
 use super::rules;
+use super::text::{describe_char, push_json_str, quoted};
 
 /// Kakao's limit on schema entries.
 pub const MAX_SCHEMA_ITEMS: usize = 30;
@@ -243,44 +243,9 @@ fn supported_list() -> String {
         .join(", ")
 }
 
-/// Appends `s` as a JSON string literal.
-pub fn push_json_str(out: &mut String, s: &str) {
-    // Most strings (ids, keys, dates) need no escaping: copy them without serde's detour.
-    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
-    // Serializing a &str to JSON cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn push_json_str_matches_serde_json() {
-        for s in [
-            "",
-            "plain",
-            "생년월일",
-            "quote \" and \\ backslash",
-            "tab\tnewline\ncr\r",
-            "\u{0}\u{1f}\u{7f}",
-            "emoji 🎉 and \u{2028}",
-            "\"",
-        ] {
-            let mut out = String::from("x");
-            push_json_str(&mut out, s);
-            assert_eq!(
-                out,
-                format!("x{}", serde_json::to_string(s).unwrap()),
-                "{s:?}"
-            );
-        }
-    }
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Schema, ValidationError> {
         Schema::parse(pairs.iter().copied(), "schema")

@@ -1,7 +1,7 @@
 //! The customer-file methods (rules in `api::customer_files`) and `validateCustomerFileUsers`.
 //!
-//! The users of an add call arrive in chunks of at most 2,000 packed users (one JS string
-//! each). They are read twice, one chunk at a time: all of them checked before anything is
+//! The users of an add call arrive in chunks of at most 2,000 packed users (one Uint8Array of
+//! UTF-8 each). They are read twice, one chunk at a time: all of them checked before anything is
 //! sent (all or nothing), then each chunk rebuilt into its batch's request as a slot frees
 //! up. Wasm memory so holds the duplicate-id table and the batches in flight, never the whole
 //! input.
@@ -10,15 +10,16 @@ use super::batches::{dooms, Batch, Run};
 use super::convert::to_json;
 use super::convert::CallError;
 use super::runner::{Args, Inner};
-use crate::api::customer_files::{self as cf, RawUser, User, UserChecker, UserType};
+use crate::api::customer_files::{self as cf, AddBatch, RawUser, UserChecker, UserType};
 use crate::api::input;
-use crate::api::packed::{self, PackError, Tokens, Val};
+use crate::api::packed::{self, PackError, Val};
 use crate::api::params::{self, UsersArg};
+use crate::api::user_reader::{ReadError, UserReader};
 use crate::core::error::ValidationError;
 use crate::core::json::JsonObject;
 use crate::core::request::Auth;
 use crate::core::schema::Schema;
-use js_sys::Array;
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 /// Where the users of an add call are: packed apart in chunks, or inline (a `Map` of params).
@@ -49,19 +50,22 @@ impl Users<'_, '_> {
         let last = first.saturating_add(cf::BATCH_SIZE).min(self.count());
         match self {
             Users::Chunks { chunks, .. } => {
-                let text = u32::try_from(b)
+                // A chunk crosses as UTF-8 bytes (one copy into wasm memory).
+                let bytes = u32::try_from(b)
                     .ok()
-                    .and_then(|b| chunks.get(b).as_string())
-                    .ok_or(PackError)?;
-                let mut tokens = Tokens::new(&text);
+                    .and_then(|b| chunks.get(b).dyn_into::<Uint8Array>().ok())
+                    .ok_or(PackError)?
+                    .to_vec();
+                let text = std::str::from_utf8(&bytes).map_err(|_| PackError)?;
+                let mut reader = UserReader::new(text);
                 for i in first..last {
-                    let v = tokens.value()?;
-                    if has_flaw(&v) {
-                        input::check_flaws(&v, &format!("users[{i}]"), "")?;
+                    match reader.next_user(i) {
+                        Ok(user) => f(i, user)?,
+                        Err(ReadError::Invalid(e)) => return Err(e.into()),
+                        Err(ReadError::Pack(e)) => return Err(e.into()),
                     }
-                    f(i, &input::raw_user(&v, "users", i)?)?;
                 }
-                if !tokens.is_done() {
+                if !reader.is_done() {
                     return Err(PackError.into());
                 }
             }
@@ -72,16 +76,6 @@ impl Users<'_, '_> {
             }
         }
         Ok(())
-    }
-}
-
-/// Whether a packed user holds a flaw (cheap: a user is two levels deep at most when plain).
-fn has_flaw(v: &Val) -> bool {
-    match v {
-        Val::Flaw(_) => true,
-        Val::Object(entries) => entries.iter().any(|(_, x)| has_flaw(x)),
-        Val::Array(items) => items.iter().any(has_flaw),
-        _ => false,
     }
 }
 
@@ -177,48 +171,42 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     let p = args.params_with(&["fileId", "channelPublicId", "userType", "users", "schema"])?;
     let (fid, ch) = params::add_target(p)?;
     let (ty, schema, users) = users_params(p, args.chunks.as_ref())?;
-    // Every user checked before anything is sent. The first batch's users are kept as checked
-    // (one batch of memory), so a call of up to 2,000 users reads them once; later batches are
-    // read again from their packed chunk when their turn comes.
+    // Every user checked before anything is sent. The first batch is written as its users
+    // are checked (one batch of memory), so a call of up to 2,000 users reads them once; later
+    // batches are read again from their packed chunk when their turn comes.
     let mut checker = UserChecker::new(ty, schema.as_ref(), users.count());
-    let mut first: Option<Vec<User>> = None;
+    let mut first = AddBatch::new(fid, &ch, ty, users.count().min(cf::BATCH_SIZE));
     for b in 0..users.batches() {
-        let mut kept = Vec::with_capacity(if b == 0 { cf::BATCH_SIZE } else { 0 });
         users.each(b, |i, u| {
             if b == 0 {
-                kept.push(checker.check(i, u).map_err(|e| e.error)?);
+                first.push(&mut checker, i, u).map_err(|e| e.error)?;
             } else {
                 checker.validate(i, u).map_err(|e| e.error)?;
             }
             Ok(())
         })?;
-        if b == 0 {
-            first = Some(kept);
-        }
     }
     drop(checker);
     params::require_users(users.count())?;
     let call = inner.call_options(args, None, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let total = users.batches();
+    let mut first = Some(first);
     let make = |b: usize| {
         let batch = match first.take().filter(|_| b == 0) {
             Some(batch) => batch,
             None => {
                 let mut checker = UserChecker::new(ty, schema.as_ref(), cf::BATCH_SIZE);
-                let mut batch: Vec<User> = Vec::with_capacity(cf::BATCH_SIZE);
+                let mut batch = AddBatch::new(fid, &ch, ty, cf::BATCH_SIZE);
                 users.each(b, |i, u| {
-                    batch.push(checker.check(i, u).map_err(|e| e.error)?);
+                    batch.push(&mut checker, i, u).map_err(|e| e.error)?;
                     Ok(())
                 })?;
                 batch
             }
         };
-        let request = cf::add_request(fid, &ch, ty, &batch);
-        Ok(Batch {
-            request,
-            ids: batch.into_iter().map(|u| u.id).collect(),
-        })
+        let (request, ids) = batch.finish();
+        Ok(Batch { request, ids })
     };
     let outcome = Run {
         inner,

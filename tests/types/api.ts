@@ -235,6 +235,26 @@ export async function all(signal: AbortSignal): Promise<void> {
       expectType<Equal<ReturnType<typeof e.toJSON>["name"], string>>(true);
     }
   }
+  // Each error class declares the constructor its JS has: `props` required (errors.js reads them).
+  const context = { endpoint: "GET /v2/api/talk/channels", attempts: 1 };
+  expectType<Equal<typeof context.attempts, number>>(true);
+  void new KakaoApiError("m", { status: 400, code: -501, msg: "m", kind: "NotTalkUser", retryable: false, details: {}, ...context });
+  void new TimeoutError("m", { timeoutMs: 100, ...context });
+  void new NetworkError("m");
+  void new ResponseError("m", { status: 200, bodySnippet: "<html>", ...context, headers: { "x-a": "1" } });
+  void new WebhookAuthError("m", { reason: "scheme" });
+  const bulk = new BulkOperationError("m", { partial: {}, succeeded: [], failed: [], ...context });
+  expectType<Equal<typeof bulk, AnyBulkOperationError>>(true);
+  // @ts-expect-error props are required (their fields are read)
+  void new KakaoApiError("m");
+  // @ts-expect-error props are required
+  void new TimeoutError("m");
+  // @ts-expect-error reason is one of three
+  void new WebhookAuthError("m", { reason: "other" });
+  // @ts-expect-error failed is a FailedBatch[]
+  void new BulkOperationError("m", { partial: {}, succeeded: [], failed: [1], ...context });
+  // @ts-expect-error a timeout has no answer, so no headers
+  void new TimeoutError("m", { timeoutMs: 100, ...context, headers: {} });
   const server = await startKakaoEmulatorServer({ emulator: emu });
   expectType<Equal<typeof server.url, string>>(true);
   await server.close();

@@ -1,10 +1,10 @@
 //! Request building: register, view, add and delete, bodies written as exact JSON.
 
-use super::users::{FieldValue, User, UserType};
+use super::users::{FieldValue, RawId, RawUser, RawValue, User, UserChecker, UserError, UserType};
 use crate::core::ids::{ChannelPublicId, MAX_SAFE_INTEGER};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
-use crate::core::schema::{push_json_str, Schema};
-use std::fmt::Write as _;
+use crate::core::schema::{Key, Schema};
+use crate::core::text::push_json_str;
 
 pub const REGISTER_PATH: &str = "/v1/talkchannel/create/target_user_file";
 pub const VIEW_PATH: &str = "/v1/talkchannel/target_user_file";
@@ -16,16 +16,38 @@ pub const BATCH_SIZE: usize = 2_000;
 /// Appends a number the way `JSON.stringify` writes it (`19`, not `19.0`).
 fn push_json_number(out: &mut String, n: f64) {
     if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
-        let _ = write!(out, "{}", n as i64);
+        // Whole and safe: the cast is exact.
+        if n < 0.0 {
+            out.push('-');
+        }
+        push_uint(out, (n as i64).unsigned_abs());
     } else {
         push_f64_plain(out, n);
     }
 }
 
-/// Appends `n` exactly as Rust's `{}` writes an `f64` (shortest round-trip digits, never an
+/// Appends `n` in decimal, without `core::fmt`.
+pub fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    for d in digits.iter_mut().rev() {
+        *d = b'0'.wrapping_add((n.wrapping_rem(10)) as u8);
+        start = start.saturating_sub(1);
+        n = n.wrapping_div(10);
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or_default());
+}
+
+/// Appends `n` laid out as Rust's `{}` writes an `f64` (shortest round-trip digits, never an
 /// exponent: `1e21` → `1000000000000000000000`), without linking `core::fmt`'s float
 /// formatting (~11 KB of wasm): the digits come from serde_json's shortest writer (`1e+21`,
-/// `1.5e-7`), already linked, and are laid out here.
+/// `1.5e-7`), already linked, and are laid out here. When two digit strings of the same
+/// shortest length both read back as `n` (a tie, e.g. `-1626895530728369.2` and `…369.3`),
+/// serde_json's writer and `{}` may pick different ones: the number sent is the same `f64`.
 fn push_f64_plain(out: &mut String, n: f64) {
     let Some(num) = serde_json::Number::from_f64(n) else {
         // Not finite: what `{}` writes.
@@ -82,7 +104,9 @@ fn push_f64_plain(out: &mut String, n: f64) {
 }
 
 fn head(out: &mut String, file_id: u64, channel: &ChannelPublicId, user_type: UserType) {
-    let _ = write!(out, "{{\"file_id\":{file_id},\"channel_public_id\":");
+    out.push_str("{\"file_id\":");
+    push_uint(out, file_id);
+    out.push_str(",\"channel_public_id\":");
     push_json_str(out, channel.as_str());
     out.push_str(",\"user_type\":");
     push_json_str(out, user_type.as_str());
@@ -127,14 +151,109 @@ pub fn view_request(channel: &ChannelPublicId) -> HttpRequest {
     }
 }
 
-/// `POST update/target_users` for one batch (≤ 2,000 users).
+/// `POST update/target_users` for one batch (≤ 2,000 users), its body written user by user as
+/// each passes the rules: no user is kept in between.
+pub struct AddBatch {
+    body: String,
+    user_type: UserType,
+    ids: Vec<String>,
+}
+
+impl AddBatch {
+    /// An empty batch; `capacity`: how many users are expected.
+    pub fn new(
+        file_id: u64,
+        channel: &ChannelPublicId,
+        user_type: UserType,
+        capacity: usize,
+    ) -> AddBatch {
+        let mut body = String::with_capacity(capacity.saturating_mul(64).saturating_add(96));
+        head(&mut body, file_id, channel, user_type);
+        body.push_str(",\"users\":[");
+        AddBatch {
+            body,
+            user_type,
+            ids: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Checks user `i` with `checker` (exactly [`UserChecker::check`]'s rules) and appends it;
+    /// on an error the batch is as it was.
+    pub fn push(
+        &mut self,
+        checker: &mut UserChecker,
+        i: usize,
+        user: &RawUser,
+    ) -> Result<(), UserError> {
+        let key = checker.claim(i, user)?;
+        let start = self.body.len();
+        let body = &mut self.body;
+        if !self.ids.is_empty() {
+            body.push(',');
+        }
+        body.push_str("{\"id\":\"");
+        let id_start = body.len();
+        match (self.user_type, &user.id) {
+            // A phone is sent as given (its characters need no escaping: digits, '+', ' ',
+            // '-'); an app id in its decimal form (`7`, `"7"` and `7n` alike).
+            (UserType::Phone, RawId::Text(s)) => body.push_str(s),
+            _ => push_uint(body, key),
+        }
+        let id = body.get(id_start..).unwrap_or_default().to_owned();
+        body.push_str("\",\"field\":{");
+        let mut first = true;
+        let checked = checker.fields(i, user, |k, v| {
+            push_key(body, &mut first, k);
+            match v {
+                RawValue::Text(s) => push_json_str(body, s),
+                RawValue::Number(n) => push_json_number(body, *n),
+                // `fields` passes only strings and finite numbers.
+                RawValue::Other(_) => body.push_str("null"),
+            }
+        });
+        if let Err(e) = checked {
+            self.body.truncate(start);
+            return Err(e);
+        }
+        self.body.push_str("}}");
+        self.ids.push(id);
+        Ok(())
+    }
+
+    /// How many users the batch holds.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The request, and the ids of its users as sent, in order.
+    pub fn finish(mut self) -> (HttpRequest, Vec<String>) {
+        self.body.push_str("]}");
+        (post(ADD_PATH, self.body, Idempotency::Repeatable), self.ids)
+    }
+}
+
+/// A field's key and its colon, after a comma unless it is the `first`.
+fn push_key(body: &mut String, first: &mut bool, key: &Key) {
+    if !*first {
+        body.push(',');
+    }
+    *first = false;
+    push_json_str(body, key.as_str());
+    body.push(':');
+}
+
+/// [`AddBatch`]'s request for users already checked ([`UserChecker::check`]).
 pub fn add_request(
     file_id: u64,
     channel: &ChannelPublicId,
     user_type: UserType,
     users: &[User],
 ) -> HttpRequest {
-    let mut body = String::with_capacity(users.len().saturating_mul(48).saturating_add(64));
+    let mut body = String::with_capacity(users.len().saturating_mul(64).saturating_add(96));
     head(&mut body, file_id, channel, user_type);
     body.push_str(",\"users\":[");
     for (i, u) in users.iter().enumerate() {
@@ -144,12 +263,9 @@ pub fn add_request(
         body.push_str("{\"id\":");
         push_json_str(&mut body, &u.id);
         body.push_str(",\"field\":{");
-        for (j, (k, v)) in u.fields.iter().enumerate() {
-            if j > 0 {
-                body.push(',');
-            }
-            push_json_str(&mut body, k.as_str());
-            body.push(':');
+        let mut first = true;
+        for (k, v) in &u.fields {
+            push_key(&mut body, &mut first, k);
             match v {
                 FieldValue::Text(s) => push_json_str(&mut body, s),
                 FieldValue::Number(n) => push_json_number(&mut body, *n),
@@ -184,7 +300,7 @@ pub fn delete_request(
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{ch, schema, user};
-    use super::super::users::{check_ids, check_users, RawId, RawUser, RawValue};
+    use super::super::users::{check_ids, RawId, RawUser, RawValue};
     use super::*;
 
     #[test]
@@ -212,27 +328,29 @@ mod tests {
 
     #[test]
     fn add_body_is_exact_json() {
-        let users = check_users(
-            &[
-                user(
-                    RawId::Text("12345".into()),
-                    &[
-                        ("생년월일", RawValue::Text("2000-01-01".into())),
-                        ("gender", RawValue::Text("남자 \"VIP\"".into())),
-                        ("age", RawValue::Number(19.0)),
-                        ("구매금액", RawValue::Number(1234.5)),
-                    ],
-                ),
-                RawUser {
-                    id: RawId::BigInt("9223372036854775807".into()),
-                    fields: None,
-                },
-            ],
-            UserType::App,
-            None,
-        )
-        .unwrap();
-        let r = add_request(437, &ch(), UserType::App, &users);
+        let users = [
+            user(
+                RawId::Text("12345".into()),
+                &[
+                    ("생년월일", RawValue::Text("2000-01-01".into())),
+                    ("gender", RawValue::Text("남자 \"VIP\"".into())),
+                    ("age", RawValue::Number(19.0)),
+                    ("구매금액", RawValue::Number(1234.5)),
+                ],
+            ),
+            RawUser {
+                id: RawId::BigInt("9223372036854775807".into()),
+                fields: None,
+            },
+        ];
+        let mut checker = UserChecker::new(UserType::App, None, 2);
+        let mut batch = AddBatch::new(437, &ch(), UserType::App, 2);
+        for (i, u) in users.iter().enumerate() {
+            batch.push(&mut checker, i, u).unwrap();
+        }
+        assert_eq!(batch.len(), 2);
+        let (r, ids) = batch.finish();
+        assert_eq!(ids, ["12345", "9223372036854775807"]);
         assert_eq!(r.path_and_query, "/v1/talkchannel/update/target_users");
         assert_eq!(r.idempotency, Idempotency::Repeatable);
         assert_eq!(
@@ -243,6 +361,87 @@ mod tests {
                 r#"{"id":"9223372036854775807","field":{}}]}"#
             ))
         );
+    }
+
+    #[test]
+    fn a_refused_user_leaves_the_batch_as_it_was() {
+        let mut checker = UserChecker::new(UserType::Phone, None, 3);
+        let mut batch = AddBatch::new(1, &ch(), UserType::Phone, 3);
+        let phone =
+            |s: &'static str, v: RawValue<'static>| user(RawId::Text(s.into()), &[("age", v)]);
+        batch
+            .push(
+                &mut checker,
+                0,
+                &phone("010-1234-5678", RawValue::Number(-3.0)),
+            )
+            .unwrap();
+        let e = batch
+            .push(
+                &mut checker,
+                1,
+                &phone("+82 10 9999 0000", RawValue::Number(f64::NAN)),
+            )
+            .unwrap_err();
+        assert_eq!((e.index, e.error.rule), (1, "fields.value_type"));
+        let e = batch
+            .push(
+                &mut checker,
+                2,
+                &phone("01012345678", RawValue::Number(1.0)),
+            )
+            .unwrap_err();
+        assert_eq!(
+            (e.duplicate_of, e.error.rule),
+            (Some(0), "users.duplicate_id")
+        );
+        batch
+            .push(
+                &mut checker,
+                3,
+                &phone("+1 555 000 1234", RawValue::Number(1e21)),
+            )
+            .unwrap();
+        let (r, ids) = batch.finish();
+        assert_eq!(ids, ["010-1234-5678", "+1 555 000 1234"]);
+        assert_eq!(
+            r.body.as_deref(),
+            Some(concat!(
+                r#"{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"phone","users":["#,
+                r#"{"id":"010-1234-5678","field":{"연령":-3}},"#,
+                r#"{"id":"+1 555 000 1234","field":{"연령":1000000000000000000000}}]}"#
+            ))
+        );
+    }
+
+    #[test]
+    fn whole_numbers_are_written_as_display_writes_them() {
+        for n in [
+            0u64,
+            7,
+            10,
+            19,
+            4_294_967_296,
+            9_007_199_254_740_991,
+            u64::MAX,
+        ] {
+            let mut out = String::from("x");
+            push_uint(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+        // As JSON.stringify writes them.
+        for (n, text) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (-1.0, "-1"),
+            (9_007_199_254_740_991.0, "9007199254740991"),
+            (-9_007_199_254_740_991.0, "-9007199254740991"),
+            (0.5, "0.5"),
+        ] {
+            let mut out = String::new();
+            push_json_number(&mut out, n);
+            assert_eq!(out, text, "{n}");
+        }
     }
 
     #[test]
@@ -306,6 +505,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_tie_between_two_shortest_digit_strings_reads_back_as_the_same_number() {
+        // `{}` writes -1626895530728369.2; serde_json's writer may end it in 3: both are
+        // this f64 (found by the property test below).
+        let n = f64::from_bits(14_057_738_419_518_860_997);
+        let ours = plain(n);
+        assert!(ours.starts_with("-1626895530728369."), "{ours}");
+        assert_eq!(ours.parse::<f64>().map(f64::to_bits), Ok(n.to_bits()));
+    }
+
     // proptest is a host dev-dependency: not built for wasm32.
     #[cfg(not(target_arch = "wasm32"))]
     mod props {
@@ -316,7 +525,18 @@ mod tests {
             #[test]
             fn f64_bits_written_as_rust_display_writes_them(bits in any::<u64>()) {
                 let n = f64::from_bits(bits);
-                prop_assert_eq!(plain(n), format!("{n}"));
+                let (ours, display) = (plain(n), format!("{n}"));
+                if n.is_nan() {
+                    prop_assert_eq!(ours, display);
+                } else {
+                    // The same layout and number of digits as `{}`, reading back as the
+                    // same f64 (a tie between two shortest digit strings may end
+                    // differently).
+                    prop_assert_eq!(ours.len(), display.len(), "{} vs {}", ours, display);
+                    prop_assert_eq!(ours.find('.'), display.find('.'));
+                    let back: f64 = ours.parse().map_err(|e| TestCaseError::fail(format!("{e}")))?;
+                    prop_assert_eq!(back.to_bits(), n.to_bits(), "{} vs {}", ours, display);
+                }
             }
 
             #[test]

@@ -273,13 +273,19 @@ impl<'a> UserChecker<'a> {
     /// Checks user `i` as [`check`](Self::check) does, without building the user to send: no
     /// allocation per user (only the first time a field name is seen, and past 32 names).
     pub fn validate(&mut self, i: usize, user: &RawUser) -> Result<(), UserError> {
-        let fail = |error| UserError {
+        self.claim(i, user)?;
+        self.fields(i, user, |_, _| {})
+    }
+
+    /// The first checks of [`check`](Self::check): user `i`'s id, and that it is new (then
+    /// remembered as seen). Returns its duplicate key: for an app id, the id itself.
+    pub fn claim(&mut self, i: usize, user: &RawUser) -> Result<u64, UserError> {
+        let id_path = || format!("users[{i}].id");
+        let key = at(id_key(&user.id, self.user_type, ""), id_path).map_err(|error| UserError {
             index: i,
             duplicate_of: None,
             error,
-        };
-        let id_path = || format!("users[{i}].id");
-        let key = at(id_key(&user.id, self.user_type, ""), id_path).map_err(fail)?;
+        })?;
         if let Some(first) = self.seen.get(&key) {
             return Err(UserError {
                 index: i,
@@ -288,7 +294,22 @@ impl<'a> UserChecker<'a> {
             });
         }
         self.seen.insert(key, i);
-        self.each_field(user, i, |_, _| {}).map_err(fail)
+        Ok(key)
+    }
+
+    /// The last checks of [`check`](Self::check): user `i`'s fields, in order; `keep(key,
+    /// value)` gets each that passed (`value` a string or a finite number).
+    pub fn fields(
+        &mut self,
+        i: usize,
+        user: &RawUser,
+        keep: impl FnMut(&Key, &RawValue),
+    ) -> Result<(), UserError> {
+        self.each_field(user, i, keep).map_err(|error| UserError {
+            index: i,
+            duplicate_of: None,
+            error,
+        })
     }
 
     /// The fields of user `i`: keys through the alias mapping, values typed, against the schema.

@@ -1,0 +1,292 @@
+//! The one reader of the users of an add call (and of `validateCustomerFileUsers`): users
+//! straight from their packed chunk's tokens ([`super::packed`]) into one reused [`RawUser`],
+//! with no value tree per user and no allocation for a plain user once the first has been read.
+//!
+//! It applies the shape rules of [`super::input`] to each user, in their order: the first flaw
+//! anywhere in the user (JS's report of a hole, a changed array or a lone surrogate, at its
+//! path), then a user that is not an object, then the first key other than `id` and
+//! `fields`, then `fields` that is not an object. As in JS, the last of a repeated key wins.
+//! The values of `id` and of each field are read by [`Tokens::value_of`] (a scalar costs no
+//! allocation; anything else is read whole, to be named in the checker's error).
+
+use super::customer_files::{RawId, RawUser, RawValue};
+use super::input::{self, check_flaws, not_an_object_named, raw_id, raw_value};
+use super::packed::{self, PackError, Tokens, Val};
+use crate::core::error::ValidationError;
+use std::borrow::Cow;
+
+/// Why a user could not be read: a malformed packed text (a bug in pack.js), or a shape rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadError {
+    Pack(PackError),
+    Invalid(ValidationError),
+}
+
+impl From<PackError> for ReadError {
+    fn from(e: PackError) -> Self {
+        ReadError::Pack(e)
+    }
+}
+
+/// What the last `fields` key of a user held.
+enum Fields<'a> {
+    Absent,
+    Object,
+    /// Not an object: what it was ("an array", "a Date", ...).
+    Other(&'a str),
+}
+
+/// Reads users one at a time from one packed chunk.
+pub struct UserReader<'a> {
+    tokens: Tokens<'a>,
+    user: RawUser<'a>,
+    /// The fields' storage while the user read last had none.
+    spare: Vec<(Cow<'a, str>, RawValue<'a>)>,
+}
+
+impl<'a> UserReader<'a> {
+    /// A reader of the chunk `text` (users, each one packed value, NUL-separated).
+    pub fn new(text: &'a str) -> Self {
+        UserReader {
+            tokens: Tokens::new(text),
+            user: RawUser {
+                id: RawId::Other("undefined"),
+                fields: None,
+            },
+            spare: Vec::new(),
+        }
+    }
+
+    /// Whether every token of the chunk has been read.
+    pub fn is_done(&self) -> bool {
+        self.tokens.is_done()
+    }
+
+    /// The next user, `users[i]` of the call, as its shape rules accept it.
+    pub fn next_user(&mut self, i: usize) -> Result<&RawUser<'a>, ReadError> {
+        let mut fields = match self.user.fields.take() {
+            Some(f) => f,
+            None => std::mem::take(&mut self.spare),
+        };
+        fields.clear();
+        let read = self.read(i, &mut fields);
+        match read {
+            Ok((id, Fields::Object)) => {
+                self.user.id = id;
+                self.user.fields = Some(fields);
+                Ok(&self.user)
+            }
+            Ok((id, Fields::Absent)) => {
+                self.spare = fields;
+                self.user.id = id;
+                Ok(&self.user)
+            }
+            Ok((_, Fields::Other(what))) => {
+                self.spare = fields;
+                Err(ReadError::Invalid(not_an_object_named(
+                    what,
+                    &format!("users[{i}].fields"),
+                )))
+            }
+            Err(e) => {
+                self.spare = fields;
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads user `i` whole: its id and fields (into `fields`), or the first error by the order
+    /// of the rules (a flaw before anything else, as the whole user is read first).
+    fn read(
+        &mut self,
+        i: usize,
+        fields: &mut Vec<(Cow<'a, str>, RawValue<'a>)>,
+    ) -> Result<(RawId<'a>, Fields<'a>), ReadError> {
+        let token = self.tokens.next_token()?;
+        let Some(count) = token.strip_prefix('o') else {
+            let v = self.tokens.value_of(token)?;
+            let at = format!("users[{i}]");
+            check_flaws(&v, &at, "").map_err(ReadError::Invalid)?;
+            return Err(ReadError::Invalid(input::not_an_object(&v, &at)));
+        };
+        let count = packed::count(count)?;
+        let mut flaw: Option<ValidationError> = None;
+        let mut unknown: Option<ValidationError> = None;
+        let mut id = RawId::Other("undefined");
+        let mut state = Fields::Absent;
+        for _ in 0..count {
+            let key = self.key()?;
+            let token = self.tokens.next_token()?;
+            match &*key {
+                "id" => {
+                    let v = self.tokens.value_of(token)?;
+                    note_flaw(&mut flaw, &v, || format!("users[{i}].id"));
+                    id = raw_id(&v);
+                }
+                "fields" => match token.strip_prefix('o') {
+                    Some(n) => {
+                        let n = packed::count(n)?;
+                        fields.clear();
+                        for _ in 0..n {
+                            let name = self.key()?;
+                            let v = self.tokens.value()?;
+                            note_flaw(&mut flaw, &v, || format!("users[{i}].fields.{name}"));
+                            fields.push((name, raw_value(&v)));
+                        }
+                        state = Fields::Object;
+                    }
+                    None => {
+                        let v = self.tokens.value_of(token)?;
+                        note_flaw(&mut flaw, &v, || format!("users[{i}].fields"));
+                        state = match v {
+                            Val::Undefined => Fields::Absent,
+                            other => Fields::Other(other.type_name()),
+                        };
+                    }
+                },
+                other => {
+                    let v = self.tokens.value_of(token)?;
+                    note_flaw(&mut flaw, &v, || format!("users[{i}].{other}"));
+                    if unknown.is_none() {
+                        unknown = Some(input::unknown_key(
+                            &format!("users[{i}]"),
+                            other,
+                            &["id", "fields"],
+                        ));
+                    }
+                }
+            }
+        }
+        match flaw.or(unknown) {
+            Some(e) => Err(ReadError::Invalid(e)),
+            None => Ok((id, state)),
+        }
+    }
+
+    /// An object's key: a string token.
+    fn key(&mut self) -> Result<Cow<'a, str>, PackError> {
+        let token = self.tokens.next_token()?;
+        if let Some(k) = token.strip_prefix('s') {
+            return Ok(Cow::Borrowed(k));
+        }
+        match self.tokens.value_of(token)? {
+            Val::Str(k) => Ok(k),
+            _ => Err(PackError),
+        }
+    }
+}
+
+/// Keeps the refusal of the first flaw in `v` (at `at()` and below) when none was found yet.
+fn note_flaw(first: &mut Option<ValidationError>, v: &Val, at: impl FnOnce() -> String) {
+    if first.is_none() && input::has_flaw(v) {
+        *first = check_flaws(v, &at(), "").err();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(text: &str, count: usize) -> Vec<Result<RawUser<'_>, ReadError>> {
+        let mut r = UserReader::new(text);
+        (0..count).map(|i| r.next_user(i).cloned()).collect()
+    }
+
+    fn invalid<'r>(r: &'r Result<RawUser, ReadError>) -> (&'r str, &'r str) {
+        match r {
+            Err(ReadError::Invalid(e)) => (e.field.as_str(), e.rule),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_plain_users_and_reuses_nothing_stale() {
+        let text = "o2\0sid\0s5000000000\0sfields\0o2\0sbirthday\0s1990-01-31\0sage\0n20\0\
+                    o1\0sid\0n7\0\
+                    o2\0sfields\0o1\0sa\0n1\0sid\0b9";
+        let users = read_all(text, 3);
+        assert_eq!(
+            users[0],
+            Ok(RawUser {
+                id: RawId::Text("5000000000".into()),
+                fields: Some(vec![
+                    ("birthday".into(), RawValue::Text("1990-01-31".into())),
+                    ("age".into(), RawValue::Number(20.0)),
+                ]),
+            })
+        );
+        assert_eq!(
+            users[1],
+            Ok(RawUser {
+                id: RawId::Number(7.0),
+                fields: None
+            })
+        );
+        assert_eq!(
+            users[2],
+            Ok(RawUser {
+                id: RawId::BigInt("9".into()),
+                fields: Some(vec![("a".into(), RawValue::Number(1.0))]),
+            })
+        );
+    }
+
+    #[test]
+    fn the_last_repeated_key_wins() {
+        let text = "o4\0sid\0n1\0sfields\0o1\0sa\0n1\0sid\0s2\0sfields\0u";
+        assert_eq!(
+            read_all(text, 1)[0],
+            Ok(RawUser {
+                id: RawId::Text("2".into()),
+                fields: None
+            })
+        );
+        let text = "o2\0sfields\0o1\0sa\0n1\0sfields\0a0";
+        let r = &read_all(text, 1)[0];
+        assert_eq!(invalid(r), ("users[0].fields", "params.type"));
+    }
+
+    #[test]
+    fn a_flaw_anywhere_in_the_user_comes_first() {
+        // An unknown key before a flaw in a field: the flaw is reported.
+        let text = "o3\0sname\0sx\0sid\0n1\0sfields\0o1\0sa\0!surrogate 0 D800 1";
+        let r = &read_all(text, 1)[0];
+        assert_eq!(
+            invalid(r),
+            ("users[0].fields.a", "string.unpaired_surrogate")
+        );
+        // Deep in an unknown key's value.
+        let text = "n1\0o1\0sx\0a2\0n1\0!hole 9";
+        let users = read_all(text, 2);
+        assert_eq!(invalid(&users[0]), ("users[0]", "params.type"));
+        assert_eq!(invalid(&users[1]), ("users[1].x[1]", "params.sparse_array"));
+        // A user that is a flaw, or an array holding one.
+        let text = "!surrogatekey \"\\ud800\"\0a1\0!changed 1 2";
+        let users = read_all(text, 2);
+        assert_eq!(
+            invalid(&users[0]),
+            ("users[0]", "string.unpaired_surrogate")
+        );
+        assert_eq!(
+            invalid(&users[1]),
+            ("users[1][0]", "params.changed_while_read")
+        );
+    }
+
+    #[test]
+    fn shape_errors_in_their_order() {
+        let text = "o2\0sname\0sx\0sfields\0xa Date";
+        let r = &read_all(text, 1)[0];
+        assert_eq!(invalid(r), ("users[0].name", "params.unknown_key"));
+        let text = "o1\0sfields\0xa Date";
+        match &read_all(text, 1)[0] {
+            Err(ReadError::Invalid(e)) => {
+                assert_eq!(e.field, "users[0].fields");
+                assert!(e.message.ends_with("got a Date"), "{}", e.message);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(read_all("o1\0n1", 1)[0], Err(ReadError::Pack(PackError)));
+        assert_eq!(read_all("o1", 1)[0], Err(ReadError::Pack(PackError)));
+    }
+}

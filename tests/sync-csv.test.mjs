@@ -1,0 +1,110 @@
+// The sync command's fast CSV reader (pkg/cli/records.mjs, behind eachRecord in pkg/cli/csv.mjs)
+// against csv-parse with the CLI's options, the reader it stands in for: the same records (and
+// the same error) for random CSVs made of the bytes that matter (commas, quotes, spaces, tabs,
+// "\r", "\n", "\r\n", a BOM, Korean, whitespace outside ASCII), and for hand-picked cases; which of
+// them it reads itself and which it leaves to csv-parse; and `recordAt` giving back each record
+// from the offset `each` gave.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CSV_OPTIONS, eachRecord } from "../pkg/cli/csv.mjs";
+import { FastCsv } from "../pkg/cli/records.mjs";
+import { transform as csvParser } from "../pkg/vendor/csv-parse/api/index.js";
+
+/** What csv-parse alone gives: `{ records }` or `{ error }` (its message). */
+function byCsvParse(bytes) {
+  const records = [];
+  const error = csvParser({ ...CSV_OPTIONS }).parse(bytes, true, (cells) => records.push(cells), () => {});
+  return error === undefined ? { records } : { error: error.message, lines: error.lines };
+}
+
+/** What eachRecord gives: `{ records }` or `{ error }`, and whether FastCsv read all of it. */
+function byEachRecord(bytes) {
+  const records = [];
+  const offsets = [];
+  let fast;
+  try {
+    fast = eachRecord(bytes, "t.csv", (cells, at) => {
+      records.push(cells);
+      offsets.push(at);
+    });
+  } catch (err) {
+    return { error: err.message };
+  }
+  return { records, fast, offsets };
+}
+
+function same(text) {
+  const bytes = Buffer.from(text, "utf8");
+  const want = byCsvParse(bytes);
+  const got = byEachRecord(bytes);
+  if (want.error !== undefined) {
+    assert.equal(got.error, `t.csv:${want.lines ?? "?"}: not valid CSV: ${want.error}`, JSON.stringify(text));
+    return null;
+  }
+  assert.deepEqual(got.records, want.records, JSON.stringify(text));
+  if (got.fast) {
+    for (const [k, at] of got.offsets.entries()) assert.deepEqual(got.fast.recordAt(at), want.records[k], `${JSON.stringify(text)} record ${k}`);
+  }
+  return got.fast !== null;
+}
+
+test("FastCsv (with csv-parse taking over) gives csv-parse's records and errors for random CSVs", () => {
+  let seed = 19;
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pieces = ["a", "b", "12", " ", "\t", ",", ",", ",", '"', '""', "\n", "\n", "\r\n", "\r\n", "\r", "가나", "\u3000", "\u00a0", "\uFEFF", "x y"];
+  let fast = 0;
+  let total = 0;
+  for (let i = 0; i < 40_000; i++) {
+    const n = 1 + rnd(14);
+    let text = rnd(8) === 0 ? "\uFEFF" : "";
+    for (let k = 0; k < n; k++) text += pieces[rnd(pieces.length)];
+    const read = same(text);
+    if (read !== null) {
+      total += 1;
+      if (read) fast += 1;
+    }
+  }
+  // Both readers are exercised: a guard against a FastCsv that always gives up.
+  assert.ok(fast > total / 4 && fast < total, `FastCsv read ${fast} of ${total} valid CSVs itself`);
+});
+
+test("FastCsv reads well-formed files itself, quotes included, and leaves the rest to csv-parse", () => {
+  const cases = [
+    ["id,age\n1,30\n2,31\n", true],
+    ["id,age\r\n1,30\r\n2,31", true],
+    ["\uFEFFid,age\n 1 , 30 \n\n   \n2,\n", true],
+    ['"아이디","연령"\r\n1,"여, ""VIP"""\r\n"2","서울\n강남"\r\n', true],
+    ['id,note\n1,  "quoted"  \n2,"a\r\nb"\r\n', true],
+    ["id,age\r1,30\r", false], // "\r" alone as the record delimiter
+    ["id,age\r\n1,30\n2,31\r\n", false], // a "\n" alone in a "\r\n" file is part of a cell
+    ['id,a,b\r\n1,"x"\n,y\r\n', false], // … or whitespace after a closing quote
+    ['id,a\r\n"1",x\ny\r\n', false],
+    ['id,note\n1,ab"c\n', null], // a quote inside a cell: csv-parse's error
+    ['id,note\n1,"ab"c\n', null], // text after a closing quote: csv-parse's error
+    ['id,note\n1,"open\n', null], // a quote never closed
+  ];
+  for (const [text, fast] of cases) assert.equal(same(text), fast, JSON.stringify(text));
+  assert.deepEqual(byEachRecord(Buffer.from('id,note\n1,"a,b"\n2,c\n')).records, [["id", "note"], ["1", "a,b"], ["2", "c"]]);
+  assert.deepEqual(byEachRecord(Buffer.from('id,note\n1,x\n2,"open\n')), { error: 't.csv:3: not valid CSV: Quote Not Closed: the parsing is finished with an opening quote at line 3' });
+});
+
+test("FastCsv.recordAt reads a record back from its offset, as the second pass of a sync does", () => {
+  const text = 'id,name\n5000000001,"Kim, ""J"""\n\n5000000002, 이 \r\n';
+  const csv = new FastCsv(Buffer.from(text));
+  const seen = [];
+  assert.equal(
+    csv.each((cells, at) => seen.push([cells, at])),
+    -1,
+  );
+  assert.deepEqual(
+    seen.map(([cells, at]) => [cells, at, csv.recordAt(at)]),
+    [
+      [["id", "name"], 0, ["id", "name"]],
+      [["5000000001", 'Kim, "J"'], 8, ["5000000001", 'Kim, "J"']],
+      [["5000000002", "이"], 33, ["5000000002", "이"]],
+    ],
+  );
+});
