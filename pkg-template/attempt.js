@@ -5,6 +5,7 @@
 // Imports only its sibling snippet shared.js: wasm-bindgen copies both side by side.
 import { quietly, snapshotError, text } from "./shared.js";
 
+/** @param {any} signal */
 function abortReason(signal) {
   if (signal.reason !== undefined) return signal.reason;
   const e = new Error("This operation was aborted");
@@ -12,12 +13,17 @@ function abortReason(signal) {
   return e;
 }
 
-/** The response headers as a plain object (at most 64, names lower-cased), for errors, hooks and `$metadata`. */
+/**
+ * The response headers as a plain object (at most 64, names lower-cased), for errors, hooks and `$metadata`.
+ * @param {any} response
+ * @returns {Record<string, string | undefined>}
+ */
 function headerObject(response) {
+  /** @type {Record<string, string | undefined>} */
   const out = {};
   let n = 0;
   quietly(() =>
-    response.headers.forEach((value, name) => {
+    response.headers.forEach((/** @type {unknown} */ value, /** @type {unknown} */ name) => {
       if (n++ < 64) out[String(name).toLowerCase()] = text(value);
     }),
   );
@@ -31,6 +37,10 @@ function headerObject(response) {
  * is cancelled, never read. The body is read as a stream (`response.body.getReader()`), so a huge answer
  * costs `maxBytes` at most; a Response-like object without a stream body falls back to
  * `text()`, its length checked after. Decoded as UTF-8 with replacement, like `text()`.
+ * @param {any} response
+ * @param {number} maxBytes
+ * @param {Promise<never>} aborted
+ * @returns {Promise<[string, number | undefined]>}
  */
 async function readCapped(response, maxBytes, aborted) {
   const declared = quietly(() => Number(response.headers.get("content-length")));
@@ -51,6 +61,7 @@ async function readCapped(response, maxBytes, aborted) {
     const over = whole.length > maxBytes || (whole.length * 3 > maxBytes && new TextEncoder().encode(whole).length > maxBytes);
     return over ? [whole.slice(0, Math.floor(maxBytes / 4)), whole.length] : [whole, undefined];
   }
+  /** @type {Uint8Array[]} */
   const chunks = [];
   let total = 0;
   try {
@@ -74,6 +85,7 @@ async function readCapped(response, maxBytes, aborted) {
   return [decodeChunks(chunks), undefined];
 }
 
+/** @param {Uint8Array[]} chunks */
 function decodeChunks(chunks) {
   const decoder = new TextDecoder();
   let out = "";
@@ -90,13 +102,25 @@ function decodeChunks(chunks) {
 // undefined, `headers` is JSON), `{ aborted: true, reason }` (the caller aborted),
 // `{ timedOut: true }`, or `{ cause }` (fetch failed, resolved to a network error Response, or
 // did not give a Response: `cause` is the error's snapshot JSON). Nothing is validated here.
+/**
+ * @param {any} fetch the caller's `fetch` or the global one
+ * @param {string} url
+ * @param {string} method
+ * @param {string} authorization
+ * @param {Uint8Array | undefined} body
+ * @param {number} timeoutMs
+ * @param {any} signal the caller's signal, or undefined
+ * @param {number} maxBytes
+ */
 export async function __attempt(fetch, url, method, authorization, body, timeoutMs, signal, maxBytes) {
   try {
     if (signal !== undefined && signal.aborted === true) return aborted(signal);
     if (typeof AbortController !== "function") return failed("AbortController is missing");
     const controller = new AbortController();
     const own = controller.signal;
-    let reject;
+    /** @type {(e: Error) => void} */
+    let reject = () => {};
+    /** @type {Promise<never>} */
     const stopped = new Promise((_resolve, rej) => {
       reject = rej;
     });
@@ -112,10 +136,12 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
     };
     const timer = quietly(() => setTimeout(abort, timeoutMs));
     if (signal !== undefined) quietly(() => signal.addEventListener("abort", abort));
-    const classify = (err) =>
+    const classify = (/** @type {unknown} */ err) =>
       signal !== undefined && quietly(() => signal.aborted) === true ? aborted(signal) : own.aborted === true ? { timedOut: true } : failed(err);
     try {
+      /** @type {Record<string, string>} */
       const headers = { Authorization: authorization };
+      /** @type {Record<string, unknown>} */
       const init = { method, redirect: "manual" };
       if (body !== undefined) {
         headers["Content-Type"] = "application/json";
@@ -165,17 +191,30 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
   }
 }
 
-/** An attempt that got an answer (`AttemptOutcome` in src/wasm/transport.rs). */
+/**
+ * An attempt that got an answer (`AttemptOutcome` in src/wasm/transport.rs).
+ * @param {number} status
+ * @param {string} body
+ * @param {string | undefined} retryAfter
+ * @param {string} headers
+ * @param {number | undefined} cut
+ */
 function answer(status, body, retryAfter, headers, cut) {
   return { status, body, retryAfter, headers, cut };
 }
 
-/** An attempt the caller's signal aborted. */
+/**
+ * An attempt the caller's signal aborted.
+ * @param {any} signal
+ */
 function aborted(signal) {
   return { aborted: true, reason: abortReason(signal) };
 }
 
-/** An attempt whose fetch failed with `err`. */
+/**
+ * An attempt whose fetch failed with `err`.
+ * @param {unknown} err
+ */
 function failed(err) {
   return { cause: JSON.stringify(snapshotError(err)) };
 }

@@ -10,6 +10,13 @@ import { makeError, quietly, snapshotError } from "./shared.js";
  * `reason` (an abort) when the record is "". Never throws and never waits: returns a snapshot
  * (JSON, as `snapshotError`) of what the hook threw, else undefined; a promise it returns is
  * not awaited, its rejection goes to `report(name, snapshot)` (the wasm's logger).
+ * @param {any} hook the caller's function
+ * @param {string} info
+ * @param {string | undefined} record
+ * @param {unknown} reason
+ * @param {(name: string, snapshot: string) => void} report
+ * @param {string} name
+ * @returns {string | undefined}
  */
 export function __hook(hook, info, record, reason, report, name) {
   try {

@@ -7,6 +7,7 @@ const LOGGER_METHODS = ["debug", "info", "warn", "error"];
 /**
  * Is `logger` pino (called `(data, message)`)? By pino's shape: `child` and `bindings`
  * methods, a numeric `levelVal` and `levels.values`. winston and console have no `levelVal`.
+ * @param {any} logger
  */
 function isPino(logger) {
   return (
@@ -24,6 +25,8 @@ function isPino(logger) {
  * What the client needs of a `logger` option, as plain data (JSON) for the wasm, which holds the
  * rule: which of the four methods are functions (own or inherited), and whether it is pino.
  * Undefined when `logger` is not an object or a function. Throws what the caller's getters throw.
+ * @param {any} logger the caller's value, read as it is (a getter may throw)
+ * @returns {string | undefined}
  */
 export function loggerShape(logger) {
   if (logger === null || (typeof logger !== "object" && typeof logger !== "function")) return undefined;
@@ -34,6 +37,11 @@ export function loggerShape(logger) {
 /**
  * `logger[level](message, data)`, or `logger[level](data, message)` when `style` is
  * "data-first" (pino); `console` when `logger` is undefined. Never throws.
+ * @param {any} logger
+ * @param {string} style
+ * @param {string} level
+ * @param {string} message
+ * @param {string} data
  */
 export function __log(logger, style, level, message, data) {
   try {

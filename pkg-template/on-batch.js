@@ -9,6 +9,10 @@ import { makeError, quietly, revive, snapshotError } from "./shared.js";
  * `{ index, userIds, error }` (the error class, or the abort reason). Returns a snapshot (JSON,
  * as `snapshotError`) of what it threw synchronously, for the log line, else undefined; never
  * throws.
+ * @param {any} onBatch the caller's function
+ * @param {string} event
+ * @param {unknown} reason
+ * @returns {string | undefined}
  */
 export function __onBatch(onBatch, event, reason) {
   try {

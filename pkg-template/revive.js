@@ -4,7 +4,10 @@
 
 import { revive } from "./shared.js";
 
-/** A result of the wasm runner (JSON text), dates revived. */
+/**
+ * A result of the wasm runner (JSON text), dates revived.
+ * @param {string} json
+ */
 export function parseResult(json) {
   return JSON.parse(json, revive);
 }
@@ -13,11 +16,13 @@ export function parseResult(json) {
  * A result of the wasm runner, `[result JSON, $metadata JSON | undefined]`: the result, dates
  * revived, with its metadata as a non-enumerable `$metadata` (parsed on first read), so that
  * `JSON.stringify`, `Object.keys` and spreading give the data alone.
+ * @param {[string, string | undefined]} pair
  */
 export function withMetadata(pair) {
   const result = parseResult(pair[0]);
   const meta = pair[1];
   if (typeof meta === "string" && result !== null && typeof result === "object") {
+    /** @type {unknown} */
     let parsed;
     Object.defineProperty(result, "$metadata", {
       get() {

@@ -8,17 +8,30 @@
 /** @type {(record: unknown, reason: unknown) => unknown} */
 let maker = (record) => record;
 
-/** Called once by client.js: `fromRecord` of errors.js. */
+/**
+ * Called once by client.js: `fromRecord` of errors.js.
+ * @param {(record: unknown, reason: unknown) => unknown} f
+ */
 export function __setErrorMaker(f) {
   maker = f;
 }
 
-/** The error class of `record` (JSON parsed), `reason` for an abort's. */
+/**
+ * The error class of `record` (JSON parsed), `reason` for an abort's.
+ * @param {unknown} record
+ * @param {unknown} reason
+ * @returns {unknown}
+ */
 export function makeError(record, reason) {
   return maker(record, reason);
 }
 
-/** `f()`, or undefined when it throws. */
+/**
+ * `f()`, or undefined when it throws.
+ * @template T
+ * @param {() => T} f
+ * @returns {T | undefined}
+ */
 export function quietly(f) {
   try {
     return f();
@@ -27,10 +40,19 @@ export function quietly(f) {
   }
 }
 
+/**
+ * @typedef {{ name: string, message: string, thrown?: string, stack?: string,
+ *   props?: Record<string, unknown>, cause?: Snapshot }} Snapshot
+ */
+
 const MAX_CAUSE_DEPTH = 4;
 const MAX_TEXT = 2000;
 
-/** `v` as a string of at most MAX_TEXT characters (undefined when it cannot be one). */
+/**
+ * `v` as a string of at most MAX_TEXT characters (undefined when it cannot be one).
+ * @param {unknown} v
+ * @returns {string | undefined}
+ */
 export function text(v) {
   const s = typeof v === "string" ? v : quietly(() => String(v));
   if (typeof s !== "string") return undefined;
@@ -43,11 +65,15 @@ export function text(v) {
  * chain, each read inside `try`. Rust redacts every string of it (keys, also percent-encoded)
  * and the error's `cause` is rebuilt from that copy, so nothing the caller's fetch put in its
  * error can carry a key out.
+ * @param {any} err what was thrown: anything, read inside `try`
+ * @param {number} [depth]
+ * @returns {Snapshot}
  */
 export function snapshotError(err, depth = 0) {
   if (err === null || (typeof err !== "object" && typeof err !== "function")) {
     return { name: "Error", message: text(err) ?? "", thrown: typeof err };
   }
+  /** @type {Snapshot} */
   const out = { name: "Error", message: "" };
   const name = quietly(() => err.name);
   if (typeof name === "string") out.name = text(name) ?? "Error";
@@ -55,6 +81,7 @@ export function snapshotError(err, depth = 0) {
   if (message !== undefined) out.message = text(message) ?? "";
   const stack = quietly(() => err.stack);
   if (typeof stack === "string") out.stack = text(stack);
+  /** @type {Record<string, unknown>} */
   const props = {};
   const keys = quietly(() => Object.keys(err)) ?? [];
   for (const k of keys.slice(0, 32)) {
@@ -69,7 +96,11 @@ export function snapshotError(err, depth = 0) {
   return out;
 }
 
-/** `snapshotError(err)` as JSON (for Rust, should a promise it awaits ever reject). */
+/**
+ * `snapshotError(err)` as JSON (for Rust, should a promise it awaits ever reject).
+ * @param {unknown} err
+ * @returns {string}
+ */
 export function __snapshot(err) {
   return quietly(() => JSON.stringify(snapshotError(err))) ?? "{}";
 }
@@ -77,7 +108,11 @@ export function __snapshot(err) {
 /** Dates travel as epoch milliseconds under these keys; they become `Date`s here, and only here. */
 const DATE_KEYS = new Set(["createdAt", "updatedAt"]);
 
-/** The `JSON.parse` reviver of every result: the one place where `Date`s are made. */
+/**
+ * The `JSON.parse` reviver of every result: the one place where `Date`s are made.
+ * @param {string} key
+ * @param {unknown} value
+ */
 export function revive(key, value) {
   return typeof value === "number" && DATE_KEYS.has(key) ? new Date(value) : value;
 }
