@@ -32,7 +32,10 @@
 /** The most keys an object can have and pass a rule (the wasm's `__maxKeys`, set by client.js). */
 let maxKeys = Number.POSITIVE_INFINITY;
 
-/** Called by client.js with the wasm's `__maxKeys()`: the limit is defined once, in Rust. */
+/**
+ * Called by client.js with the wasm's `__maxKeys()`: the limit is defined once, in Rust.
+ * @param {number} n
+ */
 export function __setMaxKeys(n) {
   maxKeys = n;
 }
@@ -46,7 +49,11 @@ export const CHUNK = 2000;
 const mapSize = /** @type {(this: unknown) => number} */ (Object.getOwnPropertyDescriptor(Map.prototype, "size")?.get);
 const mapEntries = Map.prototype.entries;
 
-/** A Map's size, or -1 when `v` is not a Map (of any realm). */
+/**
+ * A Map's size, or -1 when `v` is not a Map (of any realm).
+ * @param {unknown} v
+ * @returns {number}
+ */
 function mapSizeOf(v) {
   try {
     return mapSize.call(v);
@@ -62,18 +69,31 @@ const nativeWellFormed = /** @type {((this: string) => boolean) | undefined} */ 
   /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (String.prototype)).isWellFormed
 );
 
-/** Whether `s` is well-formed UTF-16 (also used by webhook.js). */
+/**
+ * Whether `s` is well-formed UTF-16 (also used by webhook.js).
+ * @param {string} s
+ * @returns {boolean}
+ */
 export function wellFormed(s) {
   return typeof nativeWellFormed === "function" ? nativeWellFormed.call(s) : !LONE.test(s);
 }
 
-/** `s` fit for a message: at most 60 characters, control characters and lone surrogates escaped. */
+/**
+ * `s` fit for a message: at most 60 characters, control characters and lone surrogates escaped.
+ * @param {string} s
+ * @returns {string}
+ */
 function printable(s) {
   const cut = s.length > 60 ? `${s.slice(0, 60)}…` : s;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
   return /[\u0000-\u001f\u007f]/.test(cut) || !wellFormed(cut) ? JSON.stringify(cut).slice(1, -1) : cut;
 }
 
+/**
+ * What `v` is, for a message ("a Date", "an instance of Customer", ...).
+ * @param {any} v a caller's value, read inside `try` by the caller of pack
+ * @returns {string}
+ */
 function describe(v) {
   if (typeof v === "symbol") return "a symbol";
   if (typeof v === "function") return "a function";
@@ -95,6 +115,11 @@ function describe(v) {
   return "an object with a prototype";
 }
 
+/**
+ * Pushes the token of the string `s` onto `out`.
+ * @param {string} s
+ * @param {string[]} out
+ */
 function str(s, out) {
   out.push(strToken(s));
 }
@@ -103,6 +128,8 @@ function str(s, out) {
  * Is `v` an object whose own enumerable keys are all there is to it? A plain object of this
  * realm, one with a `null` prototype, or another realm's plain object (its prototype is that
  * realm's `Object.prototype`: the last of its chain, whose `constructor` is named Object).
+ * @param {any} v a caller's value, read inside `try` by the caller of pack
+ * @returns {boolean}
  */
 function isPlain(v) {
   const proto = Object.getPrototypeOf(v);
@@ -112,7 +139,11 @@ function isPlain(v) {
   return typeof ctor === "function" && ctor.prototype === proto && ctor.name === "Object";
 }
 
-/** An AbortSignal of any realm or polyfill: a boolean `aborted` and an `addEventListener` method. */
+/**
+ * An AbortSignal of any realm or polyfill: a boolean `aborted` and an `addEventListener` method.
+ * @param {any} v a caller's value, read inside `try` by the caller of pack
+ * @returns {boolean}
+ */
 function isSignal(v) {
   if (typeof AbortSignal === "function" && v instanceof AbortSignal) return true;
   return typeof v.aborted === "boolean" && typeof v.addEventListener === "function";
@@ -122,6 +153,9 @@ function isSignal(v) {
  * The index of the first hole of array `v` of length `n`, or -1 when it has none. Walks
  * `Object.keys` (the indexes that exist, in ascending order, then any other keys), never the
  * length: an array with one element at index 4294967294 costs one key.
+ * @param {any} v
+ * @param {number} n
+ * @returns {number}
  */
 function firstHole(v, n) {
   if (n === 0) return -1;
@@ -133,11 +167,23 @@ function firstHole(v, n) {
   return m;
 }
 
-/** The token of an object with a key that is not well-formed: the object is refused whole. */
+/**
+ * The token of an object with a key that is not well-formed: the object is refused whole.
+ * @param {string} key
+ * @returns {string}
+ */
 function keyFlaw(key) {
   return `!surrogatekey ${JSON.stringify(key.length > 60 ? key.slice(0, 60) : key)}`;
 }
 
+/**
+ * Pushes the tokens of `v` onto `out` (see the format above).
+ * @param {any} v a caller's value, read inside `try` by the caller of pack
+ * @param {string[]} out
+ * @param {unknown[]} handles
+ * @param {number} depth
+ * @param {Set<unknown>} seen
+ */
 function packValue(v, out, handles, depth, seen) {
   switch (typeof v) {
     case "undefined":
@@ -253,6 +299,9 @@ function packValue(v, out, handles, depth, seen) {
  * `chunks` of CHUNK users instead (one Uint8Array of UTF-8 each), `c<count>` standing in its place, and an
  * object or function under `keepKey` (the logger) is kept as a handle and returned as `kept`.
  * Throws whatever the caller's values throw (a getter, a Proxy trap).
+ * @param {unknown[]} values
+ * @param {string} [usersKey]
+ * @param {string} [keepKey]
  */
 export function pack(values, usersKey, keepKey) {
   const out = [String(values.length)];
@@ -279,7 +328,7 @@ export function pack(values, usersKey, keepKey) {
         break;
       }
       out.push(t);
-      const x = v[key];
+      const x = /** @type {Record<string, unknown>} */ (v)[key];
       if (key === usersKey && Array.isArray(x)) {
         const users = packUsers(x, handles);
         chunks = users.chunks;
@@ -294,7 +343,10 @@ export function pack(values, usersKey, keepKey) {
 }
 
 /** A string's token: `s` + the text, `e` + its JSON when it holds a NUL, a `!surrogate` flaw
- * when it is not well-formed (its first lone surrogate's index, code unit and the length). */
+ * when it is not well-formed (its first lone surrogate's index, code unit and the length).
+ * @param {string} s
+ * @returns {string}
+ */
 function strToken(s) {
   if (!wellFormed(s)) {
     const at = LONE.exec(s)?.index ?? 0;
@@ -305,6 +357,10 @@ function strToken(s) {
 
 /** Field names repeat from user to user: their tokens are made once (up to 256 names). */
 const keyTokens = new Map();
+/**
+ * @param {string} k
+ * @returns {string}
+ */
 function keyToken(k) {
   let t = keyTokens.get(k);
   if (t === undefined) {
@@ -323,6 +379,12 @@ const shapes = [
   { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
   { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
 ];
+/**
+ * @param {string[]} keys
+ * @param {number} n
+ * @param {number} level
+ * @returns {(string | null)[]}
+ */
 function keyTokensOf(keys, n, level) {
   const shape = shapes[level];
   if (shape.tokens.length === n) {
@@ -335,6 +397,7 @@ function keyTokensOf(keys, n, level) {
     }
     if (same) return shape.tokens;
   }
+  /** @type {(string | null)[]} */
   const tokens = [];
   for (let k = 0; k < n; k++) {
     const t = keyToken(keys[k]);
@@ -349,6 +412,11 @@ function keyTokensOf(keys, n, level) {
  * A plain object's own keys and values as one string of tokens (the fast path for the two
  * levels of a user, `level` 0 the user, whose `fields` plain-object value is packed the same
  * way at level 1). The same tokens packValue would write, the values read in the same order.
+ * @param {any} v a caller's value, read inside `try` by the caller of pack
+ * @param {unknown[]} handles
+ * @param {Set<unknown>} seen
+ * @param {number} level
+ * @returns {string}
  */
 function packFlat(v, handles, seen, level) {
   const keys = Object.keys(v);
@@ -365,6 +433,7 @@ function packFlat(v, handles, seen, level) {
     else if (level === 0 && keys[k] === "fields" && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
       line += packFlat(x, handles, seen, 1);
     } else {
+      /** @type {string[]} */
       const sub = [];
       packValue(x, sub, handles, 2, seen);
       line += sub.join("\0");
@@ -380,6 +449,8 @@ const utf8 = new TextEncoder();
  * `!changed` when the array's length changed while it was read. The length is read once and
  * each user once; a hole ends the users (its `!hole` token is the last). A plain `{ id, fields }`
  * user takes a fast path that packs exactly what packValue would.
+ * @param {any} users
+ * @param {unknown[]} handles
  */
 function packUsers(users, handles) {
   const chunks = [];

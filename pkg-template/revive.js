@@ -16,11 +16,11 @@ export function parseResult(json) {
  * A result of the wasm runner, `[result JSON, $metadata JSON | undefined]`: the result, dates
  * revived, with its metadata as a non-enumerable `$metadata` (parsed on first read), so that
  * `JSON.stringify`, `Object.keys` and spreading give the data alone.
- * @param {[string, string | undefined]} pair
+ * @param {unknown} pair `[result JSON, $metadata JSON | undefined]`, as the wasm runner resolves
  */
 export function withMetadata(pair) {
-  const result = parseResult(pair[0]);
-  const meta = pair[1];
+  const [json, meta] = /** @type {[string, string | undefined]} */ (pair);
+  const result = parseResult(json);
   if (typeof meta === "string" && result !== null && typeof result === "object") {
     /** @type {unknown} */
     let parsed;

@@ -5,12 +5,12 @@
 // No imports: wasm-bindgen copies this file as a snippet (Rust imports `__snapshot`), next to
 // the snippets that import it. client.js hands over how error records become error classes
 // (`__setErrorMaker`, through marshal.js).
-/** @type {(record: unknown, reason: unknown) => unknown} */
+/** @type {(record: any, reason: unknown) => unknown} */
 let maker = (record) => record;
 
 /**
  * Called once by client.js: `fromRecord` of errors.js.
- * @param {(record: unknown, reason: unknown) => unknown} f
+ * @param {(record: any, reason: unknown) => unknown} f
  */
 export function __setErrorMaker(f) {
   maker = f;
