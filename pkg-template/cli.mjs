@@ -7,16 +7,32 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { TalkChannelClient, validateCustomerFileUsers } from "./node.js";
 import { AddRows, checkHeader, columnTypes, fieldColumns, lineCount, planRows, readCsvBytes, recordsAt, writeRejects } from "./cli/csv.mjs";
 import { Journal, LOST_STATE, adoptLegacyState, damaged, loadKnown, makeStateDir, stateName, writeState } from "./cli/state.mjs";
 import { acquireLock } from "./cli/lock.mjs";
 import { Progress, batchesText, int } from "./cli/progress.mjs";
-import { BATCH, CHECK_CHUNK, SHOWN_ERRORS, SHOWN_IDS, UsageError } from "./cli/common.mjs";
+import { BATCH, CHECK_CHUNK, SHOWN_ERRORS, SHOWN_IDS, TalkChannelClient, UsageError, validateCustomerFileUsers } from "./cli/common.mjs";
 import { batchCount, batchOf, runPhase } from "./cli/phase.mjs";
+
+/**
+ * @import { KakaoApiError, TalkChannelClient as Client, ValidationError } from "./index.js"
+ * @import { MaxDelete, SyncOptions } from "./cli/common.mjs"
+ * @import { JournalEntry, Sending } from "./cli/state.mjs"
+ */
+/**
+ * What parseFlags found: a bare command, the `files` command's options, or a sync run's.
+ * @typedef {{ usage?: undefined; help?: undefined; version?: undefined; command?: undefined }} NoCommand
+ * @typedef {Omit<NoCommand, "usage"> & { usage: true }
+ *   | Omit<NoCommand, "help"> & { help: true }
+ *   | Omit<NoCommand, "version"> & { version: true }
+ *   | Omit<NoCommand, "command"> & { command: "files"; channel: string }
+ *   | NoCommand & SyncOptions} Command
+ */
+/** @typedef {({ kind: "option"; name: string; rawName: string } | { kind: "positional" | "option-terminator" })[]} Tokens */
 
 /** Without --max-delete a run may delete 10% of the users known to be in the file, or 10, whichever is more. */
 const DEFAULT_MAX_DELETE = { percent: 10, atLeast: 10 };
+/** The exit codes; `SIGINT`, `SIGTERM`: interrupted by that signal. */
 const EXIT = { ok: 0, rejected: 1, usage: 2, failed: 3, stateWrite: 4, SIGINT: 130, SIGTERM: 143 };
 
 const HELP = `Usage: kakao-talk-channel sync --csv FILE --channel ID --file-id N [options]
@@ -68,11 +84,20 @@ it reconciles), 130 interrupted by SIGINT, 143 by SIGTERM (re-run to resume).
 `;
 
 
+/**
+ * @param {number} code
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(code, message) {
   process.stderr.write(`kakao-talk-channel: ${message}\n`);
   process.exit(code);
 }
 
+/**
+ * @param {string[]} argv
+ * @returns {Command}
+ */
 function parseFlags(argv) {
   if (argv.length === 0) return { usage: true };
   if (argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") return { help: true };
@@ -106,16 +131,18 @@ function parseFlags(argv) {
       },
     }));
   } catch (err) {
-    throw new UsageError(`${err.message}; try --help`);
+    throw new UsageError(`${/** @type {Error} */ (err).message}; try --help`);
   }
   if (values.help) return { help: true };
   onceEach(tokens);
   if (values.state !== undefined && values["state-dir"] !== undefined) throw new UsageError("--state and --state-dir exclude each other");
-  for (const name of ["csv", "channel", "file-id"]) {
+  for (const name of /** @type {const} */ (["csv", "channel", "file-id"])) {
     if (!values[name]) throw new UsageError(`--${name} is required; try --help`);
   }
+  // Each is set (just checked).
+  const channel = /** @type {string} */ (values.channel);
   const fileId = Number(values["file-id"]);
-  if (!/^\d+$/.test(values["file-id"]) || !Number.isSafeInteger(fileId) || fileId <= 0) {
+  if (!/^\d+$/.test(/** @type {string} */ (values["file-id"])) || !Number.isSafeInteger(fileId) || fileId <= 0) {
     throw new UsageError("--file-id must be a positive integer");
   }
   const concurrency = Number(values.concurrency);
@@ -125,12 +152,12 @@ function parseFlags(argv) {
   if (values["user-type"] !== "app" && values["user-type"] !== "phone") {
     throw new UsageError('--user-type must be "app" or "phone"');
   }
-  const csv = resolve(values.csv);
+  const csv = resolve(/** @type {string} */ (values.csv));
   const stateDir = resolve(values["state-dir"] ?? join(dirname(csv), ".kakao-sync"));
-  const state = values.state !== undefined ? resolve(values.state) : join(stateDir, stateName(values.channel, fileId, values["user-type"]));
+  const state = values.state !== undefined ? resolve(values.state) : join(stateDir, stateName(channel, fileId, values["user-type"]));
   return {
     csv,
-    channel: values.channel,
+    channel,
     fileId,
     userType: values["user-type"],
     stateDir,
@@ -149,7 +176,7 @@ function parseFlags(argv) {
   };
 }
 
-/** A flag given twice would silently keep the last one (`--csv a.csv --csv b.csv` syncs b.csv): refused. */
+/** A flag given twice would silently keep the last one (`--csv a.csv --csv b.csv` syncs b.csv): refused. @param {Tokens | undefined} tokens */
 function onceEach(tokens) {
   const seen = new Set();
   for (const t of tokens ?? []) {
@@ -159,6 +186,10 @@ function onceEach(tokens) {
   }
 }
 
+/**
+ * @param {string[]} args
+ * @returns {Command}
+ */
 function parseFilesFlags(args) {
   let values;
   let tokens;
@@ -171,7 +202,7 @@ function parseFilesFlags(args) {
       options: { channel: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
     }));
   } catch (err) {
-    throw new UsageError(`${err.message}; try --help`);
+    throw new UsageError(`${/** @type {Error} */ (err).message}; try --help`);
   }
   if (values.help) return { help: true };
   onceEach(tokens);
@@ -179,7 +210,11 @@ function parseFilesFlags(args) {
   return { command: "files", channel: values.channel };
 }
 
-/** `--max-delete`: `{ count }` or `{ percent, atLeast? }`. */
+/**
+ * `--max-delete`: `{ count }` or `{ percent, atLeast? }`.
+ * @param {string | undefined} text
+ * @returns {MaxDelete}
+ */
 function parseMaxDelete(text) {
   if (text === undefined) return { ...DEFAULT_MAX_DELETE, flag: false };
   const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -189,12 +224,17 @@ function parseMaxDelete(text) {
   throw new UsageError(`--max-delete must be a count (e.g. 500) or a percentage from 0% to 100% (e.g. 25%), got ${JSON.stringify(text)}`);
 }
 
-/** How many deletes `max` allows when `known` users are known to be in the file. */
+/**
+ * How many deletes `max` allows when `known` users are known to be in the file.
+ * @param {MaxDelete} max
+ * @param {number} known
+ */
 function deleteLimit(max, known) {
   if (max.count !== undefined) return max.count;
   return Math.max(Math.floor((known * max.percent) / 100), max.atLeast ?? 0);
 }
 
+/** @returns {string} */
 function version() {
   return JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).version;
 }
@@ -203,7 +243,11 @@ function version() {
 
 // --------------------------------------------------------------------------------- sync ----
 
-/** The client, with the environment's key and origin; their problems are setup errors. */
+/**
+ * The client, with the environment's key and origin; their problems are setup errors.
+ * @param {string} key
+ * @returns {Client}
+ */
 function makeClient(key) {
   const baseUrl = process.env.KAKAO_BASE_URL || undefined;
   if (baseUrl !== undefined && !canParse(baseUrl)) throw new UsageError("KAKAO_BASE_URL is not a URL");
@@ -211,15 +255,17 @@ function makeClient(key) {
     // The SDK's own log lines only when asked for (KAKAO_TALK_CHANNEL_LOG): the CLI reports itself.
     const logLevel = process.env.KAKAO_TALK_CHANNEL_LOG ? undefined : "off";
     return new TalkChannelClient({ restApiKey: key, logLevel, ...(baseUrl ? { baseUrl } : {}) });
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {ValidationError} */ (thrown); // when its name says so (checked first)
     if (err?.name !== "ValidationError") throw err;
-    const name = { restApiKey: "KAKAO_REST_API_KEY", baseUrl: "KAKAO_BASE_URL" }[err.field] ?? err.field;
+    const name = /** @type {Record<string, string>} */ ({ restApiKey: "KAKAO_REST_API_KEY", baseUrl: "KAKAO_BASE_URL" })[err.field] ?? err.field;
     const why = err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
     const hint = name === "KAKAO_REST_API_KEY" ? " (the key is used exactly as set, never trimmed: remove the stray character, e.g. the newline of the file it came from)" : "";
     throw new UsageError(`${name}: ${why}${hint}`);
   }
 }
 
+/** @param {string} url */
 function canParse(url) {
   try {
     new URL(url);
@@ -229,11 +275,17 @@ function canParse(url) {
   }
 }
 
-/** The channel's customer files, or null after printing a failure a re-run may cure (exit 3). */
+/**
+ * The channel's customer files, or null after printing a failure a re-run may cure (exit 3).
+ * @param {Client} client
+ * @param {string} channel
+ */
 async function listFiles(client, channel) {
   try {
     return await client.listCustomerFiles({ channelPublicId: channel });
-  } catch (err) {
+  } catch (thrown) {
+    // Any thrown value; its `retryable` and `status` are read once its name says KakaoApiError.
+    const err = /** @type {Partial<Pick<KakaoApiError, "retryable" | "status">> & Error | undefined} */ (thrown);
     if (err?.name === "ValidationError") throw new UsageError(err.message);
     // A refusal that a re-run cannot cure (a wrong key, no access, an unknown channel) is a setup error.
     if (err?.name === "KakaoApiError" && !err.retryable) {
@@ -251,7 +303,10 @@ function keyFromEnv() {
   return key;
 }
 
-/** `kakao-talk-channel files`: the channel's customer files, one tab-separated line each, after a header. */
+/**
+ * `kakao-talk-channel files`: the channel's customer files, one tab-separated line each, after a header.
+ * @param {{ channel: string }} opts
+ */
 async function files(opts) {
   const list = await listFiles(makeClient(keyFromEnv()), opts.channel);
   if (list === null) return EXIT.failed;
@@ -269,6 +324,7 @@ async function files(opts) {
 const quitNow = (signal) => process.exit(EXIT[signal]);
 let onSignal = quitNow;
 
+/** @param {SyncOptions} opts */
 async function sync(opts) {
   const started = Date.now();
   const client = makeClient(keyFromEnv());
@@ -309,6 +365,7 @@ async function sync(opts) {
   columnTypes(columns, schema);
 
   // The known state (state file + journal), then the CSV against it, every row through the SDK's rules.
+  /** @type {{ known: import("./cli/idtable.mjs").IdTable | undefined; journal: import("./cli/state.mjs").JournalScan }} */
   let { known, journal: scan } = loadKnown(opts);
   const stateless = known.size === 0 && scan.entries.length === 0 && !existsSync(opts.state);
   if (scan.torn.length > 0) {
@@ -338,7 +395,8 @@ async function sync(opts) {
   if (existsSync(opts.rejects)) {
     try {
       rmSync(opts.rejects);
-    } catch (err) {
+    } catch (thrown) {
+      const err = /** @type {NodeJS.ErrnoException} */ (thrown);
       throw new UsageError(`cannot remove the rejects file of an earlier run, ${opts.rejects}: ${err.code ?? err.message} (pass --rejects FILE, a path this run can write)`);
     }
   }
@@ -384,6 +442,7 @@ async function sync(opts) {
   // before anything is sent: if that fails, nothing was sent (exit 2).
   const journal = new Journal(opts, scan);
   const progress = new Progress(addCount + deletes.length, opts.progress);
+  /** @type {"SIGINT" | "SIGTERM" | null} */
   let interrupted = null;
   const stopper = new AbortController();
   onSignal = (signal) => {
@@ -396,16 +455,19 @@ async function sync(opts) {
   let successCount = 0;
   const sent = { add: 0, delete: 0 };
   const common = { fileId: opts.fileId, channelPublicId: opts.channel, userType: opts.userType };
-  const phase = { concurrency: opts.concurrency, stop: stopper.signal, stopNow: (reason) => stopper.abort(reason) };
+  const phase = { concurrency: opts.concurrency, stop: stopper.signal, stopNow: /** @param {Error} reason */ (reason) => stopper.abort(reason) };
+  /** @type {{ op: string; size: number; err: Error | undefined }[]} */
   const failures = [];
   // A journal line that cannot be written (a full disk, an I/O error) stops new batches at once:
   // what Kakao confirmed from then on is not on disk, so the run must not go on sending.
+  /** @type {Error | null} */
   let writeError = null;
   let unrecorded = 0;
   journal.onError = (err) => {
     writeError ??= err;
     if (!stopper.signal.aborted) stopper.abort(new Error("a journal write failed"));
   };
+  /** @param {Exclude<JournalEntry, { op: "sending" }> | Sending} entry */
   const record = (entry) => {
     if (writeError === null) {
       try {
@@ -413,7 +475,7 @@ async function sync(opts) {
         else journal.appendBatch(entry);
         return true;
       } catch (err) {
-        writeError = err;
+        writeError = /** @type {Error} */ (err);
         if (!stopper.signal.aborted) stopper.abort(new Error("a journal write failed"));
       }
     }
@@ -432,10 +494,11 @@ async function sync(opts) {
         progress.add(ids.length);
       },
     });
-    failures.push(...failed.map((f) => ({ op: "deletes", size: batchOf(deletes, f.index).length, err: f.error })));
+    failures.push(...failed.map((f) => ({ op: "deletes", size: batchOf(deletes, f.index).length, err: /** @type {Error | undefined} */ (f.error) })));
   }
   if (failures.length === 0 && !interrupted && writeError === null && addCount > 0) {
     // Written id by id: a million ids are not made at once, nor kept through the phase.
+    /** @type {() => Sending} */
     const sending = () => ({ op: "sending", count: addCount, idAt: (k) => desired.idAt(adds.entries[k]) });
     // Without deletes this is the first line of the run: if it fails, nothing was sent (exit 2).
     if (deletes.length === 0) journal.appendSending(sending());
@@ -443,7 +506,9 @@ async function sync(opts) {
       // Batches start in order, so each takes the next users of the second pass over the CSV.
       const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, (k) => desired.idAt(adds.entries[k]), adds, fast);
       // The ids of the batches in flight, for their journal lines (not made again from the table).
+      /** @type {Map<number, string[]>} */
       const inFlight = new Map();
+      /** @param {number} index */
       const send = (index) => {
         const users = rows.take(BATCH);
         inFlight.set(index, users.map((u) => u.id));
@@ -461,19 +526,19 @@ async function sync(opts) {
           progress.add(ids.length);
         },
       });
-      failures.push(...failed.map((f) => ({ op: "adds", size: batchOf(adds.entries, f.index).length, err: f.error })));
+      failures.push(...failed.map((f) => ({ op: "adds", size: batchOf(adds.entries, f.index).length, err: /** @type {Error | undefined} */ (f.error) })));
     }
   }
   progress.stop();
   try {
     await journal.synced();
   } catch (err) {
-    writeError ??= err;
+    writeError ??= /** @type {Error} */ (err);
   }
   try {
     journal.close();
   } catch (err) {
-    writeError ??= err;
+    writeError ??= /** @type {Error} */ (err);
   }
   onSignal = quitNow;
 
@@ -510,7 +575,8 @@ async function sync(opts) {
   }
   try {
     rmSync(opts.journal, { force: true });
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {NodeJS.ErrnoException} */ (thrown);
     // The state holds everything the journal says: the next run replays it harmlessly.
     process.stderr.write(`kakao-talk-channel: the state is written, but the journal ${opts.journal} could not be removed (${err.code ?? err.message}); remove it\n`);
   }
@@ -527,7 +593,11 @@ async function sync(opts) {
   return EXIT.ok;
 }
 
-/** The ids about to be deleted come from the state file and journal: the SDK's rules check them first. */
+/**
+ * The ids about to be deleted come from the state file and journal: the SDK's rules check them first.
+ * @param {SyncOptions} opts
+ * @param {string[]} ids
+ */
 function checkKnownIds(opts, ids) {
   for (let from = 0; from < ids.length; from += CHECK_CHUNK) {
     const users = ids.slice(from, from + CHECK_CHUNK).map((id) => ({ id, fields: {} }));
@@ -542,6 +612,13 @@ function checkKnownIds(opts, ids) {
   }
 }
 
+/**
+ * Why a run deleting `deletes` of the `known` users, more than `limit`, is refused.
+ * @param {SyncOptions} opts
+ * @param {string[]} deletes
+ * @param {number} known
+ * @param {number} limit
+ */
 function deleteRefusal(opts, deletes, known, limit) {
   const share = known > 0 ? ` (${((deletes.length / known) * 100).toFixed(1)}%)` : "";
   const max = opts.maxDelete;
@@ -571,5 +648,5 @@ try {
   process.exitCode = opts.command === "files" ? await files(opts) : await sync(opts);
 } catch (err) {
   if (err instanceof UsageError) fail(EXIT.usage, err.message);
-  fail(EXIT.failed, `unexpected error: ${err?.stack ?? err}`);
+  fail(EXIT.failed, `unexpected error: ${/** @type {Error | undefined} */ (err)?.stack ?? err}`);
 }

@@ -3,12 +3,34 @@ import * as buffer from "node:buffer";
 import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { validateCustomerFileUsers } from "../node.js";
 import { CsvError, transform as csvParser } from "../vendor/csv-parse/api/index.js";
-import { CHECK_CHUNK, UsageError } from "./common.mjs";
+import { CHECK_CHUNK, UsageError, validateCustomerFileUsers } from "./common.mjs";
 import { IdTable } from "./idtable.mjs";
 import { FastCsv } from "./records.mjs";
 import { UNSURE, writeAtomically } from "./state.mjs";
+
+/**
+ * @import { CustomerFileSchema } from "../index.js"
+ * @import { SyncOptions } from "./common.mjs"
+ * @import { Progress } from "./progress.mjs"
+ */
+
+/**
+ * A column sent as a field: its index in the header, its header name and the schema key it goes
+ * to; `number` (set by columnTypes) and `json` (the key's JSON, set by rowReader) once known.
+ * @typedef {{ index: number; header: string; key: string; number?: boolean; json?: string }} Column
+ */
+/** @typedef {Record<string, string | number>} Fields */
+/**
+ * A rejected row's problem: `i` the row's index (0 is the first row after the header), `field`
+ * the SDK's path without `users[N].` ("" for the row as a whole), `duplicateOf` the row it repeats.
+ * @typedef {{ i: number; field: string; rule: string; message: string; duplicateOf?: number }} Problem
+ */
+/**
+ * The adds of planRows: their entries in `desired`, record numbers (0 is the header) and byte
+ * offsets, in CSV order.
+ * @typedef {{ entries: Int32Array; records: Int32Array; offsets: Float64Array }} Adds
+ */
 
 // ---------------------------------------------------------------------------------- CSV ----
 
@@ -18,7 +40,7 @@ export const CSV_OPTIONS = { bom: true, trim: true, skip_empty_lines: true, rela
 const isUtf8 =
   typeof buffer.isUtf8 === "function"
     ? buffer.isUtf8
-    : (bytes) => {
+    : /** @param {Buffer} bytes */ (bytes) => {
         try {
           new TextDecoder("utf-8", { fatal: true }).decode(bytes);
           return true;
@@ -27,19 +49,20 @@ const isUtf8 =
         }
       };
 
-/** The CSV's bytes, refused unless they are UTF-8 (a BOM is fine). */
+/** The CSV's bytes, refused unless they are UTF-8 (a BOM is fine). @param {string} path */
 export function readCsvBytes(path) {
   let bytes;
   try {
     bytes = readFileSync(path);
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {NodeJS.ErrnoException} */ (thrown);
     throw new UsageError(`cannot read ${path}: ${err.code ?? err.message}`);
   }
   if (!isUtf8(bytes)) throw new UsageError(`${basename(path)}:${firstNonUtf8Line(bytes)}: not valid UTF-8; save the CSV as UTF-8 (a BOM is fine)`);
   return bytes;
 }
 
-/** The 1-based line holding the first bytes that are not UTF-8 (on the error path only). */
+/** The 1-based line holding the first bytes that are not UTF-8 (on the error path only). @param {Buffer} bytes */
 export function firstNonUtf8Line(bytes) {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let start = 0;
@@ -63,6 +86,11 @@ export function firstNonUtf8Line(bytes) {
  * up to anything it leaves to csv-parse, which then reads the file from the start (its records
  * already given skipped; `at` is -1 from then on). Returns the FastCsv when it read the whole file,
  * else null. `extra`: more csv-parse options (csv-parse only).
+ * @param {Buffer} bytes
+ * @param {string} path
+ * @param {(cells: string[], at: number) => void} onRecord
+ * @param {object} [extra]
+ * @returns {FastCsv | null}
  */
 export function eachRecord(bytes, path, onRecord, extra = {}) {
   let skip = 0;
@@ -73,6 +101,7 @@ export function eachRecord(bytes, path, onRecord, extra = {}) {
   }
   let error;
   try {
+    /** @param {string[]} cells */
     const push = (cells) => {
       if (skip > 0) skip -= 1;
       else onRecord(cells, -1);
@@ -86,8 +115,15 @@ export function eachRecord(bytes, path, onRecord, extra = {}) {
   throw error;
 }
 
-/** The cells of the records numbered in `wanted` (0 is the header). */
+/**
+ * The cells of the records numbered in `wanted` (0 is the header).
+ * @param {Buffer} bytes
+ * @param {string} path
+ * @param {Set<number>} wanted
+ * @param {object} [extra]
+ */
 export function recordsAt(bytes, path, wanted, extra = {}) {
+  /** @type {Map<number, string[]>} */
   const found = new Map();
   let r = 0;
   eachRecord(bytes, path, (cells) => {
@@ -100,13 +136,16 @@ export function recordsAt(bytes, path, wanted, extra = {}) {
 /**
  * The line each record starts on (csv-parse reports the line each ends on). A second pass over
  * the CSV, made only to report rejected rows: the main pass keeps no line numbers.
+ * @param {Buffer} bytes
+ * @param {string} path
  */
 export function recordLines(bytes, path) {
+  /** @type {number[]} */
   const lines = [];
   let prevEnd = 0;
   let prevEmpty = 0;
   eachRecord(bytes, path, () => {}, {
-    on_record: (_record, info) => {
+    on_record: /** @param {unknown} _record @param {{ lines: number; empty_lines: number; comment_lines: number }} info */ (_record, info) => {
       lines.push(prevEnd + 1 + (info.empty_lines - prevEmpty) + info.comment_lines);
       prevEnd = info.lines;
       prevEmpty = info.empty_lines;
@@ -116,19 +155,27 @@ export function recordLines(bytes, path) {
   return lines;
 }
 
-/** Each header name once: with `age,age` a row's second cell would silently replace its first. */
+/** Each header name once: with `age,age` a row's second cell would silently replace its first. @param {string[]} header */
 export function checkHeader(header) {
+  /** @type {Map<string, number>} */
   const first = new Map();
   for (const [i, name] of header.entries()) {
     if (first.has(name)) {
-      throw new UsageError(`the CSV header names ${JSON.stringify(name)} twice (columns ${first.get(name) + 1} and ${i + 1}); each column needs its own name`);
+      throw new UsageError(`the CSV header names ${JSON.stringify(name)} twice (columns ${/** @type {number} */ (first.get(name)) + 1} and ${i + 1}); each column needs its own name`);
     }
     first.set(name, i);
   }
 }
 
-/** `[{ index, header, key }]` of the columns sent as fields. */
+/**
+ * `[{ index, header, key }]` of the columns sent as fields.
+ * @param {string[]} header
+ * @param {number} idIndex
+ * @param {string | undefined} spec `--columns`
+ * @returns {Column[]}
+ */
 export function fieldColumns(header, idIndex, spec) {
+  /** @param {string} name */
   const indexOf = (name) => {
     const i = header.indexOf(name);
     if (i < 0) throw new UsageError(`no column ${JSON.stringify(name)} in the CSV header (${header.map((h) => JSON.stringify(h)).join(", ")})`);
@@ -149,6 +196,7 @@ export function fieldColumns(header, idIndex, spec) {
       if (index === idIndex) throw new UsageError(`--columns: ${JSON.stringify(name)} is the id column`);
       return { index, header: name, key };
     });
+  /** @type {Map<string, string>} */
   const byKey = new Map();
   for (const c of columns) {
     const other = byKey.get(c.key);
@@ -168,6 +216,8 @@ export function fieldColumns(header, idIndex, spec) {
  * Which columns take numbers. The SDK's own rules decide: a probe user with the value 0 passes
  * for a "number" key and fails with fields.type_mismatch for a "string" key; any other failure
  * (a key that is not in the schema, a forbidden key) is a setup error.
+ * @param {Column[]} columns
+ * @param {CustomerFileSchema} schema
  */
 export function columnTypes(columns, schema) {
   for (const c of columns) {
@@ -184,7 +234,11 @@ export function columnTypes(columns, schema) {
 
 export const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** A cell as a field value: numbers for "number" keys when the text is a number. */
+/**
+ * A cell as a field value: numbers for "number" keys when the text is a number.
+ * @param {string} text
+ * @param {boolean | undefined} number
+ */
 export function cellValue(text, number) {
   if (number && NUMBER.test(text)) {
     const n = Number(text);
@@ -195,17 +249,19 @@ export function cellValue(text, number) {
 
 export const sha256 =
   typeof crypto.hash === "function"
-    ? (text) => crypto.hash("sha256", text, "base64url")
-    : (text) => crypto.createHash("sha256").update(text).digest("base64url");
+    ? /** @param {string} text */ (text) => crypto.hash("sha256", text, "base64url")
+    : /** @param {string} text */ (text) => crypto.createHash("sha256").update(text).digest("base64url");
 
 /** 16 characters of the SHA-256 of the JSON of `Object.entries(fields)`: what state files record. */
-export const fingerprintOf = (entriesJson) => sha256(entriesJson).slice(0, 16);
+export const fingerprintOf = /** @param {string} entriesJson */ (entriesJson) => sha256(entriesJson).slice(0, 16);
 
 /**
  * `fp(cells)`: the fingerprint of the fields of the columns (empty cells left out), as
  * fieldsReader makes them. The JSON of `Object.entries(fields)` is written directly, without the
  * fields or the entries arrays (most rows are unchanged and need no fields), unless a key looks
  * like an array index (those come first in `Object.entries`).
+ * @param {Column[]} columns
+ * @returns {(cells: string[]) => string}
  */
 export function rowReader(columns) {
   for (const c of columns) c.json = JSON.stringify(c.key);
@@ -226,9 +282,14 @@ export function rowReader(columns) {
   };
 }
 
-/** `fields(cells)`: the fields of the columns (empty cells left out), numbers for "number" keys. */
+/**
+ * `fields(cells)`: the fields of the columns (empty cells left out), numbers for "number" keys.
+ * @param {Column[]} columns
+ * @returns {(cells: string[]) => Fields}
+ */
 export function fieldsReader(columns) {
   return (cells) => {
+    /** @type {Fields} */
     const fields = {};
     for (const c of columns) {
       const text = cells[c.index] ?? "";
@@ -249,6 +310,14 @@ export function fieldsReader(columns) {
 export class AddRows {
   static SLICE = 1 << 20;
 
+  /**
+   * @param {Buffer} bytes
+   * @param {{ idIndex: number; userType: "app" | "phone" }} row
+   * @param {Column[]} columns
+   * @param {(k: number) => string} idOf
+   * @param {Adds} adds
+   * @param {FastCsv | null} fast
+   */
   constructor(bytes, { idIndex, userType }, columns, idOf, adds, fast) {
     this.bytes = bytes;
     this.fields = fieldsReader(columns);
@@ -262,7 +331,9 @@ export class AddRows {
     this.at = 0; // bytes handed to the parser
     this.record = 0; // records seen
     this.next = 0; // adds found
+    /** @type {{ id: string; fields: Fields }[]} */
     this.ready = [];
+    /** @param {string[]} cells */
     this.push = (cells) => {
       if (this.next < this.records.length && this.record === this.records[this.next]) {
         const id = this.idOf(this.next);
@@ -275,15 +346,21 @@ export class AddRows {
     };
   }
 
+  /**
+   * @param {string[] | null} cells
+   * @param {string} id
+   * @returns {string[]}
+   */
   #check(cells, id) {
     const raw = cells?.[this.idIndex] ?? "";
     if ((this.userType === "app" ? canonicalAppId(raw) : raw) !== id) throw new Error(`the second pass over the CSV found ${JSON.stringify(raw)} where ${JSON.stringify(id)} was planned`);
-    return cells;
+    return /** @type {string[]} */ (cells);
   }
 
-  /** The next `n` users `{ id, fields }` (fewer at the end). */
+  /** The next `n` users `{ id, fields }` (fewer at the end). @param {number} n */
   take(n) {
     if (this.fast) {
+      /** @type {{ id: string; fields: Fields }[]} */
       const users = [];
       for (const end = Math.min(this.next + n, this.offsets.length); this.next < end; this.next++) {
         const id = this.idOf(this.next);
@@ -305,17 +382,18 @@ export class AddRows {
  * Ids that the SDK's rules may count as one user share a coarse id (their digits without
  * leading zeros); whether they are one user is left to those rules.
  */
-export const coarseId = (id) => (/^[1-9]\d*$/.test(id) ? id : id.replace(/\D+/g, "").replace(/^0+/, ""));
+export const coarseId = /** @param {string} id */ (id) => (/^[1-9]\d*$/.test(id) ? id : id.replace(/\D+/g, "").replace(/^0+/, ""));
 
 /** An app user id as a canonical decimal string (after the SDK's rules accepted it). */
-export const canonicalAppId = (id) => (/^[1-9]\d*$/.test(id) ? id : BigInt(id).toString());
+export const canonicalAppId = /** @param {string} id */ (id) => (/^[1-9]\d*$/.test(id) ? id : BigInt(id).toString());
 
+/** @param {unknown} value */
 export function csvCell(value) {
   const s = String(value);
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** The CSV's line count (an upper bound of its rows), to size the tables at once. */
+/** The CSV's line count (an upper bound of its rows), to size the tables at once. @param {Buffer} bytes */
 export function lineCount(bytes) {
   let n = 1;
   for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) n += 1;
@@ -334,6 +412,14 @@ export function lineCount(bytes) {
  * before and is not sent now, so it is not checked again; every other row goes through
  * validateCustomerFileUsers, CHECK_CHUNK rows per call. Repeated ids are looked for across the
  * whole CSV: rows sharing a coarse id are checked together afterwards.
+ * @param {Buffer} bytes
+ * @param {SyncOptions} opts
+ * @param {string[]} header
+ * @param {number} idIndex
+ * @param {Column[]} columns
+ * @param {CustomerFileSchema} schema
+ * @param {IdTable} known
+ * @param {Progress} [progress]
  */
 export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress) {
   const read = rowReader(columns);
@@ -342,6 +428,7 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
   const desired = new IdTable(lines);
   // Typed arrays (no garbage for the collector to scan) of the line count, grown if a file with "\r"
   // line ends (csv-parse's) has more rows than lines.
+  /** @type {Adds} */
   const adds = { entries: new Int32Array(lines), records: new Int32Array(lines), offsets: new Float64Array(lines) };
   const grow = () => {
     for (const key of /** @type {const} */ (["entries", "records", "offsets"])) {
@@ -351,12 +438,20 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
     }
   };
   let addCount = 0;
+  /** @type {Problem[]} */
   const problems = [];
   // Rows that may be one user: a desired id set twice, and (phones only: written differently, they
   // can still be one number) a coarse id seen twice; rows the rules refused are compared at the end.
+  /** @type {Set<string> | null} */
   const seen = opts.userType === "phone" ? new Set() : null;
+  /** @type {string[]} */
   const refused = [];
+  /** @type {Set<string>} */
   const twins = new Set();
+  /**
+   * @param {string} id
+   * @param {string} fp
+   */
   const keep = (id, fp) => {
     const size = desired.size;
     const entry = desired.set(id, fp);
@@ -365,8 +460,11 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
   };
   let rowCount = 0;
   let fresh = 0;
+  /** @typedef {{ i: number; at: number; id: string; fields: Fields; fp: string }} Pending */
+  /** @type {Pending[]} */
   let pending = [];
 
+  /** @param {Pending} row */
   const accept = ({ i, at, id: raw, fp }) => {
     const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
     const entry = keep(id, fp);
@@ -383,6 +481,7 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
     if (pending.length === 0) return;
     const users = pending.map((p) => ({ id: p.id, fields: p.fields }));
     const { errors } = validateCustomerFileUsers({ userType: opts.userType, schema, users });
+    /** @type {Set<number>} */
     const bad = new Set();
     for (const e of errors) {
       if (e.rule === "users.duplicate_id") continue; // found across the whole CSV below
@@ -424,6 +523,7 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
     progress.total = rowCount; // the line count was an estimate (quoted line breaks, a last newline)
     progress.set(rowCount);
   }
+  /** @type {Set<string>} */
   const refusedOnce = new Set();
   for (const coarse of refused) {
     if (desired.has(coarse) || refusedOnce.has(coarse)) twins.add(coarse);
@@ -436,8 +536,17 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
   return { rowCount, desired, adds, fresh, problems, fast };
 }
 
-/** The rows repeating an earlier row's user, by the SDK's rules (`users.duplicate_id`). */
+/**
+ * The rows repeating an earlier row's user, by the SDK's rules (`users.duplicate_id`).
+ * @param {Buffer} bytes
+ * @param {SyncOptions} opts
+ * @param {number} idIndex
+ * @param {Set<string>} twins
+ * @returns {Problem[]}
+ */
 export function duplicates(bytes, opts, idIndex, twins) {
+  /** @typedef {{ i: number; id: string }} Member */
+  /** @type {Map<string, Member[]>} */
   const groups = new Map();
   let r = 0;
   eachRecord(bytes, opts.csv, (cells) => {
@@ -449,13 +558,15 @@ export function duplicates(bytes, opts, idIndex, twins) {
     if (group) group.push({ i: r - 2, id });
     else groups.set(coarse, [{ i: r - 2, id }]);
   });
+  /** @type {Problem[]} */
   const found = [];
+  /** @type {Member[]} */
   let batch = [];
   const check = () => {
     const users = batch.map((m) => ({ id: m.id, fields: {} }));
     for (const e of validateCustomerFileUsers({ userType: opts.userType, users }).errors) {
       if (e.rule !== "users.duplicate_id") continue;
-      found.push({ i: batch[e.index].i, field: "id", rule: e.rule, message: e.message, duplicateOf: batch[e.duplicateOf].i });
+      found.push({ i: batch[e.index].i, field: "id", rule: e.rule, message: e.message, duplicateOf: batch[/** @type {number} */ (e.duplicateOf)].i });
     }
     batch = [];
   };
@@ -468,10 +579,19 @@ export function duplicates(bytes, opts, idIndex, twins) {
   return found;
 }
 
-/** Writes the rejects file: `line,column,rule,message` and the row's cells, one line per problem. */
+/**
+ * Writes the rejects file: `line,column,rule,message` and the row's cells, one line per problem.
+ * @param {Buffer} bytes
+ * @param {SyncOptions} opts
+ * @param {string[]} header
+ * @param {number} idIndex
+ * @param {Column[]} columns
+ * @param {Problem[]} problems
+ */
 export function writeRejects(bytes, opts, header, idIndex, columns, problems) {
   const records = recordsAt(bytes, opts.csv, new Set(problems.map((p) => p.i + 1)));
   const lines = recordLines(bytes, opts.csv);
+  /** @param {number} i */
   const lineOf = (i) => lines[i + 1];
   const byKey = new Map(columns.map((c) => [c.key, c.header]));
   problems.sort((a, b) => a.i - b.i);
@@ -482,7 +602,7 @@ export function writeRejects(bytes, opts, header, idIndex, columns, problems) {
     message: p.duplicateOf === undefined ? p.message : `is the same user as line ${lineOf(p.duplicateOf)}; each id may appear once`,
   }));
   const out = [["line", "column", "rule", "message", ...header].map(csvCell).join(",")];
-  for (const r of rejects) out.push([r.line, r.column, r.rule, r.message, ...records.get(r.i + 1)].map(csvCell).join(","));
+  for (const r of rejects) out.push([r.line, r.column, r.rule, r.message, .../** @type {string[]} */ (records.get(r.i + 1))].map(csvCell).join(","));
   writeAtomically(opts.rejects, `${out.join("\n")}\n`);
   return rejects;
 }

@@ -9,7 +9,7 @@ const OTHER = 255;
 /** `lens` value of a deleted entry. */
 const DEAD = 254;
 
-/** An id of at most 15 digits without a leading zero, as its number (exact, and `String(n)` gives it back); else NaN. */
+/** An id of at most 15 digits without a leading zero, as its number (exact, and `String(n)` gives it back); else NaN. @param {string} id */
 function numberOf(id) {
   const n = id.length;
   if (n === 0 || n > 15) return Number.NaN;
@@ -22,6 +22,7 @@ function numberOf(id) {
   return Number(id);
 }
 
+/** @param {number} n */
 function hashNumber(n) {
   let h = Math.imul((n >>> 0) ^ Math.imul(Math.floor(n / 4294967296), 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
@@ -29,6 +30,7 @@ function hashNumber(n) {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** @param {string} id */
 function hashString(id) {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
@@ -49,9 +51,9 @@ export class IdTable {
   /** Entries made (live and deleted). */
   count = 0;
   size = 0;
-  /** entry → the id, for those that are not numbers. */
+  /** entry → the id, for those that are not numbers. @type {Map<number, string>} */
   strings = new Map();
-  /** entry → fingerprint, for those that do not fit the byte array (never written by this version). */
+  /** entry → fingerprint, for those that do not fit the byte array (never written by this version). @type {Map<number, string>} */
   other = new Map();
   /** Slots taken, by live and deleted entries. */
   used = 0;
@@ -68,12 +70,18 @@ export class IdTable {
     this.slots = new Int32Array(2 ** Math.ceil(Math.log2(cap * 2 + 2))).fill(EMPTY);
   }
 
+  /** @param {number} e */
   #hashOf(e) {
     const n = this.numbers[e];
-    return Number.isNaN(n) ? hashString(this.strings.get(e)) : hashNumber(n);
+    return Number.isNaN(n) ? hashString(/** @type {string} */ (this.strings.get(e))) : hashNumber(n);
   }
 
-  /** The slot holding the entry of `id` (`n`: numberOf(id)), or the empty slot where it would go. */
+  /**
+   * The slot holding the entry of `id` (`n`: numberOf(id)), or the empty slot where it would go.
+   * @param {string} id
+   * @param {number} n
+   * @returns {number}
+   */
   #slot(id, n) {
     const mask = this.slots.length - 1;
     const number = !Number.isNaN(n);
@@ -113,21 +121,27 @@ export class IdTable {
     }
   }
 
-  /** The entry of `id`, or -1. */
+  /** The entry of `id`, or -1. @param {string} id */
   entryOf(id) {
     return this.slots[this.#slot(id, numberOf(id))];
   }
 
+  /** @param {string} id */
   has(id) {
     return this.entryOf(id) !== EMPTY;
   }
 
+  /** @param {string} id */
   get(id) {
     const e = this.entryOf(id);
     return e === EMPTY ? undefined : this.fpAt(e);
   }
 
-  /** `get(id) === fp`, without making a string. */
+  /**
+   * `get(id) === fp`, without making a string.
+   * @param {string} id
+   * @param {string} fp
+   */
   same(id, fp) {
     const e = this.entryOf(id);
     if (e === EMPTY) return false;
@@ -139,7 +153,11 @@ export class IdTable {
     return true;
   }
 
-  /** Sets `id`'s fingerprint; returns its entry. */
+  /**
+   * Sets `id`'s fingerprint; returns its entry.
+   * @param {string} id
+   * @param {string} fp
+   */
   set(id, fp) {
     const e = this.#entry(id, numberOf(id));
     this.#write(e, fp);
@@ -150,6 +168,11 @@ export class IdTable {
    * `set` of an ASCII id and fingerprint read from bytes (a state file's line): the id is
    * `src[from..to)`, the fingerprint `src[fpFrom..fpTo)` (at most 16 bytes), no string made for
    * either unless the id is not a number.
+   * @param {Buffer} src
+   * @param {number} from
+   * @param {number} to
+   * @param {number} fpFrom
+   * @param {number} fpTo
    */
   setAscii(src, from, to, fpFrom, fpTo) {
     let n = Number.NaN;
@@ -172,7 +195,11 @@ export class IdTable {
     return e;
   }
 
-  /** The entry of `id` (`n`: numberOf(id)), made if it has none. */
+  /**
+   * The entry of `id` (`n`: numberOf(id)), made if it has none.
+   * @param {string} id
+   * @param {number} n
+   */
   #entry(id, n) {
     let s = this.#slot(id, n);
     let e = this.slots[s];
@@ -190,6 +217,10 @@ export class IdTable {
     return e;
   }
 
+  /**
+   * @param {number} e
+   * @param {string} fp
+   */
   #write(e, fp) {
     this.other.delete(e);
     let fits = fp.length <= WIDTH;
@@ -204,6 +235,7 @@ export class IdTable {
     this.lens[e] = fp.length;
   }
 
+  /** @param {string} id */
   delete(id) {
     const e = this.entryOf(id);
     if (e === EMPTY) return false;
@@ -214,26 +246,40 @@ export class IdTable {
     return true;
   }
 
+  /**
+   * The id of entry `e` (one `set` or `setAscii` returned).
+   * @param {number} e
+   * @returns {string}
+   */
   idAt(e) {
     const n = this.numbers[e];
-    return Number.isNaN(n) ? this.strings.get(e) : String(n);
+    return Number.isNaN(n) ? /** @type {string} */ (this.strings.get(e)) : String(n);
   }
 
+  /**
+   * The fingerprint of entry `e` (one `set` or `setAscii` returned).
+   * @param {number} e
+   * @returns {string}
+   */
   fpAt(e) {
     const len = this.lens[e];
-    if (len === OTHER) return this.other.get(e);
+    if (len === OTHER) return /** @type {string} */ (this.other.get(e));
     const at = e * WIDTH;
     return this.fps.toString("latin1", at, at + len);
   }
 
-  /** The ids of the entries that `other` (an IdTable) does not hold, in insertion order. */
+  /**
+   * The ids of the entries that `other` does not hold, in insertion order.
+   * @param {IdTable} other
+   */
   missingFrom(other) {
+    /** @type {string[]} */
     const ids = [];
     for (let e = 0; e < this.count; e++) {
       if (this.lens[e] === DEAD) continue;
       const n = this.numbers[e];
       if (Number.isNaN(n)) {
-        const id = this.strings.get(e);
+        const id = /** @type {string} */ (this.strings.get(e));
         if (!other.has(id)) ids.push(id);
       } else if (other.slots[other.#slot("", n)] === EMPTY) {
         ids.push(String(n));
@@ -247,6 +293,7 @@ export class IdTable {
    * insertion order, about 1 MB at a time, written from the numbers and the fingerprints' bytes:
    * no string is made but for an id or fingerprint kept as one. `bytes` is reused after `write`
    * returns.
+   * @param {(bytes: Buffer) => void} write
    */
   writeLines(write) {
     const CHUNK = 1 << 20;
@@ -291,7 +338,7 @@ export class IdTable {
     for (let e = 0; e < this.count; e++) if (this.lens[e] !== DEAD) yield this.idAt(e);
   }
 
-  /** `fn(id, fp)` for each entry, in insertion order. */
+  /** `fn(id, fp)` for each entry, in insertion order. @param {(id: string, fp: string) => void} fn */
   each(fn) {
     for (let e = 0; e < this.count; e++) if (this.lens[e] !== DEAD) fn(this.idAt(e), this.fpAt(e));
   }

@@ -18,14 +18,26 @@ const UNREADABLE_STALE_MS = 10_000;
 /** A takeover lasts milliseconds; a `.takeover` file older than this was left by a crash. */
 const TAKEOVER_STALE_MS = 30_000;
 
+/**
+ * @typedef {{ pid: number; host: string; startedAt: string }} LockInfo
+ * @typedef {{ raw: string; info: LockInfo | null; age: number }} Holder
+ */
+
+/**
+ * The lock at `path` (`info` null: unparseable), or null if there is none.
+ * @param {string} path
+ * @returns {Holder | null}
+ */
 function readLock(path) {
   let raw;
   try {
     raw = readFileSync(path, "utf8");
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {NodeJS.ErrnoException} */ (thrown);
     if (err?.code === "ENOENT") return null;
     throw new UsageError(`cannot read the lock ${path}: ${err.code ?? err.message}`);
   }
+  /** @type {LockInfo | null} */
   let info = null;
   try {
     const doc = JSON.parse(raw);
@@ -42,7 +54,11 @@ function readLock(path) {
   return { raw, info, age };
 }
 
-/** "alive", "dead" or "remote". */
+/**
+ * "alive", "dead" or "remote".
+ * @param {Holder} holder
+ * @returns {"alive" | "dead" | "remote"}
+ */
 function holderState(holder) {
   if (holder.info === null) return holder.age > UNREADABLE_STALE_MS ? "dead" : "alive";
   if (holder.info.host !== hostname()) return "remote";
@@ -50,16 +66,21 @@ function holderState(holder) {
     process.kill(holder.info.pid, 0);
     return "alive";
   } catch (err) {
-    return err?.code === "ESRCH" ? "dead" : "alive"; // EPERM: it exists, under another user
+    return /** @type {NodeJS.ErrnoException} */ (err)?.code === "ESRCH" ? "dead" : "alive"; // EPERM: it exists, under another user
   }
 }
 
+/** @param {Holder} holder */
 function describe(holder) {
   if (holder.info === null) return "a run that is starting right now";
   return `pid ${holder.info.pid} on ${holder.info.host}, started ${holder.info.startedAt}`;
 }
 
-/** Creates `path` (failing with EEXIST if it exists) holding `text`; removed again if the write fails. */
+/**
+ * Creates `path` (failing with EEXIST if it exists) holding `text`; removed again if the write fails.
+ * @param {string} path
+ * @param {string} text
+ */
 function createExclusive(path, text) {
   const fd = openSync(path, "wx");
   try {
@@ -76,16 +97,21 @@ function createExclusive(path, text) {
 /**
  * Takes the lock of `statePath` or throws a UsageError naming its holder. Returns `release()`,
  * which removes the lock if it is still this run's (idempotent, synchronous: safe in an `exit` handler).
+ * @param {string} statePath
+ * @param {{ forceUnlock?: boolean }} [options]
+ * @returns {() => void}
  */
 export function acquireLock(statePath, { forceUnlock = false } = {}) {
   const path = `${statePath}.lock`;
   const mine = `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`;
+  /** @param {NodeJS.ErrnoException} err */
   const fail = (err) => new UsageError(`cannot create the lock ${path}: ${err.code ?? err.message}`);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       createExclusive(path, mine);
       return releaser(path, mine);
-    } catch (err) {
+    } catch (thrown) {
+      const err = /** @type {NodeJS.ErrnoException} */ (thrown);
       if (err?.code !== "EEXIST") throw fail(err);
     }
     const holder = readLock(path);
@@ -112,12 +138,18 @@ export function acquireLock(statePath, { forceUnlock = false } = {}) {
   throw new UsageError(`cannot take the lock ${path}: other runs keep taking it; try again`);
 }
 
-/** Replaces the lock if it still reads `staleRaw`; true once `mine` is read back from it. */
+/**
+ * Replaces the lock if it still reads `staleRaw`; true once `mine` is read back from it.
+ * @param {string} path
+ * @param {string} staleRaw
+ * @param {string} mine
+ */
 function takeOver(path, staleRaw, mine) {
   const guard = `${path}.takeover`;
   try {
     createExclusive(guard, `${process.pid}\n`);
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {NodeJS.ErrnoException} */ (thrown);
     if (err?.code !== "EEXIST") throw new UsageError(`cannot create ${guard}: ${err.code ?? err.message}`);
     try {
       if (Date.now() - statSync(guard).mtimeMs > TAKEOVER_STALE_MS) rmSync(guard, { force: true });
@@ -133,7 +165,8 @@ function takeOver(path, staleRaw, mine) {
     try {
       createExclusive(tmp, mine);
       renameSync(tmp, path);
-    } catch (err) {
+    } catch (thrown) {
+      const err = /** @type {NodeJS.ErrnoException} */ (thrown);
       rmSync(tmp, { force: true });
       throw new UsageError(`cannot write the lock ${path}: ${err.code ?? err.message}`);
     }
@@ -143,6 +176,10 @@ function takeOver(path, staleRaw, mine) {
   }
 }
 
+/**
+ * @param {string} path
+ * @param {string} mine
+ */
 function releaser(path, mine) {
   let released = false;
   return () => {

@@ -2,9 +2,12 @@
 
 // ----------------------------------------------------------------------------- progress ----
 
+/** @param {number} n */
 export const int = (n) => Math.round(n).toLocaleString("en-US");
+/** @param {number} n */
 export const batchesText = (n) => `${n} ${n === 1 ? "batch" : "batches"}`;
 
+/** @param {number} s seconds */
 export function duration(s) {
   if (!Number.isFinite(s)) return "?";
   if (s < 60) return `${Math.ceil(s)}s`;
@@ -17,6 +20,11 @@ export function duration(s) {
  * phase has run that long (the check of a large CSV shows progress; a small one stays silent).
  */
 export class Progress {
+  /**
+   * @param {number} total
+   * @param {boolean} enabled
+   * @param {{ label?: string; unit?: string; quietMs?: number }} [options]
+   */
   constructor(total, enabled, { label = "progress", unit = "rows", quietMs = 0 } = {}) {
     this.total = total;
     this.done = 0;
@@ -44,11 +52,11 @@ export class Progress {
     process.stderr.write(`\r\x1b[K${label}[${"#".repeat(filled)}${".".repeat(width - filled)}] ${this.text()}`);
     this.drawn = true;
   }
-  /** `rows` more are done. */
+  /** `rows` more are done. @param {number} rows */
   add(rows) {
     this.set(this.done + rows);
   }
-  /** `done` are done (at most `total`). */
+  /** `done` are done (at most `total`). @param {number} done */
   set(done) {
     this.done = Math.min(done, this.total);
     if (!this.enabled) return;

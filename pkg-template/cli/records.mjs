@@ -19,10 +19,11 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 
 /** Spaces and tabs a quote may follow at a cell's start, or its closing quote be followed by (CR: see `#quoted`). */
+/** @param {number} b */
 const isBlank = (b) => b === 0x20 || b === 0x09 || b === 0x0b || b === 0x0c;
 
 export class FastCsv {
-  /** `bytes`: the CSV (UTF-8 checked). `ok` false: csv-parse must read it from the start. */
+  /** `bytes`: the CSV (UTF-8 checked). `ok` false: csv-parse must read it from the start. @param {Buffer} bytes */
   constructor(bytes) {
     this.bytes = bytes;
     this.start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -49,6 +50,8 @@ export class FastCsv {
    * Calls `onRecord(cells, at)` for each record (`at`: the byte offset of its first line, for
    * `recordAt`), header first, empty lines skipped. Returns -1 once it read the whole file, or the
    * number of records it gave before stopping at something it leaves to csv-parse.
+   * @param {(cells: string[], at: number) => void} onRecord
+   * @returns {number}
    */
   each(onRecord) {
     const b = this.bytes;
@@ -83,7 +86,11 @@ export class FastCsv {
     return -1;
   }
 
-  /** The cells of the record starting at `at` (an offset `each` gave), or null (never for those). */
+  /**
+   * The cells of the record starting at `at` (an offset `each` gave), or null (never for those).
+   * @param {number} at
+   * @returns {string[] | null}
+   */
   recordAt(at) {
     const b = this.bytes;
     let end = b.indexOf(NL, at);
@@ -92,7 +99,7 @@ export class FastCsv {
     return splitLine(b.toString("utf8", at, end));
   }
 
-  /** The first quote at or after `at` (or the length): searched again only when `at` passed the last one found, or went back. */
+  /** The first quote at or after `at` (or the length): searched again only when `at` passed the last one found, or went back. @param {number} at */
   #quoteAfter(at) {
     if (at < this.quoteFrom || at > this.quoteAt) {
       const q = this.bytes.indexOf(QUOTE, at);
@@ -102,10 +109,15 @@ export class FastCsv {
     return this.quoteAt;
   }
 
-  /** A record holding a quote, read byte by byte: `{ cells, next }` (next: after its end), or null to stop. */
+  /**
+   * A record holding a quote, read byte by byte: `{ cells, next }` (next: after its end), or null to stop.
+   * @param {number} pos
+   * @returns {{ cells: string[]; next: number } | null}
+   */
   #quoted(pos) {
     const b = this.bytes;
     const len = b.length;
+    /** @type {string[]} */
     const cells = [];
     let p = pos;
     for (;;) {
@@ -145,7 +157,7 @@ export class FastCsv {
   }
 }
 
-/** A line without quotes as cells, or null when trimming leaves it empty (a skipped line). */
+/** A line without quotes as cells, or null when trimming leaves it empty (a skipped line). @param {string} line */
 function splitLine(line) {
   const cells = line.split(",");
   for (let i = 0; i < cells.length; i++) cells[i] = cells[i].trim();

@@ -5,9 +5,30 @@ import * as buffer from "node:buffer";
 import { UsageError, writeAll } from "./common.mjs";
 import { IdTable } from "./idtable.mjs";
 
+/** @import { SyncOptions } from "./common.mjs" */
+
+/**
+ * A line of the journal after its header: a confirmed batch (`add`, `delete`), or the ids a phase
+ * is about to send (`sending`).
+ * @typedef {{ op: "add"; ids: string[]; fps: string[] } | { op: "delete"; ids: string[] } | { op: "sending"; ids: string[] }} JournalEntry
+ */
+/**
+ * A `sending` line as appendSending writes it: `count` ids, read with `idAt(k)`.
+ * @typedef {{ op: "sending"; count: number; idAt: (k: number) => string }} Sending
+ */
+/**
+ * What readJournal found: the entries, the torn lines (1-based), whether there is a header, and
+ * what the next append must do first (`cutAt`, `endLine`).
+ * @typedef {{ entries: JournalEntry[]; torn: number[]; header: boolean; cutAt: number | null; endLine: boolean }} JournalScan
+ */
+
 // -------------------------------------------------------------------- state and journal ----
 
-/** Writes `content` (a string, or `(write) => void` writing it in parts, strings or bytes) to a temporary file, fsyncs, renames. */
+/**
+ * Writes `content` (a string, or `(write) => void` writing it in parts, strings or bytes) to a temporary file, fsyncs, renames.
+ * @param {string} path
+ * @param {string | ((write: (text: string | Buffer) => void) => void)} content
+ */
 export function writeAtomically(path, content) {
   const tmp = `${path}.tmp-${process.pid}`;
   writing(path, () => {
@@ -40,20 +61,37 @@ export function writeAtomically(path, content) {
   }
 }
 
-/** Runs `write`; a file system error (no permission, a full disk) becomes a setup error naming `path`. */
+/**
+ * Runs `write`; a file system error (no permission, a full disk) becomes a setup error naming `path`.
+ * @template T
+ * @param {string} path
+ * @param {() => T} write
+ * @returns {T}
+ */
 export function writing(path, write) {
   try {
     return write();
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {NodeJS.ErrnoException} */ (thrown);
     if (typeof err?.code === "string" && err.syscall) throw new UsageError(`cannot write ${path}: ${err.code}`);
     throw err;
   }
 }
 
+/**
+ * Whether a state file's or journal's header (parsed JSON) names this run's file.
+ * @param {{ channel?: unknown; fileId?: unknown; userType?: unknown }} doc
+ * @param {SyncOptions} opts
+ */
 export function sameTarget(doc, opts) {
   return doc.channel === opts.channel && doc.fileId === opts.fileId && doc.userType === opts.userType;
 }
 
+/**
+ * @param {string} path
+ * @param {string} what
+ * @param {string} consequence
+ */
 export function damaged(path, what, consequence) {
   return new UsageError(`${path} is damaged: ${what}. Move it away to go on without it (${consequence})`);
 }
@@ -66,7 +104,7 @@ export const FP_LENGTH = 16;
 const isAscii =
   typeof buffer.isAscii === "function"
     ? buffer.isAscii
-    : (bytes) => {
+    : /** @param {Buffer} bytes */ (bytes) => {
         for (const b of bytes) if (b > 0x7f) return false;
         return true;
       };
@@ -77,14 +115,17 @@ export const STATE_VERSION = 2;
  * The state file: what is known to be in Kakao's file, id → fingerprint. Version 2 (written
  * now): a JSON line `{"version":2,"channel",…,"users":N}`, then N lines `<id>\t<fingerprint>`.
  * Version 1 (read, never written): one JSON document `{"version":1,…,"users":{id: fp}}`.
+ * @param {SyncOptions} opts
  */
 export function readState(opts) {
   let known = new IdTable();
   if (!existsSync(opts.state)) return known;
+  /** @type {Buffer} */
   let bytes;
   try {
     bytes = readFileSync(opts.state);
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {NodeJS.ErrnoException} */ (thrown);
     throw new UsageError(`cannot read the state file ${opts.state}: ${err.code ?? err.message}`);
   }
   const nl = bytes.indexOf(0x0a);
@@ -95,7 +136,7 @@ export function readState(opts) {
     try {
       doc = JSON.parse(bytes.toString("utf8")); // a version 1 file written on several lines
     } catch (err) {
-      throw damaged(opts.state, `its first line is not JSON (${err.message})`, LOST_STATE);
+      throw damaged(opts.state, `its first line is not JSON (${/** @type {SyntaxError} */ (err).message})`, LOST_STATE);
     }
   }
   if (doc !== null && typeof doc === "object" && Number.isSafeInteger(doc.version) && doc.version > STATE_VERSION) {
@@ -159,6 +200,10 @@ export function readState(opts) {
   return known;
 }
 
+/**
+ * @param {SyncOptions} opts
+ * @param {IdTable} desired
+ */
 export function writeState(opts, desired) {
   const head = {
     version: STATE_VERSION,
@@ -175,6 +220,10 @@ export function writeState(opts, desired) {
   });
 }
 
+/**
+ * @param {unknown} a
+ * @returns {a is string[]}
+ */
 export const isStrings = (a) => Array.isArray(a) && a.every((x) => typeof x === "string");
 
 /**
@@ -184,14 +233,18 @@ export const isStrings = (a) => Array.isArray(a) && a.every((x) => typeof x === 
  * that an older version extended after a torn line has one in the middle. Returns the entries
  * and what the next append must do first: cut a torn last line (`cutAt`, a byte offset) or end
  * a complete last line that lacks its newline.
+ * @param {SyncOptions} opts
+ * @returns {JournalScan}
  */
 export function readJournal(opts) {
+  /** @type {JournalScan} */
   const scan = { entries: [], torn: [], header: false, cutAt: null, endLine: false };
   if (!existsSync(opts.journal)) return scan;
   let bytes;
   try {
     bytes = readFileSync(opts.journal);
-  } catch (err) {
+  } catch (thrown) {
+    const err = /** @type {NodeJS.ErrnoException} */ (thrown);
     throw new UsageError(`cannot read the journal ${opts.journal}: ${err.code ?? err.message}`);
   }
   const lastNl = bytes.lastIndexOf(0x0a);
@@ -237,6 +290,7 @@ export const UNSURE_KNOWN = "?";
  * confirmed batch says otherwise, each may or may not be in Kakao's file (a batch in flight
  * during a crash may have been applied), so the next run adds them again if they are in the
  * CSV and deletes them again if not, whatever the CSV became in between.
+ * @param {SyncOptions} opts
  */
 export function loadKnown(opts) {
   const known = readState(opts);
@@ -266,12 +320,18 @@ export function loadKnown(opts) {
  * killed, and a power cut losing it only sends its batch again.
  */
 export class Journal {
-  /** Set by the caller: called once with the first background fsync error (a UsageError). */
+  /** Set by the caller: called once with the first background fsync error (a UsageError). @type {(err: UsageError) => void} */
   onError = (_err) => {};
+  /** @type {Promise<unknown> | null} */
   #syncing = null;
   #dirty = false;
+  /** @type {UsageError | null} */
   #error = null;
 
+  /**
+   * @param {SyncOptions} opts
+   * @param {JournalScan} scan
+   */
   constructor(opts, scan) {
     const fresh = !scan.header && scan.entries.length === 0;
     this.path = opts.journal;
@@ -280,11 +340,12 @@ export class Journal {
       this.append({ journal: 1, channel: opts.channel, fileId: opts.fileId, userType: opts.userType });
     } else if (scan.cutAt !== null) {
       // A torn last line: cut it, so that the next entry starts its own line.
-      writing(this.path, () => ftruncateSync(this.fd, scan.cutAt));
+      writing(this.path, () => ftruncateSync(this.fd, /** @type {number} */ (scan.cutAt)));
     } else if (scan.endLine) {
       writing(this.path, () => writeAll(this.fd, "\n"));
     }
   }
+  /** A line (the header, or a `sending` line of few ids), fsync'd. @param {object} entry */
   append(entry) {
     writing(this.path, () => {
       writeAll(this.fd, `${JSON.stringify(entry)}\n`);
@@ -294,6 +355,7 @@ export class Journal {
   /**
    * A `sending` line, `{"op":"sending","ids":[…]}` as `append` writes it, of `count` ids read with
    * `idAt(k)`: written a chunk at a time (a million ids are never one array or one string), then fsync'd.
+   * @param {Sending} sending
    */
   appendSending({ count, idAt }) {
     writing(this.path, () => {
@@ -309,7 +371,7 @@ export class Journal {
       fsyncSync(this.fd);
     });
   }
-  /** A confirmed batch's line: written now (a write error throws), fsync'd in the background. */
+  /** A confirmed batch's line: written now (a write error throws), fsync'd in the background. @param {Exclude<JournalEntry, { op: "sending" }>} entry */
   appendBatch(entry) {
     if (this.#error) throw this.#error;
     writing(this.path, () => writeAll(this.fd, `${JSON.stringify(entry)}\n`));
@@ -347,29 +409,33 @@ export class Journal {
  * The state file's name in a state directory: one per channel, file id and user type, so any
  * CSV of that file continues it (a CSV named by date is normal). `.state`: it is not one JSON
  * document but a JSON line followed by `<id>\t<fingerprint>` lines.
+ * @param {string} channel
+ * @param {number} fileId
+ * @param {string} userType
  */
 export function stateName(channel, fileId, userType) {
   const safe = encodeURIComponent(channel).replace(/[!'()*.~%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${safe}-${fileId}-${userType}.state`;
 }
 
-/** The state directory (default `.kakao-sync/` next to the CSV), created if missing. */
+/** The state directory (default `.kakao-sync/` next to the CSV), created if missing. @param {SyncOptions} opts */
 export function makeStateDir(opts) {
   if (opts.stateFlag) return;
   try {
     mkdirSync(opts.stateDir, { recursive: true });
   } catch (recursiveErr) {
-    let err = recursiveErr;
+    let err = /** @type {NodeJS.ErrnoException} */ (recursiveErr);
     try {
       mkdirSync(opts.stateDir); // Node's recursive mkdir says ENOENT for EROFS or EACCES: ask once more
     } catch (plainErr) {
-      if (existsSync(dirname(opts.stateDir))) err = plainErr;
+      if (existsSync(dirname(opts.stateDir))) err = /** @type {NodeJS.ErrnoException} */ (plainErr);
     }
     throw new UsageError(`cannot create the state directory ${opts.stateDir}: ${err.code ?? err.message} (pass --state-dir DIR, a directory this run can write)`);
   }
 }
 
 /** The first JSON value of a state file or journal: its first line, or (a version 1 state file on several lines) all of it. */
+/** @param {string} path */
 function headOf(path) {
   try {
     const text = readFileSync(path, "utf8");
@@ -389,6 +455,7 @@ function headOf(path) {
  * and `<csv>.kakao-sync.json.journal`. When the state directory has no state of this file and
  * those belong to it (same channel, file id, user type), they are moved in (a dry run reads
  * them where they are). Returns a note for stderr, or null. Called with the lock held.
+ * @param {SyncOptions} opts
  */
 export function adoptLegacyState(opts) {
   if (opts.stateFlag) return null;
@@ -413,7 +480,8 @@ export function adoptLegacyState(opts) {
     if (!existsSync(from)) continue;
     try {
       renameSync(from, to);
-    } catch (err) {
+    } catch (thrown) {
+      const err = /** @type {NodeJS.ErrnoException} */ (thrown);
       throw new UsageError(`cannot move the state of an earlier version, ${from}, to ${to}: ${err.code ?? err.message}; move it there yourself, or pass --state ${old}`);
     }
   }
