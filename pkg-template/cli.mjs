@@ -6,7 +6,8 @@
 // the batches (one SDK call each, at most --concurrency in flight), cli/progress.mjs draws progress.
 import { existsSync, rmSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { AddRows, checkHeader, columnTypes, fieldColumns, lineCount, planRows, readCsvBytes, recordsAt, writeRejects } from "./cli/csv.mjs";
+import { AddRows, checkHeader, columnTypes, fieldColumns, lineCount, planRows, readCsvBytes, recordsAt } from "./cli/csv.mjs";
+import { writeRejects } from "./cli/rejects.mjs";
 import { Journal, LOST_STATE, adoptLegacyState, damaged, loadKnown, makeStateDir, writeState } from "./cli/state.mjs";
 import { acquireLock } from "./cli/lock.mjs";
 import { Progress, batchesText, int } from "./cli/progress.mjs";

@@ -7,7 +7,7 @@ import { CsvError, transform as csvParser } from "../vendor/csv-parse/api/index.
 import { CHECK_CHUNK, UsageError, validateCustomerFileUsers } from "./common.mjs";
 import { IdTable } from "./idtable.mjs";
 import { FastCsv } from "./records.mjs";
-import { UNSURE, writeAtomically } from "./state.mjs";
+import { UNSURE } from "./state.mjs";
 
 /**
  * @import { CustomerFileSchema } from "../index.js"
@@ -387,12 +387,6 @@ export const coarseId = /** @param {string} id */ (id) => (/^[1-9]\d*$/.test(id)
 /** An app user id as a canonical decimal string (after the SDK's rules accepted it). */
 export const canonicalAppId = /** @param {string} id */ (id) => (/^[1-9]\d*$/.test(id) ? id : BigInt(id).toString());
 
-/** @param {unknown} value */
-export function csvCell(value) {
-  const s = String(value);
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** The CSV's line count (an upper bound of its rows), to size the tables at once. @param {Buffer} bytes */
 export function lineCount(bytes) {
   let n = 1;
@@ -577,32 +571,4 @@ export function duplicates(bytes, opts, idIndex, twins) {
   }
   if (batch.length > 0) check();
   return found;
-}
-
-/**
- * Writes the rejects file: `line,column,rule,message` and the row's cells, one line per problem.
- * @param {Buffer} bytes
- * @param {SyncOptions} opts
- * @param {string[]} header
- * @param {number} idIndex
- * @param {Column[]} columns
- * @param {Problem[]} problems
- */
-export function writeRejects(bytes, opts, header, idIndex, columns, problems) {
-  const records = recordsAt(bytes, opts.csv, new Set(problems.map((p) => p.i + 1)));
-  const lines = recordLines(bytes, opts.csv);
-  /** @param {number} i */
-  const lineOf = (i) => lines[i + 1];
-  const byKey = new Map(columns.map((c) => [c.key, c.header]));
-  problems.sort((a, b) => a.i - b.i);
-  const rejects = problems.map((p) => ({
-    ...p,
-    line: lineOf(p.i),
-    column: p.field === "" ? "" : p.field === "id" ? header[idIndex] : (byKey.get(p.field.replace(/^fields\./, "")) ?? p.field),
-    message: p.duplicateOf === undefined ? p.message : `is the same user as line ${lineOf(p.duplicateOf)}; each id may appear once`,
-  }));
-  const out = [["line", "column", "rule", "message", ...header].map(csvCell).join(",")];
-  for (const r of rejects) out.push([r.line, r.column, r.rule, r.message, .../** @type {string[]} */ (records.get(r.i + 1))].map(csvCell).join(","));
-  writeAtomically(opts.rejects, `${out.join("\n")}\n`);
-  return rejects;
 }
