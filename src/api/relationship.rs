@@ -2,13 +2,13 @@
 //! chunking of user ids by 200 and merging in input order.
 
 use crate::core::error::ResponseError;
+use crate::core::id_map::{self, IdMap};
 use crate::core::ids::{ChannelPublicId, UserId};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
 use crate::core::text::quoted;
 use crate::core::time::parse_rfc3339;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
 
 pub const CHANNELS_PATH: &str = "/v2/api/talk/channels";
 pub const MULTI_PATH: &str = "/v2/api/talk/channels/multi";
@@ -75,14 +75,30 @@ pub fn check_request(channel_ids: &[ChannelPublicId], target: Target) -> HttpReq
     }
 }
 
+/// A user id as the key of an [`IdMap`] (ids are positive: one key per id).
+fn key(id: UserId) -> u64 {
+    id.get().unsigned_abs()
+}
+
 /// The ids to ask for, each once, in first-seen order.
 pub fn dedupe(user_ids: &[UserId]) -> Vec<UserId> {
-    let mut seen = HashSet::with_capacity(user_ids.len());
+    let mut seen = id_map::with_capacity(user_ids.len());
     user_ids
         .iter()
         .copied()
-        .filter(|u| seen.insert(*u))
+        .enumerate()
+        .filter(|(i, u)| seen.insert(key(*u), *i).is_none())
+        .map(|(_, u)| u)
         .collect()
+}
+
+/// Each asked id (as a key) → its position in `asked`.
+fn positions(asked: &[UserId]) -> IdMap {
+    let mut m = id_map::with_capacity(asked.len());
+    for (i, id) in asked.iter().enumerate() {
+        m.insert(key(*id), i);
+    }
+    m
 }
 
 /// One multi call for at most 200 ids (the caller chunks with [`MULTI_CHUNK`]).
@@ -197,21 +213,24 @@ fn bad(body: &str, message: String) -> ResponseError {
     ResponseError::new(200, message, body)
 }
 
-fn user_id_text(v: &Value, body: &str) -> Result<String, ResponseError> {
+/// The user id as a positive number (the key of an [`IdMap`]) and as its decimal text.
+fn user_id_text(v: &Value, body: &str) -> Result<(u64, String), ResponseError> {
     let id = match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.parse::<i64>().ok(),
         _ => None,
     };
-    id.filter(|n| *n > 0).map(|n| n.to_string()).ok_or_else(|| {
-        bad(
-            body,
-            format!(
-                "user_id is not a positive 64-bit integer: {}",
-                crate::core::json::value_text(v)
-            ),
-        )
-    })
+    id.filter(|n| *n > 0)
+        .map(|n| (n.unsigned_abs(), n.to_string()))
+        .ok_or_else(|| {
+            bad(
+                body,
+                format!(
+                    "user_id is not a positive 64-bit integer: {}",
+                    crate::core::json::value_text(v)
+                ),
+            )
+        })
 }
 
 fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
@@ -226,8 +245,9 @@ fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, 
     }
 }
 
-fn convert_user(raw: RawUser, body: &str) -> Result<UserChannelRelations, ResponseError> {
-    let user_id = user_id_text(&raw.user_id, body)?;
+/// The user, and its id as an [`IdMap`] key.
+fn convert_user(raw: RawUser, body: &str) -> Result<(u64, UserChannelRelations), ResponseError> {
+    let (id, user_id) = user_id_text(&raw.user_id, body)?;
     let channels = raw
         .channels
         .unwrap_or_default()
@@ -242,7 +262,7 @@ fn convert_user(raw: RawUser, body: &str) -> Result<UserChannelRelations, Respon
             })
         })
         .collect::<Result<_, ResponseError>>()?;
-    Ok(UserChannelRelations { user_id, channels })
+    Ok((id, UserChannelRelations { user_id, channels }))
 }
 
 /// Parses the single-user answer. `asked` is the user id of an admin-key check (`None` for an
@@ -255,7 +275,7 @@ pub fn parse_check(
         .map_err(|e| e.to_string())
         .and_then(|v| raw_user(&v, "answer"))
         .map_err(|e| bad(body, format!("not the documented relationship JSON: {e}")))?;
-    let user = convert_user(raw, body)?;
+    let (_, user) = convert_user(raw, body)?;
     match asked.map(|id| id.to_string()) {
         Some(id) if id != user.user_id => Err(bad(
             body,
@@ -290,12 +310,13 @@ pub fn parse_multi(
                 format!("not the documented multi-relationship JSON array: {e}"),
             )
         })?;
-    let wanted: HashSet<String> = asked.iter().map(UserId::to_string).collect();
-    let mut seen: HashSet<String> = HashSet::with_capacity(raw.len());
+    let wanted = positions(asked);
+    let mut seen = id_map::with_capacity(raw.len());
     raw.into_iter()
-        .map(|u| {
-            let user = convert_user(u, body)?;
-            if !wanted.contains(&user.user_id) {
+        .enumerate()
+        .map(|(i, u)| {
+            let (id, user) = convert_user(u, body)?;
+            if !wanted.contains_key(&id) {
                 return Err(bad(
                     body,
                     format!(
@@ -304,7 +325,7 @@ pub fn parse_multi(
                     ),
                 ));
             }
-            if !seen.insert(user.user_id.clone()) {
+            if seen.insert(id, i).is_some() {
                 return Err(bad(
                     body,
                     format!("Kakao answered twice for user_id {}", user.user_id),
@@ -322,10 +343,21 @@ pub fn merge_multi(
     answers: Vec<UserChannelRelations>,
 ) -> Result<MultiRelations, ResponseError> {
     let asked_text: Vec<String> = asked.iter().map(UserId::to_string).collect();
-    let wanted: HashSet<&str> = asked_text.iter().map(String::as_str).collect();
-    let mut by_id: HashMap<String, UserChannelRelations> = HashMap::with_capacity(answers.len());
+    let wanted = positions(asked);
+    // The answer for each asked position (the last asked position of an id asked twice).
+    let mut by_pos: Vec<Option<UserChannelRelations>> = Vec::new();
+    by_pos.resize_with(asked.len(), || None);
+    let answered = answers.len();
     for user in answers {
-        if !wanted.contains(user.user_id.as_str()) {
+        // Only the decimal text of an asked id names it: look the text's number up, then
+        // compare the text itself.
+        let pos = user
+            .user_id
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| wanted.get(&n.unsigned_abs()).copied())
+            .filter(|p| asked_text.get(*p) == Some(&user.user_id));
+        let Some(slot) = pos.and_then(|p| by_pos.get_mut(p)) else {
             return Err(ResponseError::new(
                 200,
                 format!(
@@ -334,8 +366,8 @@ pub fn merge_multi(
                 ),
                 "",
             ));
-        }
-        if let Some(again) = by_id.insert(user.user_id.clone(), user) {
+        };
+        if let Some(again) = slot.replace(user) {
             return Err(ResponseError::new(
                 200,
                 format!("Kakao answered twice for user_id {}", again.user_id),
@@ -343,10 +375,14 @@ pub fn merge_multi(
             ));
         }
     }
-    let mut users = Vec::with_capacity(by_id.len());
+    let mut users = Vec::with_capacity(answered);
     let mut unresolved = Vec::new();
-    for id in asked_text {
-        match by_id.remove(&id) {
+    for (id, pos) in asked_text.into_iter().zip(asked) {
+        match wanted
+            .get(&key(*pos))
+            .and_then(|p| by_pos.get_mut(*p))
+            .and_then(Option::take)
+        {
             Some(u) => users.push(u),
             None => unresolved.push(id),
         }
@@ -496,6 +532,34 @@ mod tests {
         );
         let e = merge_multi(&asked, vec![user("1"), user("1")]).unwrap_err();
         assert_eq!(e.message, "Kakao answered twice for user_id 1");
+    }
+
+    #[test]
+    fn multi_merge_matches_ids_by_their_exact_decimal_text() {
+        // Looked up by number, matched by text: "01", "+1", "-1" and " 1" name no asked user.
+        let user = |id: &str| UserChannelRelations {
+            user_id: id.into(),
+            channels: vec![],
+        };
+        for text in ["01", "+1", "-1", " 1", "1.0", ""] {
+            let e = merge_multi(&[uid(1)], vec![user(text)]).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("Kakao answered for user_id {text} which was not asked")
+            );
+        }
+        // An id asked twice (merge_multi does not dedupe) is answered once, then unresolved.
+        let m = merge_multi(
+            &[uid(2), uid(i64::MAX), uid(2)],
+            vec![user("2"), user(&i64::MAX.to_string())],
+        )
+        .unwrap();
+        let order: Vec<&str> = m.users.iter().map(|u| u.user_id.as_str()).collect();
+        assert_eq!(order, ["2", "9223372036854775807"]);
+        assert_eq!(m.unresolved_user_ids, ["2"]);
+        // parse_multi keys the answer by its number: "7" and 7 are one user.
+        let e = parse_multi(r#"[{"user_id": 7}, {"user_id": "7"}]"#, &[uid(7)]).unwrap_err();
+        assert_eq!(e.message, "Kakao answered twice for user_id 7");
     }
 
     #[test]

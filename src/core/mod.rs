@@ -2,6 +2,7 @@
 pub mod base_url;
 pub mod env;
 pub mod error;
+pub mod id_map;
 pub mod ids;
 pub mod json;
 pub mod kinds;

@@ -2,12 +2,12 @@
 //! remaining batches.
 
 use crate::core::error::{ApiError, ResponseError};
+use crate::core::id_map;
 use crate::core::ids::MAX_SAFE_INTEGER;
 use crate::core::schema::canonical_key;
 use crate::core::time::parse_kakao_datetime;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use std::collections::HashSet;
 
 fn bad(body: &str, message: impl Into<String>) -> ResponseError {
     ResponseError::new(200, message, body)
@@ -213,8 +213,13 @@ pub fn parse_view(body: &str) -> Result<CustomerFileList, ResponseError> {
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(bad(body, "results is not an array")),
     };
-    let mut ids = HashSet::with_capacity(files.len());
-    if let Some(again) = files.iter().find(|f| !ids.insert(f.file_id)) {
+    let mut ids = id_map::with_capacity(files.len());
+    if let Some(again) = files
+        .iter()
+        .enumerate()
+        .find(|(i, f)| ids.insert(f.file_id, *i).is_some())
+        .map(|(_, f)| f)
+    {
         return Err(bad(
             body,
             format!("results lists file_id {} twice", again.file_id),
