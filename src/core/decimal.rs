@@ -39,7 +39,10 @@ pub fn parse_f64(text: &str) -> Option<f64> {
 /// The value of unsigned decimal text: its significant digits `d` and exponent `e` (value
 /// `d × 10^e`), then rounded.
 fn magnitude(bytes: &[u8]) -> Option<f64> {
-    let mut digits: Vec<u8> = Vec::new();
+    // The significant digits are counted (up to MAX_DIGITS), the first 15 also summed; the
+    // slow path reads them again from the text.
+    let mut count = 0usize;
+    let mut w = 0u64;
     let mut exp: i64 = 0;
     let mut any_digit = false;
     let mut truncated = false;
@@ -49,12 +52,15 @@ fn magnitude(bytes: &[u8]) -> Option<f64> {
         if c.is_ascii_digit() {
             any_digit = true;
             let d = c.wrapping_sub(b'0');
-            if digits.len() < MAX_DIGITS && (d != 0 || !digits.is_empty()) {
-                digits.push(d);
+            if count < MAX_DIGITS && (d != 0 || count > 0) {
+                count = count.wrapping_add(1);
+                if count <= 15 {
+                    w = w.wrapping_mul(10).wrapping_add(u64::from(d));
+                }
                 if dot {
                     exp = exp.saturating_sub(1);
                 }
-            } else if digits.len() < MAX_DIGITS {
+            } else if count < MAX_DIGITS {
                 // A leading zero: only its place counts.
                 if dot {
                     exp = exp.saturating_sub(1);
@@ -75,6 +81,7 @@ fn magnitude(bytes: &[u8]) -> Option<f64> {
     if !any_digit {
         return None;
     }
+    let mantissa = bytes.get(..pos).unwrap_or_default();
     if let Some(&c) = bytes.get(pos) {
         if c != b'e' && c != b'E' {
             return None;
@@ -105,19 +112,32 @@ fn magnitude(bytes: &[u8]) -> Option<f64> {
             exp.saturating_add(e)
         };
     }
-    if digits.is_empty() {
+    if count == 0 {
         return Some(0.0);
     }
+    let digits = Digits {
+        mantissa,
+        count,
+        truncated,
+    };
     if truncated {
-        digits.push(1);
         exp = exp.saturating_sub(1);
     }
-    Some(round(&digits, exp))
+    Some(round(&digits, w, exp))
 }
 
-/// `digits × 10^exp` (digits non-empty, the first non-zero) as the nearest `f64`.
-fn round(digits: &[u8], exp: i64) -> f64 {
-    let n = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+/// The significant digits of a number's text: the first `count` (at most [`MAX_DIGITS`]) of
+/// `mantissa` after its leading zeros, and a `1` after them if any digit past those is not 0.
+struct Digits<'a> {
+    mantissa: &'a [u8],
+    count: usize,
+    truncated: bool,
+}
+
+/// `digits × 10^exp` (`w`: the first 15 digits as a number) as the nearest `f64`.
+fn round(digits: &Digits, w: u64, exp: i64) -> f64 {
+    let len = digits.count.wrapping_add(usize::from(digits.truncated));
+    let n = i64::try_from(len).unwrap_or(i64::MAX);
     // The value is in [10^(exp+n-1), 10^(exp+n)).
     if exp.saturating_add(n).saturating_sub(1) > 308 {
         return f64::INFINITY;
@@ -127,10 +147,7 @@ fn round(digits: &[u8], exp: i64) -> f64 {
         return 0.0;
     }
     // Clinger's fast path: an exact integer times or over an exact power of ten, rounded once.
-    if digits.len() <= 15 {
-        let w = digits
-            .iter()
-            .fold(0u64, |w, d| w.wrapping_mul(10).wrapping_add(u64::from(*d)));
+    if len <= 15 {
         let p = usize::try_from(exp.unsigned_abs())
             .ok()
             .and_then(|i| POW10.get(i));
@@ -146,10 +163,19 @@ fn round(digits: &[u8], exp: i64) -> f64 {
 
 /// The slow path: `N / D` (the value as a ratio of big integers) divided out to 57 bits, then
 /// rounded to the 53 (or fewer, for a subnormal) an `f64` keeps.
-fn exact(digits: &[u8], exp: i64) -> f64 {
+fn exact(digits: &Digits, exp: i64) -> f64 {
     let mut num = vec![0u32];
-    for d in digits {
-        mul_add(&mut num, 10, u32::from(*d));
+    let kept = digits
+        .mantissa
+        .iter()
+        .filter(|c| c.is_ascii_digit())
+        .skip_while(|c| **c == b'0')
+        .take(digits.count);
+    for c in kept {
+        mul_add(&mut num, 10, u32::from(c.wrapping_sub(b'0')));
+    }
+    if digits.truncated {
+        mul_add(&mut num, 10, 1);
     }
     let mut den = vec![1u32];
     let scale = if exp < 0 { &mut den } else { &mut num };
