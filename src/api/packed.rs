@@ -10,6 +10,7 @@
 //! `!<kind> <detail>` a fact JS found while reading that makes the value unusable (see
 //! [`Flaw`]): JS reports it, the rule that refuses it is [`super::input::flaw_error`]'s.
 
+use crate::core::decimal::{parse_f64, parse_usize};
 use std::borrow::Cow;
 
 /// One packed value.
@@ -199,7 +200,7 @@ impl<'a> Tokens<'a> {
             'h' => {
                 let mut c = body.chars();
                 let kind = c.next().ok_or(PackError)?;
-                Val::Handle(kind, c.as_str().parse().map_err(|_| PackError)?)
+                Val::Handle(kind, parse_usize(c.as_str()).ok_or(PackError)?)
             }
             'x' => Val::Other(body),
             '!' => {
@@ -248,14 +249,14 @@ pub fn number(text: &str) -> Result<f64, PackError> {
         "Infinity" => Ok(f64::INFINITY),
         "-Infinity" => Ok(f64::NEG_INFINITY),
         // Exactly what `text.parse()` reads, without linking its 18 KB of tables.
-        _ => crate::core::decimal::parse_f64(text).ok_or(PackError),
+        _ => parse_f64(text).ok_or(PackError),
     }
 }
 
 /// The arguments of one call: the count, then that many values, then nothing.
 pub fn args(text: &str) -> Result<Vec<Val<'_>>, PackError> {
     let (count, rest) = text.split_once('\0').unwrap_or((text, ""));
-    let count: usize = count.parse().map_err(|_| PackError)?;
+    let count = parse_usize(count).ok_or(PackError)?;
     let mut tokens = Tokens::new(rest);
     let mut out = Vec::with_capacity(count.min(8));
     for _ in 0..count {

@@ -1,6 +1,7 @@
 //! `GET /v2/api/talk/channels` and `GET /v2/api/talk/channels/multi`: requests, responses,
 //! chunking of user ids by 200 and merging in input order.
 
+use crate::core::decimal::parse_i64;
 use crate::core::error::ResponseError;
 use crate::core::id_map::{self, IdMap};
 use crate::core::ids::{ChannelPublicId, UserId};
@@ -217,7 +218,7 @@ fn bad(body: &str, message: String) -> ResponseError {
 fn user_id_text(v: &Value, body: &str) -> Result<(u64, String), ResponseError> {
     let id = match v {
         Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse::<i64>().ok(),
+        Value::String(s) => parse_i64(s),
         _ => None,
     };
     id.filter(|n| *n > 0)
@@ -351,10 +352,7 @@ pub fn merge_multi(
     for user in answers {
         // Only the decimal text of an asked id names it: look the text's number up, then
         // compare the text itself.
-        let pos = user
-            .user_id
-            .parse::<i64>()
-            .ok()
+        let pos = parse_i64(&user.user_id)
             .and_then(|n| wanted.get(&n.unsigned_abs()).copied())
             .filter(|p| asked_text.get(*p) == Some(&user.user_id));
         let Some(slot) = pos.and_then(|p| by_pos.get_mut(p)) else {

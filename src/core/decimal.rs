@@ -17,6 +17,34 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// `text` as `u64::from_str_radix(text, radix)` reads it (an optional `+`, then at least one
+/// digit; `None` past `u64::MAX`): one copy of the loop for every integer the crate reads,
+/// where `str::parse` links one per type.
+pub fn parse_u64(text: &str, radix: u32) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.chars().try_fold(0u64, |n, c| {
+        let d = c.to_digit(radix)?;
+        n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))
+    })
+}
+
+/// `text` as `str::parse::<i64>` reads it (an optional sign, then at least one digit).
+pub fn parse_i64(text: &str) -> Option<i64> {
+    match text.strip_prefix('-') {
+        Some(rest) if !rest.starts_with('+') => 0i64.checked_sub_unsigned(parse_u64(rest, 10)?),
+        Some(_) => None,
+        None => i64::try_from(parse_u64(text, 10)?).ok(),
+    }
+}
+
+/// `text` as `str::parse::<usize>` reads it.
+pub fn parse_usize(text: &str) -> Option<usize> {
+    usize::try_from(parse_u64(text, 10)?).ok()
+}
+
 /// `text` as `str::parse::<f64>` reads it: an optional sign, then `inf`, `infinity` or `nan`
 /// (any case), or digits with an optional `.` and an optional exponent (`e`/`E`, a sign,
 /// digits). `None` where `parse` fails.
@@ -330,6 +358,64 @@ mod tests {
             (Some(w), Some(g)) if w.is_nan() => assert!(g.is_nan(), "{text:?}: {g}"),
             (Some(w), Some(g)) => assert_eq!(w.to_bits(), g.to_bits(), "{text:?}: {w} vs {g}"),
             (w, g) => assert_eq!(w.is_some(), g.is_some(), "{text:?}: {w:?} vs {g:?}"),
+        }
+    }
+
+    #[test]
+    fn integers_read_as_str_parse_reads_them() {
+        for text in [
+            "0",
+            "+0",
+            "-0",
+            "7",
+            "+7",
+            "-7",
+            "007",
+            "-007",
+            "",
+            "+",
+            "-",
+            "+-1",
+            "-+1",
+            "--1",
+            "++1",
+            " 1",
+            "1 ",
+            "1.0",
+            "1e3",
+            "٣",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "4294967295",
+            "4294967296",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(parse_i64(text), text.parse::<i64>().ok(), "{text:?}");
+            assert_eq!(parse_u64(text, 10), text.parse::<u64>().ok(), "{text:?}");
+            assert_eq!(parse_usize(text), text.parse::<usize>().ok(), "{text:?}");
+        }
+        for text in [
+            "ff",
+            "FF",
+            "+7f",
+            "0x1",
+            "g",
+            "777",
+            "8",
+            "ffffffffffffffff",
+            "1ffffffffffffffff",
+        ] {
+            for radix in [8, 10, 16] {
+                assert_eq!(
+                    parse_u64(text, radix),
+                    u64::from_str_radix(text, radix).ok(),
+                    "{text:?} {radix}"
+                );
+            }
         }
     }
 

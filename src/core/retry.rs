@@ -1,5 +1,6 @@
 //! The retry decision and backoff schedule (README "Reliability"), as pure functions.
 
+use super::decimal::parse_u64;
 use super::request::Idempotency;
 use super::time::parse_http_date;
 
@@ -58,7 +59,7 @@ pub fn backoff_ms(attempt: u32, random: f64) -> u64 {
 pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<u64> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        let secs: u64 = v.parse().unwrap_or(u64::MAX);
+        let secs = parse_u64(v, 10).unwrap_or(u64::MAX);
         return Some(secs.saturating_mul(1000).min(RETRY_AFTER_CAP_MS));
     }
     let at = parse_http_date(v, now_ms)?;
