@@ -121,8 +121,8 @@ pub fn multi_request(user_ids: &[UserId], channel_ids: Option<&[ChannelPublicId]
 
 /// One user of an answer, read from its JSON value (by hand, not `#[derive(Deserialize)]`: the
 /// derive's type errors link the float formatting of `core::fmt`, ~11 KB of wasm).
-struct RawUser {
-    user_id: Value,
+struct RawUser<'v> {
+    user_id: &'v Value,
     channels: Option<Vec<RawChannel>>,
 }
 
@@ -191,11 +191,10 @@ fn raw_channel(v: &Value, path: &str) -> Result<RawChannel, String> {
     })
 }
 
-fn raw_user(v: &Value, path: &str) -> Result<RawUser, String> {
+fn raw_user<'v>(v: &'v Value, path: &str) -> Result<RawUser<'v>, String> {
     let m = object(v, path, "a user object")?;
     let user_id = m
         .get("user_id")
-        .cloned()
         .ok_or_else(|| format!("{path}: missing field `user_id`"))?;
     let channels = match m.get("channels") {
         None | Some(Value::Null) => None,
@@ -247,8 +246,11 @@ fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, 
 }
 
 /// The user, and its id as an [`IdMap`] key.
-fn convert_user(raw: RawUser, body: &str) -> Result<(u64, UserChannelRelations), ResponseError> {
-    let (id, user_id) = user_id_text(&raw.user_id, body)?;
+fn convert_user(
+    raw: RawUser<'_>,
+    body: &str,
+) -> Result<(u64, UserChannelRelations), ResponseError> {
+    let (id, user_id) = user_id_text(raw.user_id, body)?;
     let channels = raw
         .channels
         .unwrap_or_default()
@@ -272,10 +274,10 @@ pub fn parse_check(
     body: &str,
     asked: Option<UserId>,
 ) -> Result<UserChannelRelations, ResponseError> {
-    let raw = serde_json::from_str::<Value>(body)
-        .map_err(|e| e.to_string())
-        .and_then(|v| raw_user(&v, "answer"))
-        .map_err(|e| bad(body, format!("not the documented relationship JSON: {e}")))?;
+    // The answer stays parsed while its users are read: they borrow from it.
+    let shape = |e: String| bad(body, format!("not the documented relationship JSON: {e}"));
+    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+    let raw = raw_user(&v, "answer").map_err(shape)?;
     let (_, user) = convert_user(raw, body)?;
     match asked.map(|id| id.to_string()) {
         Some(id) if id != user.user_id => Err(bad(
@@ -295,22 +297,22 @@ pub fn parse_multi(
     body: &str,
     asked: &[UserId],
 ) -> Result<Vec<UserChannelRelations>, ResponseError> {
-    let raw = serde_json::from_str::<Value>(body)
-        .map_err(|e| e.to_string())
-        .and_then(|v| match v {
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .map(|(i, u)| raw_user(u, &format!("answer[{i}]")))
-                .collect::<Result<Vec<_>, _>>(),
-            other => Err(invalid("answer", &other, "a sequence")),
-        })
-        .map_err(|e| {
-            bad(
-                body,
-                format!("not the documented multi-relationship JSON array: {e}"),
-            )
-        })?;
+    let shape = |e: String| {
+        bad(
+            body,
+            format!("not the documented multi-relationship JSON array: {e}"),
+        )
+    };
+    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+    let raw = match &v {
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, u)| raw_user(u, &format!("answer[{i}]")))
+            .collect::<Result<Vec<_>, _>>(),
+        other => Err(invalid("answer", other, "a sequence")),
+    }
+    .map_err(shape)?;
     let wanted = positions(asked);
     let mut seen = id_map::with_capacity(raw.len());
     raw.into_iter()
