@@ -198,12 +198,13 @@ fn raw_user<'v>(v: &'v Value, path: &str) -> Result<RawUser<'v>, String> {
         .ok_or_else(|| format!("{path}: missing field `user_id`"))?;
     let channels = match m.get("channels") {
         None | Some(Value::Null) => None,
-        Some(Value::Array(a)) => Some(
-            a.iter()
-                .enumerate()
-                .map(|(i, c)| raw_channel(c, &format!("{path}.channels[{i}]")))
-                .collect::<Result<_, _>>()?,
-        ),
+        Some(Value::Array(a)) => {
+            let mut channels = Vec::with_capacity(a.len());
+            for (i, c) in a.iter().enumerate() {
+                channels.push(raw_channel(c, &format!("{path}.channels[{i}]"))?);
+            }
+            Some(channels)
+        }
         Some(other) => return Err(invalid(&format!("{path}.channels"), other, "a sequence")),
     };
     Ok(RawUser { user_id, channels })
@@ -251,20 +252,18 @@ fn convert_user(
     body: &str,
 ) -> Result<(u64, UserChannelRelations), ResponseError> {
     let (id, user_id) = user_id_text(raw.user_id, body)?;
-    let channels = raw
-        .channels
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| {
-            Ok(ChannelRelation {
-                created_at: time_field(c.created_at, "created_at", body)?,
-                updated_at: time_field(c.updated_at, "updated_at", body)?,
-                channel_public_id: c.channel_public_id,
-                channel_uuid: c.channel_uuid,
-                relation: c.relation,
-            })
-        })
-        .collect::<Result<_, ResponseError>>()?;
+    // Loops, not `collect::<Result<..>>()`: each such collect links its own adapter.
+    let raw_channels = raw.channels.unwrap_or_default();
+    let mut channels = Vec::with_capacity(raw_channels.len());
+    for c in raw_channels {
+        channels.push(ChannelRelation {
+            created_at: time_field(c.created_at, "created_at", body)?,
+            updated_at: time_field(c.updated_at, "updated_at", body)?,
+            channel_public_id: c.channel_public_id,
+            channel_uuid: c.channel_uuid,
+            relation: c.relation,
+        });
+    }
     Ok((id, UserChannelRelations { user_id, channels }))
 }
 
@@ -304,39 +303,36 @@ pub fn parse_multi(
         )
     };
     let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
-    let raw = match &v {
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, u)| raw_user(u, &format!("answer[{i}]")))
-            .collect::<Result<Vec<_>, _>>(),
-        other => Err(invalid("answer", other, "a sequence")),
+    let Value::Array(a) = &v else {
+        return Err(shape(invalid("answer", &v, "a sequence")));
+    };
+    let mut raw = Vec::with_capacity(a.len());
+    for (i, u) in a.iter().enumerate() {
+        raw.push(raw_user(u, &format!("answer[{i}]")).map_err(shape)?);
     }
-    .map_err(shape)?;
     let wanted = positions(asked);
     let mut seen = id_map::with_capacity(raw.len());
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let (id, user) = convert_user(u, body)?;
-            if !wanted.contains_key(&id) {
-                return Err(bad(
-                    body,
-                    format!(
-                        "Kakao answered for user_id {} which this call did not ask",
-                        user.user_id
-                    ),
-                ));
-            }
-            if seen.insert(id, i).is_some() {
-                return Err(bad(
-                    body,
-                    format!("Kakao answered twice for user_id {}", user.user_id),
-                ));
-            }
-            Ok(user)
-        })
-        .collect()
+    let mut users = Vec::with_capacity(raw.len());
+    for (i, u) in raw.into_iter().enumerate() {
+        let (id, user) = convert_user(u, body)?;
+        if !wanted.contains_key(&id) {
+            return Err(bad(
+                body,
+                format!(
+                    "Kakao answered for user_id {} which this call did not ask",
+                    user.user_id
+                ),
+            ));
+        }
+        if seen.insert(id, i).is_some() {
+            return Err(bad(
+                body,
+                format!("Kakao answered twice for user_id {}", user.user_id),
+            ));
+        }
+        users.push(user);
+    }
+    Ok(users)
 }
 
 /// Merges chunk answers in the order ids were asked; ids Kakao omitted become unresolved.
