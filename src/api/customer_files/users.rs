@@ -426,11 +426,11 @@ pub fn check_users(
     schema: Option<&Schema>,
 ) -> Result<Vec<User>, ValidationError> {
     let mut checker = UserChecker::new(user_type, schema, users.len());
-    let out = users
-        .iter()
-        .enumerate()
-        .map(|(i, user)| checker.check(i, user).map_err(|e| e.error))
-        .collect::<Result<Vec<User>, ValidationError>>()?;
+    // A loop, not `collect::<Result<..>>()`: each such collect links its own adapter.
+    let mut out = Vec::with_capacity(users.len());
+    for (i, user) in users.iter().enumerate() {
+        out.push(checker.check(i, user).map_err(|e| e.error)?);
+    }
     if out.is_empty() {
         return Err(ValidationError::new(
             "users",

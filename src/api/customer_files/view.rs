@@ -206,11 +206,14 @@ pub fn parse_view(body: &str) -> Result<CustomerFileList, ResponseError> {
     let m = object(body)?;
     let files: Vec<CustomerFile> = match m.get("results") {
         None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(serde_json::Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| parse_file(v, i, body))
-            .collect::<Result<_, _>>()?,
+        Some(serde_json::Value::Array(a)) => {
+            // A loop, not `collect::<Result<..>>()`: each such collect links its own adapter.
+            let mut files = Vec::with_capacity(a.len());
+            for (i, v) in a.iter().enumerate() {
+                files.push(parse_file(v, i, body)?);
+            }
+            files
+        }
         Some(_) => return Err(bad(body, "results is not an array")),
     };
     let mut ids = id_map::with_capacity(files.len());
