@@ -238,13 +238,14 @@ fn is_ipv4(domain: &str) -> bool {
     if n > 4 {
         return false;
     }
-    let Some(numbers) = parts
-        .iter()
-        .map(|p| ipv4_number(p))
-        .collect::<Option<Vec<u64>>>()
-    else {
-        return false;
-    };
+    // A loop, not `collect::<Option<..>>()`: each such collect links its own adapter.
+    let mut numbers = Vec::with_capacity(n);
+    for p in &parts {
+        match ipv4_number(p) {
+            Some(x) => numbers.push(x),
+            None => return false,
+        }
+    }
     let Some((last, init)) = numbers.split_last() else {
         return false;
     };

@@ -191,12 +191,12 @@ fn read_schema(v: Option<&serde_json::Value>) -> Option<Vec<(String, String)>> {
         Some(serde_json::Value::Object(o)) => o,
         Some(_) => return None,
     };
-    map.iter()
-        .map(|(k, v)| {
-            let ty = v.as_str()?.to_ascii_lowercase();
-            Some((canonical_key(k).as_str().to_owned(), ty))
-        })
-        .collect()
+    let mut pairs = Vec::with_capacity(map.len());
+    for (k, v) in map {
+        let ty = v.as_str()?.to_ascii_lowercase();
+        pairs.push((canonical_key(k).as_str().to_owned(), ty));
+    }
+    Some(pairs)
 }
 
 /// The view answer. Every file id is positive and listed once; the slot counts are
