@@ -9,6 +9,7 @@ use kakao_talk_channel::api::customer_files::{
     self as cf, check_ids, check_users, validate_users, RawId, RawUser, RawValue, UserType,
 };
 use kakao_talk_channel::api::relationship;
+use kakao_talk_channel::core::decimal::parse_f64;
 use kakao_talk_channel::core::error::{bounded, redact, snippet, ApiError};
 use kakao_talk_channel::core::ids::{channel_ids, phone_key, ChannelPublicId, UserId};
 use kakao_talk_channel::core::request::{encode_component, normalize_base_url};
@@ -159,6 +160,32 @@ fn fuzz_rfc3339_never_panics_and_agrees_with_itself() {
             Ok(())
         },
     );
+}
+
+/// `parse_f64` and `str::parse::<f64>` agree: same accepted texts, same bits (any NaN alike).
+fn same_f64(s: &str) -> Result<(), TestCaseError> {
+    match (s.parse::<f64>().ok(), parse_f64(s)) {
+        (Some(w), Some(g)) if w.is_nan() => prop_assert!(g.is_nan(), "{s:?}: {g}"),
+        (Some(w), Some(g)) => prop_assert_eq!(w.to_bits(), g.to_bits(), "{:?}: {} vs {}", s, w, g),
+        (w, g) => prop_assert_eq!(w.is_some(), g.is_some(), "{:?}: {:?} vs {:?}", s, w, g),
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_decimal_agrees_with_str_parse() {
+    fuzz("decimal arbitrary", messy_string(), |s| same_f64(&s));
+    fuzz(
+        "decimal numeric",
+        "[+-]?[0-9]{0,30}(\\.[0-9]{0,30})?([eE][+-]?[0-9]{1,4})?",
+        |s| same_f64(&s),
+    );
+    fuzz("decimal every double", any::<u64>(), |bits| {
+        let n = f64::from_bits(bits);
+        same_f64(&n.to_string())?;
+        same_f64(&format!("{n:e}"))?;
+        same_f64(&format!("{n:.40e}"))
+    });
 }
 
 #[test]

@@ -296,19 +296,18 @@ pub fn string_array<'v>(v: &'v Val, field: &str) -> Result<Vec<&'v str>, Validat
             format!("must be an array of strings; {}", got(v)),
         ));
     };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.as_str().ok_or_else(|| {
-                ValidationError::new(
-                    format!("{field}[{i}]"),
-                    rules::PARAMS_TYPE,
-                    format!("must be a string; {}", got(s)),
-                )
-            })
-        })
-        .collect()
+    // Loops, not `collect::<Result<..>>()`: each such collect links its own adapter.
+    let mut out = Vec::with_capacity(items.len());
+    for (i, s) in items.iter().enumerate() {
+        out.push(s.as_str().ok_or_else(|| {
+            ValidationError::new(
+                format!("{field}[{i}]"),
+                rules::PARAMS_TYPE,
+                format!("must be a string; {}", got(s)),
+            )
+        })?);
+    }
+    Ok(out)
 }
 
 /// A `UserIdInput`: safe positive integer, bigint, or decimal string.
@@ -341,17 +340,15 @@ pub fn user_ids(v: &Val, field: &str) -> Result<Vec<UserId>, ValidationError> {
             "must list at least one user id",
         ));
     }
-    items
-        .iter()
-        .enumerate()
+    let mut out = Vec::with_capacity(items.len());
+    for (i, x) in items.iter().enumerate() {
         // The path is formatted only for an error.
-        .map(|(i, x)| {
-            user_id(x, "").map_err(|mut e| {
-                e.field = format!("{field}[{i}]");
-                e
-            })
-        })
-        .collect()
+        out.push(user_id(x, "").map_err(|mut e| {
+            e.field = format!("{field}[{i}]");
+            e
+        })?);
+    }
+    Ok(out)
 }
 
 /// `c` borrowed from the packed text when it is (no copy), else copied.

@@ -10,6 +10,7 @@
 //! `!<kind> <detail>` a fact JS found while reading that makes the value unusable (see
 //! [`Flaw`]): JS reports it, the rule that refuses it is [`super::input::flaw_error`]'s.
 
+use crate::core::decimal::{parse_f64, parse_usize};
 use std::borrow::Cow;
 
 /// One packed value.
@@ -214,7 +215,7 @@ impl<'a> Tokens<'a> {
                     _ => return Err(PackError),
                 };
                 let index = body.get(1..).ok_or(PackError)?;
-                Val::Handle(kind, index.parse().map_err(|_| PackError)?)
+                Val::Handle(kind, parse_usize(index).ok_or(PackError)?)
             }
             'x' => Val::Other(body),
             '!' => {
@@ -262,14 +263,15 @@ pub fn number(text: &str) -> Result<f64, PackError> {
         "NaN" => Ok(f64::NAN),
         "Infinity" => Ok(f64::INFINITY),
         "-Infinity" => Ok(f64::NEG_INFINITY),
-        _ => text.parse().map_err(|_| PackError),
+        // Exactly what `text.parse()` reads, without linking its 18 KB of tables.
+        _ => parse_f64(text).ok_or(PackError),
     }
 }
 
 /// The arguments of one call: the count, then that many values, then nothing.
 pub fn args(text: &str) -> Result<Vec<Val<'_>>, PackError> {
     let (count, rest) = text.split_once('\0').unwrap_or((text, ""));
-    let count: usize = count.parse().map_err(|_| PackError)?;
+    let count = parse_usize(count).ok_or(PackError)?;
     let mut tokens = Tokens::new(rest);
     let mut out = Vec::with_capacity(count.min(8));
     for _ in 0..count {

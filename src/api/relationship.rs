@@ -1,14 +1,15 @@
 //! `GET /v2/api/talk/channels` and `GET /v2/api/talk/channels/multi`: requests, responses,
 //! chunking of user ids by 200 and merging in input order.
 
+use crate::core::decimal::parse_i64;
 use crate::core::error::ResponseError;
+use crate::core::id_map::{self, IdMap};
 use crate::core::ids::{ChannelPublicId, UserId};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
 use crate::core::text::quoted;
 use crate::core::time::parse_rfc3339;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
 
 pub const CHANNELS_PATH: &str = "/v2/api/talk/channels";
 pub const MULTI_PATH: &str = "/v2/api/talk/channels/multi";
@@ -75,14 +76,30 @@ pub fn check_request(channel_ids: &[ChannelPublicId], target: Target) -> HttpReq
     }
 }
 
+/// A user id as the key of an [`IdMap`] (ids are positive: one key per id).
+fn key(id: UserId) -> u64 {
+    id.get().unsigned_abs()
+}
+
 /// The ids to ask for, each once, in first-seen order.
 pub fn dedupe(user_ids: &[UserId]) -> Vec<UserId> {
-    let mut seen = HashSet::with_capacity(user_ids.len());
+    let mut seen = id_map::with_capacity(user_ids.len());
     user_ids
         .iter()
         .copied()
-        .filter(|u| seen.insert(*u))
+        .enumerate()
+        .filter(|(i, u)| seen.insert(key(*u), *i).is_none())
+        .map(|(_, u)| u)
         .collect()
+}
+
+/// Each asked id (as a key) → its position in `asked`.
+fn positions(asked: &[UserId]) -> IdMap {
+    let mut m = id_map::with_capacity(asked.len());
+    for (i, id) in asked.iter().enumerate() {
+        m.insert(key(*id), i);
+    }
+    m
 }
 
 /// One multi call for at most 200 ids (the caller chunks with [`MULTI_CHUNK`]).
@@ -104,8 +121,8 @@ pub fn multi_request(user_ids: &[UserId], channel_ids: Option<&[ChannelPublicId]
 
 /// One user of an answer, read from its JSON value (by hand, not `#[derive(Deserialize)]`: the
 /// derive's type errors link the float formatting of `core::fmt`, ~11 KB of wasm).
-struct RawUser {
-    user_id: Value,
+struct RawUser<'v> {
+    user_id: &'v Value,
     channels: Option<Vec<RawChannel>>,
 }
 
@@ -174,20 +191,20 @@ fn raw_channel(v: &Value, path: &str) -> Result<RawChannel, String> {
     })
 }
 
-fn raw_user(v: &Value, path: &str) -> Result<RawUser, String> {
+fn raw_user<'v>(v: &'v Value, path: &str) -> Result<RawUser<'v>, String> {
     let m = object(v, path, "a user object")?;
     let user_id = m
         .get("user_id")
-        .cloned()
         .ok_or_else(|| format!("{path}: missing field `user_id`"))?;
     let channels = match m.get("channels") {
         None | Some(Value::Null) => None,
-        Some(Value::Array(a)) => Some(
-            a.iter()
-                .enumerate()
-                .map(|(i, c)| raw_channel(c, &format!("{path}.channels[{i}]")))
-                .collect::<Result<_, _>>()?,
-        ),
+        Some(Value::Array(a)) => {
+            let mut channels = Vec::with_capacity(a.len());
+            for (i, c) in a.iter().enumerate() {
+                channels.push(raw_channel(c, &format!("{path}.channels[{i}]"))?);
+            }
+            Some(channels)
+        }
         Some(other) => return Err(invalid(&format!("{path}.channels"), other, "a sequence")),
     };
     Ok(RawUser { user_id, channels })
@@ -197,21 +214,24 @@ fn bad(body: &str, message: String) -> ResponseError {
     ResponseError::new(200, message, body)
 }
 
-fn user_id_text(v: &Value, body: &str) -> Result<String, ResponseError> {
+/// The user id as a positive number (the key of an [`IdMap`]) and as its decimal text.
+fn user_id_text(v: &Value, body: &str) -> Result<(u64, String), ResponseError> {
     let id = match v {
         Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse::<i64>().ok(),
+        Value::String(s) => parse_i64(s),
         _ => None,
     };
-    id.filter(|n| *n > 0).map(|n| n.to_string()).ok_or_else(|| {
-        bad(
-            body,
-            format!(
-                "user_id is not a positive 64-bit integer: {}",
-                crate::core::json::value_text(v)
-            ),
-        )
-    })
+    id.filter(|n| *n > 0)
+        .map(|n| (n.unsigned_abs(), n.to_string()))
+        .ok_or_else(|| {
+            bad(
+                body,
+                format!(
+                    "user_id is not a positive 64-bit integer: {}",
+                    crate::core::json::value_text(v)
+                ),
+            )
+        })
 }
 
 fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
@@ -226,23 +246,25 @@ fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, 
     }
 }
 
-fn convert_user(raw: RawUser, body: &str) -> Result<UserChannelRelations, ResponseError> {
-    let user_id = user_id_text(&raw.user_id, body)?;
-    let channels = raw
-        .channels
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| {
-            Ok(ChannelRelation {
-                created_at: time_field(c.created_at, "created_at", body)?,
-                updated_at: time_field(c.updated_at, "updated_at", body)?,
-                channel_public_id: c.channel_public_id,
-                channel_uuid: c.channel_uuid,
-                relation: c.relation,
-            })
-        })
-        .collect::<Result<_, ResponseError>>()?;
-    Ok(UserChannelRelations { user_id, channels })
+/// The user, and its id as an [`IdMap`] key.
+fn convert_user(
+    raw: RawUser<'_>,
+    body: &str,
+) -> Result<(u64, UserChannelRelations), ResponseError> {
+    let (id, user_id) = user_id_text(raw.user_id, body)?;
+    // Loops, not `collect::<Result<..>>()`: each such collect links its own adapter.
+    let raw_channels = raw.channels.unwrap_or_default();
+    let mut channels = Vec::with_capacity(raw_channels.len());
+    for c in raw_channels {
+        channels.push(ChannelRelation {
+            created_at: time_field(c.created_at, "created_at", body)?,
+            updated_at: time_field(c.updated_at, "updated_at", body)?,
+            channel_public_id: c.channel_public_id,
+            channel_uuid: c.channel_uuid,
+            relation: c.relation,
+        });
+    }
+    Ok((id, UserChannelRelations { user_id, channels }))
 }
 
 /// Parses the single-user answer. `asked` is the user id of an admin-key check (`None` for an
@@ -251,11 +273,11 @@ pub fn parse_check(
     body: &str,
     asked: Option<UserId>,
 ) -> Result<UserChannelRelations, ResponseError> {
-    let raw = serde_json::from_str::<Value>(body)
-        .map_err(|e| e.to_string())
-        .and_then(|v| raw_user(&v, "answer"))
-        .map_err(|e| bad(body, format!("not the documented relationship JSON: {e}")))?;
-    let user = convert_user(raw, body)?;
+    // The answer stays parsed while its users are read: they borrow from it.
+    let shape = |e: String| bad(body, format!("not the documented relationship JSON: {e}"));
+    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+    let raw = raw_user(&v, "answer").map_err(shape)?;
+    let (_, user) = convert_user(raw, body)?;
     match asked.map(|id| id.to_string()) {
         Some(id) if id != user.user_id => Err(bad(
             body,
@@ -274,45 +296,43 @@ pub fn parse_multi(
     body: &str,
     asked: &[UserId],
 ) -> Result<Vec<UserChannelRelations>, ResponseError> {
-    let raw = serde_json::from_str::<Value>(body)
-        .map_err(|e| e.to_string())
-        .and_then(|v| match v {
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .map(|(i, u)| raw_user(u, &format!("answer[{i}]")))
-                .collect::<Result<Vec<_>, _>>(),
-            other => Err(invalid("answer", &other, "a sequence")),
-        })
-        .map_err(|e| {
-            bad(
+    let shape = |e: String| {
+        bad(
+            body,
+            format!("not the documented multi-relationship JSON array: {e}"),
+        )
+    };
+    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+    let Value::Array(a) = &v else {
+        return Err(shape(invalid("answer", &v, "a sequence")));
+    };
+    let mut raw = Vec::with_capacity(a.len());
+    for (i, u) in a.iter().enumerate() {
+        raw.push(raw_user(u, &format!("answer[{i}]")).map_err(shape)?);
+    }
+    let wanted = positions(asked);
+    let mut seen = id_map::with_capacity(raw.len());
+    let mut users = Vec::with_capacity(raw.len());
+    for (i, u) in raw.into_iter().enumerate() {
+        let (id, user) = convert_user(u, body)?;
+        if !wanted.contains_key(&id) {
+            return Err(bad(
                 body,
-                format!("not the documented multi-relationship JSON array: {e}"),
-            )
-        })?;
-    let wanted: HashSet<String> = asked.iter().map(UserId::to_string).collect();
-    let mut seen: HashSet<String> = HashSet::with_capacity(raw.len());
-    raw.into_iter()
-        .map(|u| {
-            let user = convert_user(u, body)?;
-            if !wanted.contains(&user.user_id) {
-                return Err(bad(
-                    body,
-                    format!(
-                        "Kakao answered for user_id {} which this call did not ask",
-                        user.user_id
-                    ),
-                ));
-            }
-            if !seen.insert(user.user_id.clone()) {
-                return Err(bad(
-                    body,
-                    format!("Kakao answered twice for user_id {}", user.user_id),
-                ));
-            }
-            Ok(user)
-        })
-        .collect()
+                format!(
+                    "Kakao answered for user_id {} which this call did not ask",
+                    user.user_id
+                ),
+            ));
+        }
+        if seen.insert(id, i).is_some() {
+            return Err(bad(
+                body,
+                format!("Kakao answered twice for user_id {}", user.user_id),
+            ));
+        }
+        users.push(user);
+    }
+    Ok(users)
 }
 
 /// Merges chunk answers in the order ids were asked; ids Kakao omitted become unresolved.
@@ -322,10 +342,18 @@ pub fn merge_multi(
     answers: Vec<UserChannelRelations>,
 ) -> Result<MultiRelations, ResponseError> {
     let asked_text: Vec<String> = asked.iter().map(UserId::to_string).collect();
-    let wanted: HashSet<&str> = asked_text.iter().map(String::as_str).collect();
-    let mut by_id: HashMap<String, UserChannelRelations> = HashMap::with_capacity(answers.len());
+    let wanted = positions(asked);
+    // The answer for each asked position (the last asked position of an id asked twice).
+    let mut by_pos: Vec<Option<UserChannelRelations>> = Vec::new();
+    by_pos.resize_with(asked.len(), || None);
+    let answered = answers.len();
     for user in answers {
-        if !wanted.contains(user.user_id.as_str()) {
+        // Only the decimal text of an asked id names it: look the text's number up, then
+        // compare the text itself.
+        let pos = parse_i64(&user.user_id)
+            .and_then(|n| wanted.get(&n.unsigned_abs()).copied())
+            .filter(|p| asked_text.get(*p) == Some(&user.user_id));
+        let Some(slot) = pos.and_then(|p| by_pos.get_mut(p)) else {
             return Err(ResponseError::new(
                 200,
                 format!(
@@ -334,8 +362,8 @@ pub fn merge_multi(
                 ),
                 "",
             ));
-        }
-        if let Some(again) = by_id.insert(user.user_id.clone(), user) {
+        };
+        if let Some(again) = slot.replace(user) {
             return Err(ResponseError::new(
                 200,
                 format!("Kakao answered twice for user_id {}", again.user_id),
@@ -343,10 +371,14 @@ pub fn merge_multi(
             ));
         }
     }
-    let mut users = Vec::with_capacity(by_id.len());
+    let mut users = Vec::with_capacity(answered);
     let mut unresolved = Vec::new();
-    for id in asked_text {
-        match by_id.remove(&id) {
+    for (id, pos) in asked_text.into_iter().zip(asked) {
+        match wanted
+            .get(&key(*pos))
+            .and_then(|p| by_pos.get_mut(*p))
+            .and_then(Option::take)
+        {
             Some(u) => users.push(u),
             None => unresolved.push(id),
         }
@@ -496,6 +528,34 @@ mod tests {
         );
         let e = merge_multi(&asked, vec![user("1"), user("1")]).unwrap_err();
         assert_eq!(e.message, "Kakao answered twice for user_id 1");
+    }
+
+    #[test]
+    fn multi_merge_matches_ids_by_their_exact_decimal_text() {
+        // Looked up by number, matched by text: "01", "+1", "-1" and " 1" name no asked user.
+        let user = |id: &str| UserChannelRelations {
+            user_id: id.into(),
+            channels: vec![],
+        };
+        for text in ["01", "+1", "-1", " 1", "1.0", ""] {
+            let e = merge_multi(&[uid(1)], vec![user(text)]).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("Kakao answered for user_id {text} which was not asked")
+            );
+        }
+        // An id asked twice (merge_multi does not dedupe) is answered once, then unresolved.
+        let m = merge_multi(
+            &[uid(2), uid(i64::MAX), uid(2)],
+            vec![user("2"), user(&i64::MAX.to_string())],
+        )
+        .unwrap();
+        let order: Vec<&str> = m.users.iter().map(|u| u.user_id.as_str()).collect();
+        assert_eq!(order, ["2", "9223372036854775807"]);
+        assert_eq!(m.unresolved_user_ids, ["2"]);
+        // parse_multi keys the answer by its number: "7" and 7 are one user.
+        let e = parse_multi(r#"[{"user_id": 7}, {"user_id": "7"}]"#, &[uid(7)]).unwrap_err();
+        assert_eq!(e.message, "Kakao answered twice for user_id 7");
     }
 
     #[test]

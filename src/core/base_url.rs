@@ -16,6 +16,7 @@
 //!
 //! The URL is returned as given, with the scheme lower-cased and trailing slashes removed.
 
+use super::decimal::parse_u64;
 use super::error::ValidationError;
 use super::rules::{self, Rule};
 use super::text::{describe_char, quoted};
@@ -101,7 +102,7 @@ fn check_port(port: &str) -> Result<(), ValidationError> {
         ));
     }
     let digits = port.trim_start_matches('0');
-    if digits.len() > 5 || digits.parse::<u32>().unwrap_or(0) > 65_535 {
+    if digits.len() > 5 || parse_u64(digits, 10).unwrap_or(0) > 65_535 {
         return Err(err(
             rules::BASE_URL_PORT,
             format!("the port must be at most 65535, got {port}"),
@@ -226,7 +227,7 @@ fn ipv4_number(part: &str) -> Option<u64> {
     if digits.len() > 32 {
         return None;
     }
-    u64::from_str_radix(digits, radix).ok()
+    parse_u64(digits, radix)
 }
 
 /// WHATWG's IPv4 parser, as a yes/no.
@@ -237,13 +238,14 @@ fn is_ipv4(domain: &str) -> bool {
     if n > 4 {
         return false;
     }
-    let Some(numbers) = parts
-        .iter()
-        .map(|p| ipv4_number(p))
-        .collect::<Option<Vec<u64>>>()
-    else {
-        return false;
-    };
+    // A loop, not `collect::<Option<..>>()`: each such collect links its own adapter.
+    let mut numbers = Vec::with_capacity(n);
+    for p in &parts {
+        match ipv4_number(p) {
+            Some(x) => numbers.push(x),
+            None => return false,
+        }
+    }
     let Some((last, init)) = numbers.split_last() else {
         return false;
     };
@@ -301,7 +303,7 @@ fn is_ipv4_in_ipv6(s: &str) -> bool {
                 && p.len() <= 3
                 && p.bytes().all(|b| b.is_ascii_digit())
                 && !(p.len() > 1 && p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+                && parse_u64(p, 10).is_some_and(|n| n <= 255)
         })
 }
 

@@ -170,12 +170,17 @@ impl Budget {
                 "… (an object of {} keys, nested too deep)",
                 o.len()
             )),
-            Value::Array(a) => Value::Array(
-                a.into_iter()
-                    .take(MAX_EXTRA_ENTRIES)
-                    .map_while(|v| self.value(v, deeper))
-                    .collect(),
-            ),
+            // A loop, not `map_while(..).collect()` (an in-place collect of its own).
+            Value::Array(a) => {
+                let mut out = Vec::with_capacity(a.len().min(MAX_EXTRA_ENTRIES));
+                for v in a.into_iter().take(MAX_EXTRA_ENTRIES) {
+                    let Some(v) = self.value(v, deeper) else {
+                        break;
+                    };
+                    out.push(v);
+                }
+                Value::Array(out)
+            }
             // Inserted one by one (the last of equal keys wins, as `collect` does): a
             // `collect` into the map would link a stable sort and a bulk build.
             Value::Object(o) => {

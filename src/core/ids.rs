@@ -1,5 +1,6 @@
 //! User ids (lossless i64), channel public ids, and credential strings.
 
+use super::decimal::parse_i64;
 use super::error::ValidationError;
 use super::rules;
 /// Re-exported from [`crate::core::text`], where it lives, for the modules that import it from here.
@@ -86,9 +87,9 @@ impl UserId {
                 format!("must not have leading zeros, got {}", quoted(s)),
             ));
         }
-        match s.parse::<i64>() {
-            Ok(n) => UserId::from_i64(n, field),
-            Err(_) => Err(ValidationError::new(
+        match parse_i64(s) {
+            Some(n) => UserId::from_i64(n, field),
+            None => Err(ValidationError::new(
                 field,
                 rules::USER_ID_RANGE,
                 "must be at most 9223372036854775807 (2^63-1)",

@@ -110,7 +110,12 @@ impl JsonObject {
     pub fn raws(mut self, key: &str, values: &[String]) -> JsonObject {
         let out = self.key(key);
         out.push('[');
-        out.push_str(&values.join(","));
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(v);
+        }
         out.push(']');
         self
     }

@@ -1,7 +1,9 @@
 //! The pure core: no wasm-bindgen, js-sys or web-sys here.
 pub mod base_url;
+pub mod decimal;
 pub mod env;
 pub mod error;
+pub mod id_map;
 pub mod ids;
 pub mod json;
 pub mod kinds;

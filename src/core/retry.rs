@@ -2,6 +2,7 @@
 //! answer ends an attempt ([`judge`]), whether another attempt follows and after how long
 //! ([`next_wait`]), and how the attempt is named in the log ([`describe`]).
 
+use super::decimal::parse_u64;
 use super::error::{ApiError, ResponseError};
 use super::request::{answer_too_large, Idempotency};
 use super::time::parse_http_date;
@@ -143,7 +144,7 @@ pub fn backoff_ms(attempt: u32, random: f64) -> u64 {
 pub fn retry_after_ms(value: &str, now_ms: i64) -> Option<u64> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        let secs: u64 = v.parse().unwrap_or(u64::MAX);
+        let secs = parse_u64(v, 10).unwrap_or(u64::MAX);
         return Some(secs.saturating_mul(1000).min(RETRY_AFTER_CAP_MS));
     }
     let at = parse_http_date(v, now_ms)?;

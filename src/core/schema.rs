@@ -236,11 +236,17 @@ impl Schema {
 }
 
 fn supported_list() -> String {
-    SUPPORTED
-        .iter()
-        .map(|(ko, camel, _)| format!("{ko} ({camel})"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out = String::new();
+    for (ko, camel, _) in SUPPORTED {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(ko);
+        out.push_str(" (");
+        out.push_str(camel);
+        out.push(')');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -62,7 +62,10 @@ fn push_f64_plain(out: &mut String, n: f64) {
     };
     let text = num.to_string();
     let (mantissa, exp) = match text.split_once('e') {
-        Some((m, e)) => (m, e.trim_start_matches('+').parse::<i64>().unwrap_or(0)),
+        Some((m, e)) => (
+            m,
+            crate::core::decimal::parse_i64(e.trim_start_matches('+')).unwrap_or(0),
+        ),
         None => (text.as_str(), 0),
     };
     let (negative, mantissa) = match mantissa.strip_prefix('-') {

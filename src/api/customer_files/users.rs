@@ -2,40 +2,14 @@
 //! id formats, no id twice, field keys and values against the file's schema.
 
 use crate::core::error::{bounded, quoted, ValidationError, MAX_FIELD_CHARS};
+use crate::core::id_map::{self, IdMap};
 use crate::core::ids::{phone_number, UserId};
 use crate::core::rules;
 use crate::core::schema::{check_key, Key, Schema, ValueType, MAX_SCHEMA_ITEMS};
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A hasher for the duplicate-id table, whose keys are already well-spread 64-bit numbers
-/// (ids and phone numbers): one multiply instead of SipHash. The keys are the caller's own
-/// ids, so there is no adversary to defend against by a keyed hash.
-#[derive(Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(29);
-    }
-}
 
 /// The duplicate-id table: id key → first position.
-type Seen = HashMap<u64, usize, BuildHasherDefault<IdHasher>>;
+type Seen = IdMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserType {
@@ -156,7 +130,7 @@ pub fn check_ids(
     user_type: UserType,
     field: &str,
 ) -> Result<Vec<String>, ValidationError> {
-    let mut seen: Seen = Seen::with_capacity_and_hasher(ids.len(), Default::default());
+    let mut seen: Seen = id_map::with_capacity(ids.len());
     let mut out = Vec::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
         let path = format!("{field}[{i}]");
@@ -243,7 +217,7 @@ impl<'a> UserChecker<'a> {
         UserChecker {
             user_type,
             schema,
-            seen: Seen::with_capacity_and_hasher(capacity, Default::default()),
+            seen: id_map::with_capacity(capacity),
             known: Vec::new(),
         }
     }
@@ -452,11 +426,11 @@ pub fn check_users(
     schema: Option<&Schema>,
 ) -> Result<Vec<User>, ValidationError> {
     let mut checker = UserChecker::new(user_type, schema, users.len());
-    let out = users
-        .iter()
-        .enumerate()
-        .map(|(i, user)| checker.check(i, user).map_err(|e| e.error))
-        .collect::<Result<Vec<User>, ValidationError>>()?;
+    // A loop, not `collect::<Result<..>>()`: each such collect links its own adapter.
+    let mut out = Vec::with_capacity(users.len());
+    for (i, user) in users.iter().enumerate() {
+        out.push(checker.check(i, user).map_err(|e| e.error)?);
+    }
     if out.is_empty() {
         return Err(ValidationError::new(
             "users",

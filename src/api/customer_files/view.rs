@@ -2,12 +2,12 @@
 //! remaining batches.
 
 use crate::core::error::{ApiError, ResponseError};
+use crate::core::id_map;
 use crate::core::ids::MAX_SAFE_INTEGER;
 use crate::core::schema::canonical_key;
 use crate::core::time::parse_kakao_datetime;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use std::collections::HashSet;
 
 fn bad(body: &str, message: impl Into<String>) -> ResponseError {
     ResponseError::new(200, message, body)
@@ -191,12 +191,12 @@ fn read_schema(v: Option<&serde_json::Value>) -> Option<Vec<(String, String)>> {
         Some(serde_json::Value::Object(o)) => o,
         Some(_) => return None,
     };
-    map.iter()
-        .map(|(k, v)| {
-            let ty = v.as_str()?.to_ascii_lowercase();
-            Some((canonical_key(k).as_str().to_owned(), ty))
-        })
-        .collect()
+    let mut pairs = Vec::with_capacity(map.len());
+    for (k, v) in map {
+        let ty = v.as_str()?.to_ascii_lowercase();
+        pairs.push((canonical_key(k).as_str().to_owned(), ty));
+    }
+    Some(pairs)
 }
 
 /// The view answer. Every file id is positive and listed once; the slot counts are
@@ -206,15 +206,23 @@ pub fn parse_view(body: &str) -> Result<CustomerFileList, ResponseError> {
     let m = object(body)?;
     let files: Vec<CustomerFile> = match m.get("results") {
         None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(serde_json::Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| parse_file(v, i, body))
-            .collect::<Result<_, _>>()?,
+        Some(serde_json::Value::Array(a)) => {
+            // A loop, not `collect::<Result<..>>()`: each such collect links its own adapter.
+            let mut files = Vec::with_capacity(a.len());
+            for (i, v) in a.iter().enumerate() {
+                files.push(parse_file(v, i, body)?);
+            }
+            files
+        }
         Some(_) => return Err(bad(body, "results is not an array")),
     };
-    let mut ids = HashSet::with_capacity(files.len());
-    if let Some(again) = files.iter().find(|f| !ids.insert(f.file_id)) {
+    let mut ids = id_map::with_capacity(files.len());
+    if let Some(again) = files
+        .iter()
+        .enumerate()
+        .find(|(i, f)| ids.insert(f.file_id, *i).is_some())
+        .map(|(_, f)| f)
+    {
         return Err(bad(
             body,
             format!("results lists file_id {} twice", again.file_id),
