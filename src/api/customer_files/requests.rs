@@ -99,10 +99,11 @@ fn push_f64_plain(out: &mut String, n: f64) {
         out.push_str(&digits);
         out.push_str(&zeros(point.saturating_sub(len)));
     } else {
-        let (a, b) = digits.split_at(usize::try_from(point).unwrap_or(0));
-        out.push_str(a);
+        // 0 < point < len over ASCII digits: both halves exist (no `split_at`, which panics).
+        let at = usize::try_from(point).unwrap_or(0);
+        out.push_str(digits.get(..at).unwrap_or_default());
         out.push('.');
-        out.push_str(b);
+        out.push_str(digits.get(at..).unwrap_or_default());
     }
 }
 
