@@ -8,6 +8,7 @@
 // follow through the static `require` below and carry in their single output file. Plain Node
 // never loads it, so it does not pay for parsing 330 KB of base64.
 import { initSync } from "./kakao_talk_channel.js";
+import { __setIsMap } from "./pack.js";
 
 /** The length of this build's .wasm: replaced by a number when build-pkg.mjs bundles this file. */
 const WASM_BYTE_LENGTH = __WASM_BYTE_LENGTH__;
@@ -30,5 +31,13 @@ function wasmBytes() {
 }
 
 initSync({ module: wasmBytes() });
+
+try {
+  // pack.js's Map check without a throw for every object that is not one (see mapSizeOf there).
+  const { isMap } = require("node:util").types;
+  if (typeof isMap === "function") __setIsMap(isMap);
+} catch {
+  // No `require` of built-ins here (an ESM bundle): pack.js keeps its own check.
+}
 
 export * from "./exports.js";
