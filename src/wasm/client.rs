@@ -69,7 +69,9 @@ impl WasmClient {
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let mut secrets = inner.secrets();
+            // The call's secrets, made once (its `Call` shares them): the client's keys and the
+            // params' access token, when it is a string. `None` until the params are read.
+            let mut shared: Option<Rc<Vec<String>>> = None;
             let result = async {
                 let values = packed::args(&text)?;
                 // What JS found unreadable (a hole, a lone surrogate, ...), before any rule.
@@ -79,15 +81,19 @@ impl WasmClient {
                     "options",
                     "options",
                 )?;
+                let mut secrets = inner.secrets();
+                if let Some(token) = values.first().and_then(|p| p.get("accessToken").as_str()) {
+                    secrets.push(token.to_owned());
+                }
+                let secrets = Rc::new(secrets);
+                shared = Some(Rc::clone(&secrets));
                 let args = Args {
                     values,
                     handles: Handles(handles),
                     chunks,
                     record: Rc::default(),
+                    secrets,
                 };
-                if let Some(token) = args.params().get("accessToken").as_str() {
-                    secrets.push(token.to_owned());
-                }
                 // One boxed future per method: each method's state machine stays its own wasm
                 // function, instead of all six inlined into this one (a 34 KB function V8
                 // compiled on the first call of any method).
@@ -106,11 +112,16 @@ impl WasmClient {
                 };
                 let value = run.await?;
                 // `[result JSON, $metadata JSON]`: client.js attaches the metadata.
-                let meta = args.record.json(&secrets).map(|m| JsValue::from_str(&m));
+                let meta = args
+                    .record
+                    .json(&args.secrets)
+                    .map(|m| JsValue::from_str(&m));
                 Ok(Array::of2(&value, &meta.unwrap_or(JsValue::UNDEFINED)).into())
             }
             .await;
-            result.map_err(|e: CallError| e.into_js(&secrets))
+            result.map_err(|e: CallError| {
+                e.into_js(&shared.unwrap_or_else(|| Rc::new(inner.secrets())))
+            })
         })
     }
 }
