@@ -58,7 +58,7 @@ const mapEntries = Map.prototype.entries;
 let isMap;
 
 /**
- * Called by the Node entry (node-bundle.js): `util.types.isMap`, true exactly for the values
+ * Called by the Node entry (node-core.js): `util.types.isMap`, true exactly for the values
  * whose `Map.prototype.size` getter works (Maps of any realm; not a Proxy of one).
  * @param {(v: unknown) => boolean} f
  */
