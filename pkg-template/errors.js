@@ -2,7 +2,7 @@
 // `instanceof` and `name` work. No property ever holds a key or token, and nothing a server
 // sends is ever copied onto an error's own properties: Kakao's extra fields sit under
 // `details`.
-import { revive } from "./marshal.js";
+import { parseDated } from "./marshal.js";
 /** @import * as Api from "./errors.js" */
 
 // Drift check. The public types are errors.d.ts, written by hand (its rule ids and error kinds are
@@ -281,7 +281,7 @@ export function fromRecord(record, reason) {
  */
 export function __fail(thrown) {
   if (Array.isArray(thrown) && thrown.length === 2 && (thrown[0] === null || typeof thrown[0] === "string")) {
-    return thrown[0] === null ? thrown[1] : fromRecord(JSON.parse(thrown[0], revive), thrown[1]);
+    return thrown[0] === null ? thrown[1] : fromRecord(parseDated(thrown[0]), thrown[1]);
   }
   return thrown;
 }

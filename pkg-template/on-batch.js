@@ -2,7 +2,7 @@
 // call settles); not part of the public API.
 
 // Imports only its sibling snippet shared.js: wasm-bindgen copies both side by side.
-import { makeError, quietly, revive, snapshotError } from "./shared.js";
+import { makeError, parseDated, quietly, snapshotError } from "./shared.js";
 
 /**
  * Tells the caller's `onBatch` that a batch settled: `{ index, userIds, result }` or
@@ -16,7 +16,7 @@ import { makeError, quietly, revive, snapshotError } from "./shared.js";
  */
 export function __onBatch(onBatch, event, reason) {
   try {
-    const e = JSON.parse(event, revive);
+    const e = parseDated(event);
     if (e.error !== undefined) e.error = e.error === null ? reason : makeError(e.error, reason);
     const p = onBatch(e);
     if (p !== null && typeof p === "object" && typeof p.catch === "function") p.catch(() => {});

@@ -2,14 +2,14 @@
 // attached; used by client.js and the webhook modules (through marshal.js). Not part of the
 // public API.
 
-import { revive } from "./shared.js";
+import { parseDated } from "./shared.js";
 
 /**
  * A result of the wasm runner (JSON text), dates revived.
  * @param {string} json
  */
 export function parseResult(json) {
-  return JSON.parse(json, revive);
+  return parseDated(json);
 }
 
 /**

@@ -1,6 +1,6 @@
 // What the snippets Rust calls into (attempt.js, hooks.js, on-batch.js) share: snapshots of
 // what a caller's callback or `fetch` threw, the way an error record becomes an error class, and
-// the reviver that makes `Date`s of results; not part of the public API.
+// the one place that makes `Date`s of results (`parseDated`); not part of the public API.
 
 // No imports: wasm-bindgen copies this file as a snippet (Rust imports `__snapshot`), next to
 // the snippets that import it. client.js hands over how error records become error classes
@@ -109,10 +109,32 @@ export function __snapshot(err) {
 const DATE_KEYS = new Set(["createdAt", "updatedAt"]);
 
 /**
- * The `JSON.parse` reviver of every result: the one place where `Date`s are made.
- * @param {string} key
- * @param {unknown} value
+ * JSON text of the wasm (a result, an error record, a batch event) parsed, numbers under
+ * DATE_KEYS at any depth made `Date`s: the one place where `Date`s are made. `JSON.parse` then
+ * one walk, rather than a reviver (which `JSON.parse` calls for every value, then re-defines
+ * each property it returns): measured faster, with the same result.
+ * @param {string} json
+ * @returns {any}
  */
-export function revive(key, value) {
-  return typeof value === "number" && DATE_KEYS.has(key) ? new Date(value) : value;
+export function parseDated(json) {
+  const value = JSON.parse(json);
+  if (value !== null && typeof value === "object") datesIn(value);
+  return value;
+}
+
+/**
+ * Makes `Date`s in `node` (parsed JSON: plain objects and arrays only), in place.
+ * @param {any} node
+ */
+function datesIn(node) {
+  if (Array.isArray(node)) {
+    for (const v of node) if (v !== null && typeof v === "object") datesIn(v);
+    return;
+  }
+  for (const key of Object.keys(node)) {
+    const v = node[key];
+    if (v === null) continue;
+    if (typeof v === "object") datesIn(v);
+    else if (typeof v === "number" && DATE_KEYS.has(key)) node[key] = new Date(v);
+  }
 }

@@ -15,7 +15,7 @@ export function moduleFiles(dir) {
   return readdirSync(dir, { recursive: true })
     .map((rel) => String(rel))
     .filter((rel) => /\.(m|c)?js$/.test(rel) && !rel.split(/[\\/]/).includes("vendor") && !rel.split(/[\\/]/).includes("node_modules"))
-    .filter((rel) => !["node-bundle.cjs", "wasm-inline.cjs", join("testing", "index.cjs")].includes(rel))
+    .filter((rel) => !["node-core.cjs", "node-webhook.cjs", "node-bundle.cjs", "wasm-inline.cjs", join("testing", "index.cjs")].includes(rel))
     .sort()
     .map((rel) => join(dir, rel));
 }
@@ -38,7 +38,7 @@ export async function importGraph(dir, files = moduleFiles(dir)) {
     logLevel: "silent",
     // Not followed, not reported: built-ins and module files, which are not our JS.
     external: ["node:*", "*.wasm"],
-    // `__WASM_BYTE_LENGTH__` in node-bundle.js, `import.meta.url` in the glue: harmless here.
+    // `__WASM_BYTE_LENGTH__` in node-core.js, `import.meta.url` in the glue: harmless here.
     define: { __WASM_BYTE_LENGTH__: "0" },
   });
   const cwd = process.cwd();

@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { NetworkError, ResponseError, TalkChannelClient, ValidationError } from "../pkg/node.js";
+import { NetworkError, ResponseError, TalkChannelClient, TimeoutError, ValidationError } from "../pkg/node.js";
 import { createKakaoEmulator } from "../pkg/testing/index.js";
 
 const CH = "_ZeUTxl";
@@ -55,6 +55,64 @@ describe("answers are read up to 4 MiB (4,194,304 bytes), wasm memory stays boun
     const fetch = async () => new Response(`{"user_id":1,"channels":[],"pad":"${pad}"}`);
     const r = await new TalkChannelClient({ adminKey: "admin0key0answers", fetch, ...quiet }).checkChannelRelationship({ channelIds: [CH], userId: 1 });
     assert.deepEqual(r, { userId: "1", channels: [] });
+  });
+});
+
+describe("a body that stalls, from a fetch that ignores its signal: the read is given up", () => {
+  const answer = '{"user_id":1,"channels":[{"channel_uuid":"@x","channel_public_id":"_ZeUTxl","relation":"ADDED","created_at":"2020-04-18T03:17:05Z","updated_at":"2020-04-18T03:17:05Z"}]}';
+  /** A fetch that never looks at its signal; its answer's stream gives half the body, then nothing (or `body` whole). */
+  function stalling({ whole = false, stream = true } = {}) {
+    const seen = { cancelled: [], calls: 0 };
+    const fetch = async () => {
+      seen.calls++;
+      const bytes = new TextEncoder().encode(answer);
+      if (!stream) return { status: 200, headers: new Headers(), body: null, text: () => new Promise(() => {}) };
+      const body = new ReadableStream({
+        start(c) {
+          c.enqueue(whole ? bytes : bytes.subarray(0, 40));
+          if (whole) c.close();
+        },
+        cancel(reason) {
+          seen.cancelled.push(reason);
+        },
+      });
+      return new Response(body, { status: 200 });
+    };
+    return { seen, kakao: new TalkChannelClient({ adminKey: "admin0key0for0answers0tests00000", fetch, ...quiet }) };
+  }
+  const params = { channelIds: [CH], userId: "1" };
+
+  test("the attempt's timeout ends the read: TimeoutError after each attempt, the stream cancelled each time", async () => {
+    const { seen, kakao } = stalling();
+    const t0 = Date.now();
+    const err = await kakao.checkChannelRelationship(params, { timeoutMs: 100, maxRetries: 1 }).then(() => null, (e) => e);
+    assert.ok(err instanceof TimeoutError, String(err));
+    assert.deepEqual([err.timeoutMs, err.attempts, seen.calls, seen.cancelled.length], [100, 2, 2, 2]);
+    assert.ok(Date.now() - t0 < 5_000, "given up after the timeouts, not later");
+  });
+
+  test("the caller's signal ends the read: rejects with its reason, one attempt, the stream cancelled", async () => {
+    const { seen, kakao } = stalling();
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    setTimeout(() => controller.abort(reason), 50);
+    const err = await kakao.checkChannelRelationship(params, { signal: controller.signal, timeoutMs: 60_000 }).then(() => null, (e) => e);
+    assert.equal(err, reason);
+    assert.deepEqual([seen.calls, seen.cancelled.length], [1, 1]);
+  });
+
+  test("a Response-like whose text() never settles (no stream) times out all the same", async () => {
+    const { seen, kakao } = stalling({ stream: false });
+    const err = await kakao.checkChannelRelationship(params, { timeoutMs: 100, maxRetries: 0 }).then(() => null, (e) => e);
+    assert.ok(err instanceof TimeoutError, String(err));
+    assert.equal(seen.calls, 1);
+  });
+
+  test("a whole body from a stream is read as before (the dates made, no cancel)", async () => {
+    const { seen, kakao } = stalling({ whole: true });
+    const r = await kakao.checkChannelRelationship(params, { timeoutMs: 1_000 });
+    assert.equal(r.channels[0].createdAt.getTime(), Date.UTC(2020, 3, 18, 3, 17, 5));
+    assert.deepEqual(seen.cancelled, []);
   });
 });
 

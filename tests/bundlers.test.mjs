@@ -211,6 +211,51 @@ console.log(JSON.stringify({
   }
 });
 
+describe("the webhook in plain Node: loaded on first use, sharing the client's wasm and classes", () => {
+  // node-bundle.cjs gives the webhook's functions as wrappers that require node-webhook.cjs on
+  // their first call; that bundle takes the glue, errors and pack from node-core.cjs.
+  const probe = `
+import { createRequire } from "node:module";
+let compiled = 0;
+const { Module } = WebAssembly;
+WebAssembly.Module = new Proxy(Module, { construct: (t, a) => (compiled++, Reflect.construct(t, a)) });
+const require = createRequire(import.meta.url);
+const loaded = () => Object.keys(require.cache).some((f) => f.endsWith("node-webhook.cjs"));
+const cjs = require("kakao-talk-channel");
+const esm = await import("kakao-talk-channel");
+const atImport = loaded();
+let refused;
+try {
+  esm.constructChannelWebhookEvent("{}", { authorization: "KakaoAK not-the-key" }, { adminKey: "k".repeat(32) });
+} catch (e) {
+  refused = e;
+}
+console.log(JSON.stringify({
+  atImport,
+  afterCall: loaded(),
+  compiled,
+  same: cjs.constructChannelWebhookEvent === esm.constructChannelWebhookEvent,
+  fns: ["constructChannelWebhookEvent", "parseChannelWebhook", "createChannelWebhookHandler", "d1SeenStore", "kvSeenStore", "redisSeenStore", "toNodeHandler", "createNodeWebhookHandler"].map((n) => [esm[n].name, esm[n].length].join("/")),
+  authError: refused instanceof cjs.WebhookAuthError && refused instanceof esm.KakaoTalkChannelError,
+  validation: (() => { try { esm.createChannelWebhookHandler({ adminKey: "k".repeat(32), onEvent: 1 }); } catch (e) { return e instanceof cjs.ValidationError && e.field; } })(),
+}));
+`;
+
+  test("not loaded at import; on the first call its errors are the entry's classes and the wasm is compiled once", async () => {
+    writeFileSync(join(scratch, "webhook-lazy.mjs"), probe);
+    const { stdout } = await sh(process.execPath, ["webhook-lazy.mjs"]);
+    assert.deepEqual(JSON.parse(stdout), {
+      atImport: false,
+      afterCall: true,
+      compiled: 1,
+      same: true,
+      fns: ["constructChannelWebhookEvent/3", "parseChannelWebhook/2", "createChannelWebhookHandler/1", "d1SeenStore/2", "kvSeenStore/2", "redisSeenStore/2", "toNodeHandler/2", "createNodeWebhookHandler/1"],
+      authError: true,
+      validation: "onEvent",
+    });
+  });
+});
+
 describe("where plain Node takes the wasm from", () => {
   // Which of the package's files a process loaded, and whether the client works.
   const probe = `

@@ -4,7 +4,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { TalkChannelClient, ValidationError } from "../pkg/node.js";
-import { CHUNK, __setMaxKeys, pack } from "../pkg/pack.js";
+import { types } from "node:util";
+import vm from "node:vm";
+import { CHUNK, __setIsMap, __setMaxKeys, pack } from "../pkg/pack.js";
+import { parseDated } from "../pkg/shared.js";
 
 const CH = "_ZeUTxl";
 
@@ -162,4 +165,92 @@ describe("bodies built from packed users", () => {
       assert.equal(sent.length, 0);
     });
   }
+});
+
+describe("the Map check without a throw (Node's util.types.isMap, set by the Node entry)", () => {
+  // Values on either side of the line: the Map getter's brand check decides what is a Map, and
+  // isMap must decide the same for each, or pack would read a Map as an object or the reverse.
+  const values = () => {
+    const swapped = new Map([["age", 1]]);
+    Object.setPrototypeOf(swapped, Object.prototype);
+    const bare = new Map([["gender", "F"]]);
+    Object.setPrototypeOf(bare, null);
+    class Fields extends Map {}
+    return [
+      new Map([["a", 1]]),
+      vm.runInNewContext('new Map([["b", 2]])'),
+      swapped,
+      bare,
+      new Fields([["c", 3]]),
+      new Proxy(new Map([["d", 4]]), {}),
+      Object.create(Map.prototype),
+      { size: 1, entries: () => [["e", 5]][Symbol.iterator]() },
+      new WeakMap(),
+      vm.runInNewContext("({ f: 6 })"),
+      [new Map([["g", 7]])],
+    ];
+  };
+
+  test("pack gives the same text with the check as with the getter alone, for every kind of value", () => {
+    const before = pack(values()).text;
+    __setIsMap(types.isMap);
+    try {
+      assert.equal(pack(values()).text, before);
+    } finally {
+      __setIsMap(undefined);
+    }
+    // A Map with its prototype swapped is still a Map: its entries are read, never dropped.
+    assert.match(before, /^11\0o1\0sa\0n1\0o1\0sb\0n2\0o1\0sage\0n1\0o1\0sgender\0sF\0o1\0sc\0n3\0/);
+  });
+
+  test("through the client (the Node entry sets it): params as a Map with a swapped prototype, or of another realm, are read as their entries", async () => {
+    const urls = [];
+    const fetch = async (url) => {
+      urls.push(url);
+      return Response.json({ user_id: 1234, channels: [{ channel_uuid: "@x", channel_public_id: CH, relation: "ADDED", created_at: "2020-04-18T03:17:05Z", updated_at: "2020-04-18T03:17:05Z" }] });
+    };
+    const kakao = new TalkChannelClient({ adminKey: "admin0key0for0marshal0tests00000", fetch });
+    const swapped = new Map([["channelIds", [CH]], ["userId", "1234"]]);
+    Object.setPrototypeOf(swapped, Object.prototype);
+    const r = await kakao.checkChannelRelationship(swapped);
+    await kakao.checkChannelRelationship(vm.runInNewContext(`new Map([["channelIds", ["${CH}"]], ["userId", "1234"]])`));
+    assert.equal(r.channels[0].createdAt.getTime(), Date.UTC(2020, 3, 18, 3, 17, 5));
+    assert.deepEqual(urls, Array(2).fill(`https://kapi.kakao.com/v2/api/talk/channels?target_id_type=user_id&target_id=1234&channel_ids=${CH}`));
+  });
+});
+
+describe("parseDated: JSON.parse and one walk make the Dates (what a reviver made before)", () => {
+  const reviver = (key, value) => (typeof value === "number" && (key === "createdAt" || key === "updatedAt") ? new Date(value) : value);
+  const texts = [
+    '{"channels":[{"createdAt":1587179825000,"updatedAt":1587179826000,"relation":"ADDED"}],"userId":"1"}',
+    '{"a":{"b":[[{"createdAt":0}],{"updatedAt":-1}]},"createdAt":"2020-01-01","updatedAt":null,"other":5}',
+    '[{"createdAt":1},2,"x",null,[{"updatedAt":3}]]',
+    '{"__proto__":{"createdAt":7},"constructor":1}',
+    '"text"',
+    "null",
+    "12",
+  ];
+  for (const text of texts) {
+    test(`the same value as JSON.parse with the reviver: ${text.slice(0, 40)}`, () => {
+      const got = parseDated(text);
+      const want = JSON.parse(text, reviver);
+      assert.deepEqual(got, want);
+      if (got !== null && typeof got === "object") assert.deepEqual(Object.getPrototypeOf(got), Object.getPrototypeOf(want));
+    });
+  }
+
+  test("a `__proto__` key stays an own key; an enumerable key added to Object.prototype is not walked", () => {
+    Object.prototype.pollutedAt = 1;
+    try {
+      const got = parseDated('{"__proto__":{"updatedAt":9}}');
+      assert.ok(Object.hasOwn(got, "__proto__"));
+      assert.equal(Object.getPrototypeOf(got), Object.prototype);
+      const own = Object.getOwnPropertyDescriptor(got, "__proto__")?.value;
+      assert.ok(own.updatedAt instanceof Date);
+      assert.equal(own.updatedAt.getTime(), 9);
+      assert.equal(Object.keys(got).length, 1);
+    } finally {
+      delete Object.prototype.pollutedAt;
+    }
+  });
 });

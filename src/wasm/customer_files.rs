@@ -106,7 +106,7 @@ fn users_params<'v, 'a>(
 pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["channelPublicId", "fileName", "schema"])?;
     let (ch, name, schema) = params::register(p)?;
-    let call = inner.call_options(args, None, false)?;
+    let call = inner.call_options(args, false)?;
     let answer = inner
         .execute(&cf::register_request(&ch, name, &schema), &call)
         .await?;
@@ -119,7 +119,7 @@ pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, 
 pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["channelPublicId"])?;
     let ch = params::list(p)?;
-    let call = inner.call_options(args, None, false)?;
+    let call = inner.call_options(args, false)?;
     let answer = inner.execute(&cf::view_request(&ch), &call).await?;
     let list = cf::parse_view(&answer.body).map_err(|e| answer.bad(e))?;
     to_json(&list)
@@ -188,7 +188,7 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     }
     drop(checker);
     params::require_users(users.count())?;
-    let call = inner.call_options(args, None, true)?;
+    let call = inner.call_options(args, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let total = users.batches();
     let mut first = Some(first);
@@ -254,7 +254,7 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
         user_type: ty,
         ids,
     } = params::delete(p)?;
-    let call = inner.call_options(args, None, true)?;
+    let call = inner.call_options(args, true)?;
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let chunks: Vec<&[String]> = ids.chunks(cf::BATCH_SIZE).collect();
     let total = chunks.len();

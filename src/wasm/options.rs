@@ -58,13 +58,9 @@ pub(super) fn client(o: ClientOptions, log: Log, handles: &Handles) -> Inner {
 
 impl Inner {
     /// The call's options (checked by `api::options::call_options`); `split`: whether the
-    /// method splits its input into batches.
-    pub(super) fn call_options(
-        &self,
-        args: &Args,
-        token: Option<&str>,
-        split: bool,
-    ) -> Result<Call, ValidationError> {
+    /// method splits its input into batches. Its secrets are the args' (the client's keys and
+    /// the params' access token).
+    pub(super) fn call_options(&self, args: &Args, split: bool) -> Result<Call, ValidationError> {
         args.record.split.set(split);
         let defaults = CallDefaults {
             timeout_ms: self.timeout_ms,
@@ -72,8 +68,6 @@ impl Inner {
             concurrency: self.concurrency,
         };
         let o = options::call_options(args.options(), defaults, split)?;
-        let mut secrets = self.secrets();
-        secrets.extend(token.map(str::to_owned));
         let handles = &args.handles;
         Ok(Call {
             signal: o.signal.map(|i| handles.signal(i)),
@@ -82,7 +76,7 @@ impl Inner {
             concurrency: o.concurrency,
             on_batch: o.on_batch.map(|i| handles.value(i)),
             stop: o.stop.map(|i| handles.signal(i)),
-            secrets,
+            secrets: Rc::clone(&args.secrets),
             hooks: Hooks::new(o.hooks, handles),
             record: Rc::clone(&args.record),
         })

@@ -16,7 +16,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     let p = args.params_with(&["channelIds", "accessToken", "userId"])?;
     let check = params::check(p)?;
     let asked = check.asked();
-    let call = inner.call_options(args, check.token, false)?;
+    let call = inner.call_options(args, false)?;
     let answer = inner
         .execute(
             &relationship::check_request(&check.channels, check.target),
@@ -30,7 +30,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
 pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
     let p = args.params_with(&["userIds", "channelIds"])?;
     let params::Multi { asked, channels } = params::multi(p)?;
-    let call = inner.call_options(args, None, true)?;
+    let call = inner.call_options(args, true)?;
     // Fail fast on a missing admin key before the first chunk.
     inner.credentials.authorization(&Auth::AdminKey)?;
     let chunks: Vec<&[UserId]> = asked.chunks(relationship::MULTI_CHUNK).collect();

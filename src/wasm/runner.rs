@@ -49,7 +49,7 @@ pub(super) struct Call {
     /// Once aborted, no new batch of a split call starts; those in flight finish.
     pub(super) stop: Option<Signal>,
     /// Secrets of this call: the client's keys and the call's access token.
-    pub(super) secrets: Vec<String>,
+    pub(super) secrets: Rc<Vec<String>>,
     /// The call's own `onRequest` / `onResponse`, called after the client's.
     pub(super) hooks: Hooks,
     /// The answers used, for the result's `$metadata`.
@@ -77,6 +77,8 @@ pub(super) struct Args<'a> {
     pub(super) chunks: Option<Array>,
     /// The answers the call used, for its result's `$metadata`.
     pub(super) record: Rc<Record>,
+    /// Secrets of this call: the client's keys and the params' `accessToken`, if a string.
+    pub(super) secrets: Rc<Vec<String>>,
 }
 
 impl<'a> Args<'a> {
