@@ -438,6 +438,15 @@ function keyTokensOf(keys, n, level) {
  */
 function packFlat(v, handles, seen, level) {
   const keys = Object.keys(v);
+  // A Map whose prototype was swapped to Object.prototype has no own keys but its entries:
+  // packValue reads them. Where no cheap brand check exists, only an object without own keys
+  // pays the Map check's caught throw (a Map with own enumerable keys as well is not looked for).
+  if (isMap !== undefined ? isMap(v) : keys.length === 0 && mapSizeOf(v) >= 0) {
+    /** @type {string[]} */
+    const sub = [];
+    packValue(v, sub, handles, level + 1, seen);
+    return sub.join("\0");
+  }
   const n = Math.min(keys.length, maxKeys + 1);
   const tokens = keyTokensOf(keys, n, level);
   let line = `o${n}`;

@@ -192,14 +192,20 @@ writeFileSync(
 // call (an app that never uses the webhook never parses it). Same names as exports.js.
 "use strict";
 const core = require(${JSON.stringify(CORE)});
+/** @type {Record<string, (...args: unknown[]) => unknown> | undefined} */
 let webhook;
 /** The webhook's exports, loaded once, on first use. */
 function load() {
   if (webhook === undefined) webhook = require("./node-webhook.cjs");
-  return webhook;
+  return /** @type {Record<string, (...args: unknown[]) => unknown>} */ (webhook);
 }
-/** A function of the webhook's, by name, with its name and length. */
+/**
+ * A function of the webhook's, by name, with its name and length.
+ * @param {string} name
+ * @param {number} length
+ */
 function lazy(name, length) {
+  /** @this {unknown} @param {...unknown} args */
   const f = function (...args) {
     return load()[name].apply(this, args);
   };

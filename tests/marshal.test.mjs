@@ -93,6 +93,27 @@ describe("pack: the format", () => {
     assert.equal(new TextDecoder().decode(chunks[0]), generic.slice(head.length));
   });
 
+  test("users or fields that are Maps with their prototype swapped to Object.prototype are read as their entries in chunks too, never as {}", () => {
+    const swapped = (entries) => Object.setPrototypeOf(new Map(entries), Object.prototype);
+    const users = [
+      { id: 1, fields: swapped([["age", 30]]) },
+      swapped([["id", 2], ["fields", { a: 1 }]]),
+      { id: 3, fields: {} },
+    ];
+    const generic = pack([users]).text;
+    const head = `1\0a${users.length}\0`;
+    assert.equal(generic, `${head}o2\0sid\0n1\0sfields\0o1\0sage\0n30\0o2\0sid\0n2\0sfields\0o1\0sa\0n1\0o2\0sid\0n3\0sfields\0o0`);
+    for (const check of [undefined, types.isMap]) {
+      __setIsMap(check);
+      try {
+        const { chunks } = pack([{ users }], "users");
+        assert.equal(new TextDecoder().decode(chunks[0]), generic.slice(head.length), `isMap ${check ? "set" : "unset"}`);
+      } finally {
+        __setIsMap(undefined);
+      }
+    }
+  });
+
   test("a sparse array stops at its first hole; a lone surrogate and an object with such a key are marked; keys past the limit are not read", () => {
     // What client.js tells pack.js once the wasm is loaded (this is the ESM copy: Node's entry
     // bundles its own).
