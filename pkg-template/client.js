@@ -101,14 +101,14 @@ export class TalkChannelClient {
    */
   async #run(method, params, options) {
     const { text, handles, chunks } = pack([params, options], method === "addCustomerFileUsers" ? USERS : undefined);
-    let pair;
+    let outcome;
     try {
-      pair = await this.#wasm.call(method, text, handles, chunks);
+      outcome = await this.#wasm.call(method, text, handles, chunks);
     } catch (thrown) {
       // Made here, after the await: the stack holds the caller's async frames.
       throw fail(thrown);
     }
-    return withMetadata(pair);
+    return withMetadata(outcome);
   }
 
   /** @type {Api.TalkChannelClient["checkChannelRelationship"]} */

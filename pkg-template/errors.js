@@ -2,7 +2,7 @@
 // `instanceof` and `name` work. No property ever holds a key or token, and nothing a server
 // sends is ever copied onto an error's own properties: Kakao's extra fields sit under
 // `details`.
-import { parseDated } from "./marshal.js";
+import { WasmFailure, parseDated } from "./marshal.js";
 /** @import * as Api from "./errors.js" */
 
 // Drift check. The public types are errors.d.ts, written by hand (its rule ids and error kinds are
@@ -274,14 +274,14 @@ export function fromRecord(record, reason) {
 }
 
 /**
- * The error a failed wasm call rejects (or throws) with, `[record JSON, abort reason]`, as the
- * class of this file: made in the caller's async context, so its stack holds the caller's frames.
+ * The error a failed wasm call rejects (or throws) with, a `WasmFailure` (the record's JSON, the
+ * abort's reason), as the class of this file: made in the caller's async context, so its stack holds the caller's frames.
  * Anything else is passed through. Not public API.
  * @type {typeof Api.__fail}
  */
 export function __fail(thrown) {
-  if (Array.isArray(thrown) && thrown.length === 2 && (thrown[0] === null || typeof thrown[0] === "string")) {
-    return thrown[0] === null ? thrown[1] : fromRecord(parseDated(thrown[0]), thrown[1]);
+  if (thrown instanceof WasmFailure) {
+    return thrown.record === null ? thrown.reason : fromRecord(parseDated(thrown.record), thrown.reason);
   }
   return thrown;
 }

@@ -8,4 +8,4 @@
 
 export { loggerShape } from "./log.js";
 export { parseResult, withMetadata } from "./revive.js";
-export { __setErrorMaker, parseDated, snapshotError } from "./shared.js";
+export { WasmFailure, __setErrorMaker, parseDated, snapshotError } from "./shared.js";

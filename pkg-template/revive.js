@@ -4,6 +4,8 @@
 
 import { parseDated } from "./shared.js";
 
+/** @import { WasmResult } from "./shared.js" */
+
 /**
  * A result of the wasm runner (JSON text), dates revived.
  * @param {string} json
@@ -13,13 +15,13 @@ export function parseResult(json) {
 }
 
 /**
- * A result of the wasm runner, `[result JSON, $metadata JSON | undefined]`: the result, dates
- * revived, with its metadata as a non-enumerable `$metadata` (parsed on first read), so that
- * `JSON.stringify`, `Object.keys` and spreading give the data alone.
- * @param {unknown} pair `[result JSON, $metadata JSON | undefined]`, as the wasm runner resolves
+ * A result of the wasm runner (a {@link WasmResult}: the result's JSON, its `$metadata` JSON):
+ * the result, dates revived, with its metadata as a non-enumerable `$metadata` (parsed on first
+ * read), so that `JSON.stringify`, `Object.keys` and spreading give the data alone.
+ * @param {WasmResult} outcome as the wasm runner resolves
  */
-export function withMetadata(pair) {
-  const [json, meta] = /** @type {[string, string | undefined]} */ (pair);
+export function withMetadata(outcome) {
+  const { json, meta } = outcome;
   const result = parseResult(json);
   if (typeof meta === "string" && result !== null && typeof result === "object") {
     /** @type {unknown} */

@@ -138,3 +138,35 @@ function datesIn(node) {
     else if (typeof v === "number" && DATE_KEYS.has(key)) node[key] = new Date(v);
   }
 }
+
+/**
+ * What a failed wasm call rejects with (or a sync wasm function throws), made by Rust
+ * (convert.rs) and read by errors.js's `__fail`: the error record's JSON, or null for an abort,
+ * and the abort's reason. A class, so that nothing a caller's callback throws is taken for one.
+ * Not public API.
+ */
+export class WasmFailure {
+  /**
+   * @param {string | undefined} record
+   * @param {unknown} reason
+   */
+  constructor(record, reason) {
+    this.record = record ?? null;
+    this.reason = reason;
+  }
+}
+
+/**
+ * What a wasm call resolves with, made by Rust (client.rs) and read by revive.js's
+ * `withMetadata`: the result's JSON and its `$metadata` JSON, when it has one. Not public API.
+ */
+export class WasmResult {
+  /**
+   * @param {string} json
+   * @param {string | undefined} meta
+   */
+  constructor(json, meta) {
+    this.json = json;
+    this.meta = meta;
+  }
+}

@@ -75,8 +75,8 @@ impl<T> Outcome<T> {
 
 #[wasm_bindgen(module = "/pkg-template/on-batch.js")]
 extern "C" {
-    /// Calls the caller's `onBatch` with the settled batch (`[record JSON, abort reason]` for
-    /// a failure); returns a snapshot (JSON) of what it threw, if it threw. Never throws.
+    /// Calls the caller's `onBatch` with the settled batch (`event` JSON, a failure's record in
+    /// it; `error` the abort reason, apart); returns a snapshot (JSON) of what it threw, if it threw. Never throws.
     #[wasm_bindgen(js_name = __onBatch)]
     fn on_batch_js(on_batch: &JsValue, event: &str, error: &JsValue) -> Option<String>;
 }

@@ -5,7 +5,7 @@
 //! Arguments arrive packed by pack.js (read in JS, inside `try`), so nothing here reads a
 //! caller's object: no getter or Proxy can throw through these frames.
 
-use super::convert::CallError;
+use super::convert::{CallError, WasmResult};
 use super::handles::Handles;
 use super::options::{client, in_browser, logger};
 use super::runner::{Args, Inner};
@@ -111,12 +111,9 @@ impl WasmClient {
                     }
                 };
                 let value = run.await?;
-                // `[result JSON, $metadata JSON]`: client.js attaches the metadata.
-                let meta = args
-                    .record
-                    .json(&args.secrets)
-                    .map(|m| JsValue::from_str(&m));
-                Ok(Array::of2(&value, &meta.unwrap_or(JsValue::UNDEFINED)).into())
+                // The result's JSON and its `$metadata` JSON: revive.js attaches the metadata.
+                let meta = args.record.json(&args.secrets);
+                Ok(WasmResult::new(&value, meta).into())
             }
             .await;
             result.map_err(|e: CallError| {

@@ -8,10 +8,22 @@ use crate::core::error::{ApiError, ResponseError, ValidationError};
 /// Where it lives now; re-exported for the modules of the wasm edge that redact a value.
 pub(super) use crate::core::record::redact_json;
 use crate::core::record::{Context, ErrorRecord};
-use js_sys::Array;
 use serde::Serialize;
 use std::fmt;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/pkg-template/shared.js")]
+extern "C" {
+    /// What a failed call rejects with: named fields, not a positional pair.
+    type WasmFailure;
+    #[wasm_bindgen(constructor)]
+    fn new(record: Option<String>, reason: &JsValue) -> WasmFailure;
+
+    /// What a call resolves with: the result's JSON and its `$metadata` JSON.
+    pub type WasmResult;
+    #[wasm_bindgen(constructor)]
+    pub fn new(json: &JsValue, meta: Option<String>) -> WasmResult;
+}
 
 /// Where a call failed: Kakao's endpoint (`"GET /v2/api/talk/channels"`), how many attempts
 /// were made, and (when Kakao answered) the response headers as a JSON object.
@@ -116,17 +128,14 @@ impl CallError {
         Some((record.message().to_owned(), record.to_json()))
     }
 
-    /// The value a failed call rejects (or a sync function throws) with: `[record JSON,
-    /// abort reason]`, read by `fail()` in client.js.
+    /// The value a failed call rejects (or a sync function throws) with: a `WasmFailure` (the
+    /// record's JSON, `None` for an abort; the abort's reason), read by `__fail` in errors.js.
     pub fn into_js(self, secrets: &[String]) -> JsValue {
         let reason = match &self {
             CallError::Bulk { reason, .. } | CallError::Aborted(reason) => reason.clone(),
             _ => JsValue::UNDEFINED,
         };
-        match self.record(secrets) {
-            Some((_, record)) => Array::of2(&JsValue::from_str(&record), &reason).into(),
-            None => Array::of2(&JsValue::NULL, &reason).into(),
-        }
+        WasmFailure::new(self.record(secrets).map(|(_, record)| record), &reason).into()
     }
 }
 

@@ -1,6 +1,6 @@
 //! wasm-bindgen tests of the edge's contract, run under Node by wasm-bindgen-test-runner:
-//! arguments packed by pack.js's real `pack` go in, JSON text or an error record
-//! (`[record JSON, abort reason]`) comes out.
+//! arguments packed by pack.js's real `pack` go in, a `WasmResult` (result JSON, `$metadata`
+//! JSON) or a `WasmFailure` (error record JSON, abort reason) comes out.
 
 use super::client::WasmClient;
 use js_sys::{Array, Function, Promise, Reflect};
@@ -47,9 +47,14 @@ fn client(options: &str) -> WasmClient {
         .unwrap()
 }
 
-/// The record of a thrown or rejected `[record JSON, reason]`.
+/// A named field of a JS object.
+fn field(v: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(name)).unwrap()
+}
+
+/// The record of a thrown or rejected `WasmFailure { record, reason }`.
 fn record(thrown: JsValue) -> serde_json::Value {
-    let text = Array::from(&thrown).get(0).as_string().unwrap();
+    let text = field(&thrown, "record").as_string().unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -61,13 +66,12 @@ async fn call(
     let (text, handles, chunks) = packed(args);
     let p: Promise = c.call(method.into(), text, handles, chunks);
     match JsFuture::from(p).await {
-        Ok(pair) => {
-            // `[result JSON, $metadata JSON]`.
-            let pair = Array::from(&pair);
+        Ok(outcome) => {
+            // `WasmResult { json, meta }`: the result's JSON, its `$metadata` JSON.
             let meta: serde_json::Value =
-                serde_json::from_str(&pair.get(1).as_string().unwrap()).unwrap();
+                serde_json::from_str(&field(&outcome, "meta").as_string().unwrap()).unwrap();
             assert!(meta["attempts"].as_u64().unwrap() >= 1, "{meta}");
-            Ok(serde_json::from_str(&pair.get(0).as_string().unwrap()).unwrap())
+            Ok(serde_json::from_str(&field(&outcome, "json").as_string().unwrap()).unwrap())
         }
         Err(thrown) => Err(record(thrown)),
     }
