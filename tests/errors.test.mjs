@@ -152,3 +152,18 @@ describe("BulkOperationError", () => {
     assert.deepEqual([e.endpoint, e.attempts], ["GET /v2/api/talk/channels/multi", 2]);
   });
 });
+
+describe("__fail: the wasm's failures are recognised by class, nothing else is", async () => {
+  const { __fail, ValidationError: EsmValidationError } = await import("../pkg/errors.js");
+  const { WasmFailure } = await import("../pkg/shared.js");
+
+  test("a WasmFailure becomes its error class, or its abort reason; any other value, a two-element array too, passes through", () => {
+    const record = JSON.stringify({ name: "ValidationError", message: "userId: must be a string", props: { field: "userId", rule: "user_id.type" } });
+    const e = __fail(new WasmFailure(record, undefined));
+    assert.ok(e instanceof EsmValidationError);
+    assert.deepEqual([e.message, e.field, e.rule], ["userId: must be a string", "userId", "user_id.type"]);
+    const reason = new Error("stop");
+    assert.equal(__fail(new WasmFailure(undefined, reason)), reason);
+    for (const other of [[null, "x"], [record, reason], "text", undefined, reason]) assert.equal(__fail(other), other);
+  });
+});
