@@ -7,7 +7,7 @@ use super::convert::{to_json, CallError};
 use crate::api::packed::{self, Val};
 use crate::api::webhook::{parse_event_bytes, verify_authorization};
 use crate::api::webhook_options::{check_method, check_options, store_options, OptionsOf, Store};
-use serde_json::json;
+use crate::core::json::JsonObject;
 use wasm_bindgen::prelude::*;
 
 /// Checks the options of `parseChannelWebhook` (`kind` "parse"),
@@ -88,14 +88,15 @@ pub fn parse_webhook(
         return Ok(JsValue::UNDEFINED);
     };
     let e = parse_event_bytes(&body, resource_id.as_deref()).map_err(|e| fail(e.into()))?;
-    to_json(&json!({
-        "event": e.event,
-        "userId": e.user_id,
-        "idType": e.id_type,
-        "channelPublicId": e.channel_public_id,
-        "channelUuid": e.channel_uuid,
-        "updatedAt": e.updated_at,
-        "resourceId": e.resource_id,
-    }))
-    .map_err(fail)
+    // Keys in byte order, as `json!` wrote them.
+    let json = JsonObject::new()
+        .str("channelPublicId", &e.channel_public_id)
+        .str("channelUuid", &e.channel_uuid)
+        .str("event", &e.event)
+        .str("idType", &e.id_type)
+        .opt_str("resourceId", e.resource_id.as_deref())
+        .int("updatedAt", e.updated_at)
+        .str("userId", &e.user_id)
+        .finish();
+    Ok(JsValue::from_str(&json))
 }
