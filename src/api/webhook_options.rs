@@ -12,8 +12,11 @@ use super::webhook::{
     MIN_SEEN_TTL_MS,
 };
 use crate::core::error::ValidationError;
+use crate::core::json::JsonObject;
 use crate::core::rules;
-use serde_json::{json, Value};
+
+/// `MAX_BODY_BYTES` as a JSON integer.
+const MAX_BODY_BYTES_JSON: u64 = MAX_BODY_BYTES as u64;
 
 /// Kakao delivers webhooks with POST (Kakao's REST doc, webhooks): any other method is refused.
 pub fn check_method(method: &str) -> Result<(), ValidationError> {
@@ -85,7 +88,7 @@ pub fn check_options(
     unreadable: Option<String>,
     kind: OptionsOf,
     env_key: Option<&str>,
-) -> Result<Value, ValidationError> {
+) -> Result<String, ValidationError> {
     let handler = kind == OptionsOf::Handler;
     if let Some(field) = unreadable {
         return Err(input::unreadable(field));
@@ -119,11 +122,7 @@ pub fn check_options(
         rules::OPTIONS_BODY_TIMEOUT_MS,
     )?
     .unwrap_or(DEFAULT_BODY_TIMEOUT_MS);
-    let mut out = json!({
-        "adminKey": key,
-        "bodyTimeoutMs": body_timeout_ms,
-        "maxBodyBytes": MAX_BODY_BYTES,
-    });
+    let out = JsonObject::new().str("adminKey", key);
     if handler {
         let function = |key: &str, required: bool| -> Result<(), ValidationError> {
             let v = o.get(key);
@@ -186,14 +185,20 @@ pub fn check_options(
         )?
         .unwrap_or(DEFAULT_CALL_TIMEOUT_MS);
         check_timing(answer, lease, ttl)?;
-        if let Some(map) = out.as_object_mut() {
-            map.insert("seenTtlMs".into(), json!(ttl));
-            map.insert("answerWithinMs".into(), json!(answer));
-            map.insert("leaseMs".into(), json!(lease));
-            map.insert("callTimeoutMs".into(), json!(call));
-        }
+        // Keys in byte order, as `json!` wrote them.
+        return Ok(out
+            .uint("answerWithinMs", answer.into())
+            .uint("bodyTimeoutMs", body_timeout_ms.into())
+            .uint("callTimeoutMs", call.into())
+            .uint("leaseMs", lease.into())
+            .uint("maxBodyBytes", MAX_BODY_BYTES_JSON)
+            .uint("seenTtlMs", ttl.into())
+            .finish());
     }
-    Ok(out)
+    Ok(out
+        .uint("bodyTimeoutMs", body_timeout_ms.into())
+        .uint("maxBodyBytes", MAX_BODY_BYTES_JSON)
+        .finish())
 }
 
 fn store_option_names(kind: Store) -> &'static [&'static str] {
@@ -213,7 +218,7 @@ pub fn store_options(
     kind: Store,
     values: &[Val],
     unreadable: Option<String>,
-) -> Result<Value, ValidationError> {
+) -> Result<String, ValidationError> {
     if let Some(field) = unreadable {
         return Err(input::unreadable(field));
     }
@@ -279,26 +284,32 @@ pub fn store_options(
             format!("{name}: must be a function: {field} must be {what}"),
         ));
     }
-    let mut out = serde_json::Map::new();
+    // Keys in byte order, as `json!` wrote them ("client" before "prefix").
+    let mut out = JsonObject::new();
+    if kind == Store::Redis {
+        out = out.str("client", shape);
+    }
     if kind == Store::D1 {
         let table = input::opt_string(o, "table", "options.table")?.unwrap_or("kakao_webhook_seen");
         check_table(table)?;
-        out.insert("table".into(), json!(table));
+        out = out.str("table", table);
     } else {
         let prefix = input::opt_string(o, "prefix", "options.prefix")?.unwrap_or("kakao-webhook:");
         check_prefix(prefix)?;
-        out.insert("prefix".into(), json!(prefix));
+        out = out.str("prefix", prefix);
     }
-    if kind == Store::Redis {
-        out.insert("client".into(), json!(shape));
-    }
-    Ok(Value::Object(out))
+    Ok(out.finish())
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::packed::args;
     use super::*;
+
+    /// The options' JSON text, parsed.
+    fn parse(text: String) -> serde_json::Value {
+        serde_json::from_str(&text).unwrap()
+    }
 
     fn one(text: &str) -> Val<'_> {
         args(text).unwrap().into_iter().next().unwrap()
@@ -317,7 +328,7 @@ mod tests {
     #[test]
     fn webhook_options_fill_defaults_and_check_the_handler() {
         let o = one("1\0o1\0sadminKey\0sadmin-0001");
-        let v = check_options(&o, None, OptionsOf::Parse, None).unwrap();
+        let v = parse(check_options(&o, None, OptionsOf::Parse, None).unwrap());
         assert_eq!(v["adminKey"], "admin-0001");
         assert_eq!(v["bodyTimeoutMs"], DEFAULT_BODY_TIMEOUT_MS);
         assert!(v.get("seenTtlMs").is_none());
@@ -330,7 +341,7 @@ mod tests {
             ("onEvent", rules::PARAMS_TYPE.as_str())
         );
         let o = one("1\0o2\0sadminKey\0sadmin-0001\0sonEvent\0hf0");
-        let v = check_options(&o, None, OptionsOf::Handler, None).unwrap();
+        let v = parse(check_options(&o, None, OptionsOf::Handler, None).unwrap());
         assert_eq!(v["seenTtlMs"], DEFAULT_SEEN_TTL_MS);
         // An event takes adminKey alone; the key may come from the environment.
         let o = one("1\0o1\0sbodyTimeoutMs\0n5");
@@ -338,7 +349,9 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.rule, rules::PARAMS_UNKNOWN_KEY.as_str());
-        let v = check_options(&Val::Undefined, None, OptionsOf::Event, Some("env-key-1")).unwrap();
+        let v = parse(
+            check_options(&Val::Undefined, None, OptionsOf::Event, Some("env-key-1")).unwrap(),
+        );
         assert_eq!(v["adminKey"], "env-key-1");
         let e = check_options(&o, Some("seen".into()), OptionsOf::Parse, None)
             .err()
@@ -352,7 +365,7 @@ mod tests {
     #[test]
     fn stores_are_checked_by_the_methods_they_have() {
         let node_redis = args("2\0o2\0ssendCommand\0hf0\0sisOpen\0t\0u").unwrap();
-        let v = store_options(Store::from_name("redis"), &node_redis, None).unwrap();
+        let v = parse(store_options(Store::from_name("redis"), &node_redis, None).unwrap());
         assert_eq!(
             (v["client"].as_str(), v["prefix"].as_str()),
             (Some("node-redis"), Some("kakao-webhook:"))
@@ -370,7 +383,7 @@ mod tests {
             .unwrap();
         assert_eq!(e.field.strip_prefix("kv."), Some("delete"));
         let d1 = args("2\0o1\0sprepare\0hf0\0o1\0stable\0sseen").unwrap();
-        let v = store_options(Store::from_name("d1"), &d1, None).unwrap();
+        let v = parse(store_options(Store::from_name("d1"), &d1, None).unwrap());
         assert_eq!(v["table"], "seen");
     }
 }

@@ -3,7 +3,7 @@
 //! deadline). Here: packed plain values in, the rules of `api::webhook` applied, JSON text or an
 //! error record out. Not public API.
 
-use super::convert::{to_json, CallError};
+use super::convert::CallError;
 use crate::api::packed::{self, Val};
 use crate::api::webhook::{parse_event_bytes, verify_authorization};
 use crate::api::webhook_options::{check_method, check_options, store_options, OptionsOf, Store};
@@ -41,9 +41,8 @@ pub fn check_webhook_options(
         OptionsOf::from_name(kind),
         env_key.as_deref(),
     )
-    .map_err(CallError::from)
-    .and_then(|v| to_json(&v))
-    .map_err(|e| e.into_js(&secrets))
+    .map(|json| JsValue::from_str(&json))
+    .map_err(|e| CallError::from(e).into_js(&secrets))
 }
 
 /// Checks a shipped `seen` store's set-up: `kind` is "redis", "d1" or "kv"; the packed values
@@ -60,9 +59,8 @@ pub fn check_seen_store_options(
 ) -> Result<JsValue, JsValue> {
     let values = packed::args(text).map_err(|e| CallError::from(e).into_js(&[]))?;
     store_options(Store::from_name(kind), &values, unreadable)
-        .map_err(CallError::from)
-        .and_then(|v| to_json(&v))
-        .map_err(|e| e.into_js(&[]))
+        .map(|json| JsValue::from_str(&json))
+        .map_err(|e| CallError::from(e).into_js(&[]))
 }
 
 /// Applies the webhook rules to one delivery, read by webhook.js into plain strings: the
