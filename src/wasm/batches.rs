@@ -134,19 +134,16 @@ impl Run<'_> {
     /// Runs `count` batches: `make(i)` builds batch `i` when a slot is free, `parse(i, ..)` reads
     /// its answer, `describe` gives its result for `onBatch`; `dooms` says whether a failure
     /// stops every later batch.
-    pub(super) async fn go<T, M, P, D, X>(
+    ///
+    /// The closures are taken as `dyn`: one copy of this state machine per result type `T`
+    /// (add and delete share one), not one per call site.
+    pub(super) async fn go<T>(
         &self,
-        mut make: M,
-        parse: P,
-        describe: D,
-        dooms: X,
-    ) -> Result<Outcome<T>, CallError>
-    where
-        M: FnMut(usize) -> Result<Batch, CallError>,
-        P: Fn(usize, &Answer, &Batch) -> Result<T, CallError> + Copy,
-        D: Fn(&T) -> String,
-        X: Fn(&CallError) -> bool,
-    {
+        make: &mut dyn FnMut(usize) -> Result<Batch, CallError>,
+        parse: &dyn Fn(usize, &Answer, &Batch) -> Result<T, CallError>,
+        describe: &dyn Fn(&T) -> String,
+        dooms: fn(&CallError) -> bool,
+    ) -> Result<Outcome<T>, CallError> {
         let (inner, call) = (self.inner, self.call);
         let mut outcome = Outcome {
             succeeded: Vec::new(),

@@ -192,7 +192,7 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let total = users.batches();
     let mut first = Some(first);
-    let make = |b: usize| {
+    let mut make = |b: usize| {
         let batch = match first.take().filter(|_| b == 0) {
             Some(batch) => batch,
             None => {
@@ -214,13 +214,13 @@ pub(super) async fn add(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallE
         count: total,
     }
     .go(
-        make,
-        |_, answer, batch| {
+        &mut make,
+        &|_, answer, batch| {
             cf::parse_add(&answer.body, batch.ids.len(), fid)
                 .map(Some)
                 .map_err(|e| answer.bad(e))
         },
-        |c| {
+        &|c: &Option<(u64, u64)>| {
             JsonObject::new()
                 .opt_uint("requestCount", c.map(|c| c.0))
                 .opt_uint("successCount", c.map(|c| c.1))
@@ -258,7 +258,7 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
     inner.credentials.authorization(&Auth::RestApiKey)?;
     let chunks: Vec<&[String]> = ids.chunks(cf::BATCH_SIZE).collect();
     let total = chunks.len();
-    let make = |b: usize| {
+    let mut make = |b: usize| {
         let chunk = chunks.get(b).copied().unwrap_or_default();
         Ok(Batch {
             request: cf::delete_request(fid, &ch, ty, chunk),
@@ -271,7 +271,12 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
         call: &call,
         count: total,
     }
-    .go(make, |_, _, _| Ok(None), |_| "{}".to_owned(), dooms)
+    .go(
+        &mut make,
+        &|_, _, _| Ok(None::<(u64, u64)>),
+        &|_| "{}".to_owned(),
+        dooms,
+    )
     .await?;
     // The partial result has no string to redact.
     let done_batches = outcome.finish(total, &call.secrets, delete_result, batch_json)?;

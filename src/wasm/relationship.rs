@@ -35,7 +35,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     inner.credentials.authorization(&Auth::AdminKey)?;
     let chunks: Vec<&[UserId]> = asked.chunks(relationship::MULTI_CHUNK).collect();
     let total = chunks.len();
-    let make = |b: usize| {
+    let mut make = |b: usize| {
         let chunk = chunks.get(b).copied().unwrap_or_default();
         Ok(Batch {
             request: relationship::multi_request(chunk, channels.as_deref()),
@@ -54,9 +54,9 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         count: total,
     }
     .go(
-        make,
-        parse,
-        |m| value_text(&sorted_json(m)),
+        &mut make,
+        &parse,
+        &|m| value_text(&sorted_json(m)),
         super::batches::dooms,
     )
     .await?;
