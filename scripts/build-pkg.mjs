@@ -55,8 +55,15 @@ writeFileSync(join(out, `${NAME}.d.cts`), dts);
 
 // 3. The wasm, optimised for size.
 const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
+// `--low-memory-unused` lets wasm-opt fold a constant added to a pointer into the load's or store's
+// offset (-2.4 KB raw, -0.6 KB gzip). Sound for this module: Rust's wasm32 linker puts the 1 MiB
+// stack first (growing down from 1 MiB, data above it: the first data segment is at 1048576), so
+// the low 1 KiB is never a Rust object's address short of a stack 1,023 KiB deep.
+// `--converge` repeats -Oz until it stops shrinking (-0.1 KB gzip).
 execFileSync(wasmOpt, [
+  "--low-memory-unused",
   "-Oz",
+  "--converge",
   "--strip-debug",
   "--strip-producers",
   "--enable-bulk-memory",
