@@ -13,7 +13,7 @@ use crate::core::rules::{self, Rule};
 use crate::core::text::{describe_char, quoted};
 use crate::core::time::parse_rfc3339;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -212,59 +212,60 @@ fn key_path(parent: &str, key: &str) -> String {
 }
 
 impl<'de> DeserializeSeed<'de> for Unique<'_> {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
+/// Only checks: the value itself is read afterwards, by `serde_json::from_str` (a second
+/// visitor building a `Value` here linked more code than reading the body twice costs).
 impl<'de> Visitor<'de> for Unique<'_> {
-    type Value = Value;
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(v) =
-            seq.next_element_seed(self.child(format!("{}[{}]", self.path, items.len())))?
-        {
-            items.push(v);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut n = 0usize;
+        while let Some(()) = seq.next_element_seed(self.child(format!("{}[{n}]", self.path)))? {
+            n = n.saturating_add(1);
         }
-        Ok(Value::Array(items))
+        Ok(())
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut obj = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // The keys seen so far, sorted (a binary search each: a 16 KiB body of short keys
+        // stays fast).
+        let mut keys: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             let path = key_path(&self.path, &key);
-            if obj.contains_key(&key) {
-                *self.dup.borrow_mut() = Some(path);
-                return Err(A::Error::custom("duplicate key"));
+            match keys.binary_search(&key) {
+                Ok(_) => {
+                    *self.dup.borrow_mut() = Some(path);
+                    return Err(A::Error::custom("duplicate key"));
+                }
+                Err(at) => keys.insert(at, key),
             }
-            let value = map.next_value_seed(self.child(path))?;
-            obj.insert(key, value);
+            map.next_value_seed(self.child(path))?;
         }
-        Ok(Value::Object(obj))
+        Ok(())
     }
 }
 
@@ -272,12 +273,13 @@ impl<'de> Visitor<'de> for Unique<'_> {
 fn parse_unique(body: &str) -> Result<Value, ValidationError> {
     let dup = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(body);
-    let parsed = Unique {
+    let checked = Unique {
         path: "body".to_owned(),
         dup: &dup,
     }
     .deserialize(&mut de)
-    .and_then(|v| de.end().map(|()| v));
+    .and_then(|()| de.end());
+    let parsed = checked.and_then(|()| serde_json::from_str::<Value>(body));
     parsed.map_err(|_| match dup.into_inner() {
         Some(path) => ValidationError::new(
             path,
