@@ -18,6 +18,7 @@ use crate::core::error::redact;
 use crate::core::json::{value_text, JsonObject};
 use crate::core::request::HttpRequest;
 use serde_json::Value;
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -135,15 +136,54 @@ impl Run<'_> {
     /// its answer, `describe` gives its result for `onBatch`; `dooms` says whether a failure
     /// stops every later batch.
     ///
-    /// The closures are taken as `dyn`: one copy of this state machine per result type `T`
-    /// (add and delete share one), not one per call site.
-    pub(super) async fn go<T>(
+    /// The closures are taken as `dyn` and the results boxed as `Any`: one copy of the state
+    /// machine (`go_any`) in the wasm, not one per call site or result type.
+    pub(super) async fn go<T: 'static>(
         &self,
         make: &mut dyn FnMut(usize) -> Result<Batch, CallError>,
         parse: &dyn Fn(usize, &Answer, &Batch) -> Result<T, CallError>,
         describe: &dyn Fn(&T) -> String,
         dooms: fn(&CallError) -> bool,
     ) -> Result<Outcome<T>, CallError> {
+        let parse_any = |i: usize, answer: &Answer, batch: &Batch| {
+            parse(i, answer, batch).map(|t| Box::new(t) as Box<dyn Any>)
+        };
+        let describe_any =
+            |t: &Box<dyn Any>| t.downcast_ref::<T>().map(describe).unwrap_or_default();
+        let Outcome {
+            succeeded,
+            failed,
+            first,
+            endpoint,
+            attempts,
+            reasons,
+        } = self.go_any(make, &parse_any, &describe_any, dooms).await?;
+        let mut typed = Vec::with_capacity(succeeded.len());
+        for (i, ids, value) in succeeded {
+            // Always a `T`: `parse_any` boxed it.
+            if let Ok(value) = value.downcast::<T>() {
+                typed.push((i, ids, *value));
+            }
+        }
+        Ok(Outcome {
+            succeeded: typed,
+            failed,
+            first,
+            endpoint,
+            attempts,
+            reasons,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    async fn go_any(
+        &self,
+        make: &mut dyn FnMut(usize) -> Result<Batch, CallError>,
+        parse: &dyn Fn(usize, &Answer, &Batch) -> Result<Box<dyn Any>, CallError>,
+        describe: &dyn Fn(&Box<dyn Any>) -> String,
+        dooms: fn(&CallError) -> bool,
+    ) -> Result<Outcome<Box<dyn Any>>, CallError> {
+        type T = Box<dyn Any>;
         let (inner, call) = (self.inner, self.call);
         let mut outcome = Outcome {
             succeeded: Vec::new(),
