@@ -59,13 +59,15 @@ const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
 // offset (-2.4 KB raw, -0.6 KB gzip). Sound for this module: Rust's wasm32 linker puts the 1 MiB
 // stack first (growing down from 1 MiB, data above it: the first data segment is at 1048576), so
 // the low 1 KiB is never a Rust object's address short of a stack 1,023 KiB deep.
-// `--converge` repeats -Oz until it stops shrinking (-0.1 KB gzip).
+// `--converge` repeats -Oz until it stops shrinking (-0.1 KB gzip). `--strip-target-features`: the
+// `target_features` section (132 B) is read by linkers only, never by an engine.
 execFileSync(wasmOpt, [
   "--low-memory-unused",
   "-Oz",
   "--converge",
   "--strip-debug",
   "--strip-producers",
+  "--strip-target-features",
   "--enable-bulk-memory",
   "--enable-nontrapping-float-to-int",
   "--enable-sign-ext",
