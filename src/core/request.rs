@@ -16,6 +16,21 @@ pub const DEFAULT_BASE_URL: &str = "https://kapi.kakao.com";
 /// Handed to JS with every attempt (attempt.js `__attempt`): the number lives here only.
 pub const MAX_ANSWER_BYTES: u32 = 4 * 1024 * 1024;
 
+/// Response headers that name a request, looked for in this order. Kakao's REST doc names no
+/// such header; these are the usual ones of gateways and proxies in front of an API.
+pub const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-request-id",
+    "request-id",
+    "x-amzn-requestid",
+    "x-correlation-id",
+];
+
+/// The request id of an answer: the value of the first of [`REQUEST_ID_HEADERS`] that `header`
+/// (a lookup by lower-case name) finds.
+pub fn request_id<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<&'a str> {
+    REQUEST_ID_HEADERS.iter().find_map(|h| header(h))
+}
+
 /// The message of the `ResponseError` for a 2xx answer larger than [`MAX_ANSWER_BYTES`].
 pub fn answer_too_large(bytes: u64) -> String {
     format!(
@@ -220,6 +235,18 @@ pub fn bearer(token: &str) -> Result<Auth, ValidationError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_request_id_is_the_first_known_header_present() {
+        let headers = [("request-id", "b"), ("x-correlation-id", "c")];
+        let find = |name: &str| headers.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+        assert_eq!(request_id(find), Some("b"));
+        assert_eq!(request_id(|_| None), None);
+        assert_eq!(
+            request_id(|h| (h == "x-request-id").then_some("a")),
+            Some("a")
+        );
+    }
     use super::*;
 
     #[test]

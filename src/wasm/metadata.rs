@@ -12,18 +12,10 @@ use crate::api::options::HookHandles;
 use crate::core::error::redact;
 use crate::core::json::{value_text, JsonObject};
 use crate::core::log::LogLevel;
+use crate::core::request::request_id;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
-
-/// Response headers that name a request, looked for in this order. Kakao's REST doc names no
-/// such header; these are the usual ones of gateways and proxies in front of an API.
-const REQUEST_ID_HEADERS: &[&str] = &[
-    "x-request-id",
-    "request-id",
-    "x-amzn-requestid",
-    "x-correlation-id",
-];
 
 /// One 2xx answer a call used: `index`, its batch in a split call.
 struct Facts {
@@ -51,10 +43,7 @@ fn headers_of(raw: &str, secrets: &[String]) -> (String, Option<String>) {
         Ok(v @ Value::Object(_)) => redact_json(v, secrets),
         _ => return ("{}".to_owned(), None),
     };
-    let id = REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|h| headers.get(*h).and_then(Value::as_str))
-        .map(str::to_owned);
+    let id = request_id(|h| headers.get(h).and_then(Value::as_str)).map(str::to_owned);
     (value_text(&headers), id)
 }
 
