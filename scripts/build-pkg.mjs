@@ -80,7 +80,7 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files.
-for (const rel of ["errors.js", "env.js", "webhook.js", "webhook-stores.js", "marshal.js", ...SNIPPETS, "revive.js", "pack.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
+for (const rel of ["errors.js", "env.js", "webhook.js", "webhook-read.js", "webhook-stores.js", "marshal.js", ...SNIPPETS, "revive.js", "pack.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
 // The emulator (kakao-talk-channel/testing): every module of pkg-template/testing/, by extension.
@@ -168,14 +168,14 @@ const webhookInputs = await bundleCjs(
   [sharedFromCore],
 );
 for (const input of webhookInputs) {
-  if (!/(^|[\\/])webhook(-node|-stores)?\.js$|^core:|node-webhook\.js$/.test(input.replace(`${process.cwd()}/`, ""))) fail(`node-webhook.cjs carries ${input}: a second instance of a shared module?`);
+  if (!/(^|[\\/])webhook(-node|-read|-stores)?\.js$|^core:|node-webhook\.js$/.test(input.replace(`${process.cwd()}/`, ""))) fail(`node-webhook.cjs carries ${input}: a second instance of a shared module?`);
 }
 const requireBuilt = createRequire(join(out, "node-core.cjs"));
 const core = requireBuilt(CORE);
 const hooks = requireBuilt("./node-webhook.cjs");
 // Every name the webhook's modules import from a shared module is in node-core.cjs's namespace
 // for it (a missing one would be undefined at run time, with no esbuild warning).
-for (const file of ["webhook.js", "webhook-stores.js", "webhook-node.js"]) {
+for (const file of ["webhook.js", "webhook-read.js", "webhook-stores.js", "webhook-node.js"]) {
   for (const [, names, from] of readFileSync(join(template, file), "utf8").matchAll(/^import \{([^}]*)\} from "([^"]+)";$/gm)) {
     if (!(from in SHARED)) continue;
     for (const n of names.split(",").map((x) => x.trim()).filter(Boolean)) {

@@ -21,6 +21,8 @@ test("pkg/: no import cycle among the package's modules, and the graph is the on
   assert.deepEqual([...(graph.get("marshal.js") ?? [])].sort(), ["log.js", "revive.js", "shared.js"]);
   assert.deepEqual([...(graph.get("testing/server.js") ?? [])], ["testing/emulator.js"]);
   assert.ok([...(graph.get("cli.mjs") ?? [])].includes("cli/csv.mjs"));
+  assert.deepEqual([...(graph.get("webhook-read.js") ?? [])].sort(), ["errors.js", "pack.js"]);
+  assert.ok([...(graph.get("webhook.js") ?? [])].includes("webhook-read.js"));
   for (const file of ["cli/state.mjs", "cli/idtable.mjs", "webhook-stores.js", "exports.js", "workerd.js", "deno.js", "web.js"]) {
     assert.ok(graph.has(file), file);
   }
