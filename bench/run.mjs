@@ -157,13 +157,20 @@ async function batchNoNetwork() {
   notes.alloc = JSON.parse(out);
 }
 
-async function bulkAdd(server) {
+/** Both clients against `server`, the ADD_USERS users in each one's shape, and the add's params. */
+function bulkSetup(server) {
   const keys = { restApiKey: server.restApiKey, baseUrl: server.url };
-  const sdk = new TalkChannelClient(keys);
-  const plain = new PlainKakaoClient(keys);
-  const sdkIn = sdkUsers(ADD_USERS);
-  const plainIn = plainUsers(ADD_USERS);
-  const params = { fileId: server.fileId, channelPublicId: CHANNELS[0], userType: "app" };
+  return {
+    sdk: new TalkChannelClient(keys),
+    plain: new PlainKakaoClient(keys),
+    sdkIn: sdkUsers(ADD_USERS),
+    plainIn: plainUsers(ADD_USERS),
+    params: { fileId: server.fileId, channelPublicId: CHANNELS[0], userType: "app" },
+  };
+}
+
+async function bulkAdd(server) {
+  const { sdk, plain, sdkIn, plainIn, params } = bulkSetup(server);
   const r = await compare("add 100,000 users (50 batches), loopback HTTP", {
     sdk: () => sdk.addCustomerFileUsers({ ...params, users: sdkIn }),
     baseline: () => plain.addCustomerFileUsers({ ...params, users: plainIn }),
@@ -199,12 +206,7 @@ const DELAY_MS = 30;
 async function delayedBulkAdd() {
   const server = await startServer(DELAY_MS);
   try {
-    const keys = { restApiKey: server.restApiKey, baseUrl: server.url };
-    const sdk = new TalkChannelClient(keys);
-    const plain = new PlainKakaoClient(keys);
-    const sdkIn = sdkUsers(ADD_USERS);
-    const plainIn = plainUsers(ADD_USERS);
-    const params = { fileId: server.fileId, channelPublicId: CHANNELS[0], userType: "app" };
+    const { sdk, plain, sdkIn, plainIn, params } = bulkSetup(server);
     const at = (concurrency) => () => sdk.addCustomerFileUsers({ ...params, users: sdkIn }, { concurrency });
     const check = await at(8)();
     if (check.requestCount !== ADD_USERS || check.batches.length !== 50) throw new Error("delayed bulk add: unexpected answer");

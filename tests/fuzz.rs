@@ -305,8 +305,8 @@ fn raw_value() -> impl Strategy<Value = RawValue<'static>> {
     ]
 }
 
-#[test]
-fn fuzz_users_and_bodies() {
+/// Up to 8 users of random ids and fields, a user type, with or without a schema.
+fn users_case() -> impl Strategy<Value = UsersCase> {
     let users = proptest::collection::vec(
         (
             raw_id(),
@@ -318,58 +318,80 @@ fn fuzz_users_and_bodies() {
         Just(None),
         Just(Some(vec![("age", "number"), ("성별", "string")]))
     ];
-    fuzz(
-        "users",
-        (users, any::<bool>(), with_schema),
-        |(users, phone, schema_pairs)| {
-            let users: Vec<RawUser> = users
-                .into_iter()
-                .map(|(id, fields)| RawUser {
-                    id,
-                    fields: fields.map(|f| f.into_iter().map(|(k, v)| (k.into(), v)).collect()),
-                })
-                .collect();
-            let ty = if phone {
-                UserType::Phone
-            } else {
-                UserType::App
-            };
-            let schema = schema_pairs.map(|p| Schema::parse(p, "schema").unwrap());
-            // Validating all users agrees with the first-error check: same first error, and
-            // no errors exactly when the (non-empty) list passes.
-            let all = validate_users(&users, ty, schema.as_ref());
-            match (check_users(&users, ty, schema.as_ref()), all.first()) {
-                (Ok(_), None) => {}
-                (Err(e), Some(first)) => prop_assert_eq!(&e, &first.error),
-                (Err(e), None) => prop_assert_eq!(e.rule, "users.empty"),
-                (Ok(_), Some(first)) => {
-                    return Err(TestCaseError::fail(format!(
-                        "{first:?} but check_users passed"
-                    )))
-                }
+    (users, any::<bool>(), with_schema).prop_map(|(users, phone, schema)| UsersCase {
+        users,
+        phone,
+        schema,
+    })
+}
+
+type RawFields = Vec<(String, RawValue<'static>)>;
+
+#[derive(Debug, Clone)]
+struct UsersCase {
+    users: Vec<(RawId<'static>, Option<RawFields>)>,
+    phone: bool,
+    schema: Option<Vec<(&'static str, &'static str)>>,
+}
+
+impl UsersCase {
+    fn into_parts(self) -> (Vec<RawUser<'static>>, UserType, Option<Schema>) {
+        let users = self
+            .users
+            .into_iter()
+            .map(|(id, fields)| RawUser {
+                id,
+                fields: fields.map(|f| f.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+            })
+            .collect();
+        let ty = if self.phone {
+            UserType::Phone
+        } else {
+            UserType::App
+        };
+        let schema = self.schema.map(|p| Schema::parse(p, "schema").unwrap());
+        (users, ty, schema)
+    }
+}
+
+#[test]
+fn fuzz_users_and_bodies() {
+    fuzz("users", users_case(), |case| {
+        let (users, ty, schema) = case.into_parts();
+        // Validating all users agrees with the first-error check: same first error, and
+        // no errors exactly when the (non-empty) list passes.
+        let all = validate_users(&users, ty, schema.as_ref());
+        match (check_users(&users, ty, schema.as_ref()), all.first()) {
+            (Ok(_), None) => {}
+            (Err(e), Some(first)) => prop_assert_eq!(&e, &first.error),
+            (Err(e), None) => prop_assert_eq!(e.rule, "users.empty"),
+            (Ok(_), Some(first)) => {
+                return Err(TestCaseError::fail(format!(
+                    "{first:?} but check_users passed"
+                )))
             }
-            prop_assert!(all.windows(2).all(|w| w[0].index < w[1].index));
-            match check_users(&users, ty, schema.as_ref()) {
-                Ok(valid) => {
-                    let channel = ChannelPublicId::parse("_ZeUTxl", "c").unwrap();
-                    let req = cf::add_request(437, &channel, ty, &valid);
-                    let body = req.body.unwrap_or_default();
-                    let v: serde_json::Value = serde_json::from_str(&body)
-                        .map_err(|e| TestCaseError::fail(format!("{body}: {e}")))?;
-                    prop_assert_eq!(v["users"].as_array().map(Vec::len), Some(users.len()));
-                    let ids: Vec<String> = valid.iter().map(|u| u.id.clone()).collect();
-                    let del = cf::delete_request(437, &channel, ty, &ids)
-                        .body
-                        .unwrap_or_default();
-                    prop_assert!(serde_json::from_str::<serde_json::Value>(&del).is_ok());
-                }
-                Err(e) => prop_assert!(e.field.starts_with("users"), "{}", e.field),
+        }
+        prop_assert!(all.windows(2).all(|w| w[0].index < w[1].index));
+        match check_users(&users, ty, schema.as_ref()) {
+            Ok(valid) => {
+                let channel = ChannelPublicId::parse("_ZeUTxl", "c").unwrap();
+                let req = cf::add_request(437, &channel, ty, &valid);
+                let body = req.body.unwrap_or_default();
+                let v: serde_json::Value = serde_json::from_str(&body)
+                    .map_err(|e| TestCaseError::fail(format!("{body}: {e}")))?;
+                prop_assert_eq!(v["users"].as_array().map(Vec::len), Some(users.len()));
+                let ids: Vec<String> = valid.iter().map(|u| u.id.clone()).collect();
+                let del = cf::delete_request(437, &channel, ty, &ids)
+                    .body
+                    .unwrap_or_default();
+                prop_assert!(serde_json::from_str::<serde_json::Value>(&del).is_ok());
             }
-            let ids: Vec<RawId> = users.iter().map(|u| u.id.clone()).collect();
-            let _ = check_ids(&ids, ty, "userIds");
-            Ok(())
-        },
-    );
+            Err(e) => prop_assert!(e.field.starts_with("users"), "{}", e.field),
+        }
+        let ids: Vec<RawId> = users.iter().map(|u| u.id.clone()).collect();
+        let _ = check_ids(&ids, ty, "userIds");
+        Ok(())
+    });
 }
 
 /// JSON values shaped like Kakao's answers, with random types in every slot.
@@ -567,54 +589,27 @@ fn fuzz_requests_and_retry() {
 
 #[test]
 fn fuzz_add_batch_agrees_with_check_users_and_validate_users() {
-    let users = proptest::collection::vec(
-        (
-            raw_id(),
-            proptest::option::of(proptest::collection::vec((schema_key(), raw_value()), 0..4)),
-        ),
-        0..8,
-    );
-    let with_schema = prop_oneof![
-        Just(None),
-        Just(Some(vec![("age", "number"), ("성별", "string")]))
-    ];
-    fuzz(
-        "add batch",
-        (users, any::<bool>(), with_schema),
-        |(users, phone, schema_pairs)| {
-            let users: Vec<RawUser> = users
-                .into_iter()
-                .map(|(id, fields)| RawUser {
-                    id,
-                    fields: fields.map(|f| f.into_iter().map(|(k, v)| (k.into(), v)).collect()),
-                })
-                .collect();
-            let ty = if phone {
-                UserType::Phone
-            } else {
-                UserType::App
-            };
-            let schema = schema_pairs.map(|p| Schema::parse(p, "schema").unwrap());
-            let channel = ChannelPublicId::parse("_ZeUTxl", "c").unwrap();
-            // Pushing every user refuses exactly the users validate_users reports, with the
-            // same errors; when none is refused, the body is add_request's of check_users.
-            let mut checker = cf::UserChecker::new(ty, schema.as_ref(), users.len());
-            let mut batch = cf::AddBatch::new(437, &channel, ty, users.len());
-            let errors: Vec<cf::UserError> = users
-                .iter()
-                .enumerate()
-                .filter_map(|(i, u)| batch.push(&mut checker, i, u).err())
-                .collect();
-            prop_assert_eq!(&errors, &validate_users(&users, ty, schema.as_ref()));
-            if let Ok(valid) = check_users(&users, ty, schema.as_ref()) {
-                let (req, ids) = batch.finish();
-                prop_assert_eq!(&req, &cf::add_request(437, &channel, ty, &valid));
-                let want: Vec<String> = valid.into_iter().map(|u| u.id).collect();
-                prop_assert_eq!(ids, want);
-            }
-            Ok(())
-        },
-    );
+    fuzz("add batch", users_case(), |case| {
+        let (users, ty, schema) = case.into_parts();
+        let channel = ChannelPublicId::parse("_ZeUTxl", "c").unwrap();
+        // Pushing every user refuses exactly the users validate_users reports, with the
+        // same errors; when none is refused, the body is add_request's of check_users.
+        let mut checker = cf::UserChecker::new(ty, schema.as_ref(), users.len());
+        let mut batch = cf::AddBatch::new(437, &channel, ty, users.len());
+        let errors: Vec<cf::UserError> = users
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| batch.push(&mut checker, i, u).err())
+            .collect();
+        prop_assert_eq!(&errors, &validate_users(&users, ty, schema.as_ref()));
+        if let Ok(valid) = check_users(&users, ty, schema.as_ref()) {
+            let (req, ids) = batch.finish();
+            prop_assert_eq!(&req, &cf::add_request(437, &channel, ty, &valid));
+            let want: Vec<String> = valid.into_iter().map(|u| u.id).collect();
+            prop_assert_eq!(ids, want);
+        }
+        Ok(())
+    });
 }
 
 /// The tokens of one packed value as pack.js writes them (NUL-joined by the caller): objects
