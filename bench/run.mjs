@@ -183,7 +183,8 @@ async function bulkAdd(server) {
   results.push({
     key: "bulk4",
     label: "4b. add 100,000 users, loopback, SDK `concurrency: 4` vs the sequential baseline",
-    target: { text: "throughput ≥ 1.5× baseline", met: (x) => x.ratio <= 1 / 1.5 },
+    // No target: over loopback the client, the emulator and the baseline share the same 2 cores,
+    // which bound any concurrency. Issue 19 moved the target to 4c (every answer 30 ms late).
     ...c4,
   });
   const check = await sdk.addCustomerFileUsers({ ...params, users: sdkIn });
