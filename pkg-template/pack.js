@@ -455,7 +455,8 @@ function packFlat(v, handles, seen, level) {
     if (kt === null) return keyFlaw(keys[k]);
     const x = v[keys[k]];
     line += kt;
-    if (typeof x === "string") line += typeof nativeWellFormed === "function" && nativeWellFormed.call(x) && !x.includes("\0") ? `s${x}` : strToken(x);
+    // Well-formedness is checked once per chunk (packUsers): a NUL still needs this check.
+    if (typeof x === "string") line += x.includes("\0") ? strToken(x) : `s${x}`;
     else if (typeof x === "number") line += `n${x}`;
     else if (level === 0 && keys[k] === "fields" && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
       line += packFlat(x, handles, seen, 1);
@@ -470,6 +471,26 @@ function packFlat(v, handles, seen, level) {
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * A chunk of tokens (packUsers) that is not well-formed, each `s` token whose text is not
+ * well-formed replaced by the `!surrogate` token strToken makes of that text. Only packFlat's
+ * string values are written unchecked (every other token is strToken's, JSON or ASCII, all
+ * well-formed); each is one `s` token, NUL-free (a NUL makes strToken's `e` token), so splitting on
+ * NUL finds it whole. A chunk is well-formed exactly when each of its tokens is: every token
+ * starts with an ASCII letter and is followed by a NUL or the end, so no surrogate pair forms
+ * across two tokens.
+ * @param {string} text
+ * @returns {string}
+ */
+function flawedValues(text) {
+  const tokens = text.split("\0");
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.charCodeAt(0) === 115 && !wellFormed(t)) tokens[i] = strToken(t.slice(1));
+  }
+  return tokens.join("\0");
+}
 
 /**
  * The users, CHUNK to a string of tokens encoded as UTF-8 (a Uint8Array), and the token that stands for them: `c<count>`, or
@@ -487,20 +508,27 @@ function packUsers(users, handles) {
   const count = hole === -1 ? n : hole + 1;
   for (let start = 0; start < count; start += CHUNK) {
     const end = Math.min(start + CHUNK, count);
-    const out = [];
+    // One string, appended to (cheaper than an array joined): its tokens, NUL between.
+    let text = "";
     for (let i = start; i < end; i++) {
-      if (i === hole) {
-        out.push(`!hole ${n}`);
-        break;
+      let t;
+      if (i === hole) t = `!hole ${n}`;
+      else {
+        const u = users[i];
+        if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) t = packFlat(u, handles, seen, 0);
+        else {
+          /** @type {string[]} */
+          const sub = [];
+          packValue(u, sub, handles, 1, seen);
+          t = sub.join("\0");
+        }
       }
-      const u = users[i];
-      if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) {
-        out.push(packFlat(u, handles, seen, 0));
-      } else packValue(u, out, handles, 1, seen);
+      text = i === start ? t : `${text}\0${t}`;
+      if (i === hole) break;
     }
     // As UTF-8 bytes: wasm copies them in whole, where a string crosses a character at a
     // time. Well-formed: a string with a lone surrogate is a `!surrogate` token instead.
-    chunks.push(utf8.encode(out.join("\0")));
+    chunks.push(utf8.encode(wellFormed(text) ? text : flawedValues(text)));
   }
   if (hole === -1) {
     const after = users.length;
