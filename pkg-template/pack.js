@@ -389,23 +389,28 @@ function keyToken(k) {
 }
 
 /**
- * The key tokens of one level of a user (0: the user, 1: its `fields`), each as
- * `\0<token>\0`, or null for a key that is not well-formed: users mostly share their keys,
- * so the last list of keys and its tokens are kept and reused while the keys are the same.
+ * The key tokens of one level of a user (0: the user, 1: its `fields`): `lead[k]` what goes
+ * before key k's value (the first key's after the `o<count>` token: `o2\0sid\0`, then
+ * `\0sfields\0`), or null for a key that is not well-formed; `text[k]` the same with the `s` of a
+ * string value. Users mostly share their keys, so the last list of keys and its tokens are kept
+ * and reused while the keys are the same. (Fewer, longer pieces make a chunk's string cheaper to
+ * build and to encode.)
+ * @typedef {{ keys: string[], lead: (string | null)[], text: (string | null)[] }} Shape
  */
+/** @type {Shape[]} */
 const shapes = [
-  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
-  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
+  { keys: [], lead: [], text: [] },
+  { keys: [], lead: [], text: [] },
 ];
 /**
  * @param {string[]} keys
  * @param {number} n
  * @param {number} level
- * @returns {(string | null)[]}
+ * @returns {Shape}
  */
-function keyTokensOf(keys, n, level) {
+function shapeOf(keys, n, level) {
   const shape = shapes[level];
-  if (shape.tokens.length === n) {
+  if (shape.lead.length === n) {
     let same = true;
     for (let k = 0; k < n; k++) {
       if (keys[k] !== shape.keys[k]) {
@@ -413,17 +418,21 @@ function keyTokensOf(keys, n, level) {
         break;
       }
     }
-    if (same) return shape.tokens;
+    if (same) return shape;
   }
   /** @type {(string | null)[]} */
-  const tokens = [];
+  const lead = [];
+  /** @type {(string | null)[]} */
+  const text = [];
   for (let k = 0; k < n; k++) {
     const t = keyToken(keys[k]);
-    tokens.push(t.charCodeAt(0) === 33 ? null : `\0${t}\0`);
+    const l = t.charCodeAt(0) === 33 ? null : `${k === 0 ? `o${n}` : ""}\0${t}\0`;
+    lead.push(l);
+    text.push(l === null ? null : `${l}s`);
   }
-  shape.keys = keys;
-  shape.tokens = tokens;
-  return tokens;
+  const made = { keys, lead, text };
+  shapes[level] = made;
+  return made;
 }
 
 /**
@@ -448,23 +457,23 @@ function packFlat(v, handles, seen, level) {
     return sub.join("\0");
   }
   const n = Math.min(keys.length, maxKeys + 1);
-  const tokens = keyTokensOf(keys, n, level);
-  let line = `o${n}`;
+  if (n === 0) return "o0";
+  const { lead, text } = shapeOf(keys, n, level);
+  let line = "";
   for (let k = 0; k < n; k++) {
-    const kt = tokens[k];
+    const kt = lead[k];
     if (kt === null) return keyFlaw(keys[k]);
     const x = v[keys[k]];
-    line += kt;
     // Well-formedness is checked once per chunk (packUsers): a NUL still needs this check.
-    if (typeof x === "string") line += x.includes("\0") ? strToken(x) : `s${x}`;
-    else if (typeof x === "number") line += `n${x}`;
+    if (typeof x === "string") line += x.includes("\0") ? kt + strToken(x) : text[k] + x;
+    else if (typeof x === "number") line += `${kt}n${x}`;
     else if (level === 0 && keys[k] === "fields" && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
-      line += packFlat(x, handles, seen, 1);
+      line += kt + packFlat(x, handles, seen, 1);
     } else {
       /** @type {string[]} */
       const sub = [];
       packValue(x, sub, handles, 2, seen);
-      line += sub.join("\0");
+      line += kt + sub.join("\0");
     }
   }
   return line;
