@@ -95,7 +95,13 @@ const utf8 = new TextDecoder();
 function decodeChunks(chunks) {
   if (chunks.length === 1) return utf8.decode(chunks[0]);
   let out = "";
-  for (const c of chunks) out += utf8.decode(c, { stream: true });
+  try {
+    for (const c of chunks) out += utf8.decode(c, { stream: true });
+  } catch (err) {
+    // Bytes a throw left pending must not begin the next answer.
+    utf8.decode();
+    throw err;
+  }
   return out + utf8.decode();
 }
 
