@@ -85,12 +85,24 @@ async function readCapped(response, maxBytes, aborted) {
   return [decodeChunks(chunks), undefined];
 }
 
+/**
+ * One decoder for every answer (making one per answer cost more than the decoding): each use
+ * below runs to its final `decode()` without an `await`, so no two answers share its state.
+ */
+const utf8 = new TextDecoder();
+
 /** @param {Uint8Array[]} chunks */
 function decodeChunks(chunks) {
-  const decoder = new TextDecoder();
+  if (chunks.length === 1) return utf8.decode(chunks[0]);
   let out = "";
-  for (const c of chunks) out += decoder.decode(c, { stream: true });
-  return out + decoder.decode();
+  try {
+    for (const c of chunks) out += utf8.decode(c, { stream: true });
+  } catch (err) {
+    // Bytes a throw left pending must not begin the next answer.
+    utf8.decode();
+    throw err;
+  }
+  return out + utf8.decode();
 }
 
 // One HTTP attempt, bounded by `timeoutMs` (headers and body, through an AbortController whose
@@ -148,7 +160,7 @@ export async function __attempt(fetch, url, method, authorization, body, timeout
         // The JSON bytes (cheaper than a string: see send_once in transport.rs), whose
         // `toString()` is the JSON text: a test double's `JSON.parse(init.body)` or
         // `String(init.body)` reads it as it would a string body; fetch sends the bytes.
-        Object.defineProperty(body, "toString", { value: () => new TextDecoder().decode(body), configurable: true, writable: true });
+        Object.defineProperty(body, "toString", { value: () => utf8.decode(body), configurable: true, writable: true });
         init.body = body;
       }
       init.headers = headers;

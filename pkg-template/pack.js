@@ -389,23 +389,28 @@ function keyToken(k) {
 }
 
 /**
- * The key tokens of one level of a user (0: the user, 1: its `fields`), each as
- * `\0<token>\0`, or null for a key that is not well-formed: users mostly share their keys,
- * so the last list of keys and its tokens are kept and reused while the keys are the same.
+ * The key tokens of one level of a user (0: the user, 1: its `fields`): `lead[k]` what goes
+ * before key k's value (the first key's after the `o<count>` token: `o2\0sid\0`, then
+ * `\0sfields\0`), or null for a key that is not well-formed; `text[k]` the same with the `s` of a
+ * string value. Users mostly share their keys, so the last list of keys and its tokens are kept
+ * and reused while the keys are the same. (Fewer, longer pieces make a chunk's string cheaper to
+ * build and to encode.)
+ * @typedef {{ keys: string[], lead: (string | null)[], text: (string | null)[] }} Shape
  */
+/** @type {Shape[]} */
 const shapes = [
-  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
-  { keys: /** @type {string[]} */ ([]), tokens: /** @type {(string | null)[]} */ ([]) },
+  { keys: [], lead: [], text: [] },
+  { keys: [], lead: [], text: [] },
 ];
 /**
  * @param {string[]} keys
  * @param {number} n
  * @param {number} level
- * @returns {(string | null)[]}
+ * @returns {Shape}
  */
-function keyTokensOf(keys, n, level) {
+function shapeOf(keys, n, level) {
   const shape = shapes[level];
-  if (shape.tokens.length === n) {
+  if (shape.lead.length === n) {
     let same = true;
     for (let k = 0; k < n; k++) {
       if (keys[k] !== shape.keys[k]) {
@@ -413,17 +418,21 @@ function keyTokensOf(keys, n, level) {
         break;
       }
     }
-    if (same) return shape.tokens;
+    if (same) return shape;
   }
   /** @type {(string | null)[]} */
-  const tokens = [];
+  const lead = [];
+  /** @type {(string | null)[]} */
+  const text = [];
   for (let k = 0; k < n; k++) {
     const t = keyToken(keys[k]);
-    tokens.push(t.charCodeAt(0) === 33 ? null : `\0${t}\0`);
+    const l = t.charCodeAt(0) === 33 ? null : `${k === 0 ? `o${n}` : ""}\0${t}\0`;
+    lead.push(l);
+    text.push(l === null ? null : `${l}s`);
   }
-  shape.keys = keys;
-  shape.tokens = tokens;
-  return tokens;
+  const made = { keys, lead, text };
+  shapes[level] = made;
+  return made;
 }
 
 /**
@@ -448,28 +457,49 @@ function packFlat(v, handles, seen, level) {
     return sub.join("\0");
   }
   const n = Math.min(keys.length, maxKeys + 1);
-  const tokens = keyTokensOf(keys, n, level);
-  let line = `o${n}`;
+  if (n === 0) return "o0";
+  const { lead, text } = shapeOf(keys, n, level);
+  let line = "";
   for (let k = 0; k < n; k++) {
-    const kt = tokens[k];
+    const kt = lead[k];
     if (kt === null) return keyFlaw(keys[k]);
     const x = v[keys[k]];
-    line += kt;
-    if (typeof x === "string") line += typeof nativeWellFormed === "function" && nativeWellFormed.call(x) && !x.includes("\0") ? `s${x}` : strToken(x);
-    else if (typeof x === "number") line += `n${x}`;
+    // Well-formedness is checked once per chunk (packUsers): a NUL still needs this check.
+    if (typeof x === "string") line += x.includes("\0") ? kt + strToken(x) : text[k] + x;
+    else if (typeof x === "number") line += `${kt}n${x}`;
     else if (level === 0 && keys[k] === "fields" && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
-      line += packFlat(x, handles, seen, 1);
+      line += kt + packFlat(x, handles, seen, 1);
     } else {
       /** @type {string[]} */
       const sub = [];
       packValue(x, sub, handles, 2, seen);
-      line += sub.join("\0");
+      line += kt + sub.join("\0");
     }
   }
   return line;
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * A chunk of tokens (packUsers) that is not well-formed, each `s` token whose text is not
+ * well-formed replaced by the `!surrogate` token strToken makes of that text. Only packFlat's
+ * string values are written unchecked (every other token is strToken's, JSON or ASCII, all
+ * well-formed); each is one `s` token, NUL-free (a NUL makes strToken's `e` token), so splitting on
+ * NUL finds it whole. A chunk is well-formed exactly when each of its tokens is: every token
+ * starts with an ASCII letter and is followed by a NUL or the end, so no surrogate pair forms
+ * across two tokens.
+ * @param {string} text
+ * @returns {string}
+ */
+function flawedValues(text) {
+  const tokens = text.split("\0");
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.charCodeAt(0) === 115 && !wellFormed(t)) tokens[i] = strToken(t.slice(1));
+  }
+  return tokens.join("\0");
+}
 
 /**
  * The users, CHUNK to a string of tokens encoded as UTF-8 (a Uint8Array), and the token that stands for them: `c<count>`, or
@@ -487,20 +517,27 @@ function packUsers(users, handles) {
   const count = hole === -1 ? n : hole + 1;
   for (let start = 0; start < count; start += CHUNK) {
     const end = Math.min(start + CHUNK, count);
-    const out = [];
+    // One string, appended to (cheaper than an array joined): its tokens, NUL between.
+    let text = "";
     for (let i = start; i < end; i++) {
-      if (i === hole) {
-        out.push(`!hole ${n}`);
-        break;
+      let t;
+      if (i === hole) t = `!hole ${n}`;
+      else {
+        const u = users[i];
+        if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) t = packFlat(u, handles, seen, 0);
+        else {
+          /** @type {string[]} */
+          const sub = [];
+          packValue(u, sub, handles, 1, seen);
+          t = sub.join("\0");
+        }
       }
-      const u = users[i];
-      if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) {
-        out.push(packFlat(u, handles, seen, 0));
-      } else packValue(u, out, handles, 1, seen);
+      text = i === start ? t : `${text}\0${t}`;
+      if (i === hole) break;
     }
     // As UTF-8 bytes: wasm copies them in whole, where a string crosses a character at a
     // time. Well-formed: a string with a lone surrogate is a `!surrogate` token instead.
-    chunks.push(utf8.encode(out.join("\0")));
+    chunks.push(utf8.encode(wellFormed(text) ? text : flawedValues(text)));
   }
   if (hole === -1) {
     const after = users.length;

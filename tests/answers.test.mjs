@@ -245,3 +245,26 @@ describe("customer-file listings read as generously as Kakao's doc allows", () =
     assert.ok(err instanceof ResponseError, String(err));
   });
 });
+
+describe("answers in several chunks are decoded as UTF-8 across the chunk edges", () => {
+  test("a character split between chunks, an answer cut mid-character, then a one-chunk answer: each read whole, nothing carried from one to the next", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ results: [{ file_id: 1, file_name: "고객", status: "USING", update_at: "2019-02-03 13:22:33", schema: "{}" }], empty_slot: 29, using_slot: 1 }));
+    const at = bytes.indexOf(0xea) + 1; // inside 고 (EA B3 A0)
+    const answers = [
+      [bytes.subarray(0, at), bytes.subarray(at)],
+      // A stream that ends inside a character: the decoder's pending bytes become U+FFFD here,
+      // never the start of the next answer.
+      [new TextEncoder().encode('{"results":[],"empty_slot":30,"using_slot":0,"x":"'), new Uint8Array([0x22, 0x7d, 0xea])],
+      [bytes],
+    ];
+    const fetch = async () => {
+      const chunks = answers.shift();
+      return new Response(new ReadableStream({ pull: (c) => (chunks.length ? c.enqueue(chunks.shift()) : c.close()) }), { status: 200 });
+    };
+    const c = new TalkChannelClient({ restApiKey: "rest0key0answers", fetch, ...quiet });
+    assert.equal((await c.listCustomerFiles({ channelPublicId: CH })).files[0].fileName, "고객");
+    const err = await c.listCustomerFiles({ channelPublicId: CH }).catch((e) => e);
+    assert.ok(err instanceof ResponseError, String(err));
+    assert.equal((await c.listCustomerFiles({ channelPublicId: CH })).files[0].fileName, "고객");
+  });
+});

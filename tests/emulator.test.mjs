@@ -83,6 +83,29 @@ for (const over of ["in memory", "over loopback HTTP"]) {
       }
     });
 
+    test("user ids in an add are matched in their canonical form: leading zeros and spaces read away, past 2^63 - 1 or not digits never matched", async () => {
+      emu.setRelation("9223372036854775807", CH, "ADDED");
+      emu.setRelation("123456789012345678", CH, "ADDED");
+      const { file_id: fileId } = await (await call("/v1/talkchannel/create/target_user_file", { channel_public_id: CH, file_name: `ids${Math.random()}`, schema: { 연령: "number" } })).json();
+      const ids = ["12345", "0012345", " 12345 ", "9223372036854775807", "123456789012345678", "9223372036854775808", "0", "12a", "+12345"];
+      const res = await call("/v1/talkchannel/update/target_users", { file_id: fileId, channel_public_id: CH, user_type: "app", users: ids.map((id) => ({ id, field: { 연령: 1 } })) });
+      assert.deepEqual(await res.json(), { file_id: fileId, request_count: ids.length, success_count: 5 });
+      assert.deepEqual([...emu.customerFile(fileId).users.keys()], ids.slice(0, 5).map((id) => `app:${id}`));
+    });
+
+    test("a request body is read as UTF-8 text: a leading BOM dropped, a bad byte replaced", async () => {
+      const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"app","user_ids":["'), 0xff, ...new TextEncoder().encode('"]}')]);
+      const base = server ? server.url : emu.baseUrl;
+      const res = await (server ? fetch : emu.fetch)(`${base}/v1/talkchannel/delete/target_users`, {
+        method: "POST",
+        headers: { Authorization: `KakaoAK ${emu.restApiKey}`, "Content-Type": "application/json" },
+        body: bytes,
+      });
+      // Parsed (the BOM gone), so the answer is about the file, not the JSON.
+      assert.deepEqual(await res.json(), { msg: "customer file 1 does not exist for channel _ZeUTxl", code: -816 });
+      assert.equal(emu.requests.at(-1).body, '{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"app","user_ids":["\uFFFD"]}');
+    });
+
     test("404 and 405 answer Kakao-style {msg, code}", async () => {
       let res = await call("/v1/no/such/api");
       assert.equal(res.status, 404);

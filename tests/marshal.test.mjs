@@ -114,6 +114,28 @@ describe("pack: the format", () => {
     }
   });
 
+  test("lone surrogates in chunk values: each marked alone, never paired with a neighbour across a NUL, the rest of the chunk as the generic tokens", () => {
+    // packUsers checks a chunk's well-formedness once, then marks each ill-formed value: a value
+    // ending in a high surrogate followed by one starting with a low surrogate stays two flaws.
+    const users = [
+      { id: "1", fields: { a: "x\uD800", b: "\uDC00y" } },
+      { id: "2\uDBFF", fields: { a: "\uDFFF" } },
+      { id: "3", fields: { a: "😀", b: "s\uD800" } },
+      { id: "\uDC00", fields: "s" },
+      { id: "5", fields: { a: "ok", b: "x\0\uD800" } },
+    ];
+    const generic = pack([users]).text;
+    const head = `1\0a${users.length}\0`;
+    assert.equal(
+      generic.slice(head.length),
+      "o2\0sid\0s1\0sfields\0o2\0sa\0!surrogate 1 D800 2\0sb\0!surrogate 0 DC00 2\0o2\0sid\0!surrogate 1 DBFF 2\0sfields\0o1\0sa\0!surrogate 0 DFFF 1\0o2\0sid\0s3\0sfields\0o2\0sa\0s😀\0sb\0!surrogate 1 D800 2\0o2\0sid\0!surrogate 0 DC00 1\0sfields\0ss\0o2\0sid\0s5\0sfields\0o2\0sa\0sok\0sb\0!surrogate 2 D800 3",
+    );
+    const { chunks } = pack([{ users }], "users");
+    assert.equal(new TextDecoder().decode(chunks[0]), generic.slice(head.length));
+    const third = users.slice(2, 3);
+    assert.equal(new TextDecoder().decode(pack([{ users: third }], "users").chunks[0]), "o2\0sid\0s3\0sfields\0o2\0sa\0s😀\0sb\0!surrogate 1 D800 2");
+  });
+
   test("a sparse array stops at its first hole; a lone surrogate and an object with such a key are marked; keys past the limit are not read", () => {
     // What client.js tells pack.js once the wasm is loaded (this is the ESM copy: Node's entry
     // bundles its own).

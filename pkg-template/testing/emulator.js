@@ -10,7 +10,7 @@ import { createWebhookSender } from "./webhook.js";
 /** @import { Answer } from "./faults.js" */
 /**
  * The emulator as made here: the public `KakaoEmulator` and `answer`, which server.js serves.
- * @typedef {T.KakaoEmulator & { answer(request: Request, signal?: AbortSignal): Promise<Answer | { reset: true; stall?: undefined }> }} Emulator
+ * @typedef {T.KakaoEmulator & { answer(request: Request, signal?: AbortSignal, body?: string): Promise<Answer | { reset: true; stall?: undefined }> }} Emulator
  */
 
 /**
@@ -28,12 +28,13 @@ export function createKakaoEmulator(options = {}) {
 
   /**
    * Answers one request: `{ status, headers, body, stall?, reset? }` where `body` is a string.
-   * `signal` aborts a pending delay.
+   * `signal` aborts a pending delay. `body`: the request's body as text when the caller has
+   * read it already (server.js, from the socket), else it is read from `request`.
    * @type {Emulator["answer"]}
    */
-  async function answer(request, signal) {
+  async function answer(request, signal, body) {
     const url = new URL(request.url);
-    const text = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+    const text = request.method === "GET" || request.method === "HEAD" ? "" : (body ?? (await request.text()));
     state.requests.push({
       method: request.method,
       url: request.url,
@@ -48,8 +49,8 @@ export function createKakaoEmulator(options = {}) {
     if (fault?.delayMs) await sleep(fault.delayMs, signal);
     if (fault?.reset) return { reset: true };
     const result = fault?.status !== undefined ? { status: fault.status, body: fault.body ?? "" } : route(request, url, text);
-    const body = typeof result.body === "string" ? result.body : toJson(result.body);
-    const out = disturb({ status: result.status, headers: { "content-type": "application/json;charset=UTF-8" }, body }, fault);
+    const answerBody = typeof result.body === "string" ? result.body : toJson(result.body);
+    const out = disturb({ status: result.status, headers: { "content-type": "application/json;charset=UTF-8" }, body: answerBody }, fault);
     // Every complete answer says its length, as Kakao's do (the delete sample: `Content-Length: 0`).
     if (!out.stall) out.headers["content-length"] = String(new TextEncoder().encode(out.body).length);
     return out;

@@ -4,6 +4,9 @@ import { createKakaoEmulator } from "./emulator.js";
 /** @import * as T from "./index.js" */
 /** @import { Emulator } from "./emulator.js" */
 
+/** Request bodies' decoder (no state between uses: each decode is whole). */
+const utf8 = new TextDecoder();
+
 /**
  * Serves an emulator over HTTP on loopback (Node). Resolves to `{ url, emulator, close() }`.
  * @type {typeof T.startKakaoEmulatorServer}
@@ -27,12 +30,10 @@ export async function startKakaoEmulatorServer(options = {}) {
       for (const [k, v] of Object.entries(req.headers)) {
         if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
       }
-      const request = new Request(`${origin}${req.url}`, {
-        method: req.method,
-        headers,
-        body: hasBody ? Buffer.concat(chunks) : undefined,
-      });
-      const out = await emulator.answer(request, aborter.signal);
+      // The body is decoded here as `request.text()` would (UTF-8, a leading BOM dropped, a bad
+      // sequence replaced), rather than copied into the Request and read back out of its stream.
+      const request = new Request(`${origin}${req.url}`, { method: req.method, headers });
+      const out = await emulator.answer(request, aborter.signal, hasBody ? utf8.decode(Buffer.concat(chunks)) : undefined);
       if (out.reset) {
         req.socket.destroy();
         return;
