@@ -7,6 +7,7 @@ use super::rules::Rule;
 /// Re-exported from [`crate::core::text`], where it lives, for the modules that import it from
 /// here (the bulk-user reader among them).
 pub use super::text::quoted;
+use super::text::{find_str, replace_str};
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -39,7 +40,12 @@ pub fn bounded(s: String, max: usize) -> String {
     match s.char_indices().nth(max) {
         None => s,
         Some((at, _)) => {
-            let (kept, rest) = s.split_at(at);
+            // `get`, not `split_at`: `at` is a char boundary, and `split_at`'s panic message
+            // links `char`'s `Debug` (see `text::find_str`).
+            let (kept, rest) = (
+                s.get(..at).unwrap_or_default(),
+                s.get(at..).unwrap_or_default(),
+            );
             let mut out = String::with_capacity(at.saturating_add(32));
             out.push_str(kept);
             let _ = write!(out, "… ({} more characters)", rest.chars().count());
@@ -339,8 +345,8 @@ pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
         if s.len() < MIN_SECRET_CHARS {
             continue;
         }
-        if out.contains(s) {
-            out = out.replace(s, REDACTED);
+        if find_str(&out, s).is_some() {
+            out = replace_str(&out, s, REDACTED);
         }
         out = redact_spelled(&out, s.as_bytes());
     }

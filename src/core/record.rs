@@ -6,6 +6,7 @@
 
 use super::error::{bounded, redact, ApiError, ResponseError, ValidationError, MAX_MESSAGE_CHARS};
 use super::json::{value_text, JsonObject};
+use super::text::find_str;
 use serde_json::{Map, Value};
 
 /// A failure as its JS class will be made: the variant is the class (`name`), `message` its
@@ -180,7 +181,7 @@ pub fn network_detail(cause: &Value) -> String {
         None => deepest.and_then(|v| text(v, "message")),
     };
     match inner {
-        Some(i) if !top.contains(&i) => format!("{top} ({i})"),
+        Some(i) if find_str(&top, &i).is_none() => format!("{top} ({i})"),
         _ => top,
     }
 }
