@@ -834,6 +834,27 @@ mod tests {
             )),
             ("body.x[1][0][\"k y\"]".into(), "webhook.duplicate_key")
         );
+        // The first duplicate is named, whatever follows it: a later duplicate, a malformed
+        // rest of the body (the walk goes on after a duplicate), trailing garbage.
+        assert_eq!(
+            err(&format!(
+                r#"{{{GOOD},"a":{{"b":1,"b":2}},"id":"1","id":"2"}}"#
+            )),
+            ("body.a.b".into(), "webhook.duplicate_key")
+        );
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1","id":"2","z":[1,}}"#)),
+            ("body.id".into(), "webhook.duplicate_key")
+        );
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1","id":"2"}} x"#)),
+            ("body.id".into(), "webhook.duplicate_key")
+        );
+        // Malformed before any duplicate: not JSON.
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"z":[1,],"id":"1","id":"2"}}"#)),
+            ("body".into(), "webhook.json")
+        );
         // The same key in two different objects is fine.
         let ok = format!(r#"{{{GOOD},"id":"1","x":[{{"id":1}},{{"id":2}}],"y":{{"id":3}}}}"#);
         assert_eq!(parse_event(&ok, None).unwrap().user_id, "1");
