@@ -19,7 +19,11 @@ pub fn push_json_str(out: &mut String, s: &str) {
 /// `split_once` links core's two-way searcher, whose slicing can panic with a message that
 /// links `char`'s `Debug` and its Unicode printability tables (~8 KB of wasm together).
 pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    find_bytes(hay.as_bytes(), needle.as_bytes())
+}
+
+/// Where `n` first occurs in `h`, as [`find_str`] on bytes.
+pub fn find_bytes(h: &[u8], n: &[u8]) -> Option<usize> {
     let Some(&first) = n.first() else {
         return Some(0);
     };
