@@ -2,13 +2,13 @@
 //! chunking of user ids by 200 and merging in input order.
 
 use crate::core::decimal::parse_i64;
+use crate::core::error::redact;
 use crate::core::error::ResponseError;
 use crate::core::id_map::{self, IdMap};
 use crate::core::ids::{ChannelPublicId, UserId};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
-use crate::core::text::quoted;
+use crate::core::text::{push_json_str, quoted};
 use crate::core::time::parse_rfc3339;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub const CHANNELS_PATH: &str = "/v2/api/talk/channels";
@@ -25,9 +25,9 @@ pub enum Target {
     User(UserId),
 }
 
-/// Results serialize in camelCase: the JSON that reaches JS (dates as epoch millis).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Results are written in camelCase ([`UserChannelRelations::json`], [`MultiRelations::json`]):
+/// the JSON that reaches JS (dates as epoch millis).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelRelation {
     pub channel_public_id: String,
     pub channel_uuid: String,
@@ -38,20 +38,154 @@ pub struct ChannelRelation {
     pub updated_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserChannelRelations {
     /// Decimal string: never rounded through a float.
     pub user_id: String,
     pub channels: Vec<ChannelRelation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MultiRelations {
     pub users: Vec<UserChannelRelations>,
     /// Asked for, absent from Kakao's answer (Kakao omits users it could not check).
     pub unresolved_user_ids: Vec<String>,
+}
+
+/// Writes results as JSON: in the fields' declared order (the result a call resolves with,
+/// what `#[derive(Serialize)]` wrote) or with keys in byte order (`onBatch`'s and a
+/// `BulkOperationError`'s `partial`, which went through a sorted `serde_json::Value`), every
+/// string, keys included, redacted of `secrets` (none for a result). By hand: a derive per
+/// type links its own copy of serde_json's serializer, and the sorted text needed a parse.
+struct Writer<'s> {
+    out: String,
+    sorted: bool,
+    secrets: &'s [String],
+}
+
+impl Writer<'_> {
+    fn str(&mut self, s: &str) {
+        if self.secrets.is_empty() {
+            push_json_str(&mut self.out, s);
+        } else {
+            push_json_str(&mut self.out, &redact(s, self.secrets));
+        }
+    }
+
+    /// `"key":` after a `,` unless `first`.
+    fn key(&mut self, key: &str, first: bool) {
+        if !first {
+            self.out.push(',');
+        }
+        self.str(key);
+        self.out.push(':');
+    }
+
+    fn opt_int(&mut self, key: &str, v: Option<i64>, first: bool) {
+        self.key(key, first);
+        match v {
+            Some(n) => self.out.push_str(&n.to_string()),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    fn strs(&mut self, key: &str, items: &[String], first: bool) {
+        self.key(key, first);
+        self.out.push('[');
+        for (i, s) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.str(s);
+        }
+        self.out.push(']');
+    }
+
+    fn channel(&mut self, c: &ChannelRelation) {
+        self.out.push('{');
+        self.key("channelPublicId", true);
+        self.str(&c.channel_public_id);
+        self.key("channelUuid", false);
+        self.str(&c.channel_uuid);
+        if self.sorted {
+            self.opt_int("createdAt", c.created_at, false);
+        }
+        self.key("relation", false);
+        self.str(&c.relation);
+        if !self.sorted {
+            self.opt_int("createdAt", c.created_at, false);
+        }
+        self.opt_int("updatedAt", c.updated_at, false);
+        self.out.push('}');
+    }
+
+    fn user(&mut self, u: &UserChannelRelations) {
+        self.out.push('{');
+        if !self.sorted {
+            self.key("userId", true);
+            self.str(&u.user_id);
+        }
+        self.key("channels", self.sorted);
+        self.out.push('[');
+        for (i, c) in u.channels.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.channel(c);
+        }
+        self.out.push(']');
+        if self.sorted {
+            self.key("userId", false);
+            self.str(&u.user_id);
+        }
+        self.out.push('}');
+    }
+
+    fn users(&mut self, users: &[UserChannelRelations], first: bool) {
+        self.key("users", first);
+        self.out.push('[');
+        for (i, u) in users.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.user(u);
+        }
+        self.out.push(']');
+    }
+}
+
+impl UserChannelRelations {
+    /// The result of a check as JSON (keys in declared order: `userId`, `channels`).
+    pub fn json(&self) -> String {
+        let mut w = Writer {
+            out: String::with_capacity(64),
+            sorted: false,
+            secrets: &[],
+        };
+        w.user(self);
+        w.out
+    }
+}
+
+impl MultiRelations {
+    /// As JSON: `sorted`, keys in byte order; every string redacted of `secrets`.
+    pub fn json(&self, sorted: bool, secrets: &[String]) -> String {
+        let mut w = Writer {
+            out: String::with_capacity(64),
+            sorted,
+            secrets,
+        };
+        w.out.push('{');
+        if sorted {
+            w.strs("unresolvedUserIds", &self.unresolved_user_ids, true);
+            w.users(&self.users, false);
+        } else {
+            w.users(&self.users, true);
+            w.strs("unresolvedUserIds", &self.unresolved_user_ids, false);
+        }
+        w.out.push('}');
+        w.out
+    }
 }
 
 /// One relationship check.
@@ -594,6 +728,67 @@ mod tests {
         assert_eq!(e.message, "Kakao answered twice for user_id 2");
         // Leaving users out is what the doc describes: not an error.
         assert_eq!(parse_multi("[]", &chunk).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn results_are_written_as_the_derive_and_the_sorted_value_wrote_them() {
+        let channel = |uuid: &str, created: Option<i64>| ChannelRelation {
+            channel_public_id: "_x\"y".into(),
+            channel_uuid: uuid.into(),
+            relation: "ADDED".into(),
+            created_at: created,
+            updated_at: Some(-5),
+        };
+        let user = UserChannelRelations {
+            user_id: "7".into(),
+            channels: vec![channel("@a", Some(1_667_977_728_000)), channel("@b", None)],
+        };
+        assert_eq!(
+            user.json(),
+            r#"{"userId":"7","channels":[{"channelPublicId":"_x\"y","channelUuid":"@a","relation":"ADDED","createdAt":1667977728000,"updatedAt":-5},{"channelPublicId":"_x\"y","channelUuid":"@b","relation":"ADDED","createdAt":null,"updatedAt":-5}]}"#
+        );
+        let empty = UserChannelRelations {
+            user_id: "8".into(),
+            channels: vec![],
+        };
+        assert_eq!(empty.json(), r#"{"userId":"8","channels":[]}"#);
+        let m = MultiRelations {
+            users: vec![user, empty],
+            unresolved_user_ids: vec!["9".into(), "10".into()],
+        };
+        let declared = m.json(false, &[]);
+        assert_eq!(
+            declared,
+            format!(
+                r#"{{"users":[{},{}],"unresolvedUserIds":["9","10"]}}"#,
+                m.users[0].json(),
+                m.users[1].json()
+            )
+        );
+        // Sorted: what serde_json's `Value` (a BTreeMap) writes back.
+        let value: Value = serde_json::from_str(&declared).unwrap();
+        assert_eq!(m.json(true, &[]), serde_json::to_string(&value).unwrap());
+        // Redacted: every string, keys included.
+        let secrets = ["ADDED".to_owned(), "users".to_owned()];
+        assert_eq!(
+            m.json(true, &secrets),
+            serde_json::to_string(&value)
+                .unwrap()
+                .replace("ADDED", "[REDACTED]")
+                .replace("users", "[REDACTED]")
+        );
+        let none = MultiRelations {
+            users: vec![],
+            unresolved_user_ids: vec![],
+        };
+        assert_eq!(
+            none.json(false, &[]),
+            r#"{"users":[],"unresolvedUserIds":[]}"#
+        );
+        assert_eq!(
+            none.json(true, &[]),
+            r#"{"unresolvedUserIds":[],"users":[]}"#
+        );
     }
 
     #[test]

@@ -10,9 +10,9 @@ use crate::core::env;
 use crate::core::error::ValidationError;
 use crate::core::ids::{check_secret, ChannelPublicId};
 use crate::core::rules::{self, Rule};
-use crate::core::text::{describe_char, quoted};
+use crate::core::text::{describe_char, find_str, quoted};
 use crate::core::time::parse_rfc3339;
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::fmt;
@@ -182,8 +182,12 @@ pub fn check_table(table: &str) -> Result<(), ValidationError> {
 
 /// A JSON value whose objects, at any depth, have no key twice. serde_json keeps the last of
 /// duplicate keys silently; a body such as `{"id":"1","id":"2"}` is ambiguous (another reader
-/// may take the first), so it is refused. On a duplicate, its path (`body.a[0].b`) is stored
-/// in `dup` and the parse fails.
+/// may take the first), so it is refused. The first duplicate's path (`body.a[0].b`) is stored
+/// in `dup` and the walk goes on to the end of the body (an error from here would go through
+/// serde_json's `Error::custom`, whose message parsing links `str` searches and slicing that
+/// can panic: ~8 KB of wasm with what they pull in); `parse_unique` then refuses the body. A
+/// body both duplicated and malformed is refused for its duplicate, as when the walk stopped
+/// there: `dup` is read first.
 struct Unique<'a> {
     path: String,
     dup: &'a RefCell<Option<String>>,
@@ -258,8 +262,10 @@ impl<'de> Visitor<'de> for Unique<'_> {
             let path = key_path(&self.path, &key);
             match keys.binary_search(&key) {
                 Ok(_) => {
-                    *self.dup.borrow_mut() = Some(path);
-                    return Err(A::Error::custom("duplicate key"));
+                    let mut dup = self.dup.borrow_mut();
+                    if dup.is_none() {
+                        *dup = Some(path.clone());
+                    }
                 }
                 Err(at) => keys.insert(at, key),
             }
@@ -279,8 +285,11 @@ fn parse_unique(body: &str) -> Result<Value, ValidationError> {
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
-    let parsed = checked.and_then(|()| serde_json::from_str::<Value>(body));
-    parsed.map_err(|_| match dup.into_inner() {
+    let parsed = match checked {
+        Ok(()) if dup.borrow().is_none() => serde_json::from_str::<Value>(body).ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| match dup.into_inner() {
         Some(path) => ValidationError::new(
             path,
             rules::WEBHOOK_DUPLICATE_KEY,
@@ -412,14 +421,14 @@ fn text(obj: &Map<String, Value>, names: &[&str]) -> Result<String, ValidationEr
 /// The JSON path of the first string (key or value) holding U+FFFD, in document order.
 fn path_of_replacement(v: &Value, path: &str) -> Option<String> {
     match v {
-        Value::String(s) => s.contains('\u{FFFD}').then(|| path.to_owned()),
+        Value::String(s) => find_str(s, "\u{FFFD}").is_some().then(|| path.to_owned()),
         Value::Array(items) => items
             .iter()
             .enumerate()
             .find_map(|(i, x)| path_of_replacement(x, &format!("{path}[{i}]"))),
         Value::Object(map) => map.iter().find_map(|(k, x)| {
             let p = key_path(path, k);
-            if k.contains('\u{FFFD}') {
+            if find_str(k, "\u{FFFD}").is_some() {
                 Some(p)
             } else {
                 path_of_replacement(x, &p)
@@ -824,6 +833,27 @@ mod tests {
                 r#"{{{GOOD},"id":"1","x":[{{}},[{{"k y":0,"k y":0}}]]}}"#
             )),
             ("body.x[1][0][\"k y\"]".into(), "webhook.duplicate_key")
+        );
+        // The first duplicate is named, whatever follows it: a later duplicate, a malformed
+        // rest of the body (the walk goes on after a duplicate), trailing garbage.
+        assert_eq!(
+            err(&format!(
+                r#"{{{GOOD},"a":{{"b":1,"b":2}},"id":"1","id":"2"}}"#
+            )),
+            ("body.a.b".into(), "webhook.duplicate_key")
+        );
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1","id":"2","z":[1,}}"#)),
+            ("body.id".into(), "webhook.duplicate_key")
+        );
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"id":"1","id":"2"}} x"#)),
+            ("body.id".into(), "webhook.duplicate_key")
+        );
+        // Malformed before any duplicate: not JSON.
+        assert_eq!(
+            err(&format!(r#"{{{GOOD},"z":[1,],"id":"1","id":"2"}}"#)),
+            ("body".into(), "webhook.json")
         );
         // The same key in two different objects is fine.
         let ok = format!(r#"{{{GOOD},"id":"1","x":[{{"id":1}},{{"id":2}}],"y":{{"id":3}}}}"#);

@@ -19,10 +19,16 @@
 use super::decimal::parse_u64;
 use super::error::ValidationError;
 use super::rules::{self, Rule};
-use super::text::{describe_char, quoted};
+use super::text::{describe_char, find_str, quoted, split_at, split_once_str};
 
 fn err(rule: Rule, msg: impl Into<String>) -> ValidationError {
     ValidationError::new("baseUrl", rule, msg)
+}
+
+/// Whether `s` holds the ASCII character `b`. Not `str::contains(char)`: its search for a
+/// multi-byte char links core's two-way searcher and a slicing panic (see `text::find_str`).
+fn has(s: &str, b: u8) -> bool {
+    s.bytes().any(|x| x == b)
 }
 
 /// Checks `baseUrl` (see the module comment); returns it normalised.
@@ -33,8 +39,7 @@ pub fn normalize_base_url(url: &str) -> Result<String, ValidationError> {
             format!("must not contain {}", describe_char(c)),
         ));
     }
-    let (scheme, rest) = url
-        .split_once("://")
+    let (scheme, rest) = split_once_str(url, "://")
         .filter(|(s, _)| s.eq_ignore_ascii_case("https") || s.eq_ignore_ascii_case("http"))
         .ok_or_else(|| {
             err(
@@ -42,20 +47,20 @@ pub fn normalize_base_url(url: &str) -> Result<String, ValidationError> {
                 "must start with https:// or http://",
             )
         })?;
-    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
-    if authority.contains('@') {
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| split_at(rest, i));
+    if has(authority, b'@') {
         return Err(err(
             rules::BASE_URL_CREDENTIALS,
             "must not contain credentials (user:password@); pass keys as options",
         ));
     }
-    if url.contains('?') || url.contains('#') {
+    if has(url, b'?') || has(url, b'#') {
         return Err(err(
             rules::BASE_URL_FORMAT,
             "must not contain a query (?) or fragment (#)",
         ));
     }
-    if url.contains('\\') {
+    if has(url, b'\\') {
         return Err(err(
             rules::BASE_URL_FORMAT,
             "must not contain a backslash (write / )",
@@ -85,7 +90,7 @@ fn split_port(authority: &str) -> (&str, Option<&str>) {
     } else {
         authority.find(':').unwrap_or(authority.len())
     };
-    let (host, tail) = authority.split_at(host_end.min(authority.len()));
+    let (host, tail) = split_at(authority, host_end.min(authority.len()));
     match tail.strip_prefix(':') {
         Some(port) => (host, Some(port)),
         // Something after `]` that is not `:port` makes the host invalid.
@@ -257,11 +262,11 @@ fn is_ipv4(domain: &str) -> bool {
 /// WHATWG's IPv6 parser (host between the brackets), as a yes/no: 8 groups of 1–4 hex digits,
 /// or fewer around one `::`; the last 32 bits may be written as a dotted IPv4 address.
 fn is_ipv6(s: &str) -> bool {
-    let (head, tail, compressed) = match s.split_once("::") {
+    let (head, tail, compressed) = match split_once_str(s, "::") {
         Some((h, t)) => (h, Some(t), true),
         None => (s, None, false),
     };
-    if tail.is_some_and(|t| t.contains("::")) {
+    if tail.is_some_and(|t| find_str(t, "::").is_some()) {
         return false;
     }
     fn groups(part: &str) -> Vec<&str> {
@@ -276,7 +281,7 @@ fn is_ipv6(s: &str) -> bool {
     let mut count: usize = 0;
     let last_index = all.len().saturating_sub(1);
     for (i, g) in all.iter().enumerate() {
-        if i == last_index && g.contains('.') {
+        if i == last_index && has(g, b'.') {
             if !is_ipv4_in_ipv6(g) {
                 return false;
             }

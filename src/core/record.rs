@@ -1,16 +1,16 @@
 //! The record a failure becomes on its way to JS: `{"name":…,"message":…,"props":{…}}`, one
-//! `#[derive(Serialize)]` enum tagged by the name of its class in `pkg-template/errors.js`
-//! (whose `fromRecord` reads it), every string redacted of the call's secrets. Made here, from
-//! the core errors, and serialized by the wasm edge (`src/wasm/convert.rs`).
+//! enum whose variant is the name of its class in `pkg-template/errors.js` (whose `fromRecord`
+//! reads it), every string redacted of the call's secrets. Made here, from the core errors,
+//! and written by [`ErrorRecord::to_json`] with the crate's one JSON writer (`core::json`): the
+//! text `#[derive(Serialize)]` with `#[serde(tag = "name")]` wrote, for 1.6 KB less wasm.
 
 use super::error::{bounded, redact, ApiError, ResponseError, ValidationError, MAX_MESSAGE_CHARS};
-use serde::Serialize;
+use super::json::{value_text, JsonObject};
+use super::text::find_str;
 use serde_json::{Map, Value};
 
 /// A failure as its JS class will be made: the variant is the class (`name`), `message` its
 /// message, `props` what its constructor reads.
-#[derive(Serialize)]
-#[serde(tag = "name")]
 pub enum ErrorRecord {
     ValidationError {
         message: String,
@@ -36,19 +36,15 @@ pub enum ErrorRecord {
         message: String,
         props: WebhookAuthProps,
     },
-    /// Its props are JSON text already, written (redacted) where the batches are counted:
-    /// [`ErrorRecord::to_json`] puts that text where serde writes `props` as `null`. Parsing it
-    /// into a `Value` would sort the keys of the caller's partial results, and serde_json writes
-    /// raw JSON only with its `raw_value` feature, which costs 33 KB of wasm (measured).
+    /// Its props are JSON text already, written (redacted) where the batches are counted, and
+    /// written as they are: parsing them into a `Value` would sort the keys of the caller's
+    /// partial results.
     BulkOperationError {
         message: String,
-        props: (),
-        #[serde(skip)]
         raw_props: String,
     },
 }
 
-#[derive(Serialize)]
 pub struct ValidationProps {
     pub field: String,
     pub rule: String,
@@ -63,16 +59,12 @@ pub struct Context<'a> {
     pub headers: Option<&'a str>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ApiProps {
     pub attempts: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body_snippet: Option<String>,
     pub code: Option<i64>,
     pub details: Value,
     pub endpoint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Value>,
     pub kind: String,
     pub msg: String,
@@ -80,38 +72,29 @@ pub struct ApiProps {
     pub status: u16,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ResponseProps {
     pub attempts: u32,
     pub body_snippet: String,
     pub endpoint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Value>,
     pub status: u16,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct TimeoutProps {
     pub attempts: u32,
     pub endpoint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Value>,
     pub timeout_ms: u32,
 }
 
-#[derive(Serialize)]
 pub struct NetworkProps {
     pub attempts: u32,
     /// marshal.js's snapshot of what `fetch` threw, redacted.
     pub cause: Value,
     pub endpoint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Value>,
 }
 
-#[derive(Serialize)]
 pub struct WebhookAuthProps {
     pub reason: String,
 }
@@ -143,6 +126,14 @@ fn context(ctx: &Context<'_>, secrets: &[String]) -> (String, Option<Value>) {
             .map_or_else(|| Value::Object(Map::new()), |v| redact_json(v, secrets))
     });
     (redact(ctx.endpoint, secrets), headers)
+}
+
+/// `o` with `headers` (a JSON object) when Kakao's are known.
+fn headers(o: JsonObject, headers: Option<&Value>) -> JsonObject {
+    match headers {
+        Some(h) => o.raw("headers", &value_text(h)),
+        None => o,
+    }
 }
 
 /// What a network error's message says: the message of what `fetch` threw, and the system
@@ -190,7 +181,7 @@ pub fn network_detail(cause: &Value) -> String {
         None => deepest.and_then(|v| text(v, "message")),
     };
     match inner {
-        Some(i) if !top.contains(&i) => format!("{top} ({i})"),
+        Some(i) if find_str(&top, &i).is_none() => format!("{top} ({i})"),
         _ => top,
     }
 }
@@ -290,31 +281,93 @@ impl ErrorRecord {
     pub fn bulk(message: &str, props: &str, secrets: &[String]) -> ErrorRecord {
         ErrorRecord::BulkOperationError {
             message: redact(message, secrets),
-            props: (),
             raw_props: props.to_owned(),
         }
     }
 
-    /// The record as JSON text: `{"name":…,"message":…,"props":…}`. Writing it cannot fail
-    /// (every map key is a string).
+    /// The record as JSON text: `{"name":…,"message":…,"props":…}`, props' keys in byte
+    /// order, `bodySnippet` and `headers` left out when there are none.
     pub fn to_json(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        match self {
-            // `props` is the last key: `…,"props":null}` becomes `…,"props":<raw>}`.
-            ErrorRecord::BulkOperationError { raw_props, .. } => match json.strip_suffix("null}") {
-                Some(head) => {
-                    let mut out = String::with_capacity(
-                        head.len().saturating_add(raw_props.len()).saturating_add(1),
-                    );
-                    out.push_str(head);
-                    out.push_str(raw_props);
-                    out.push('}');
-                    out
-                }
-                None => json,
-            },
-            _ => json,
-        }
+        let (name, message, props) = match self {
+            ErrorRecord::ValidationError { message, props } => (
+                "ValidationError",
+                message,
+                JsonObject::new()
+                    .str("field", &props.field)
+                    .str("rule", &props.rule)
+                    .finish(),
+            ),
+            ErrorRecord::KakaoApiError { message, props: p } => {
+                let o = JsonObject::new().int("attempts", p.attempts.into());
+                let o = match &p.body_snippet {
+                    Some(s) => o.str("bodySnippet", s),
+                    None => o,
+                };
+                let o = o
+                    .opt_int("code", p.code)
+                    .raw("details", &value_text(&p.details))
+                    .str("endpoint", &p.endpoint);
+                (
+                    "KakaoApiError",
+                    message,
+                    headers(o, p.headers.as_ref())
+                        .str("kind", &p.kind)
+                        .str("msg", &p.msg)
+                        .bool("retryable", p.retryable)
+                        .int("status", p.status.into())
+                        .finish(),
+                )
+            }
+            ErrorRecord::ResponseError { message, props: p } => {
+                let o = JsonObject::new()
+                    .int("attempts", p.attempts.into())
+                    .str("bodySnippet", &p.body_snippet)
+                    .str("endpoint", &p.endpoint);
+                (
+                    "ResponseError",
+                    message,
+                    headers(o, p.headers.as_ref())
+                        .int("status", p.status.into())
+                        .finish(),
+                )
+            }
+            ErrorRecord::TimeoutError { message, props: p } => {
+                let o = JsonObject::new()
+                    .int("attempts", p.attempts.into())
+                    .str("endpoint", &p.endpoint);
+                (
+                    "TimeoutError",
+                    message,
+                    headers(o, p.headers.as_ref())
+                        .int("timeoutMs", p.timeout_ms.into())
+                        .finish(),
+                )
+            }
+            ErrorRecord::NetworkError { message, props: p } => {
+                let o = JsonObject::new()
+                    .int("attempts", p.attempts.into())
+                    .raw("cause", &value_text(&p.cause))
+                    .str("endpoint", &p.endpoint);
+                (
+                    "NetworkError",
+                    message,
+                    headers(o, p.headers.as_ref()).finish(),
+                )
+            }
+            ErrorRecord::WebhookAuthError { message, props } => (
+                "WebhookAuthError",
+                message,
+                JsonObject::new().str("reason", &props.reason).finish(),
+            ),
+            ErrorRecord::BulkOperationError { message, raw_props } => {
+                ("BulkOperationError", message, raw_props.clone())
+            }
+        };
+        JsonObject::new()
+            .str("name", name)
+            .str("message", message)
+            .raw("props", &props)
+            .finish()
     }
 
     /// The (redacted) message.

@@ -14,6 +14,66 @@ pub fn push_json_str(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
 
+/// Where `needle` first occurs in `hay` (a byte offset, on a char boundary: both are UTF-8).
+/// By hand, as `replace_str` below: a `&str` pattern of `str::find`, `contains`, `replace` or
+/// `split_once` links core's two-way searcher, whose slicing can panic with a message that
+/// links `char`'s `Debug` and its Unicode printability tables (~8 KB of wasm together).
+pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    find_bytes(hay.as_bytes(), needle.as_bytes())
+}
+
+/// Where `n` first occurs in `h`, as [`find_str`] on bytes.
+pub fn find_bytes(h: &[u8], n: &[u8]) -> Option<usize> {
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    let mut i = 0usize;
+    while let Some(rest) = h.get(i..) {
+        if rest.len() < n.len() {
+            return None;
+        }
+        if rest.first() == Some(&first) && rest.starts_with(n) {
+            return Some(i);
+        }
+        i = i.saturating_add(1);
+    }
+    None
+}
+
+/// `s` split at byte `at`, as `str::split_at` (whose panic message links `char`'s `Debug`):
+/// `(s, "")` when `at` is past the end or not a char boundary.
+pub fn split_at(s: &str, at: usize) -> (&str, &str) {
+    match (s.get(..at), s.get(at..)) {
+        (Some(head), Some(tail)) => (head, tail),
+        _ => (s, ""),
+    }
+}
+
+/// `hay` split around the first `needle`, as `str::split_once` with a `&str` does.
+pub fn split_once_str<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = find_str(hay, needle)?;
+    Some((hay.get(..at)?, hay.get(at.saturating_add(needle.len())..)?))
+}
+
+/// `hay` with every (non-overlapping, leftmost first) `needle` replaced by `with`, as
+/// `str::replace` does; `needle` must not be empty (then `hay` is returned as is).
+pub fn replace_str(hay: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return hay.to_owned();
+    }
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some(at) = find_str(rest, needle) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push_str(with);
+        rest = rest
+            .get(at.saturating_add(needle.len())..)
+            .unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `s` in double quotes, escaped as JSON: what `{s:?}` shows for ordinary text, without pulling
 /// Rust's Unicode printability tables into the wasm.
 pub fn quoted(s: &str) -> String {
@@ -62,6 +122,33 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    #[test]
+    fn str_searches_match_core_s() {
+        let hays = [
+            "",
+            "a",
+            "abc",
+            "aaaa",
+            "가나다가나",
+            "x://y://z",
+            "::1::",
+            "ab ab  ab",
+        ];
+        let needles = ["a", "aa", "ab", "가나", "://", "::", " ", "abcd", "z"];
+        for h in hays {
+            for n in needles {
+                assert_eq!(find_str(h, n), h.find(n), "{h} {n}");
+                assert_eq!(split_once_str(h, n), h.split_once(n), "{h} {n}");
+                assert_eq!(replace_str(h, n, "[R]"), h.replace(n, "[R]"), "{h} {n}");
+            }
+        }
+        assert_eq!(find_str("abc", ""), Some(0));
+        assert_eq!(split_at("가a", 3), ("가", "a"));
+        assert_eq!(split_at("abc", 0), ("", "abc"));
+        assert_eq!(split_at("가", 1), ("가", ""));
+        assert_eq!(replace_str("abc", "", "x"), "abc");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The one way back to JS: results as JSON text (`serde` structs in camelCase, dates as epoch
-//! milliseconds) and failures as error records, `[JSON, JS value]` pairs that
+//! The one way back to JS: results as JSON text (each result's own `json()`, camelCase, dates
+//! as epoch milliseconds) and failures as error records, `[JSON, JS value]` pairs that
 //! `pkg-template/client.js` turns into the classes of `errors.js` (and where the `Date`s are
 //! made, in one place). Every string of a record is redacted of the call's secrets here.
 
@@ -8,7 +8,6 @@ use crate::core::error::{ApiError, ResponseError, ValidationError};
 /// Where it lives now; re-exported for the modules of the wasm edge that redact a value.
 pub(super) use crate::core::record::redact_json;
 use crate::core::record::{Context, ErrorRecord};
-use serde::Serialize;
 use std::fmt;
 use wasm_bindgen::prelude::*;
 
@@ -148,11 +147,4 @@ impl fmt::Display for CallError {
             None => f.write_str("aborted by the caller's signal"),
         }
     }
-}
-
-/// A result as the JSON text client.js parses.
-pub fn to_json<T: Serialize>(value: &T) -> Result<JsValue, CallError> {
-    serde_json::to_string(value)
-        .map(|s| JsValue::from_str(&s))
-        .map_err(|_| CallError::Validation(crate::api::input::unwritable_result()))
 }

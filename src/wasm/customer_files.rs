@@ -7,7 +7,6 @@
 //! input.
 
 use super::batches::{dooms, Batch, Run};
-use super::convert::to_json;
 use super::convert::CallError;
 use super::runner::{Args, Inner};
 use crate::api::customer_files::{self as cf, AddBatch, RawUser, UserChecker, UserType};
@@ -122,7 +121,7 @@ pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Call
     let call = inner.call_options(args, false)?;
     let answer = inner.execute(&cf::view_request(&ch), &call).await?;
     let list = cf::parse_view(&answer.body).map_err(|e| answer.bad(e))?;
-    to_json(&list)
+    Ok(JsValue::from_str(&list.json()))
 }
 
 /// A settled batch: its index, its ids, Kakao's counts (add only).

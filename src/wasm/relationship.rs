@@ -1,15 +1,13 @@
 //! `checkChannelRelationship` and `checkChannelRelationshipMulti` (rules in `api::relationship`).
 
 use super::batches::{Batch, Run};
-use super::convert::to_json;
 use super::convert::CallError;
 use super::runner::{Answer, Args, Inner};
 use crate::api::params;
 use crate::api::relationship::{self, MultiRelations};
 use crate::core::ids::UserId;
-use crate::core::json::{value_text, JsonObject};
+use crate::core::json::JsonObject;
 use crate::core::request::Auth;
-use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
@@ -24,7 +22,7 @@ pub(super) async fn check(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         )
         .await?;
     let user = relationship::parse_check(&answer.body, asked).map_err(|e| answer.bad(e))?;
-    to_json(&user)
+    Ok(JsValue::from_str(&user.json()))
 }
 
 pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
@@ -56,7 +54,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     .go(
         &mut make,
         &parse,
-        &|m| value_text(&sorted_json(m)),
+        &|m| m.json(true, &[]),
         super::batches::dooms,
     )
     .await?;
@@ -75,12 +73,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
     let done_batches = outcome.finish(
         total,
         &call.secrets,
-        |ok| {
-            value_text(&super::convert::redact_json(
-                sorted_json(&merged(ok)),
-                &call.secrets,
-            ))
-        },
+        |ok| merged(ok).json(true, &call.secrets),
         |i, n, _| {
             let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
             JsonObject::new()
@@ -89,14 +82,5 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
                 .finish()
         },
     )?;
-    to_json(&merged(&done_batches))
-}
-
-/// `m` as a `Value`, keys in byte order (as `onBatch` and the error's `partial` have them),
-/// read back from its JSON text: `serde_json::to_value` would link a second serializer.
-fn sorted_json(m: &MultiRelations) -> Value {
-    serde_json::to_string(m)
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Value::Null)
+    Ok(JsValue::from_str(&merged(&done_batches).json(false, &[])))
 }

@@ -4,10 +4,10 @@
 use crate::core::error::{ApiError, ResponseError};
 use crate::core::id_map;
 use crate::core::ids::MAX_SAFE_INTEGER;
+use crate::core::json::{value_text, JsonObject};
 use crate::core::schema::canonical_key;
+use crate::core::text::push_json_str;
 use crate::core::time::parse_kakao_datetime;
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
 
 fn bad(body: &str, message: impl Into<String>) -> ResponseError {
     ResponseError::new(200, message, body)
@@ -87,9 +87,9 @@ pub fn parse_add(body: &str, sent: usize, file_id: u64) -> Result<(u64, u64), Re
     Ok((requested, succeeded))
 }
 
-/// Results serialize in camelCase: the JSON that reaches JS (dates as epoch millis).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Results are written in camelCase ([`CustomerFileList::json`]): the JSON that reaches JS
+/// (dates as epoch millis).
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerFile {
     pub file_id: u64,
     pub file_name: String,
@@ -98,22 +98,69 @@ pub struct CustomerFile {
     /// UTC epoch millis of `update_at`.
     pub updated_at: Option<i64>,
     /// Canonical Korean keys → `string` / `number`.
-    #[serde(serialize_with = "pairs_as_object")]
     pub schema: Vec<(String, String)>,
     /// Kakao's fields of this file that could not be read (`update_at`, `status`, `schema`),
     /// by Kakao's name, with the raw value as Kakao sent it; the field itself is then read as
     /// absent (`updatedAt: null`, `status: ""`, `schema: {}`). Left out when empty. One odd
     /// field of one file never costs the caller the other files.
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub unreadable: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerFileList {
     pub files: Vec<CustomerFile>,
     pub empty_slot: u64,
     pub using_slot: u64,
+}
+
+impl CustomerFile {
+    /// `{fileId, fileName, status, updatedAt, schema, unreadable}` (the fields' order;
+    /// `unreadable` left out when empty): the text `#[derive(Serialize)]` wrote, written with
+    /// the crate's one JSON writer (a derive links its own copy of serde_json's serializer).
+    pub fn json(&self) -> String {
+        let o = JsonObject::new()
+            .uint("fileId", self.file_id)
+            .str("fileName", &self.file_name)
+            .str("status", &self.status)
+            .opt_int("updatedAt", self.updated_at)
+            .raw("schema", &pairs_as_object(&self.schema));
+        if self.unreadable.is_empty() {
+            o.finish()
+        } else {
+            o.raw("unreadable", &value_text_of_map(&self.unreadable))
+                .finish()
+        }
+    }
+}
+
+impl CustomerFileList {
+    /// `{files, emptySlot, usingSlot}` as JSON (see [`CustomerFile::json`]).
+    pub fn json(&self) -> String {
+        let mut files = Vec::with_capacity(self.files.len());
+        for f in &self.files {
+            files.push(f.json());
+        }
+        JsonObject::new()
+            .raws("files", &files)
+            .uint("emptySlot", self.empty_slot)
+            .uint("usingSlot", self.using_slot)
+            .finish()
+    }
+}
+
+/// A map of Kakao's raw values as JSON (keys in byte order, as `serde_json::Map` keeps them).
+fn value_text_of_map(m: &serde_json::Map<String, serde_json::Value>) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in m.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, k);
+        out.push(':');
+        out.push_str(&value_text(v));
+    }
+    out.push('}');
+    out
 }
 
 fn parse_file(v: &serde_json::Value, i: usize, body: &str) -> Result<CustomerFile, ResponseError> {
@@ -247,12 +294,18 @@ pub fn fails_every_batch(e: &ApiError) -> bool {
 
 /// `(key, type)` pairs as one JSON object, in order (a `__proto__` key stays a plain key:
 /// JSON.parse makes it an own property).
-fn pairs_as_object<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
-    let mut map = s.serialize_map(Some(pairs.len()))?;
-    for (k, v) in pairs {
-        map.serialize_entry(k, v)?;
+fn pairs_as_object(pairs: &[(String, String)]) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, k);
+        out.push(':');
+        push_json_str(&mut out, v);
     }
-    map.end()
+    out.push('}');
+    out
 }
 
 #[cfg(test)]
@@ -334,9 +387,28 @@ mod tests {
             r#"{"schema":{"age":1}}"#
         );
         // Serialized for JS: `unreadable` only where something was.
-        let json = serde_json::to_string(&list).unwrap();
+        let json = list.json();
         assert_eq!(json.matches("unreadable").count(), 3);
-        assert!(!serde_json::to_string(&java).unwrap().contains("unreadable"));
+        // Written as `#[derive(Serialize)]` wrote it: fields in order, `unreadable` by Kakao's
+        // names in byte order with the raw values, the schema's pairs in order.
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"files":[{"fileId":1,"fileName":"a","status":"using","updatedAt":null,"schema":{"연령":"number"},"unreadable":{"update_at":"03/02/2019"}},"#,
+                r#"{"fileId":2,"fileName":"b","status":"","updatedAt":null,"schema":{},"unreadable":{"schema":"{bad","status":7,"update_at":20190203}},"#,
+                r#"{"fileId":3,"fileName":"c","status":"using","updatedAt":1549167753000,"schema":{},"unreadable":{"schema":{"age":1}}}],"emptySlot":27,"usingSlot":3}"#
+            )
+        );
+        assert_eq!(
+            CustomerFileList {
+                files: vec![],
+                empty_slot: 0,
+                using_slot: 0
+            }
+            .json(),
+            r#"{"files":[],"emptySlot":0,"usingSlot":0}"#
+        );
+        assert!(!java.json().contains("unreadable"));
         for body in [
             "",
             "[]",
