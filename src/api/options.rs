@@ -9,7 +9,7 @@ use crate::core::error::ValidationError;
 use crate::core::ids::check_secret;
 use crate::core::log::{self, LogLevel, LogStyle};
 use crate::core::request::{normalize_base_url, Credentials, DEFAULT_BASE_URL};
-use crate::core::rules;
+use crate::core::rules::{self, Rule};
 
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
@@ -103,8 +103,9 @@ pub struct Host<'a> {
 impl<'a> Host<'a> {
     /// `env`: JSON `{ name: value }` where the runtime has an environment.
     pub fn new(env: Option<&str>, logger_shape: Option<&'a str>, in_browser: bool) -> Host<'a> {
+        // "{}" (no variable set, the common case) needs no JSON parser.
         let env = env
-            .filter(|_| !in_browser)
+            .filter(|e| !in_browser && *e != "{}")
             .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
             .and_then(|v| match v {
                 serde_json::Value::Object(m) => Some(m),
@@ -202,20 +203,35 @@ fn function(o: &Val, key: &str, field: &str) -> Result<Option<usize>, Validation
     match o.get(key) {
         Val::Undefined => Ok(None),
         Val::Handle(Handle::Function, i) => Ok(Some(*i)),
-        other => Err(ValidationError::new(
+        other => Err(refused(
             field,
             rules::PARAMS_TYPE,
-            format!("must be a function; got {}", other.type_name()),
+            "must be a function",
+            other,
         )),
     }
 }
 
-/// `onRequest` and `onResponse` of the options `o`; `prefix`, where the options are (`""` for
-/// the client's, `"options."` for a call's).
-fn hooks(o: &Val, prefix: &str) -> Result<HookHandles, ValidationError> {
+/// The error of an option `field` of the wrong type: `what` it must be, and what it is.
+/// Out of line and cold (as are the other refusals here): the first construction compiles
+/// only the wasm functions it runs, so the error paths cost a client nothing until taken.
+#[cold]
+#[inline(never)]
+fn refused(field: &str, rule: Rule, what: &str, got: &Val) -> ValidationError {
+    ValidationError::new(field, rule, format!("{what}; got {}", got.type_name()))
+}
+
+/// `onRequest` and `onResponse` of the options `o`; `call`: a call's options (fields named
+/// `options.…`) rather than the client's.
+fn hooks(o: &Val, call: bool) -> Result<HookHandles, ValidationError> {
+    let (request, response) = if call {
+        ("options.onRequest", "options.onResponse")
+    } else {
+        ("onRequest", "onResponse")
+    };
     Ok(HookHandles {
-        on_request: function(o, "onRequest", &format!("{prefix}onRequest"))?,
-        on_response: function(o, "onResponse", &format!("{prefix}onResponse"))?,
+        on_request: function(o, "onRequest", request)?,
+        on_response: function(o, "onResponse", response)?,
     })
 }
 
@@ -227,36 +243,50 @@ fn logger(v: &Val, shape: Option<&str>, level: LogLevel) -> Result<Logger, Valid
             style: LogStyle::MessageFirst,
             level,
         }),
-        Val::Handle(Handle::Object | Handle::Function, i) => {
-            let shape = shape
-                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-                .unwrap_or(serde_json::Value::Null);
-            let functions: Vec<&str> = shape
-                .get("functions")
-                .and_then(serde_json::Value::as_array)
-                .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
-                .unwrap_or_default();
-            log::check_logger(&functions)?;
-            let pino = shape.get("pino").and_then(serde_json::Value::as_bool) == Some(true);
-            Ok(Logger {
-                handle: Some(*i),
-                style: if pino {
-                    LogStyle::DataFirst
-                } else {
-                    LogStyle::MessageFirst
-                },
-                level,
-            })
-        }
-        other => Err(ValidationError::new(
+        Val::Handle(Handle::Object | Handle::Function, i) => given_logger(*i, shape, level),
+        other => Err(refused(
             "logger",
             rules::PARAMS_TYPE,
-            format!(
-                "must be an object with debug/info/warn/error methods (like console); got {}",
-                other.type_name()
-            ),
+            "must be an object with debug/info/warn/error methods (like console)",
+            other,
         )),
     }
+}
+
+/// A `logger` given (its handle `i`), checked by its shape: out of line, so that a client
+/// without one never compiles the shape's JSON reading.
+#[inline(never)]
+fn given_logger(i: usize, shape: Option<&str>, level: LogLevel) -> Result<Logger, ValidationError> {
+    let shape = shape
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let functions: Vec<&str> = shape
+        .get("functions")
+        .and_then(serde_json::Value::as_array)
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    log::check_logger(&functions)?;
+    let pino = shape.get("pino").and_then(serde_json::Value::as_bool) == Some(true);
+    Ok(Logger {
+        handle: Some(i),
+        style: if pino {
+            LogStyle::DataFirst
+        } else {
+            LogStyle::MessageFirst
+        },
+        level,
+    })
+}
+
+/// Keys in what looks like a browser, without the opt-in.
+#[cold]
+#[inline(never)]
+fn browser_secret() -> ValidationError {
+    ValidationError::new(
+        "dangerouslyAllowBrowser",
+        rules::BROWSER_SECRET_KEY,
+        "admin and REST API keys belong on servers only (Kakao's rule); this looks like a browser or a browser worker. Pass dangerouslyAllowBrowser: true only if you know the page is private",
+    )
 }
 
 /// The client's options `o` (packed), on `host`. `logging` makes the client's log (`L`) as
@@ -275,11 +305,7 @@ pub fn client_options<L>(
     let credentials = Credentials::new(admin_key, rest_api_key)?;
     let allow_browser = input::opt_bool(o, "dangerouslyAllowBrowser", "dangerouslyAllowBrowser")?;
     if !credentials.secrets().is_empty() && allow_browser != Some(true) && host.in_browser {
-        return Err(ValidationError::new(
-            "dangerouslyAllowBrowser",
-            rules::BROWSER_SECRET_KEY,
-            "admin and REST API keys belong on servers only (Kakao's rule); this looks like a browser or a browser worker. Pass dangerouslyAllowBrowser: true only if you know the page is private",
-        ));
+        return Err(browser_secret());
     }
     let base_url = match env::pick(
         input::opt_string(o, "baseUrl", "baseUrl")?,
@@ -297,13 +323,11 @@ pub fn client_options<L>(
         Val::Undefined => None,
         Val::Handle(Handle::Function, i) => Some(*i),
         other => {
-            return Err(ValidationError::new(
+            return Err(refused(
                 "fetch",
                 rules::FETCH_TYPE,
-                format!(
-                    "must be a function like globalThis.fetch; got {}",
-                    other.type_name()
-                ),
+                "must be a function like globalThis.fetch",
+                other,
             ))
         }
     };
@@ -313,7 +337,7 @@ pub fn client_options<L>(
     )?;
     let logger = logger(o.get("logger"), host.logger_shape, level)?;
     let log = logging(logger, env_warning);
-    let hooks = hooks(o, "")?;
+    let hooks = hooks(o, false)?;
     let options = ClientOptions {
         credentials,
         base_url,
@@ -391,10 +415,11 @@ pub fn call_options(
     let signal_at = |key: &str, field: &str| match o.get(key) {
         Val::Undefined | Val::Null => Ok(None),
         Val::Handle(Handle::Signal, i) => Ok(Some(*i)),
-        other => Err(ValidationError::new(
+        other => Err(refused(
             field,
             rules::OPTIONS_SIGNAL,
-            format!("must be an AbortSignal; got {}", other.type_name()),
+            "must be an AbortSignal",
+            other,
         )),
     };
     let signal = signal_at("signal", "options.signal")?;
@@ -430,7 +455,7 @@ pub fn call_options(
         )?
         .unwrap_or(defaults.concurrency) as usize,
         on_batch: function(o, "onBatch", "options.onBatch")?,
-        hooks: hooks(o, "options.")?,
+        hooks: hooks(o, true)?,
     })
 }
 
