@@ -260,11 +260,12 @@ async function sync(opts) {
     writeError ??= err;
     if (!stopper.signal.aborted) stopper.abort(new Error("a journal write failed"));
   };
-  /** @param {Exclude<JournalEntry, { op: "sending" }> | Sending} entry */
+  /** @param {Extract<JournalEntry, { op: "delete" }> | { op: "add"; ids: string[]; fpsJson: Buffer } | Sending} entry */
   const record = (entry) => {
     if (writeError === null) {
       try {
         if (entry.op === "sending") journal.appendSending(entry);
+        else if (entry.op === "add") journal.appendAdd(entry.ids, entry.fpsJson);
         else journal.appendBatch(entry);
         return true;
       } catch (err) {
@@ -292,12 +293,12 @@ async function sync(opts) {
   if (failures.length === 0 && !interrupted && writeError === null && addCount > 0) {
     // Written id by id: a million ids are not made at once, nor kept through the phase.
     /** @type {() => Sending} */
-    const sending = () => ({ op: "sending", count: addCount, idAt: (k) => desired.idAt(adds.entries[k]) });
+    const sending = () => ({ op: "sending", writeIds: (write) => desired.writeIdsJson(adds.entries, write) });
     // Without deletes this is the first line of the run: if it fails, nothing was sent (exit 2).
     if (deletes.length === 0) journal.appendSending(sending());
     if (deletes.length === 0 || record(sending())) {
       // Batches start in order, so each takes the next users of the second pass over the CSV.
-      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, (k) => desired.idAt(adds.entries[k]), adds, fast);
+      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, desired, adds, fast);
       // The ids of the batches in flight, for their journal lines (not made again from the table).
       /** @type {Map<number, string[]>} */
       const inFlight = new Map();
@@ -312,10 +313,9 @@ async function sync(opts) {
         confirmed: (index, result) => {
           const ids = inFlight.get(index) ?? [];
           inFlight.delete(index);
-          const entries = Array.from(batchOf(adds.entries, index));
           successCount += result.successCount;
           sent.add += 1;
-          record({ op: "add", ids, fps: entries.map((e) => desired.fpAt(e)) });
+          record({ op: "add", ids, fpsJson: desired.fpsJson(adds.entries.subarray(index * BATCH, (index + 1) * BATCH)) });
           progress.add(ids.length);
         },
       });

@@ -256,26 +256,28 @@ export const sha256 =
 export const fingerprintOf = /** @param {string} entriesJson */ (entriesJson) => sha256(entriesJson).slice(0, 16);
 
 /**
- * `fp(cells)`: the fingerprint of the fields of the columns (empty cells left out), as
- * fieldsReader makes them. The JSON of `Object.entries(fields)` is written directly, without the
- * fields or the entries arrays (most rows are unchanged and need no fields), unless a key looks
+ * `fp(cells, fields?)`: the fingerprint of the fields of the columns (empty cells left out), as
+ * fieldsReader makes them; with `fields` (an empty object), also sets them there, as fieldsReader
+ * would. The JSON of `Object.entries(fields)` is written directly, without the fields or the
+ * entries arrays (most rows of a re-sync are unchanged and need no fields), unless a key looks
  * like an array index (those come first in `Object.entries`).
  * @param {Column[]} columns
- * @returns {(cells: string[]) => string}
+ * @returns {(cells: string[], fields?: Fields) => string}
  */
 export function rowReader(columns) {
   for (const c of columns) c.json = JSON.stringify(c.key);
   const direct = columns.every((c) => !/^(?:0|[1-9]\d*)$/.test(c.key));
   if (!direct) {
-    const fields = fieldsReader(columns);
-    return (cells) => fingerprintOf(JSON.stringify(Object.entries(fields(cells))));
+    const fill = fieldsFiller(columns);
+    return (cells, fields = {}) => fingerprintOf(JSON.stringify(Object.entries(fill(cells, fields))));
   }
-  return (cells) => {
+  return (cells, fields) => {
     let json = "[";
     for (const c of columns) {
       const text = cells[c.index] ?? "";
       if (text === "") continue;
       const value = cellValue(text, c.number);
+      if (fields) fields[c.key] = value;
       json += `${json.length > 1 ? "," : ""}[${c.json},${typeof value === "number" ? String(value) : JSON.stringify(value)}]`;
     }
     return fingerprintOf(`${json}]`);
@@ -288,9 +290,17 @@ export function rowReader(columns) {
  * @returns {(cells: string[]) => Fields}
  */
 export function fieldsReader(columns) {
-  return (cells) => {
-    /** @type {Fields} */
-    const fields = {};
+  const fill = fieldsFiller(columns);
+  return (cells) => fill(cells, {});
+}
+
+/**
+ * `fill(cells, fields)`: sets the fields of the columns in `fields` (see fieldsReader); returns it.
+ * @param {Column[]} columns
+ * @returns {(cells: string[], fields: Fields) => Fields}
+ */
+function fieldsFiller(columns) {
+  return (cells, fields) => {
     for (const c of columns) {
       const text = cells[c.index] ?? "";
       if (text !== "") fields[c.key] = cellValue(text, c.number);
@@ -301,11 +311,12 @@ export function fieldsReader(columns) {
 
 /**
  * The users to add, read again from the CSV's bytes as their batches are sent, so that no row's
- * fields are kept from the first pass (at a million rows they would cost some 200 MB). `idOf(k)`:
- * the k-th add's id (canonical); `adds.records`: their record numbers (0 is the header),
- * `adds.offsets`: where they start in the CSV, both in CSV order. With `fast` (the FastCsv that
- * read the whole CSV in the first pass) each add's record is read from its offset; else the CSV
- * is parsed again by csv-parse, a slice at a time. Each row read is checked to hold its id.
+ * fields are kept from the first pass (at a million rows they would cost some 200 MB). `table`:
+ * the table of the CSV's rows (planRows's `desired`), `adds.entries` the adds' entries in it,
+ * `adds.records`: their record numbers (0 is the header), `adds.offsets`: where they start in the
+ * CSV, all in CSV order. With `fast` (the FastCsv that read the whole CSV in the first pass) each
+ * add's record is read from its offset; else the CSV is parsed again by csv-parse, a slice at a
+ * time. Each row read is checked to hold its id.
  */
 export class AddRows {
   static SLICE = 1 << 20;
@@ -314,14 +325,15 @@ export class AddRows {
    * @param {Buffer} bytes
    * @param {{ idIndex: number; userType: "app" | "phone" }} row
    * @param {Column[]} columns
-   * @param {(k: number) => string} idOf
+   * @param {IdTable} table
    * @param {Adds} adds
    * @param {FastCsv | null} fast
    */
-  constructor(bytes, { idIndex, userType }, columns, idOf, adds, fast) {
+  constructor(bytes, { idIndex, userType }, columns, table, adds, fast) {
     this.bytes = bytes;
     this.fields = fieldsReader(columns);
-    this.idOf = idOf;
+    this.table = table;
+    this.entries = adds.entries;
     this.records = adds.records;
     this.offsets = adds.offsets;
     this.fast = fast;
@@ -336,10 +348,7 @@ export class AddRows {
     /** @param {string[]} cells */
     this.push = (cells) => {
       if (this.next < this.records.length && this.record === this.records[this.next]) {
-        const id = this.idOf(this.next);
-        // The same bytes and parser as the first pass: a row that is not the one planned is a bug,
-        // and sending its fields under another user's id must not happen.
-        this.ready.push({ id, fields: this.fields(this.#check(cells, id)) });
+        this.ready.push({ id: this.#idOf(this.next, cells), fields: this.fields(cells) });
         this.next += 1;
       }
       this.record += 1;
@@ -347,14 +356,20 @@ export class AddRows {
   }
 
   /**
+   * The id of the k-th add, checked against the row read for it: the same bytes and parser as
+   * the first pass, so a row that is not the one planned is a bug, and sending its fields under
+   * another user's id must not happen. The row's own cell when it is the id exactly (no string made).
+   * @param {number} k
    * @param {string[] | null} cells
-   * @param {string} id
-   * @returns {string[]}
+   * @returns {string}
    */
-  #check(cells, id) {
+  #idOf(k, cells) {
     const raw = cells?.[this.idIndex] ?? "";
+    const e = this.entries[k];
+    if (this.table.isIdAt(e, raw)) return raw;
+    const id = this.table.idAt(e);
     if ((this.userType === "app" ? canonicalAppId(raw) : raw) !== id) throw new Error(`the second pass over the CSV found ${JSON.stringify(raw)} where ${JSON.stringify(id)} was planned`);
-    return /** @type {string[]} */ (cells);
+    return id;
   }
 
   /** The next `n` users `{ id, fields }` (fewer at the end). @param {number} n */
@@ -363,8 +378,8 @@ export class AddRows {
       /** @type {{ id: string; fields: Fields }[]} */
       const users = [];
       for (const end = Math.min(this.next + n, this.offsets.length); this.next < end; this.next++) {
-        const id = this.idOf(this.next);
-        users.push({ id, fields: this.fields(this.#check(this.fast.recordAt(this.offsets[this.next]), id)) });
+        const cells = this.fast.recordAt(this.offsets[this.next]);
+        users.push({ id: this.#idOf(this.next, cells), fields: this.fields(/** @type {string[]} */ (cells)) });
       }
       return users;
     }
@@ -454,36 +469,49 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
   };
   let rowCount = 0;
   let fresh = 0;
-  /** @typedef {{ i: number; at: number; id: string; fields: Fields; fp: string }} Pending */
-  /** @type {Pending[]} */
+  // The rows waiting for their check: the users as checked, and each one's row index, byte offset
+  // and fingerprint (no object per row but the user).
+  /** @type {{ id: string; fields: Fields }[]} */
   let pending = [];
+  const pendingRow = new Int32Array(CHECK_CHUNK);
+  const pendingAt = new Float64Array(CHECK_CHUNK);
+  /** @type {string[]} */
+  const pendingFp = new Array(CHECK_CHUNK);
 
-  /** @param {Pending} row */
-  const accept = ({ i, at, id: raw, fp }) => {
+  /**
+   * @param {number} k
+   * @param {string} raw
+   */
+  const accept = (k, raw) => {
     const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
+    const fp = pendingFp[k];
     const entry = keep(id, fp);
-    if (known.same(id, fp)) return;
-    const was = known.get(id);
-    if (was === undefined || was === UNSURE) fresh += 1;
+    if (known.size > 0) {
+      if (known.same(id, fp)) return;
+      const was = known.get(id);
+      if (was === undefined || was === UNSURE) fresh += 1;
+    } else {
+      fresh += 1;
+    }
     if (addCount === adds.entries.length) grow();
     adds.entries[addCount] = entry;
-    adds.records[addCount] = i + 1;
-    adds.offsets[addCount] = at;
+    adds.records[addCount] = pendingRow[k] + 1;
+    adds.offsets[addCount] = pendingAt[k];
     addCount += 1;
   };
   const check = () => {
     if (pending.length === 0) return;
-    const users = pending.map((p) => ({ id: p.id, fields: p.fields }));
+    const users = pending;
     const { errors } = validateCustomerFileUsers({ userType: opts.userType, schema, users });
     /** @type {Set<number>} */
     const bad = new Set();
     for (const e of errors) {
       if (e.rule === "users.duplicate_id") continue; // found across the whole CSV below
-      if (!bad.has(e.index)) refused.push(coarseId(pending[e.index].id));
+      if (!bad.has(e.index)) refused.push(coarseId(users[e.index].id));
       bad.add(e.index);
-      problems.push({ i: pending[e.index].i, field: e.field.replace(/^users\[\d+\]\./, ""), rule: e.rule, message: e.message });
+      problems.push({ i: pendingRow[e.index], field: e.field.replace(/^users\[\d+\]\./, ""), rule: e.rule, message: e.message });
     }
-    for (const [k, p] of pending.entries()) if (!bad.has(k)) accept(p);
+    for (let k = 0; k < users.length; k++) if (!bad.has(k)) accept(k, users[k].id);
     pending = [];
   };
 
@@ -496,17 +524,24 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
       problems.push({ i, field: "", rule: "csv.column_count", message: `has ${cells.length} cells; the header has ${header.length}` });
     }
     const id = cells[idIndex] ?? "";
-    const fp = read(cells);
+    // Nothing known (a first sync): every row is checked, its fields made with its fingerprint.
+    /** @type {Fields | undefined} */
+    const fields = known.size === 0 ? {} : undefined;
+    const fp = read(cells, fields);
     if (seen) {
       const coarse = coarseId(id);
       if (seen.has(coarse)) twins.add(coarse);
       else seen.add(coarse);
     }
-    if (known.same(id, fp)) {
+    if (fields === undefined && known.same(id, fp)) {
       keep(id, fp);
       return;
     }
-    pending.push({ i, at, id, fields: fieldsOf(cells), fp });
+    const k = pending.length;
+    pendingRow[k] = i;
+    pendingAt[k] = at;
+    pendingFp[k] = fp;
+    pending.push({ id, fields: fields ?? fieldsOf(cells) });
     if (pending.length === CHECK_CHUNK) {
       check();
       progress?.set(rowCount);

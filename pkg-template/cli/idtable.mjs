@@ -22,6 +22,33 @@ function numberOf(id) {
   return Number(id);
 }
 
+/**
+ * Writes the digits of `n` (a whole number from 1 to 15 digits, as numberOf makes them) into
+ * `buf` at `pos`; returns the position after them. In two int32 halves: no division of doubles.
+ * @param {Uint8Array} buf
+ * @param {number} pos
+ * @param {number} n
+ */
+export function writeDigits(buf, pos, n) {
+  let hi = Math.floor(n / 1e8);
+  let lo = n - hi * 1e8;
+  let digits = 0;
+  for (let m = hi > 0 ? hi : lo; m > 0; m = (m / 10) | 0) digits += 1;
+  const end = pos + digits + (hi > 0 ? 8 : 0);
+  let i = end - 1;
+  for (const stop = hi > 0 ? end - 8 : pos; i >= stop; i--) {
+    const q = (lo / 10) | 0;
+    buf[i] = 48 + lo - q * 10;
+    lo = q;
+  }
+  for (; i >= pos; i--) {
+    const q = (hi / 10) | 0;
+    buf[i] = 48 + hi - q * 10;
+    hi = q;
+  }
+  return end;
+}
+
 /** @param {number} n */
 function hashNumber(n) {
   let h = Math.imul((n >>> 0) ^ Math.imul(Math.floor(n / 4294967296), 0x9e3779b1), 0x85ebca6b);
@@ -123,6 +150,7 @@ export class IdTable {
 
   /** The entry of `id`, or -1. @param {string} id */
   entryOf(id) {
+    if (this.size === 0) return EMPTY; // a first sync: nothing known, nothing to look up
     return this.slots[this.#slot(id, numberOf(id))];
   }
 
@@ -257,6 +285,16 @@ export class IdTable {
   }
 
   /**
+   * Whether `text` is exactly the id of entry `e` (made by `set` or `setAscii`): no string made.
+   * @param {number} e
+   * @param {string} text
+   */
+  isIdAt(e, text) {
+    const n = this.numbers[e];
+    return Number.isNaN(n) ? this.strings.get(e) === text : numberOf(text) === n;
+  }
+
+  /**
    * The fingerprint of entry `e` (one `set` or `setAscii` returned).
    * @param {number} e
    * @returns {string}
@@ -302,7 +340,7 @@ export class IdTable {
     for (let e = 0; e < this.count; e++) {
       const len = this.lens[e];
       if (len === DEAD) continue;
-      let n = this.numbers[e];
+      const n = this.numbers[e];
       if (Number.isNaN(n) || len === OTHER) {
         const line = Buffer.from(`${this.idAt(e)}\t${this.fpAt(e)}\n`, "utf8");
         if (pos + line.length > buf.length) {
@@ -313,14 +351,7 @@ export class IdTable {
         else pos += line.copy(buf, pos);
       } else {
         // An id kept as a number has 1 to 15 digits, the first not 0: the line fits in the 64 spare bytes.
-        let digits = 0;
-        for (let m = n; m >= 1; m = Math.floor(m / 10)) digits += 1;
-        for (let i = pos + digits - 1; i >= pos; i--) {
-          const d = n % 10;
-          buf[i] = 48 + d;
-          n = (n - d) / 10;
-        }
-        pos += digits;
+        pos = writeDigits(buf, pos, n);
         buf[pos++] = 9;
         const at = e * WIDTH;
         for (let i = 0; i < len; i++) buf[pos++] = this.fps[at + i];
@@ -332,6 +363,88 @@ export class IdTable {
       }
     }
     if (pos > 0) write(buf.subarray(0, pos));
+  }
+
+  /**
+   * `write(bytes)` with the JSON of the ids of `entries` (`"id","id",…`, without brackets; as
+   * `JSON.stringify` writes each), about 1 MB at a time, from the numbers: no string made for an id
+   * kept as one. `bytes` is reused after `write` returns.
+   * @param {ArrayLike<number>} entries
+   * @param {(bytes: Buffer) => void} write
+   */
+  writeIdsJson(entries, write) {
+    const CHUNK = 1 << 20;
+    const buf = Buffer.allocUnsafe(CHUNK + 64);
+    let pos = 0;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      const n = this.numbers[e];
+      if (k > 0) buf[pos++] = 44;
+      if (Number.isNaN(n)) {
+        const json = Buffer.from(JSON.stringify(this.strings.get(e)), "utf8");
+        if (pos + json.length > buf.length) {
+          write(buf.subarray(0, pos));
+          pos = 0;
+        }
+        if (json.length > buf.length) write(json);
+        else pos += json.copy(buf, pos);
+      } else {
+        buf[pos++] = 34;
+        pos = writeDigits(buf, pos, n);
+        buf[pos++] = 34;
+      }
+      if (pos >= CHUNK) {
+        write(buf.subarray(0, pos));
+        pos = 0;
+      }
+    }
+    if (pos > 0) write(buf.subarray(0, pos));
+  }
+
+  /**
+   * The JSON array of the fingerprints of `entries` (`["fp",…]`, as `JSON.stringify` writes it),
+   * as bytes, from the fingerprints' bytes: no string made but for one kept as a string.
+   * @param {ArrayLike<number>} entries
+   */
+  fpsJson(entries) {
+    const buf = Buffer.allocUnsafe(2 + entries.length * (WIDTH + 3));
+    let pos = 0;
+    buf[pos++] = 91;
+    /** @type {Buffer[]} */
+    const parts = [];
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      const len = this.lens[e];
+      if (k > 0) buf[pos++] = 44;
+      let plain = len !== OTHER;
+      const at = e * WIDTH;
+      // A fingerprint this version writes is base64url; another (a marker, an older file's) may need escapes.
+      for (let i = 0; plain && i < len; i++) plain = this.fps[at + i] >= 0x20 && this.fps[at + i] < 0x7f && this.fps[at + i] !== 34 && this.fps[at + i] !== 92;
+      if (plain) {
+        buf[pos++] = 34;
+        this.fps.copy(buf, pos, at, at + len);
+        pos += len;
+        buf[pos++] = 34;
+      } else {
+        parts.push(buf.subarray(0, pos), Buffer.from(JSON.stringify(this.fpAt(e)), "utf8"));
+        return this.#fpsJsonSlow(entries, k + 1, parts);
+      }
+    }
+    buf[pos++] = 93;
+    return buf.subarray(0, pos);
+  }
+
+  /**
+   * fpsJson from the k-th entry on, each fingerprint through JSON.stringify.
+   * @param {ArrayLike<number>} entries
+   * @param {number} k
+   * @param {Buffer[]} parts
+   */
+  #fpsJsonSlow(entries, k, parts) {
+    let text = "";
+    for (; k < entries.length; k++) text += `,${JSON.stringify(this.fpAt(entries[k]))}`;
+    parts.push(Buffer.from(`${text}]`, "utf8"));
+    return Buffer.concat(parts);
   }
 
   *keys() {
