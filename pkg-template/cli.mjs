@@ -170,9 +170,10 @@ async function sync(opts) {
   // A large CSV takes seconds to check: progress once the check has run for a second.
   // Its total: the lines after the header (a last newline ends a line; quoted line breaks make
   // it an estimate, corrected when the check ends).
-  const lines = lineCount(bytes) - (bytes.at(-1) === 0x0a ? 1 : 0);
+  const allLines = lineCount(bytes);
+  const lines = allLines - (bytes.at(-1) === 0x0a ? 1 : 0);
   const checking = new Progress(Math.max(0, lines - 1), opts.progress, { label: "checking", quietMs: 1000 });
-  const { rowCount, desired, adds, fresh, problems, fast } = planRows(bytes, opts, header, idIndex, columns, schema, known, checking);
+  const { rowCount, desired, adds, fresh, problems, fast } = planRows(bytes, opts, header, idIndex, columns, schema, known, checking, allLines);
   checking.stop();
   if (problems.length > 0) {
     const rejects = writeRejects(bytes, opts, header, idIndex, columns, problems);

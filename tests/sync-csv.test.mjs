@@ -108,3 +108,26 @@ test("FastCsv.recordAt reads a record back from its offset, as the second pass o
     ],
   );
 });
+
+test("splitLine cuts a line without quotes as split(\",\") and trim() would, for every kind of whitespace at a cell's edges", async () => {
+  const { splitLine } = await import("../pkg/cli/records.mjs");
+  const ws = [" ", "\t", "\v", "\f", "\r", "\u00a0", "\u1680", "\u2000", "\u2028", "\u202f", "\u3000", "\ufeff"];
+  const bits = ["", "a", "1", "é", "한", "x y", "\u0001", "\u007f", "\u0085", ...ws, ...ws.map((w) => `${w}v${w}`)];
+  const lines = ["", ",", ",,", " , ", "a", "a,", ",a", "5000000000,20,F,1970-01-10,0"];
+  for (const a of bits) for (const b of bits) lines.push(`${a},${b}`, `${a}${b}`, `${b},x,${a}`);
+  for (const line of lines) {
+    const want = line.split(",").map((c) => c.trim());
+    assert.deepEqual(splitLine(line), want.length === 1 && want[0] === "" ? null : want, JSON.stringify(line));
+  }
+});
+
+test("cellValue reads a number column's cell as Number() of a decimal literal, other cells as text", async () => {
+  const { cellValue, NUMBER } = await import("../pkg/cli/csv.mjs");
+  const before = (text, number) => (number && NUMBER.test(text) && Number.isFinite(Number(text)) ? Number(text) : text);
+  const texts = ["", "0", "00", "007", "7", "42", "-1", "+1", "1.5", ".5", "5.", "1e3", "1e400", "123456789012345", "999999999999999", "1234567890123456", "12345678901234567890", "0x10", "1_000", " 1", "1 ", "١٢", "NaN", "Infinity", "abc", "12a", "-0"];
+  for (let k = 0; k < 500; k++) texts.push(String(Math.floor(Math.random() * 10 ** (1 + (k % 17)))));
+  for (const text of texts) {
+    assert.equal(cellValue(text, false), text);
+    assert.ok(Object.is(cellValue(text, true), before(text, true)), JSON.stringify(text));
+  }
+});

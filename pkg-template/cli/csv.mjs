@@ -240,7 +240,20 @@ export const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
  * @param {boolean | undefined} number
  */
 export function cellValue(text, number) {
-  if (number && NUMBER.test(text)) {
+  if (!number) return text;
+  // Up to 15 digits (most numbers in a CSV): exactly Number(text), without the pattern.
+  const len = text.length;
+  if (len > 0 && len <= 15) {
+    let n = 0;
+    let i = 0;
+    for (; i < len; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === len) return n;
+  }
+  if (NUMBER.test(text)) {
     const n = Number(text);
     if (Number.isFinite(n)) return n;
   }
@@ -429,11 +442,11 @@ export function lineCount(bytes) {
  * @param {CustomerFileSchema} schema
  * @param {IdTable} known
  * @param {Progress} [progress]
+ * @param {number} [lines] lineCount(bytes), when the caller has it
  */
-export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress) {
+export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress, lines = lineCount(bytes)) {
   const read = rowReader(columns);
   const fieldsOf = fieldsReader(columns);
-  const lines = lineCount(bytes);
   const desired = new IdTable(lines);
   // Typed arrays (no garbage for the collector to scan) of the line count, grown if a file with "\r"
   // line ends (csv-parse's) has more rows than lines.
