@@ -131,3 +131,29 @@ test("cellValue reads a number column's cell as Number() of a decimal literal, o
     assert.ok(Object.is(cellValue(text, true), before(text, true)), JSON.stringify(text));
   }
 });
+
+test("rowReader's fingerprint is that of the JSON of Object.entries(fields), for any text; with `fields` it also sets them", async () => {
+  const { rowReader, fieldsReader, fingerprintOf, jsonString } = await import("../pkg/cli/csv.mjs");
+  const texts = ["", "F", "1970-01-10", "12", "007", "1.50", 'a"b', "a\\b", "tab\there", "\u0000", "\u001f", "\u007f", "é", "한", "😀", "\ud800", "x\udc00", "\u2028", "</script>", "'"];
+  // As columnTypes marks them for the schema { age: "number", gender: "string", birthday: "string", vipLevel: "number" }.
+  const columns = [
+    { index: 1, header: "age", key: "age", number: true },
+    { index: 2, header: "gender", key: "gender", number: false },
+    { index: 3, header: "birthday", key: "birthday", number: false },
+    { index: 4, header: "vipLevel", key: "vipLevel", number: true },
+  ];
+  const fp = rowReader(columns);
+  const fieldsOf = fieldsReader(columns);
+  for (const a of texts) {
+    for (const b of texts) {
+      for (const cells of [["1", a, b, a, b], ["1", b, "", a], ["1", "", "", "", ""], ["1"]]) {
+        const fields = fieldsOf(cells);
+        assert.equal(fp(cells), fingerprintOf(JSON.stringify(Object.entries(fields))), JSON.stringify(cells));
+        const filled = {};
+        assert.equal(fp(cells, filled), fp(cells));
+        assert.deepEqual(filled, fields);
+      }
+    }
+    assert.equal(jsonString(a), JSON.stringify(a));
+  }
+});

@@ -284,17 +284,34 @@ export function rowReader(columns) {
     const fill = fieldsFiller(columns);
     return (cells, fields = {}) => fingerprintOf(JSON.stringify(Object.entries(fill(cells, fields))));
   }
+  // Each entry's opening, `[[key,` for the first and `,[key,` for the others, made once.
+  const first = columns.map((c) => `[[${c.json},`);
+  const next = columns.map((c) => `,[${c.json},`);
   return (cells, fields) => {
-    let json = "[";
-    for (const c of columns) {
+    let json = "";
+    for (let k = 0; k < columns.length; k++) {
+      const c = columns[k];
       const text = cells[c.index] ?? "";
       if (text === "") continue;
       const value = cellValue(text, c.number);
       if (fields) fields[c.key] = value;
-      json += `${json.length > 1 ? "," : ""}[${c.json},${typeof value === "number" ? String(value) : JSON.stringify(value)}]`;
+      json += `${json === "" ? first[k] : next[k]}${typeof value === "number" ? String(value) : jsonString(value)}]`;
     }
-    return fingerprintOf(`${json}]`);
+    return fingerprintOf(json === "" ? "[]" : `${json}]`);
   };
+}
+
+/**
+ * `JSON.stringify(s)`, without a call into it for a string that needs no escape (no control
+ * character, quote, backslash or surrogate: JSON.stringify escapes a lone one).
+ * @param {string} s
+ */
+export function jsonString(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }
 
 /**

@@ -15,11 +15,13 @@ function numberOf(id) {
   if (n === 0 || n > 15) return Number.NaN;
   const first = id.charCodeAt(0);
   if (first < 49 || first > 57) return Number.NaN;
+  let value = first - 48;
   for (let i = 1; i < n; i++) {
     const c = id.charCodeAt(i);
     if (c < 48 || c > 57) return Number.NaN;
+    value = value * 10 + (c - 48); // exact: below 2 ** 53
   }
-  return Number(id);
+  return value;
 }
 
 /**
@@ -120,6 +122,7 @@ export class IdTable {
     }
   }
 
+  /** Room for one more entry; true when the index was rebuilt (a slot found before is stale). */
   #grow() {
     if (this.lens.length < this.count + 1) {
       const cap = this.lens.length * 2;
@@ -145,7 +148,9 @@ export class IdTable {
         this.slots[s] = e;
         this.used += 1;
       }
+      return true;
     }
+    return false;
   }
 
   /** The entry of `id`, or -1. @param {string} id */
@@ -232,8 +237,7 @@ export class IdTable {
     let s = this.#slot(id, n);
     let e = this.slots[s];
     if (e === EMPTY) {
-      this.#grow();
-      s = this.#slot(id, n);
+      if (this.#grow()) s = this.#slot(id, n);
       e = this.count;
       this.count += 1;
       this.numbers[e] = n;
@@ -250,17 +254,23 @@ export class IdTable {
    * @param {string} fp
    */
   #write(e, fp) {
-    this.other.delete(e);
-    let fits = fp.length <= WIDTH;
-    for (let i = 0; fits && i < fp.length; i++) fits = fp.charCodeAt(i) < 256;
-    if (!fits) {
-      this.lens[e] = OTHER;
-      this.other.set(e, fp);
-      return;
+    if (this.other.size > 0) this.other.delete(e);
+    const len = fp.length;
+    if (len <= WIDTH) {
+      const at = e * WIDTH;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = fp.charCodeAt(i);
+        if (c > 255) break;
+        this.fps[at + i] = c;
+      }
+      if (i === len) {
+        this.lens[e] = len;
+        return;
+      }
     }
-    const at = e * WIDTH;
-    for (let i = 0; i < fp.length; i++) this.fps[at + i] = fp.charCodeAt(i);
-    this.lens[e] = fp.length;
+    this.lens[e] = OTHER;
+    this.other.set(e, fp);
   }
 
   /** @param {string} id */
