@@ -111,6 +111,11 @@ test("IdTable.writeIdsJson and fpsJson write the JSON of the ids and fingerprint
   const plain = [0, 6, 0];
   assert.equal(table.fpsJson(Int32Array.from(plain, (k) => entries[k])).toString("utf8"), JSON.stringify(plain.map((k) => fps[k])));
   assert.equal(table.fpsJson(new Int32Array(0)).toString("utf8"), "[]");
+  // One that needs escapes first, then plain ones.
+  for (const first of [3, 4, 5, 7]) {
+    const some = [first, 0, 6];
+    assert.equal(table.fpsJson(Int32Array.from(some, (k) => entries[k])).toString("utf8"), JSON.stringify(some.map((k) => fps[k])));
+  }
   // Many ids: written in more than one chunk, each part a whole id.
   const many = new IdTable();
   const manyIds = Array.from({ length: 150_000 }, (_, k) => (k % 5 === 4 ? `p-${k}` : String(5_000_000_000 + k)));
@@ -127,4 +132,26 @@ test("IdTable.isIdAt says whether a text is exactly an entry's id, as idAt(e) ==
   const entries = ids.map((id) => table.set(id, "f"));
   const texts = [...ids, "12", "5000000000.0", "5e9", "05000000000", " 1", "", "+82 10 ", "123456789012346", "1234567890123457"];
   for (const e of entries) for (const text of texts) assert.equal(table.isIdAt(e, text), table.idAt(e) === text, `${table.idAt(e)} vs ${text}`);
+});
+
+test("IdTable holds ids in sequence, in strides of 16 and of 2^20 as a Map would, through growth and deletes", () => {
+  for (const stride of [1, 16, 2 ** 20]) {
+    const table = new IdTable(); // grows from 1,024 entries
+    const map = new Map();
+    for (let k = 0; k < 40_000; k++) {
+      const id = String(1 + k * stride);
+      table.set(id, `f${k % 97}`);
+      map.set(id, `f${k % 97}`);
+      if (k % 5 === 4) {
+        const gone = String(1 + (k - 2) * stride);
+        assert.equal(table.delete(gone), map.delete(gone));
+      }
+    }
+    assert.equal(table.size, map.size);
+    for (let k = 0; k < 40_001; k++) {
+      const id = String(1 + k * stride);
+      assert.equal(table.get(id), map.get(id), id);
+    }
+    assert.deepEqual([...table.keys()], [...map.keys()]);
+  }
 });
