@@ -157,3 +157,22 @@ test("rowReader's fingerprint is that of the JSON of Object.entries(fields), for
     assert.equal(jsonString(a), JSON.stringify(a));
   }
 });
+
+test("FastCsv reads a CSV of many 64 KB blocks (ASCII lines decoded a block at a time) as csv-parse does, across quotes, non-ASCII lines and line ends", () => {
+  for (const eol of ["\n", "\r\n"]) {
+    const lines = ["user_id,age,memo"];
+    for (let k = 0; k < 12_000; k++) {
+      if (k % 2500 === 7) lines.push(`${k},1,"quoted, ${k}"`);
+      else if (k % 3001 === 11) lines.push(`${k},2,한글 ${k}`);
+      else if (k % 1777 === 5) lines.push("");
+      else lines.push(`${5_000_000_000 + k}, ${k % 60} ,memo ${k}`);
+    }
+    const text = lines.join(eol) + eol;
+    assert.ok(text.length > 4 * 65536);
+    assert.equal(same(text), true, "read by FastCsv itself");
+    assert.equal(same(text.slice(0, -eol.length)), true, "no last line end");
+  }
+  // A "\n" alone in a "\r\n" file, deep in a block: left to csv-parse, which reads it all.
+  const mixed = `a,b\r\n${"1,2\r\n".repeat(30_000)}3,4\n${"5,6\r\n".repeat(10)}`;
+  assert.equal(same(mixed), false);
+});

@@ -13,10 +13,18 @@
 // "\n" alone in a "\r\n" file, a quote inside an unquoted cell, anything but ASCII whitespace after a
 // closing quote, or a quote never closed.
 
+import * as buffer from "node:buffer";
+
 const NL = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+
+/** Bytes of lines decoded at once by `each`. */
+const BLOCK = 1 << 16;
+
+/** `buffer.isAscii` (Node ≥ 18.15); without it every line is decoded alone. */
+const isAscii = typeof buffer.isAscii === "function" ? buffer.isAscii : () => false;
 
 /** Spaces and tabs a quote may follow at a cell's start, or its closing quote be followed by (CR: see `#quoted`). */
 /** @param {number} b */
@@ -73,6 +81,26 @@ export class FastCsv {
           quote = b.indexOf(QUOTE, pos);
           if (quote < 0) quote = len;
         }
+        continue;
+      }
+      // The lines before the next quote, up to BLOCK bytes, decoded at once when they are ASCII
+      // (offsets in the string are then those of the bytes): no call out of JS per line.
+      const stop = Math.min(quote, pos + BLOCK);
+      const blockEnd = stop >= len ? len : b.lastIndexOf(NL, stop - 1) + 1;
+      if (blockEnd > end && isAscii(b.subarray(pos, blockEnd))) {
+        const text = b.toString("latin1", pos, blockEnd);
+        for (let p = 0; p < text.length; ) {
+          let e = text.indexOf("\n", p);
+          if (e < 0) e = text.length;
+          if (this.crlf && pos + e < len && (e === p || text.charCodeAt(e - 1) !== CR)) return given;
+          const cells = splitLine(text.slice(p, e));
+          if (cells !== null) {
+            onRecord(cells, pos + p);
+            given += 1;
+          }
+          p = e + 1;
+        }
+        pos = blockEnd;
         continue;
       }
       if (this.crlf && end < len && (end === pos || b[end - 1] !== CR)) return given;
