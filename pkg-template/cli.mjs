@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `kakao-talk-channel sync`: makes a Kakao customer file hold exactly the rows of a CSV.
 // Node only. The rules are the SDK's own (validateCustomerFileUsers, compiled from Rust); this
-// file runs a sync (cli/flags.mjs reads the command line); cli/csv.mjs reads the CSV, cli/state.mjs keeps the
-// state file and the journal (cli/idtable.mjs their id → fingerprint tables), cli/phase.mjs sends
-// the batches (one SDK call each, at most --concurrency in flight), cli/progress.mjs draws progress.
+// file runs a sync (cli/flags.mjs reads the command line); cli/csv.mjs reads the CSV (cli/fields.mjs
+// makes its rows' fields and fingerprints), cli/state.mjs keeps the state file and the journal
+// (cli/idtable.mjs their id → fingerprint tables), cli/phase.mjs sends the batches (one SDK call
+// each, at most --concurrency in flight), cli/progress.mjs draws progress.
 import { existsSync, rmSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { AddRows, checkHeader, columnTypes, fieldColumns, lineCount, planRows, readCsvBytes, recordsAt } from "./cli/csv.mjs";

@@ -122,7 +122,7 @@ test("splitLine cuts a line without quotes as split(\",\") and trim() would, for
 });
 
 test("cellValue reads a number column's cell as Number() of a decimal literal, other cells as text", async () => {
-  const { cellValue, NUMBER } = await import("../pkg/cli/csv.mjs");
+  const { cellValue, NUMBER } = await import("../pkg/cli/fields.mjs");
   const before = (text, number) => (number && NUMBER.test(text) && Number.isFinite(Number(text)) ? Number(text) : text);
   const texts = ["", "0", "00", "007", "7", "42", "-1", "+1", "1.5", ".5", "5.", "1e3", "1e400", "123456789012345", "999999999999999", "1234567890123456", "12345678901234567890", "0x10", "1_000", " 1", "1 ", "١٢", "NaN", "Infinity", "abc", "12a", "-0"];
   for (let k = 0; k < 500; k++) texts.push(String(Math.floor(Math.random() * 10 ** (1 + (k % 17)))));
@@ -133,7 +133,7 @@ test("cellValue reads a number column's cell as Number() of a decimal literal, o
 });
 
 test("rowReader's fingerprint is that of the JSON of Object.entries(fields), for any text; with `fields` it also sets them", async () => {
-  const { rowReader, fieldsReader, fingerprintOf, jsonString } = await import("../pkg/cli/csv.mjs");
+  const { rowReader, fieldsReader, fingerprintOf, jsonString } = await import("../pkg/cli/fields.mjs");
   const texts = ["", "F", "1970-01-10", "12", "007", "1.50", 'a"b', "a\\b", "tab\there", "\u0000", "\u001f", "\u007f", "é", "한", "😀", "\ud800", "x\udc00", "\u2028", "</script>", "'"];
   // As columnTypes marks them for the schema { age: "number", gender: "string", birthday: "string", vipLevel: "number" }.
   const columns = [
@@ -158,7 +158,7 @@ test("rowReader's fingerprint is that of the JSON of Object.entries(fields), for
   }
 });
 
-test("FastCsv reads a CSV of many 64 KB blocks (ASCII lines decoded a block at a time) as csv-parse does, across quotes, non-ASCII lines and line ends", () => {
+test("FastCsv reads a CSV of many 16 KB blocks (ASCII lines decoded a block at a time) as csv-parse does, across quotes, non-ASCII lines and line ends", () => {
   for (const eol of ["\n", "\r\n"]) {
     const lines = ["user_id,age,memo"];
     for (let k = 0; k < 12_000; k++) {
