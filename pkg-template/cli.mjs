@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `kakao-talk-channel sync`: makes a Kakao customer file hold exactly the rows of a CSV.
 // Node only. The rules are the SDK's own (validateCustomerFileUsers, compiled from Rust); this
-// file runs a sync (cli/flags.mjs reads the command line); cli/csv.mjs reads the CSV, cli/state.mjs keeps the
-// state file and the journal (cli/idtable.mjs their id → fingerprint tables), cli/phase.mjs sends
-// the batches (one SDK call each, at most --concurrency in flight), cli/progress.mjs draws progress.
+// file runs a sync (cli/flags.mjs reads the command line); cli/csv.mjs reads the CSV (cli/fields.mjs
+// makes its rows' fields and fingerprints), cli/state.mjs keeps the state file and the journal
+// (cli/idtable.mjs their id → fingerprint tables), cli/phase.mjs sends the batches (one SDK call
+// each, at most --concurrency in flight), cli/progress.mjs draws progress.
 import { existsSync, rmSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { AddRows, checkHeader, columnTypes, fieldColumns, lineCount, planRows, readCsvBytes, recordsAt } from "./cli/csv.mjs";
@@ -170,9 +171,10 @@ async function sync(opts) {
   // A large CSV takes seconds to check: progress once the check has run for a second.
   // Its total: the lines after the header (a last newline ends a line; quoted line breaks make
   // it an estimate, corrected when the check ends).
-  const lines = lineCount(bytes) - (bytes.at(-1) === 0x0a ? 1 : 0);
+  const allLines = lineCount(bytes);
+  const lines = allLines - (bytes.at(-1) === 0x0a ? 1 : 0);
   const checking = new Progress(Math.max(0, lines - 1), opts.progress, { label: "checking", quietMs: 1000 });
-  const { rowCount, desired, adds, fresh, problems, fast } = planRows(bytes, opts, header, idIndex, columns, schema, known, checking);
+  const { rowCount, desired, adds, fresh, problems, fast } = planRows(bytes, opts, header, idIndex, columns, schema, known, checking, allLines);
   checking.stop();
   if (problems.length > 0) {
     const rejects = writeRejects(bytes, opts, header, idIndex, columns, problems);
@@ -260,11 +262,12 @@ async function sync(opts) {
     writeError ??= err;
     if (!stopper.signal.aborted) stopper.abort(new Error("a journal write failed"));
   };
-  /** @param {Exclude<JournalEntry, { op: "sending" }> | Sending} entry */
+  /** @param {Extract<JournalEntry, { op: "delete" }> | { op: "add"; ids: string[]; fpsJson: Buffer } | Sending} entry */
   const record = (entry) => {
     if (writeError === null) {
       try {
         if (entry.op === "sending") journal.appendSending(entry);
+        else if (entry.op === "add") journal.appendAdd(entry.ids, entry.fpsJson);
         else journal.appendBatch(entry);
         return true;
       } catch (err) {
@@ -292,12 +295,12 @@ async function sync(opts) {
   if (failures.length === 0 && !interrupted && writeError === null && addCount > 0) {
     // Written id by id: a million ids are not made at once, nor kept through the phase.
     /** @type {() => Sending} */
-    const sending = () => ({ op: "sending", count: addCount, idAt: (k) => desired.idAt(adds.entries[k]) });
+    const sending = () => ({ op: "sending", writeIds: (write) => desired.writeIdsJson(adds.entries, write) });
     // Without deletes this is the first line of the run: if it fails, nothing was sent (exit 2).
     if (deletes.length === 0) journal.appendSending(sending());
     if (deletes.length === 0 || record(sending())) {
       // Batches start in order, so each takes the next users of the second pass over the CSV.
-      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, (k) => desired.idAt(adds.entries[k]), adds, fast);
+      const rows = new AddRows(bytes, { idIndex, userType: opts.userType }, columns, desired, adds, fast);
       // The ids of the batches in flight, for their journal lines (not made again from the table).
       /** @type {Map<number, string[]>} */
       const inFlight = new Map();
@@ -312,10 +315,9 @@ async function sync(opts) {
         confirmed: (index, result) => {
           const ids = inFlight.get(index) ?? [];
           inFlight.delete(index);
-          const entries = Array.from(batchOf(adds.entries, index));
           successCount += result.successCount;
           sent.add += 1;
-          record({ op: "add", ids, fps: entries.map((e) => desired.fpAt(e)) });
+          record({ op: "add", ids, fpsJson: desired.fpsJson(adds.entries.subarray(index * BATCH, (index + 1) * BATCH)) });
           progress.add(ids.length);
         },
       });

@@ -108,3 +108,71 @@ test("FastCsv.recordAt reads a record back from its offset, as the second pass o
     ],
   );
 });
+
+test("splitLine cuts a line without quotes as split(\",\") and trim() would, for every kind of whitespace at a cell's edges", async () => {
+  const { splitLine } = await import("../pkg/cli/records.mjs");
+  const ws = [" ", "\t", "\v", "\f", "\r", "\u00a0", "\u1680", "\u2000", "\u2028", "\u202f", "\u3000", "\ufeff"];
+  const bits = ["", "a", "1", "é", "한", "x y", "\u0001", "\u007f", "\u0085", ...ws, ...ws.map((w) => `${w}v${w}`)];
+  const lines = ["", ",", ",,", " , ", "a", "a,", ",a", "5000000000,20,F,1970-01-10,0"];
+  for (const a of bits) for (const b of bits) lines.push(`${a},${b}`, `${a}${b}`, `${b},x,${a}`);
+  for (const line of lines) {
+    const want = line.split(",").map((c) => c.trim());
+    assert.deepEqual(splitLine(line), want.length === 1 && want[0] === "" ? null : want, JSON.stringify(line));
+  }
+});
+
+test("cellValue reads a number column's cell as Number() of a decimal literal, other cells as text", async () => {
+  const { cellValue, NUMBER } = await import("../pkg/cli/fields.mjs");
+  const before = (text, number) => (number && NUMBER.test(text) && Number.isFinite(Number(text)) ? Number(text) : text);
+  const texts = ["", "0", "00", "007", "7", "42", "-1", "+1", "1.5", ".5", "5.", "1e3", "1e400", "123456789012345", "999999999999999", "1234567890123456", "12345678901234567890", "0x10", "1_000", " 1", "1 ", "١٢", "NaN", "Infinity", "abc", "12a", "-0"];
+  for (let k = 0; k < 500; k++) texts.push(String(Math.floor(Math.random() * 10 ** (1 + (k % 17)))));
+  for (const text of texts) {
+    assert.equal(cellValue(text, false), text);
+    assert.ok(Object.is(cellValue(text, true), before(text, true)), JSON.stringify(text));
+  }
+});
+
+test("rowReader's fingerprint is that of the JSON of Object.entries(fields), for any text; with `fields` it also sets them", async () => {
+  const { rowReader, fieldsReader, fingerprintOf, jsonString } = await import("../pkg/cli/fields.mjs");
+  const texts = ["", "F", "1970-01-10", "12", "007", "1.50", 'a"b', "a\\b", "tab\there", "\u0000", "\u001f", "\u007f", "é", "한", "😀", "\ud800", "x\udc00", "\u2028", "</script>", "'"];
+  // As columnTypes marks them for the schema { age: "number", gender: "string", birthday: "string", vipLevel: "number" }.
+  const columns = [
+    { index: 1, header: "age", key: "age", number: true },
+    { index: 2, header: "gender", key: "gender", number: false },
+    { index: 3, header: "birthday", key: "birthday", number: false },
+    { index: 4, header: "vipLevel", key: "vipLevel", number: true },
+  ];
+  const fp = rowReader(columns);
+  const fieldsOf = fieldsReader(columns);
+  for (const a of texts) {
+    for (const b of texts) {
+      for (const cells of [["1", a, b, a, b], ["1", b, "", a], ["1", "", "", "", ""], ["1"]]) {
+        const fields = fieldsOf(cells);
+        assert.equal(fp(cells), fingerprintOf(JSON.stringify(Object.entries(fields))), JSON.stringify(cells));
+        const filled = {};
+        assert.equal(fp(cells, filled), fp(cells));
+        assert.deepEqual(filled, fields);
+      }
+    }
+    assert.equal(jsonString(a), JSON.stringify(a));
+  }
+});
+
+test("FastCsv reads a CSV of many 16 KB blocks (ASCII lines decoded a block at a time) as csv-parse does, across quotes, non-ASCII lines and line ends", () => {
+  for (const eol of ["\n", "\r\n"]) {
+    const lines = ["user_id,age,memo"];
+    for (let k = 0; k < 12_000; k++) {
+      if (k % 2500 === 7) lines.push(`${k},1,"quoted, ${k}"`);
+      else if (k % 3001 === 11) lines.push(`${k},2,한글 ${k}`);
+      else if (k % 1777 === 5) lines.push("");
+      else lines.push(`${5_000_000_000 + k}, ${k % 60} ,memo ${k}`);
+    }
+    const text = lines.join(eol) + eol;
+    assert.ok(text.length > 4 * 65536);
+    assert.equal(same(text), true, "read by FastCsv itself");
+    assert.equal(same(text.slice(0, -eol.length)), true, "no last line end");
+  }
+  // A "\n" alone in a "\r\n" file, deep in a block: left to csv-parse, which reads it all.
+  const mixed = `a,b\r\n${"1,2\r\n".repeat(30_000)}3,4\n${"5,6\r\n".repeat(10)}`;
+  assert.equal(same(mixed), false);
+});

@@ -1,10 +1,10 @@
 // Part of `kakao-talk-channel sync` (cli.mjs): reading the CSV, its rows and columns, and the rejects file.
 import * as buffer from "node:buffer";
-import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { CsvError, transform as csvParser } from "../vendor/csv-parse/api/index.js";
 import { CHECK_CHUNK, UsageError, validateCustomerFileUsers } from "./common.mjs";
+import { fieldsReader, rowReader } from "./fields.mjs";
 import { IdTable } from "./idtable.mjs";
 import { FastCsv } from "./records.mjs";
 import { UNSURE } from "./state.mjs";
@@ -15,12 +15,8 @@ import { UNSURE } from "./state.mjs";
  * @import { Progress } from "./progress.mjs"
  */
 
-/**
- * A column sent as a field: its index in the header, its header name and the schema key it goes
- * to; `number` (set by columnTypes) and `json` (the key's JSON, set by rowReader) once known.
- * @typedef {{ index: number; header: string; key: string; number?: boolean; json?: string }} Column
- */
-/** @typedef {Record<string, string | number>} Fields */
+/** @typedef {import("./fields.mjs").Column} Column */
+/** @typedef {import("./fields.mjs").Fields} Fields */
 /**
  * A rejected row's problem: `i` the row's index (0 is the first row after the header), `field`
  * the SDK's path without `users[N].` ("" for the row as a whole), `duplicateOf` the row it repeats.
@@ -31,6 +27,9 @@ import { UNSURE } from "./state.mjs";
  * offsets, in CSV order.
  * @typedef {{ entries: Int32Array; records: Int32Array; offsets: Float64Array }} Adds
  */
+
+// The row readers live in cli/fields.mjs; exported here too, where they were.
+export { NUMBER, cellValue, fieldsReader, fingerprintOf, jsonString, rowReader, sha256 } from "./fields.mjs";
 
 // ---------------------------------------------------------------------------------- CSV ----
 
@@ -232,80 +231,14 @@ export function columnTypes(columns, schema) {
   if (e) throw new UsageError(`columns: ${e.field.replace(/^users\[0\]\./, "").replace(/^fields\./, "")}: ${e.message} [${e.rule}]`);
 }
 
-export const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/**
- * A cell as a field value: numbers for "number" keys when the text is a number.
- * @param {string} text
- * @param {boolean | undefined} number
- */
-export function cellValue(text, number) {
-  if (number && NUMBER.test(text)) {
-    const n = Number(text);
-    if (Number.isFinite(n)) return n;
-  }
-  return text;
-}
-
-export const sha256 =
-  typeof crypto.hash === "function"
-    ? /** @param {string} text */ (text) => crypto.hash("sha256", text, "base64url")
-    : /** @param {string} text */ (text) => crypto.createHash("sha256").update(text).digest("base64url");
-
-/** 16 characters of the SHA-256 of the JSON of `Object.entries(fields)`: what state files record. */
-export const fingerprintOf = /** @param {string} entriesJson */ (entriesJson) => sha256(entriesJson).slice(0, 16);
-
-/**
- * `fp(cells)`: the fingerprint of the fields of the columns (empty cells left out), as
- * fieldsReader makes them. The JSON of `Object.entries(fields)` is written directly, without the
- * fields or the entries arrays (most rows are unchanged and need no fields), unless a key looks
- * like an array index (those come first in `Object.entries`).
- * @param {Column[]} columns
- * @returns {(cells: string[]) => string}
- */
-export function rowReader(columns) {
-  for (const c of columns) c.json = JSON.stringify(c.key);
-  const direct = columns.every((c) => !/^(?:0|[1-9]\d*)$/.test(c.key));
-  if (!direct) {
-    const fields = fieldsReader(columns);
-    return (cells) => fingerprintOf(JSON.stringify(Object.entries(fields(cells))));
-  }
-  return (cells) => {
-    let json = "[";
-    for (const c of columns) {
-      const text = cells[c.index] ?? "";
-      if (text === "") continue;
-      const value = cellValue(text, c.number);
-      json += `${json.length > 1 ? "," : ""}[${c.json},${typeof value === "number" ? String(value) : JSON.stringify(value)}]`;
-    }
-    return fingerprintOf(`${json}]`);
-  };
-}
-
-/**
- * `fields(cells)`: the fields of the columns (empty cells left out), numbers for "number" keys.
- * @param {Column[]} columns
- * @returns {(cells: string[]) => Fields}
- */
-export function fieldsReader(columns) {
-  return (cells) => {
-    /** @type {Fields} */
-    const fields = {};
-    for (const c of columns) {
-      const text = cells[c.index] ?? "";
-      if (text !== "") fields[c.key] = cellValue(text, c.number);
-    }
-    return fields;
-  };
-}
-
 /**
  * The users to add, read again from the CSV's bytes as their batches are sent, so that no row's
- * fields are kept from the first pass (at a million rows they would cost some 200 MB). `idOf(k)`:
- * the k-th add's id (canonical); `adds.records`: their record numbers (0 is the header),
- * `adds.offsets`: where they start in the CSV, both in CSV order. With `fast` (the FastCsv that
- * read the whole CSV in the first pass) each add's record is read from its offset; else the CSV
- * is parsed again by csv-parse, a slice at a time. Each row read is checked to hold its id.
+ * fields are kept from the first pass (at a million rows they would cost some 200 MB). `table`:
+ * the table of the CSV's rows (planRows's `desired`), `adds.entries` the adds' entries in it,
+ * `adds.records`: their record numbers (0 is the header), `adds.offsets`: where they start in the
+ * CSV, all in CSV order. With `fast` (the FastCsv that read the whole CSV in the first pass) each
+ * add's record is read from its offset; else the CSV is parsed again by csv-parse, a slice at a
+ * time. Each row read is checked to hold its id.
  */
 export class AddRows {
   static SLICE = 1 << 20;
@@ -314,14 +247,15 @@ export class AddRows {
    * @param {Buffer} bytes
    * @param {{ idIndex: number; userType: "app" | "phone" }} row
    * @param {Column[]} columns
-   * @param {(k: number) => string} idOf
+   * @param {IdTable} table
    * @param {Adds} adds
    * @param {FastCsv | null} fast
    */
-  constructor(bytes, { idIndex, userType }, columns, idOf, adds, fast) {
+  constructor(bytes, { idIndex, userType }, columns, table, adds, fast) {
     this.bytes = bytes;
     this.fields = fieldsReader(columns);
-    this.idOf = idOf;
+    this.table = table;
+    this.entries = adds.entries;
     this.records = adds.records;
     this.offsets = adds.offsets;
     this.fast = fast;
@@ -336,10 +270,7 @@ export class AddRows {
     /** @param {string[]} cells */
     this.push = (cells) => {
       if (this.next < this.records.length && this.record === this.records[this.next]) {
-        const id = this.idOf(this.next);
-        // The same bytes and parser as the first pass: a row that is not the one planned is a bug,
-        // and sending its fields under another user's id must not happen.
-        this.ready.push({ id, fields: this.fields(this.#check(cells, id)) });
+        this.ready.push({ id: this.#idOf(this.next, cells), fields: this.fields(cells) });
         this.next += 1;
       }
       this.record += 1;
@@ -347,14 +278,20 @@ export class AddRows {
   }
 
   /**
+   * The id of the k-th add, checked against the row read for it: the same bytes and parser as
+   * the first pass, so a row that is not the one planned is a bug, and sending its fields under
+   * another user's id must not happen. The row's own cell when it is the id exactly (no string made).
+   * @param {number} k
    * @param {string[] | null} cells
-   * @param {string} id
-   * @returns {string[]}
+   * @returns {string}
    */
-  #check(cells, id) {
+  #idOf(k, cells) {
     const raw = cells?.[this.idIndex] ?? "";
+    const e = this.entries[k];
+    if (this.table.isIdAt(e, raw)) return raw;
+    const id = this.table.idAt(e);
     if ((this.userType === "app" ? canonicalAppId(raw) : raw) !== id) throw new Error(`the second pass over the CSV found ${JSON.stringify(raw)} where ${JSON.stringify(id)} was planned`);
-    return /** @type {string[]} */ (cells);
+    return id;
   }
 
   /** The next `n` users `{ id, fields }` (fewer at the end). @param {number} n */
@@ -363,8 +300,8 @@ export class AddRows {
       /** @type {{ id: string; fields: Fields }[]} */
       const users = [];
       for (const end = Math.min(this.next + n, this.offsets.length); this.next < end; this.next++) {
-        const id = this.idOf(this.next);
-        users.push({ id, fields: this.fields(this.#check(this.fast.recordAt(this.offsets[this.next]), id)) });
+        const cells = this.fast.recordAt(this.offsets[this.next]);
+        users.push({ id: this.#idOf(this.next, cells), fields: this.fields(/** @type {string[]} */ (cells)) });
       }
       return users;
     }
@@ -414,11 +351,11 @@ export function lineCount(bytes) {
  * @param {CustomerFileSchema} schema
  * @param {IdTable} known
  * @param {Progress} [progress]
+ * @param {number} [lines] lineCount(bytes), when the caller has it
  */
-export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress) {
+export function planRows(bytes, opts, header, idIndex, columns, schema, known, progress, lines = lineCount(bytes)) {
   const read = rowReader(columns);
   const fieldsOf = fieldsReader(columns);
-  const lines = lineCount(bytes);
   const desired = new IdTable(lines);
   // Typed arrays (no garbage for the collector to scan) of the line count, grown if a file with "\r"
   // line ends (csv-parse's) has more rows than lines.
@@ -454,36 +391,49 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
   };
   let rowCount = 0;
   let fresh = 0;
-  /** @typedef {{ i: number; at: number; id: string; fields: Fields; fp: string }} Pending */
-  /** @type {Pending[]} */
+  // The rows waiting for their check: the users as checked, and each one's row index, byte offset
+  // and fingerprint (no object per row but the user).
+  /** @type {{ id: string; fields: Fields }[]} */
   let pending = [];
+  const pendingRow = new Int32Array(CHECK_CHUNK);
+  const pendingAt = new Float64Array(CHECK_CHUNK);
+  /** @type {string[]} */
+  const pendingFp = new Array(CHECK_CHUNK);
 
-  /** @param {Pending} row */
-  const accept = ({ i, at, id: raw, fp }) => {
+  /**
+   * @param {number} k
+   * @param {string} raw
+   */
+  const accept = (k, raw) => {
     const id = opts.userType === "app" ? canonicalAppId(raw) : raw;
+    const fp = pendingFp[k];
     const entry = keep(id, fp);
-    if (known.same(id, fp)) return;
-    const was = known.get(id);
-    if (was === undefined || was === UNSURE) fresh += 1;
+    if (known.size > 0) {
+      if (known.same(id, fp)) return;
+      const was = known.get(id);
+      if (was === undefined || was === UNSURE) fresh += 1;
+    } else {
+      fresh += 1;
+    }
     if (addCount === adds.entries.length) grow();
     adds.entries[addCount] = entry;
-    adds.records[addCount] = i + 1;
-    adds.offsets[addCount] = at;
+    adds.records[addCount] = pendingRow[k] + 1;
+    adds.offsets[addCount] = pendingAt[k];
     addCount += 1;
   };
   const check = () => {
     if (pending.length === 0) return;
-    const users = pending.map((p) => ({ id: p.id, fields: p.fields }));
+    const users = pending;
     const { errors } = validateCustomerFileUsers({ userType: opts.userType, schema, users });
     /** @type {Set<number>} */
     const bad = new Set();
     for (const e of errors) {
       if (e.rule === "users.duplicate_id") continue; // found across the whole CSV below
-      if (!bad.has(e.index)) refused.push(coarseId(pending[e.index].id));
+      if (!bad.has(e.index)) refused.push(coarseId(users[e.index].id));
       bad.add(e.index);
-      problems.push({ i: pending[e.index].i, field: e.field.replace(/^users\[\d+\]\./, ""), rule: e.rule, message: e.message });
+      problems.push({ i: pendingRow[e.index], field: e.field.replace(/^users\[\d+\]\./, ""), rule: e.rule, message: e.message });
     }
-    for (const [k, p] of pending.entries()) if (!bad.has(k)) accept(p);
+    for (let k = 0; k < users.length; k++) if (!bad.has(k)) accept(k, users[k].id);
     pending = [];
   };
 
@@ -496,17 +446,24 @@ export function planRows(bytes, opts, header, idIndex, columns, schema, known, p
       problems.push({ i, field: "", rule: "csv.column_count", message: `has ${cells.length} cells; the header has ${header.length}` });
     }
     const id = cells[idIndex] ?? "";
-    const fp = read(cells);
+    // Nothing known (a first sync): every row is checked, its fields made with its fingerprint.
+    /** @type {Fields | undefined} */
+    const fields = known.size === 0 ? {} : undefined;
+    const fp = read(cells, fields);
     if (seen) {
       const coarse = coarseId(id);
       if (seen.has(coarse)) twins.add(coarse);
       else seen.add(coarse);
     }
-    if (known.same(id, fp)) {
+    if (fields === undefined && known.same(id, fp)) {
       keep(id, fp);
       return;
     }
-    pending.push({ i, at, id, fields: fieldsOf(cells), fp });
+    const k = pending.length;
+    pendingRow[k] = i;
+    pendingAt[k] = at;
+    pendingFp[k] = fp;
+    pending.push({ id, fields: fields ?? fieldsOf(cells) });
     if (pending.length === CHECK_CHUNK) {
       check();
       progress?.set(rowCount);

@@ -15,19 +15,54 @@ function numberOf(id) {
   if (n === 0 || n > 15) return Number.NaN;
   const first = id.charCodeAt(0);
   if (first < 49 || first > 57) return Number.NaN;
+  let value = first - 48;
   for (let i = 1; i < n; i++) {
     const c = id.charCodeAt(i);
     if (c < 48 || c > 57) return Number.NaN;
+    value = value * 10 + (c - 48); // exact: below 2 ** 53
   }
-  return Number(id);
+  return value;
 }
 
-/** @param {number} n */
+/**
+ * Writes the digits of `n` (a whole number from 1 to 15 digits, as numberOf makes them) into
+ * `buf` at `pos`; returns the position after them. In two int32 halves: no division of doubles.
+ * @param {Uint8Array} buf
+ * @param {number} pos
+ * @param {number} n
+ */
+export function writeDigits(buf, pos, n) {
+  let hi = Math.floor(n / 1e8);
+  let lo = n - hi * 1e8;
+  let digits = 0;
+  for (let m = hi > 0 ? hi : lo; m > 0; m = (m / 10) | 0) digits += 1;
+  const end = pos + digits + (hi > 0 ? 8 : 0);
+  let i = end - 1;
+  for (const stop = hi > 0 ? end - 8 : pos; i >= stop; i--) {
+    const q = (lo / 10) | 0;
+    buf[i] = 48 + lo - q * 10;
+    lo = q;
+  }
+  for (; i >= pos; i--) {
+    const q = (hi / 10) | 0;
+    buf[i] = 48 + hi - q * 10;
+    hi = q;
+  }
+  return end;
+}
+
+/**
+ * The hash of an id kept as a number: its group of 16 (n / 16) mixed, times 16, plus its place in
+ * the group, so that ids in sequence (an export sorted by id, the usual case) take neighbouring
+ * slots, a cache line of the index per 16 ids rather than one each, while the groups spread.
+ * @param {number} n
+ */
 function hashNumber(n) {
-  let h = Math.imul((n >>> 0) ^ Math.imul(Math.floor(n / 4294967296), 0x9e3779b1), 0x85ebca6b);
+  const g = Math.floor(n / 16);
+  let h = Math.imul((g >>> 0) ^ Math.imul(Math.floor(g / 4294967296), 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return (((h ^ (h >>> 16)) << 4) | (n - g * 16)) >>> 0;
 }
 
 /** @param {string} id */
@@ -93,6 +128,7 @@ export class IdTable {
     }
   }
 
+  /** Room for one more entry; true when the index was rebuilt (a slot found before is stale). */
   #grow() {
     if (this.lens.length < this.count + 1) {
       const cap = this.lens.length * 2;
@@ -118,11 +154,14 @@ export class IdTable {
         this.slots[s] = e;
         this.used += 1;
       }
+      return true;
     }
+    return false;
   }
 
   /** The entry of `id`, or -1. @param {string} id */
   entryOf(id) {
+    if (this.size === 0) return EMPTY; // a first sync: nothing known, nothing to look up
     return this.slots[this.#slot(id, numberOf(id))];
   }
 
@@ -204,8 +243,7 @@ export class IdTable {
     let s = this.#slot(id, n);
     let e = this.slots[s];
     if (e === EMPTY) {
-      this.#grow();
-      s = this.#slot(id, n);
+      if (this.#grow()) s = this.#slot(id, n);
       e = this.count;
       this.count += 1;
       this.numbers[e] = n;
@@ -222,17 +260,23 @@ export class IdTable {
    * @param {string} fp
    */
   #write(e, fp) {
-    this.other.delete(e);
-    let fits = fp.length <= WIDTH;
-    for (let i = 0; fits && i < fp.length; i++) fits = fp.charCodeAt(i) < 256;
-    if (!fits) {
-      this.lens[e] = OTHER;
-      this.other.set(e, fp);
-      return;
+    if (this.other.size > 0) this.other.delete(e);
+    const len = fp.length;
+    if (len <= WIDTH) {
+      const at = e * WIDTH;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = fp.charCodeAt(i);
+        if (c > 255) break;
+        this.fps[at + i] = c;
+      }
+      if (i === len) {
+        this.lens[e] = len;
+        return;
+      }
     }
-    const at = e * WIDTH;
-    for (let i = 0; i < fp.length; i++) this.fps[at + i] = fp.charCodeAt(i);
-    this.lens[e] = fp.length;
+    this.lens[e] = OTHER;
+    this.other.set(e, fp);
   }
 
   /** @param {string} id */
@@ -254,6 +298,16 @@ export class IdTable {
   idAt(e) {
     const n = this.numbers[e];
     return Number.isNaN(n) ? /** @type {string} */ (this.strings.get(e)) : String(n);
+  }
+
+  /**
+   * Whether `text` is exactly the id of entry `e` (made by `set` or `setAscii`): no string made.
+   * @param {number} e
+   * @param {string} text
+   */
+  isIdAt(e, text) {
+    const n = this.numbers[e];
+    return Number.isNaN(n) ? this.strings.get(e) === text : numberOf(text) === n;
   }
 
   /**
@@ -302,7 +356,7 @@ export class IdTable {
     for (let e = 0; e < this.count; e++) {
       const len = this.lens[e];
       if (len === DEAD) continue;
-      let n = this.numbers[e];
+      const n = this.numbers[e];
       if (Number.isNaN(n) || len === OTHER) {
         const line = Buffer.from(`${this.idAt(e)}\t${this.fpAt(e)}\n`, "utf8");
         if (pos + line.length > buf.length) {
@@ -313,14 +367,7 @@ export class IdTable {
         else pos += line.copy(buf, pos);
       } else {
         // An id kept as a number has 1 to 15 digits, the first not 0: the line fits in the 64 spare bytes.
-        let digits = 0;
-        for (let m = n; m >= 1; m = Math.floor(m / 10)) digits += 1;
-        for (let i = pos + digits - 1; i >= pos; i--) {
-          const d = n % 10;
-          buf[i] = 48 + d;
-          n = (n - d) / 10;
-        }
-        pos += digits;
+        pos = writeDigits(buf, pos, n);
         buf[pos++] = 9;
         const at = e * WIDTH;
         for (let i = 0; i < len; i++) buf[pos++] = this.fps[at + i];
@@ -332,6 +379,90 @@ export class IdTable {
       }
     }
     if (pos > 0) write(buf.subarray(0, pos));
+  }
+
+  /**
+   * `write(bytes)` with the JSON of the ids of `entries` (`"id","id",…`, without brackets; as
+   * `JSON.stringify` writes each), about 1 MB at a time, from the numbers: no string made for an id
+   * kept as one. `bytes` is reused after `write` returns.
+   * @param {ArrayLike<number>} entries
+   * @param {(bytes: Buffer) => void} write
+   */
+  writeIdsJson(entries, write) {
+    const CHUNK = 1 << 20;
+    const buf = Buffer.allocUnsafe(CHUNK + 64);
+    let pos = 0;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      const n = this.numbers[e];
+      if (k > 0) buf[pos++] = 44;
+      if (Number.isNaN(n)) {
+        const json = Buffer.from(JSON.stringify(this.strings.get(e)), "utf8");
+        if (pos + json.length > buf.length) {
+          write(buf.subarray(0, pos));
+          pos = 0;
+        }
+        if (json.length > buf.length) write(json);
+        else pos += json.copy(buf, pos);
+      } else {
+        buf[pos++] = 34;
+        pos = writeDigits(buf, pos, n);
+        buf[pos++] = 34;
+      }
+      if (pos >= CHUNK) {
+        write(buf.subarray(0, pos));
+        pos = 0;
+      }
+    }
+    if (pos > 0) write(buf.subarray(0, pos));
+  }
+
+  /**
+   * The JSON array of the fingerprints of `entries` (`["fp",…]`, as `JSON.stringify` writes it),
+   * as bytes, from the fingerprints' bytes: no string made but for one kept as a string.
+   * @param {ArrayLike<number>} entries
+   */
+  fpsJson(entries) {
+    const buf = Buffer.allocUnsafe(2 + entries.length * (WIDTH + 3));
+    const fps = this.fps;
+    let pos = 0;
+    buf[pos++] = 91;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      const len = this.lens[e];
+      const start = pos;
+      if (k > 0) buf[pos++] = 44;
+      buf[pos++] = 34;
+      // A fingerprint this version writes is base64url; another (a marker, an older file's) may need escapes.
+      let i = 0;
+      if (len !== OTHER) {
+        for (const at = e * WIDTH; i < len; i++) {
+          const b = fps[at + i];
+          if (b < 0x20 || b >= 0x7f || b === 34 || b === 92) break;
+          buf[pos++] = b;
+        }
+      }
+      if (len === OTHER || i < len) {
+        const parts = [buf.subarray(0, start), Buffer.from(`${k > 0 ? "," : ""}${JSON.stringify(this.fpAt(e))}`, "utf8")];
+        return this.#fpsJsonSlow(entries, k + 1, parts);
+      }
+      buf[pos++] = 34;
+    }
+    buf[pos++] = 93;
+    return buf.subarray(0, pos);
+  }
+
+  /**
+   * fpsJson from the k-th entry on, each fingerprint through JSON.stringify.
+   * @param {ArrayLike<number>} entries
+   * @param {number} k
+   * @param {Buffer[]} parts
+   */
+  #fpsJsonSlow(entries, k, parts) {
+    let text = "";
+    for (; k < entries.length; k++) text += `,${JSON.stringify(this.fpAt(entries[k]))}`;
+    parts.push(Buffer.from(`${text}]`, "utf8"));
+    return Buffer.concat(parts);
   }
 
   *keys() {

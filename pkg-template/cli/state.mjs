@@ -13,8 +13,9 @@ import { IdTable } from "./idtable.mjs";
  * @typedef {{ op: "add"; ids: string[]; fps: string[] } | { op: "delete"; ids: string[] } | { op: "sending"; ids: string[] }} JournalEntry
  */
 /**
- * A `sending` line as appendSending writes it: `count` ids, read with `idAt(k)`.
- * @typedef {{ op: "sending"; count: number; idAt: (k: number) => string }} Sending
+ * A `sending` line as appendSending writes it: `writeIds(write)` calls `write` with the JSON of its
+ * ids in parts (`"id","id",…`, no brackets; see IdTable.writeIdsJson).
+ * @typedef {{ op: "sending"; writeIds: (write: (bytes: Buffer) => void) => void }} Sending
  */
 /**
  * What readJournal found: the entries, the torn lines (1-based), whether there is a header, and
@@ -353,23 +354,31 @@ export class Journal {
     });
   }
   /**
-   * A `sending` line, `{"op":"sending","ids":[…]}` as `append` writes it, of `count` ids read with
-   * `idAt(k)`: written a chunk at a time (a million ids are never one array or one string), then fsync'd.
+   * A `sending` line, `{"op":"sending","ids":[…]}` as `append` writes it, its ids written by
+   * `writeIds` a chunk at a time (a million ids are never one array or one string), then fsync'd.
    * @param {Sending} sending
    */
-  appendSending({ count, idAt }) {
+  appendSending({ writeIds }) {
     writing(this.path, () => {
-      let text = '{"op":"sending","ids":[';
-      for (let k = 0; k < count; k++) {
-        text += `${k > 0 ? "," : ""}${JSON.stringify(idAt(k))}`;
-        if (text.length >= 1 << 20) {
-          writeAll(this.fd, text);
-          text = "";
-        }
-      }
-      writeAll(this.fd, `${text}]}\n`);
+      writeAll(this.fd, '{"op":"sending","ids":[');
+      writeIds((bytes) => writeAll(this.fd, bytes));
+      writeAll(this.fd, "]}\n");
       fsyncSync(this.fd);
     });
+  }
+  /**
+   * A confirmed add batch's line, `{"op":"add","ids":[…],"fps":[…]}` as `appendBatch` writes it,
+   * `fpsJson` the JSON of its fingerprints (IdTable.fpsJson): written now in one write, fsync'd in
+   * the background.
+   * @param {string[]} ids
+   * @param {Buffer} fpsJson
+   */
+  appendAdd(ids, fpsJson) {
+    if (this.#error) throw this.#error;
+    const line = Buffer.concat([Buffer.from(`{"op":"add","ids":${JSON.stringify(ids)},"fps":`, "utf8"), fpsJson, Buffer.from("}\n")]);
+    writing(this.path, () => writeAll(this.fd, line));
+    this.#dirty = true;
+    this.#sync();
   }
   /** A confirmed batch's line: written now (a write error throws), fsync'd in the background. @param {Exclude<JournalEntry, { op: "sending" }>} entry */
   appendBatch(entry) {
