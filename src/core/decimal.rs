@@ -20,15 +20,33 @@ const POW10: [f64; 23] = [
 /// `text` as `u64::from_str_radix(text, radix)` reads it (an optional `+`, then at least one
 /// digit; `None` past `u64::MAX`): one copy of the loop for every integer the crate reads,
 /// where `str::parse` links one per type.
+///
+/// Bytes, not `char`s: a digit of any radix up to 36 is ASCII (as for `char::to_digit`, a
+/// letter is a digit from 10 up, in either case), so a non-ASCII byte is simply no digit.
+#[inline]
 pub fn parse_u64(text: &str, radix: u32) -> Option<u64> {
-    let digits = text.strip_prefix('+').unwrap_or(text);
+    let bytes = text.as_bytes();
+    let digits = match bytes.split_first() {
+        Some((b'+', rest)) => rest,
+        _ => bytes,
+    };
     if digits.is_empty() {
         return None;
     }
-    digits.chars().try_fold(0u64, |n, c| {
-        let d = c.to_digit(radix)?;
-        n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))
-    })
+    let mut n: u64 = 0;
+    for &b in digits {
+        let d = match b {
+            b'0'..=b'9' => b.wrapping_sub(b'0'),
+            b'a'..=b'z' => b.wrapping_sub(b'a').wrapping_add(10),
+            b'A'..=b'Z' => b.wrapping_sub(b'A').wrapping_add(10),
+            _ => return None,
+        };
+        if u32::from(d) >= radix {
+            return None;
+        }
+        n = n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
+    }
+    Some(n)
 }
 
 /// `text` as `str::parse::<i64>` reads it (an optional sign, then at least one digit).
