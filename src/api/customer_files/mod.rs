@@ -11,8 +11,8 @@ pub mod users;
 pub mod view;
 
 pub use requests::{
-    add_request, delete_request, push_uint, register_request, view_request, AddBatch, ADD_PATH,
-    BATCH_SIZE, DELETE_PATH, REGISTER_PATH, VIEW_PATH,
+    add_request, delete_request, push_uint, register_request, view_request, AddBatch, IdList,
+    ADD_PATH, BATCH_SIZE, DELETE_PATH, REGISTER_PATH, VIEW_PATH,
 };
 pub use users::{
     check_id, check_ids, check_users, validate_users, FieldValue, RawId, RawUser, RawValue, User,
