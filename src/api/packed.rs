@@ -236,6 +236,7 @@ impl<'a> Tokens<'a> {
 }
 
 /// The count of an `o`, `a` or `c` token: decimal digits (a loop: cheaper here than `parse`).
+#[inline]
 pub fn count(text: &str) -> Result<usize, PackError> {
     if text.is_empty() {
         return Err(PackError);
@@ -252,6 +253,7 @@ pub fn count(text: &str) -> Result<usize, PackError> {
 }
 
 /// A JS number as `String(n)` wrote it (shortest round-trip form, so parsing is exact).
+#[inline]
 pub fn number(text: &str) -> Result<f64, PackError> {
     // Most numbers are small whole ones (ages, amounts): up to 15 digits are exact in an f64
     // (< 2^53), read without the general float parser.
