@@ -33,8 +33,11 @@ pub fn parse_u64(text: &str, radix: u32) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }
+    // The first 12 digits of any radix up to 36 cannot overflow (36^12 < 2^64), nor the first
+    // 19 of a radix up to 10: those skip the checked multiply (a 128-bit one on wasm32).
+    let unchecked = if radix <= 10 { 19 } else { 12 };
     let mut n: u64 = 0;
-    for &b in digits {
+    for (k, &b) in digits.iter().enumerate() {
         let d = match b {
             b'0'..=b'9' => b.wrapping_sub(b'0'),
             b'a'..=b'z' => b.wrapping_sub(b'a').wrapping_add(10),
@@ -44,17 +47,27 @@ pub fn parse_u64(text: &str, radix: u32) -> Option<u64> {
         if u32::from(d) >= radix {
             return None;
         }
-        n = n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
+        n = if k < unchecked {
+            n.wrapping_mul(u64::from(radix)).wrapping_add(u64::from(d))
+        } else {
+            n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?
+        };
     }
     Some(n)
 }
 
 /// `text` as `str::parse::<i64>` reads it (an optional sign, then at least one digit).
+#[inline]
 pub fn parse_i64(text: &str) -> Option<i64> {
-    match text.strip_prefix('-') {
-        Some(rest) if !rest.starts_with('+') => 0i64.checked_sub_unsigned(parse_u64(rest, 10)?),
-        Some(_) => None,
-        None => i64::try_from(parse_u64(text, 10)?).ok(),
+    match text.as_bytes().first() {
+        Some(b'-') => {
+            let rest = text.get(1..)?;
+            if rest.as_bytes().first() == Some(&b'+') {
+                return None;
+            }
+            0i64.checked_sub_unsigned(parse_u64(rest, 10)?)
+        }
+        _ => i64::try_from(parse_u64(text, 10)?).ok(),
     }
 }
 
