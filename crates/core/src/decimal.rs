@@ -23,7 +23,6 @@ const POW10: [f64; 23] = [
 ///
 /// Bytes, not `char`s: a digit of any radix up to 36 is ASCII (as for `char::to_digit`, a
 /// letter is a digit from 10 up, in either case), so a non-ASCII byte is simply no digit.
-#[inline]
 pub fn parse_u64(text: &str, radix: u32) -> Option<u64> {
     let bytes = text.as_bytes();
     let digits = match bytes.split_first() {
@@ -57,7 +56,6 @@ pub fn parse_u64(text: &str, radix: u32) -> Option<u64> {
 }
 
 /// `text` as `str::parse::<i64>` reads it (an optional sign, then at least one digit).
-#[inline]
 pub fn parse_i64(text: &str) -> Option<i64> {
     match text.as_bytes().first() {
         Some(b'-') => {

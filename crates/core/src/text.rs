@@ -2,7 +2,6 @@
 //! Imports nothing of the crate: every other module may use it (the arrows run one way).
 
 /// Appends `s` as a JSON string literal.
-#[inline]
 pub fn push_json_str(out: &mut String, s: &str) {
     // Most strings (ids, keys, dates) need no escaping: copy them without serde's detour.
     if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
