@@ -6,8 +6,9 @@
 //! - [`requests`]: the request of each call, bodies as exact JSON;
 //! - [`view`]: parsing of the answers (register, add, view) and batch-failure decisions.
 
-pub mod requests;
-pub mod users;
+// The rules and requests of the add path live in the hot crate (crates/users), compiled for
+// speed; re-exported here at their paths.
+pub use kakao_talk_channel_users::customer_files::{requests, users};
 pub mod view;
 
 pub use requests::{
@@ -21,33 +22,3 @@ pub use users::{
 pub use view::{
     fails_every_batch, parse_add, parse_register, parse_view, CustomerFile, CustomerFileList,
 };
-
-#[cfg(test)]
-mod test_support {
-    use super::users::{RawId, RawUser, RawValue};
-    use crate::core::ids::ChannelPublicId;
-    use crate::core::schema::Schema;
-
-    pub(super) fn ch() -> ChannelPublicId {
-        ChannelPublicId::parse("_ZeUTxl", "channelPublicId").unwrap()
-    }
-
-    pub(super) fn schema(pairs: &[(&str, &str)]) -> Schema {
-        Schema::parse(pairs.iter().copied(), "schema").unwrap()
-    }
-
-    pub(super) fn user(
-        id: RawId<'static>,
-        fields: &[(&str, RawValue<'static>)],
-    ) -> RawUser<'static> {
-        RawUser {
-            id,
-            fields: Some(
-                fields
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned().into(), v.clone()))
-                    .collect(),
-            ),
-        }
-    }
-}

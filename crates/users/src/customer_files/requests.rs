@@ -14,7 +14,6 @@ pub const DELETE_PATH: &str = "/v1/talkchannel/delete/target_users";
 pub const BATCH_SIZE: usize = 2_000;
 
 /// Appends a number the way `JSON.stringify` writes it (`19`, not `19.0`).
-#[inline]
 fn push_json_number(out: &mut String, n: f64) {
     if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
         // Whole and safe: the cast is exact.
@@ -28,7 +27,6 @@ fn push_json_number(out: &mut String, n: f64) {
 }
 
 /// Appends `n` in decimal, without `core::fmt`.
-#[inline]
 pub fn push_uint(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
@@ -335,7 +333,6 @@ impl AddBatch {
 }
 
 /// A field's key and its colon, after a comma unless it is the `first`.
-#[inline]
 fn push_key(body: &mut String, first: &mut bool, key: &Key) {
     if !*first {
         body.push(',');

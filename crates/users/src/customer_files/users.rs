@@ -104,7 +104,6 @@ pub fn check_id(
 
 /// [`check_id`]'s checks and duplicate key, without the text to send (no allocation): an app
 /// id is its own key; a phone's is [`phone_number`].
-#[inline]
 pub fn id_key(id: &RawId, user_type: UserType, field: &str) -> Result<u64, ValidationError> {
     match (user_type, id) {
         (UserType::App, RawId::Number(n)) => Ok(UserId::from_f64(*n, field)?.get().unsigned_abs()),
@@ -160,7 +159,6 @@ fn duplicate(path: &str, first: &str) -> ValidationError {
 }
 
 /// Whether a field value is a number (else a string); anything else, NaN or Infinity is refused.
-#[inline]
 fn value_is_number(value: &RawValue, path: &str) -> Result<bool, ValidationError> {
     match value {
         RawValue::Text(_) => Ok(false),
@@ -180,7 +178,6 @@ fn value_is_number(value: &RawValue, path: &str) -> Result<bool, ValidationError
 
 /// `result`, its error (if any) naming `path()`: for checks run with an empty path, so that
 /// the path is formatted only when there is an error.
-#[inline]
 fn at<T>(
     result: Result<T, ValidationError>,
     path: impl FnOnce() -> String,

@@ -140,7 +140,6 @@ impl<'a> Tokens<'a> {
     }
 
     /// The next token, whole (tag and body); [`Tokens::value_of`] reads the value it starts.
-    #[inline]
     pub fn next_token(&mut self) -> Result<&'a str, PackError> {
         let rest = self.rest.ok_or(PackError)?;
         // Tokens are short: a plain scan beats setting up a substring searcher per token.
@@ -236,7 +235,6 @@ impl<'a> Tokens<'a> {
 }
 
 /// The count of an `o`, `a` or `c` token: decimal digits (a loop: cheaper here than `parse`).
-#[inline]
 pub fn count(text: &str) -> Result<usize, PackError> {
     if text.is_empty() {
         return Err(PackError);
@@ -253,7 +251,6 @@ pub fn count(text: &str) -> Result<usize, PackError> {
 }
 
 /// A JS number as `String(n)` wrote it (shortest round-trip form, so parsing is exact).
-#[inline]
 pub fn number(text: &str) -> Result<f64, PackError> {
     // Most numbers are small whole ones (ages, amounts): up to 15 digits are exact in an f64
     // (< 2^53), read without the general float parser.

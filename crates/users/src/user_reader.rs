@@ -183,7 +183,6 @@ impl<'a> UserReader<'a> {
     }
 
     /// An object's key: a string token.
-    #[inline]
     fn key(&mut self) -> Result<Cow<'a, str>, PackError> {
         let token = self.tokens.next_token()?;
         if let Some(k) = body_of(token, b's') {
@@ -197,7 +196,6 @@ impl<'a> UserReader<'a> {
 }
 
 /// The body of `token` when its tag is `tag` (tags are ASCII: the body starts at byte 1).
-#[inline(always)]
 fn body_of(token: &str, tag: u8) -> Option<&str> {
     if token.as_bytes().first() == Some(&tag) {
         token.get(1..)
@@ -208,7 +206,6 @@ fn body_of(token: &str, tag: u8) -> Option<&str> {
 
 /// The value of a token that is a whole scalar string or number (`s…`, `n…`), read without a
 /// [`Val`]; `None` for any other token (read by [`Tokens::value_of`]). Neither can be a flaw.
-#[inline]
 fn scalar(token: &str) -> Option<RawValue<'_>> {
     match token.as_bytes().first() {
         Some(b's') => token.get(1..).map(|s| RawValue::Text(Cow::Borrowed(s))),
