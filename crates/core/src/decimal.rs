@@ -449,6 +449,45 @@ mod tests {
     }
 
     #[test]
+    fn integers_at_the_overflow_edge_of_every_radix() {
+        // parse_u64 multiplies unchecked for the first digits that cannot overflow, then
+        // checked: the edge (u64::MAX, one more, one digit more) in every radix, and long runs
+        // of leading zeros (many digits, small values), as from_str_radix reads them.
+        let in_radix = |mut n: u64, radix: u64| {
+            let mut digits = Vec::new();
+            loop {
+                digits.push(char::from_digit((n % radix) as u32, radix as u32).unwrap());
+                n /= radix;
+                if n == 0 {
+                    break;
+                }
+            }
+            digits.iter().rev().collect::<String>()
+        };
+        for radix in 2..=36u32 {
+            let max = in_radix(u64::MAX, u64::from(radix));
+            let texts = [
+                max.clone(),
+                max.to_uppercase(),
+                format!("{max}0"),
+                format!("1{}", "0".repeat(max.len())),
+                in_radix(u64::MAX / 2, u64::from(radix)),
+                format!("{}1", "0".repeat(40)),
+                format!("+{}{max}", "0".repeat(25)),
+                "z".repeat(12),
+                "z".repeat(13),
+            ];
+            for text in texts {
+                assert_eq!(
+                    parse_u64(&text, radix),
+                    u64::from_str_radix(&text, radix).ok(),
+                    "{text:?} {radix}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn agrees_with_str_parse_on_edges() {
         for text in [
             "0",

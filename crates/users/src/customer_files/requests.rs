@@ -460,6 +460,26 @@ mod tests {
     }
 
     #[test]
+    fn an_id_list_holds_its_ids_in_one_text() {
+        let mut ids = IdList::with_capacity(2, 8);
+        assert!(ids.is_empty());
+        ids.push("12345");
+        ids.push("");
+        ids.push("+82 10");
+        assert_eq!(ids.len(), 3);
+        assert_eq!(ids.iter().collect::<Vec<_>>(), ["12345", "", "+82 10"]);
+        ids.pop();
+        assert_eq!(ids, ["12345", ""]);
+        ids.push("7");
+        assert_eq!(ids, vec!["12345".to_owned(), String::new(), "7".to_owned()]);
+        assert_eq!(format!("{ids:?}"), r#"["12345", "", "7"]"#);
+        let collected: IdList = ["a", "bc"].iter().collect();
+        assert_eq!(collected.to_strings(), ["a", "bc"]);
+        assert_ne!(collected, ["a", "b"]);
+        assert_ne!(collected, ["a"]);
+    }
+
+    #[test]
     fn a_refused_user_leaves_the_batch_as_it_was() {
         let mut checker = UserChecker::new(UserType::Phone, None, 3);
         let mut batch = AddBatch::new(1, &ch(), UserType::Phone, 3);
