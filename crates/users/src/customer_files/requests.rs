@@ -191,12 +191,19 @@ impl IdList {
         self.ends.is_empty()
     }
 
+    /// Id `i`.
+    fn get(&self, i: usize) -> &str {
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or(0),
+            None => 0,
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or_default()
+    }
+
     /// The ids, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(self.ends.iter().copied())
-            .map(|(start, end)| self.text.get(start..end).unwrap_or_default())
+        (0..self.ends.len()).map(|i| self.get(i))
     }
 
     /// The ids as owned strings.
