@@ -5,7 +5,7 @@
 // module), which is a node of its own (`file::name`). Two files that reach each other, directly or through others,
 // are a cycle: DESIGN's "imports run one way". Prints every cycle; exits 1 when there is one.
 //
-//   node scripts/import-graph.mjs            check src/
+//   node scripts/import-graph.mjs            check src/ and each crate under crates/
 //   node scripts/import-graph.mjs --edges    print the edges too
 //
 // Also used by tests/import-graph.test.mjs (`cyclesOf`, `graphOf`).
@@ -205,21 +205,32 @@ export function describeCycle(graph, scc) {
   return `cycle between ${scc.join(", ")}:\n${lines.join("\n")}`;
 }
 
+/** The source directories of the workspace's crates (relative to the repository): the main
+ * crate, the pure core, and the hot crate of the add path. Each is a graph of its own: one
+ * crate cannot import another that imports it (Cargo refuses the cycle). */
+export const CRATE_SRC_DIRS = ["src", "crates/core/src", "crates/users/src"];
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const srcDir = join(dirname(fileURLToPath(import.meta.url)), "..", "src");
-  if (!existsSync(srcDir)) {
-    console.error(`no ${srcDir}`);
-    process.exit(2);
+  const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+  let failed = false;
+  for (const dir of CRATE_SRC_DIRS) {
+    const srcDir = join(repo, dir);
+    if (!existsSync(srcDir)) {
+      console.error(`no ${srcDir}`);
+      process.exit(2);
+    }
+    const graph = graphOf(srcDir);
+    if (process.argv.includes("--edges")) {
+      for (const [f, ts] of graph.edges) for (const [t, line] of ts) console.log(`${dir}: ${f}:${line} → ${t}`);
+    }
+    const cycles = cyclesOf(graph);
+    for (const c of cycles) console.log(describeCycle(graph, c));
+    if (cycles.length > 0) {
+      console.log(`${cycles.length} cycle(s) between modules of ${dir}/`);
+      failed = true;
+    } else {
+      console.log(`no cycle between the ${graph.files.length} modules of ${dir}/`);
+    }
   }
-  const graph = graphOf(srcDir);
-  if (process.argv.includes("--edges")) {
-    for (const [f, ts] of graph.edges) for (const [t, line] of ts) console.log(`${f}:${line} → ${t}`);
-  }
-  const cycles = cyclesOf(graph);
-  for (const c of cycles) console.log(describeCycle(graph, c));
-  if (cycles.length > 0) {
-    console.log(`${cycles.length} cycle(s) between modules of src/`);
-    process.exit(1);
-  }
-  console.log(`no cycle between the ${graph.files.length} modules of src/`);
+  if (failed) process.exit(1);
 }

@@ -21,6 +21,6 @@
 )]
 
 pub mod api;
-pub mod core;
+pub use kakao_talk_channel_core as core;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

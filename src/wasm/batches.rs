@@ -14,6 +14,7 @@
 
 use super::convert::CallError;
 use super::runner::{Answer, Call, Inner};
+use crate::api::customer_files::IdList;
 use crate::core::error::redact;
 use crate::core::json::{value_text, JsonObject};
 use crate::core::request::HttpRequest;
@@ -33,7 +34,7 @@ pub(super) fn dooms(e: &CallError) -> bool {
 /// One request of a split call and the ids it carries.
 pub(super) struct Batch {
     pub(super) request: HttpRequest,
-    pub(super) ids: Vec<String>,
+    pub(super) ids: IdList,
 }
 
 /// How a failed batch failed, for the `BulkOperationError` record.
@@ -48,9 +49,9 @@ pub(super) enum Failure {
 /// What a split call achieved.
 pub(super) struct Outcome<T> {
     /// `(index, ids, result)` of each succeeded batch, in input order.
-    pub(super) succeeded: Vec<(usize, Vec<String>, T)>,
+    pub(super) succeeded: Vec<(usize, IdList, T)>,
     /// `(index, ids, failure)` of each failed or unsent batch, in input order.
-    pub(super) failed: Vec<(usize, Vec<String>, Failure)>,
+    pub(super) failed: Vec<(usize, IdList, Failure)>,
     /// The failure of the lowest-indexed failed batch, as the error it was.
     pub(super) first: Option<(usize, CallError)>,
     /// The endpoint of the batches (`"POST /v1/talkchannel/update/target_users"`).
@@ -84,7 +85,7 @@ extern "C" {
 
 /// Adds `entry` to `list` (kept in index order) where its index goes: the lists are short (a
 /// batch each), and this links less code than sorting them at the end.
-fn in_order<U>(list: &mut Vec<(usize, Vec<String>, U)>, entry: (usize, Vec<String>, U)) {
+fn in_order<U>(list: &mut Vec<(usize, IdList, U)>, entry: (usize, IdList, U)) {
     let at = list.partition_point(|(i, _, _)| *i <= entry.0);
     list.insert(at, entry);
 }
@@ -290,10 +291,11 @@ impl Run<'_> {
     }
 
     /// `result`: the batch's result or error record, as JSON.
-    fn notify(&self, index: usize, ids: &[String], result: Result<&str, &str>, reason: &JsValue) {
+    fn notify(&self, index: usize, ids: &IdList, result: Result<&str, &str>, reason: &JsValue) {
         let Some(on_batch) = &self.call.on_batch else {
             return;
         };
+        let ids = &ids.to_strings();
         // Keys in byte order, as `json!` wrote them.
         let event = match result {
             Ok(r) => JsonObject::new()
@@ -336,9 +338,9 @@ impl<T> Outcome<T> {
         self,
         total: usize,
         secrets: &[String],
-        partial: impl FnOnce(&[(usize, Vec<String>, T)]) -> String,
+        partial: impl FnOnce(&[(usize, IdList, T)]) -> String,
         batch_json: impl Fn(usize, usize, &T) -> String,
-    ) -> Result<Vec<(usize, Vec<String>, T)>, CallError> {
+    ) -> Result<Vec<(usize, IdList, T)>, CallError> {
         if self.failed.is_empty() {
             return Ok(self.succeeded);
         }
@@ -383,7 +385,7 @@ fn bulk_error(
     attempts: u32,
     partial: String,
     succeeded: Vec<String>,
-    failed: &[(usize, Vec<String>, Failure)],
+    failed: &[(usize, IdList, Failure)],
     reasons: &[JsValue],
 ) -> CallError {
     let lost: usize = failed.iter().map(|(_, ids, _)| ids.len()).sum();

@@ -9,7 +9,7 @@
 use super::batches::{dooms, Batch, Run};
 use super::convert::CallError;
 use super::runner::{Args, Inner};
-use crate::api::customer_files::{self as cf, AddBatch, RawUser, UserChecker, UserType};
+use crate::api::customer_files::{self as cf, AddBatch, IdList, RawUser, UserChecker, UserType};
 use crate::api::input;
 use crate::api::packed::{self, PackError, Val};
 use crate::api::params::{self, UsersArg};
@@ -125,7 +125,7 @@ pub(super) async fn list(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Call
 }
 
 /// A settled batch: its index, its ids, Kakao's counts (add only).
-type Settled = (usize, Vec<String>, Option<(u64, u64)>);
+type Settled = (usize, IdList, Option<(u64, u64)>);
 
 /// A count as a JSON integer.
 fn count(n: usize) -> u64 {
@@ -261,7 +261,7 @@ pub(super) async fn delete(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Ca
         let chunk = chunks.get(b).copied().unwrap_or_default();
         Ok(Batch {
             request: cf::delete_request(fid, &ch, ty, chunk),
-            ids: chunk.to_vec(),
+            ids: chunk.iter().collect(),
         })
     };
     // Kakao answers a delete with 200 and an empty body; anything 2xx is success.

@@ -58,7 +58,7 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         super::batches::dooms,
     )
     .await?;
-    let merged = |done: &[(usize, Vec<String>, MultiRelations)]| {
+    let merged = |done: &[(usize, _, MultiRelations)]| {
         let mut all = MultiRelations {
             users: Vec::new(),
             unresolved_user_ids: Vec::new(),

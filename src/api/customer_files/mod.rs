@@ -6,13 +6,14 @@
 //! - [`requests`]: the request of each call, bodies as exact JSON;
 //! - [`view`]: parsing of the answers (register, add, view) and batch-failure decisions.
 
-pub mod requests;
-pub mod users;
+// The rules and requests of the add path live in the hot crate (crates/users), compiled for
+// speed; re-exported here at their paths.
+pub use kakao_talk_channel_users::customer_files::{requests, users};
 pub mod view;
 
 pub use requests::{
-    add_request, delete_request, push_uint, register_request, view_request, AddBatch, ADD_PATH,
-    BATCH_SIZE, DELETE_PATH, REGISTER_PATH, VIEW_PATH,
+    add_request, delete_request, push_uint, register_request, view_request, AddBatch, IdList,
+    ADD_PATH, BATCH_SIZE, DELETE_PATH, REGISTER_PATH, VIEW_PATH,
 };
 pub use users::{
     check_id, check_ids, check_users, validate_users, FieldValue, RawId, RawUser, RawValue, User,
@@ -21,33 +22,3 @@ pub use users::{
 pub use view::{
     fails_every_batch, parse_add, parse_register, parse_view, CustomerFile, CustomerFileList,
 };
-
-#[cfg(test)]
-mod test_support {
-    use super::users::{RawId, RawUser, RawValue};
-    use crate::core::ids::ChannelPublicId;
-    use crate::core::schema::Schema;
-
-    pub(super) fn ch() -> ChannelPublicId {
-        ChannelPublicId::parse("_ZeUTxl", "channelPublicId").unwrap()
-    }
-
-    pub(super) fn schema(pairs: &[(&str, &str)]) -> Schema {
-        Schema::parse(pairs.iter().copied(), "schema").unwrap()
-    }
-
-    pub(super) fn user(
-        id: RawId<'static>,
-        fields: &[(&str, RawValue<'static>)],
-    ) -> RawUser<'static> {
-        RawUser {
-            id,
-            fields: Some(
-                fields
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned().into(), v.clone()))
-                    .collect(),
-            ),
-        }
-    }
-}

@@ -1,4 +1,4 @@
-//! The rule ids of [`ValidationError`](crate::core::error::ValidationError): one table, the
+//! The rule ids of [`ValidationError`](crate::error::ValidationError): one table, the
 //! `rules!` list below, makes one constant per id, named after it (`user_id.format` →
 //! `USER_ID_FORMAT`), and [`ALL`]. A [`Rule`] can only be made here, and
 //! `ValidationError::new` takes a `Rule`: an id that is not in this table cannot reach an error.

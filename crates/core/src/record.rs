@@ -387,7 +387,7 @@ impl ErrorRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::rules;
+    use crate::rules;
     use serde_json::json;
 
     fn secrets() -> Vec<String> {

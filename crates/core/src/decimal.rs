@@ -20,23 +20,52 @@ const POW10: [f64; 23] = [
 /// `text` as `u64::from_str_radix(text, radix)` reads it (an optional `+`, then at least one
 /// digit; `None` past `u64::MAX`): one copy of the loop for every integer the crate reads,
 /// where `str::parse` links one per type.
+///
+/// Bytes, not `char`s: a digit of any radix up to 36 is ASCII (as for `char::to_digit`, a
+/// letter is a digit from 10 up, in either case), so a non-ASCII byte is simply no digit.
 pub fn parse_u64(text: &str, radix: u32) -> Option<u64> {
-    let digits = text.strip_prefix('+').unwrap_or(text);
+    let bytes = text.as_bytes();
+    let digits = match bytes.split_first() {
+        Some((b'+', rest)) => rest,
+        _ => bytes,
+    };
     if digits.is_empty() {
         return None;
     }
-    digits.chars().try_fold(0u64, |n, c| {
-        let d = c.to_digit(radix)?;
-        n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))
-    })
+    // The first 12 digits of any radix up to 36 cannot overflow (36^12 < 2^64), nor the first
+    // 19 of a radix up to 10: those skip the checked multiply (a 128-bit one on wasm32).
+    let unchecked = if radix <= 10 { 19 } else { 12 };
+    let mut n: u64 = 0;
+    for (k, &b) in digits.iter().enumerate() {
+        let d = match b {
+            b'0'..=b'9' => b.wrapping_sub(b'0'),
+            b'a'..=b'z' => b.wrapping_sub(b'a').wrapping_add(10),
+            b'A'..=b'Z' => b.wrapping_sub(b'A').wrapping_add(10),
+            _ => return None,
+        };
+        if u32::from(d) >= radix {
+            return None;
+        }
+        n = if k < unchecked {
+            n.wrapping_mul(u64::from(radix)).wrapping_add(u64::from(d))
+        } else {
+            n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?
+        };
+    }
+    Some(n)
 }
 
 /// `text` as `str::parse::<i64>` reads it (an optional sign, then at least one digit).
 pub fn parse_i64(text: &str) -> Option<i64> {
-    match text.strip_prefix('-') {
-        Some(rest) if !rest.starts_with('+') => 0i64.checked_sub_unsigned(parse_u64(rest, 10)?),
-        Some(_) => None,
-        None => i64::try_from(parse_u64(text, 10)?).ok(),
+    match text.as_bytes().first() {
+        Some(b'-') => {
+            let rest = text.get(1..)?;
+            if rest.as_bytes().first() == Some(&b'+') {
+                return None;
+            }
+            0i64.checked_sub_unsigned(parse_u64(rest, 10)?)
+        }
+        _ => i64::try_from(parse_u64(text, 10)?).ok(),
     }
 }
 
@@ -413,6 +442,45 @@ mod tests {
                 assert_eq!(
                     parse_u64(text, radix),
                     u64::from_str_radix(text, radix).ok(),
+                    "{text:?} {radix}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn integers_at_the_overflow_edge_of_every_radix() {
+        // parse_u64 multiplies unchecked for the first digits that cannot overflow, then
+        // checked: the edge (u64::MAX, one more, one digit more) in every radix, and long runs
+        // of leading zeros (many digits, small values), as from_str_radix reads them.
+        let in_radix = |mut n: u64, radix: u64| {
+            let mut digits = Vec::new();
+            loop {
+                digits.push(char::from_digit((n % radix) as u32, radix as u32).unwrap());
+                n /= radix;
+                if n == 0 {
+                    break;
+                }
+            }
+            digits.iter().rev().collect::<String>()
+        };
+        for radix in 2..=36u32 {
+            let max = in_radix(u64::MAX, u64::from(radix));
+            let texts = [
+                max.clone(),
+                max.to_uppercase(),
+                format!("{max}0"),
+                format!("1{}", "0".repeat(max.len())),
+                in_radix(u64::MAX / 2, u64::from(radix)),
+                format!("{}1", "0".repeat(40)),
+                format!("+{}{max}", "0".repeat(25)),
+                "z".repeat(12),
+                "z".repeat(13),
+            ];
+            for text in texts {
+                assert_eq!(
+                    parse_u64(&text, radix),
+                    u64::from_str_radix(&text, radix).ok(),
                     "{text:?} {radix}"
                 );
             }

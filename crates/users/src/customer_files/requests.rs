@@ -155,12 +155,105 @@ pub fn view_request(channel: &ChannelPublicId) -> HttpRequest {
     }
 }
 
+/// The ids of a batch's users as sent, in order: one text and where each id ends, not a
+/// `String` each (an add batch holds 2,000).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct IdList {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl IdList {
+    /// An empty list with room for `ids` ids of `bytes` bytes in all.
+    pub fn with_capacity(ids: usize, bytes: usize) -> IdList {
+        IdList {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(ids),
+        }
+    }
+
+    pub fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+    }
+
+    /// Drops the last id.
+    fn pop(&mut self) {
+        self.ends.pop();
+        self.text.truncate(self.ends.last().copied().unwrap_or(0));
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Id `i`.
+    fn get(&self, i: usize) -> &str {
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or(0),
+            None => 0,
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// The ids, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+
+    /// The ids as owned strings.
+    pub fn to_strings(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for IdList {
+    fn from_iter<I: IntoIterator<Item = S>>(ids: I) -> Self {
+        let mut list = IdList::default();
+        for id in ids {
+            list.push(id.as_ref());
+        }
+        list
+    }
+}
+
+/// Shown as the list of ids it holds.
+impl std::fmt::Debug for IdList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Equal to a list of the same ids, in the same order.
+impl<S: AsRef<str>> PartialEq<[S]> for IdList {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for IdList {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == **other
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for IdList {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
 /// `POST update/target_users` for one batch (≤ 2,000 users), its body written user by user as
 /// each passes the rules: no user is kept in between.
 pub struct AddBatch {
     body: String,
     user_type: UserType,
-    ids: Vec<String>,
+    ids: IdList,
 }
 
 impl AddBatch {
@@ -171,13 +264,16 @@ impl AddBatch {
         user_type: UserType,
         capacity: usize,
     ) -> AddBatch {
-        let mut body = String::with_capacity(capacity.saturating_mul(64).saturating_add(96));
+        // A user is about 70 bytes of body (`{"id":"5000000000","field":{"생년월일":
+        // "1990-01-31","연령":20}}`, Korean keys 3 bytes a syllable): room for 96 each, so a
+        // batch of plain users never grows its body.
+        let mut body = String::with_capacity(capacity.saturating_mul(96).saturating_add(96));
         head(&mut body, file_id, channel, user_type);
         body.push_str(",\"users\":[");
         AddBatch {
             body,
             user_type,
-            ids: Vec::with_capacity(capacity),
+            ids: IdList::with_capacity(capacity, capacity.saturating_mul(16)),
         }
     }
 
@@ -199,11 +295,14 @@ impl AddBatch {
         let id_start = body.len();
         match (self.user_type, &user.id) {
             // A phone is sent as given (its characters need no escaping: digits, '+', ' ',
-            // '-'); an app id in its decimal form (`7`, `"7"` and `7n` alike).
-            (UserType::Phone, RawId::Text(s)) => body.push_str(s),
+            // '-'); an app id in its decimal form (`7`, `"7"` and `7n` alike). A string or
+            // bigint app id that passed `claim` is that form already (digits, no sign, no
+            // leading zero): copied, not rewritten from its number.
+            (UserType::Phone, RawId::Text(s))
+            | (UserType::App, RawId::Text(s) | RawId::BigInt(s)) => body.push_str(s),
             _ => push_uint(body, key),
         }
-        let id = body.get(id_start..).unwrap_or_default().to_owned();
+        self.ids.push(body.get(id_start..).unwrap_or_default());
         body.push_str("\",\"field\":{");
         let mut first = true;
         let checked = checker.fields(i, user, |k, v| {
@@ -217,10 +316,10 @@ impl AddBatch {
         });
         if let Err(e) = checked {
             self.body.truncate(start);
+            self.ids.pop();
             return Err(e);
         }
         self.body.push_str("}}");
-        self.ids.push(id);
         Ok(())
     }
 
@@ -234,7 +333,7 @@ impl AddBatch {
     }
 
     /// The request, and the ids of its users as sent, in order.
-    pub fn finish(mut self) -> (HttpRequest, Vec<String>) {
+    pub fn finish(mut self) -> (HttpRequest, IdList) {
         self.body.push_str("]}");
         (post(ADD_PATH, self.body, Idempotency::Repeatable), self.ids)
     }
@@ -365,6 +464,26 @@ mod tests {
                 r#"{"id":"9223372036854775807","field":{}}]}"#
             ))
         );
+    }
+
+    #[test]
+    fn an_id_list_holds_its_ids_in_one_text() {
+        let mut ids = IdList::with_capacity(2, 8);
+        assert!(ids.is_empty());
+        ids.push("12345");
+        ids.push("");
+        ids.push("+82 10");
+        assert_eq!(ids.len(), 3);
+        assert_eq!(ids.iter().collect::<Vec<_>>(), ["12345", "", "+82 10"]);
+        ids.pop();
+        assert_eq!(ids, ["12345", ""]);
+        ids.push("7");
+        assert_eq!(ids, vec!["12345".to_owned(), String::new(), "7".to_owned()]);
+        assert_eq!(format!("{ids:?}"), r#"["12345", "", "7"]"#);
+        let collected: IdList = ["a", "bc"].iter().collect();
+        assert_eq!(collected.to_strings(), ["a", "bc"]);
+        assert_ne!(collected, ["a", "b"]);
+        assert_ne!(collected, ["a"]);
     }
 
     #[test]

@@ -260,14 +260,15 @@ impl<'a> UserChecker<'a> {
             duplicate_of: None,
             error,
         })?;
-        if let Some(first) = self.seen.get(&key) {
+        // One lookup for a new id (the common case); a repeat puts its first position back.
+        if let Some(first) = self.seen.insert(key, i) {
+            self.seen.insert(key, first);
             return Err(UserError {
                 index: i,
-                duplicate_of: Some(*first),
+                duplicate_of: Some(first),
                 error: duplicate(&id_path(), &format!("users[{first}].id")),
             });
         }
-        self.seen.insert(key, i);
         Ok(key)
     }
 
@@ -318,11 +319,10 @@ impl<'a> UserChecker<'a> {
         // to 30 items"), so no user can have more fields. pack.js reads at most one more
         // than that of an object: the count is all this rule needs, and what follows it stays
         // linear in the keys read.
-        if user
-            .fields
-            .as_ref()
-            .is_some_and(|f| f.len() > MAX_SCHEMA_ITEMS)
-        {
+        let Some(fields) = user.fields.as_deref() else {
+            return Ok(());
+        };
+        if fields.len() > MAX_SCHEMA_ITEMS {
             return Err(ValidationError::new(
                 format!("users[{i}].fields"),
                 rules::FIELDS_MAX_ITEMS,
@@ -332,7 +332,7 @@ impl<'a> UserChecker<'a> {
         // The user's keys so far: as bits of indices into `known`, and (past the cache) owned.
         let mut mine: u64 = 0;
         let mut uncached: Vec<Key> = Vec::new();
-        for (name, value) in user.fields.iter().flatten() {
+        for (name, value) in fields {
             let path = || format!("users[{i}].fields.{name}");
             let at_known = match self.known.iter().position(|(n, _)| n == name) {
                 Some(j) => Some(j),

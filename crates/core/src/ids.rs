@@ -3,7 +3,7 @@
 use super::decimal::parse_i64;
 use super::error::ValidationError;
 use super::rules;
-/// Re-exported from [`crate::core::text`], where it lives, for the modules that import it from here.
+/// Re-exported from [`crate::text`], where it lives, for the modules that import it from here.
 pub use super::text::describe_char;
 use super::text::quoted;
 use std::fmt;

@@ -4,7 +4,7 @@
 
 use super::kinds::{kakao_code, Kind};
 use super::rules::Rule;
-/// Re-exported from [`crate::core::text`], where it lives, for the modules that import it from
+/// Re-exported from [`crate::text`], where it lives, for the modules that import it from
 /// here (the bulk-user reader among them).
 pub use super::text::quoted;
 use super::text::{find_bytes, find_str, replace_str};
@@ -769,7 +769,7 @@ mod tests {
         let e = within(60, || {
             ValidationError::new(
                 format!("users[0].fields.{huge}"),
-                crate::core::rules::FIELDS_UNKNOWN_KEY,
+                crate::rules::FIELDS_UNKNOWN_KEY,
                 format!("{huge:?} is not in the file's schema"),
             )
         });

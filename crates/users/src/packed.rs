@@ -143,10 +143,12 @@ impl<'a> Tokens<'a> {
     pub fn next_token(&mut self) -> Result<&'a str, PackError> {
         let rest = self.rest.ok_or(PackError)?;
         // Tokens are short: a plain scan beats setting up a substring searcher per token.
-        match rest.bytes().position(|b| b == 0) {
+        match rest.as_bytes().iter().position(|&b| b == 0) {
             Some(i) => {
-                self.rest = rest.get(i.saturating_add(1)..);
-                rest.get(..i).ok_or(PackError)
+                // A NUL is a whole character: both sides of it are char boundaries.
+                let (token, tail) = rest.split_at_checked(i).ok_or(PackError)?;
+                self.rest = tail.get(1..);
+                Ok(token)
             }
             None => {
                 self.rest = None;

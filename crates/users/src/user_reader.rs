@@ -103,7 +103,7 @@ impl<'a> UserReader<'a> {
         fields: &mut Vec<(Cow<'a, str>, RawValue<'a>)>,
     ) -> Result<(RawId<'a>, Fields<'a>), ReadError> {
         let token = self.tokens.next_token()?;
-        let Some(count) = token.strip_prefix('o') else {
+        let Some(count) = body_of(token, b'o') else {
             let v = self.tokens.value_of(token)?;
             let at = format!("users[{i}]");
             check_flaws(&v, &at, "").map_err(ReadError::Invalid)?;
@@ -117,21 +117,40 @@ impl<'a> UserReader<'a> {
         for _ in 0..count {
             let key = self.key()?;
             let token = self.tokens.next_token()?;
-            match &*key {
-                "id" => {
-                    let v = self.tokens.value_of(token)?;
-                    note_flaw(&mut flaw, &v, || format!("users[{i}].id"));
-                    id = raw_id(&v);
+            match key.as_bytes() {
+                b"id" => {
+                    id = match scalar(token) {
+                        // A string or a number: no flaw, no value tree.
+                        Some(RawValue::Text(s)) => RawId::Text(s),
+                        Some(RawValue::Number(n)) => RawId::Number(n),
+                        _ => {
+                            let v = self.tokens.value_of(token)?;
+                            note_flaw(&mut flaw, &v, || format!("users[{i}].id"));
+                            raw_id(&v)
+                        }
+                    };
                 }
-                "fields" => match token.strip_prefix('o') {
+                b"fields" => match body_of(token, b'o') {
                     Some(n) => {
                         let n = packed::count(n)?;
                         fields.clear();
+                        // Each field takes two tokens at least: bound the reservation by the
+                        // input (pack.js sends at most one more key than any schema holds).
+                        fields.reserve(n.min(64));
                         for _ in 0..n {
                             let name = self.key()?;
-                            let v = self.tokens.value()?;
-                            note_flaw(&mut flaw, &v, || format!("users[{i}].fields.{name}"));
-                            fields.push((name, raw_value(&v)));
+                            let token = self.tokens.next_token()?;
+                            let value = match scalar(token) {
+                                Some(v) => v,
+                                None => {
+                                    let v = self.tokens.value_of(token)?;
+                                    note_flaw(&mut flaw, &v, || {
+                                        format!("users[{i}].fields.{name}")
+                                    });
+                                    raw_value(&v)
+                                }
+                            };
+                            fields.push((name, value));
                         }
                         state = Fields::Object;
                     }
@@ -144,13 +163,13 @@ impl<'a> UserReader<'a> {
                         };
                     }
                 },
-                other => {
+                _ => {
                     let v = self.tokens.value_of(token)?;
-                    note_flaw(&mut flaw, &v, || format!("users[{i}].{other}"));
+                    note_flaw(&mut flaw, &v, || format!("users[{i}].{key}"));
                     if unknown.is_none() {
                         unknown = Some(input::unknown_key(
                             &format!("users[{i}]"),
-                            other,
+                            &key,
                             &["id", "fields"],
                         ));
                     }
@@ -166,13 +185,35 @@ impl<'a> UserReader<'a> {
     /// An object's key: a string token.
     fn key(&mut self) -> Result<Cow<'a, str>, PackError> {
         let token = self.tokens.next_token()?;
-        if let Some(k) = token.strip_prefix('s') {
+        if let Some(k) = body_of(token, b's') {
             return Ok(Cow::Borrowed(k));
         }
         match self.tokens.value_of(token)? {
             Val::Str(k) => Ok(k),
             _ => Err(PackError),
         }
+    }
+}
+
+/// The body of `token` when its tag is `tag` (tags are ASCII: the body starts at byte 1).
+fn body_of(token: &str, tag: u8) -> Option<&str> {
+    if token.as_bytes().first() == Some(&tag) {
+        token.get(1..)
+    } else {
+        None
+    }
+}
+
+/// The value of a token that is a whole scalar string or number (`s…`, `n…`), read without a
+/// [`Val`]; `None` for any other token (read by [`Tokens::value_of`]). Neither can be a flaw.
+fn scalar(token: &str) -> Option<RawValue<'_>> {
+    match token.as_bytes().first() {
+        Some(b's') => token.get(1..).map(|s| RawValue::Text(Cow::Borrowed(s))),
+        Some(b'n') => token
+            .get(1..)
+            .and_then(|n| packed::number(n).ok())
+            .map(RawValue::Number),
+        _ => None,
     }
 }
 
