@@ -40,7 +40,7 @@ export function createRouter(state) {
    * @param {Channel} channel
    */
   function relationOf(userId, channel) {
-    const r = relations.get(`${userId} ${channel.publicId}`);
+    const r = relations.get(channel.publicId)?.get(userId);
     /** @type {{ channel_uuid: string; channel_public_id: string; relation: T.Relation; created_at?: string; updated_at?: string }} */
     const out = {
       channel_uuid: channel.uuid,
@@ -284,7 +284,7 @@ export function createRouter(state) {
       const digits = phoneDigits(id);
       user = [...users.values()].find((u) => u.phone !== undefined && phoneDigits(u.phone) === digits);
     }
-    return user !== undefined && relations.get(`${user.id} ${channelPublicId}`)?.relation === "ADDED";
+    return user !== undefined && relations.get(channelPublicId)?.get(user.id)?.relation === "ADDED";
   }
 
   /** @type {Route} */
@@ -299,6 +299,8 @@ export function createRouter(state) {
     const list = body.users;
     if (!Array.isArray(list) || list.length === 0) return kakaoError(400, -2, "users is required");
     if (list.length > USERS_LIMIT) return kakaoError(400, -2, `users can have at most ${USERS_LIMIT} items, got ${list.length}`);
+    /** The schema's type of each key met in this request (users repeat their keys). @type {Map<string, string | undefined>} */
+    const typeOf = new Map();
     for (const u of list) {
       if (u === null || typeof u !== "object" || typeof u.id !== "string" || u.id === "") {
         return kakaoError(400, -2, "each user needs an id string");
@@ -309,7 +311,11 @@ export function createRouter(state) {
       }
       for (const [key, value] of Object.entries(u.field)) {
         // The document's own sample sends `"age": 19` to a file registered with 연령.
-        const type = file.schema.get(key) ?? file.schema.get(supportedKeyOf(key));
+        let type = typeOf.get(key);
+        if (type === undefined && !typeOf.has(key)) {
+          type = file.schema.get(key) ?? file.schema.get(supportedKeyOf(key));
+          typeOf.set(key, type);
+        }
         if (type === undefined) return kakaoError(400, -2, `field key is not in the file's schema: ${key}`);
         if (typeof value !== type) return kakaoError(400, -2, `field ${key} must be a ${type}`);
       }

@@ -26,7 +26,7 @@ export function createState(options = {}) {
     users: new Map(),
     /** @type {Map<string, string>} access token -> user id */
     tokens: new Map(),
-    /** @type {Map<string, RelationState>} `${userId} ${publicId}` -> the relation */
+    /** @type {Map<string, Map<string, RelationState>>} channel public id -> user id -> the relation (one map per channel: an add of 2,000 users looks up 2,000 ids without making a key string for each) */
     relations: new Map(),
     /** @type {Map<number, T.CustomerFileState>} file id -> the file */
     files: new Map(),
@@ -82,8 +82,9 @@ export function createState(options = {}) {
     const user = state.users.get(/** @type {string} */ (canonicalUserId(userId))) ?? addUser(userId); // null: none
     if (!state.channels.has(publicId)) addChannel(publicId);
     const at = opts.at ?? now();
-    const key = `${user.id} ${publicId}`;
-    const prev = state.relations.get(key);
+    let ofChannel = state.relations.get(publicId);
+    if (ofChannel === undefined) state.relations.set(publicId, (ofChannel = new Map()));
+    const prev = ofChannel.get(user.id);
     /** @type {RelationState} */
     const next = { relation, createdAt: prev?.createdAt ?? null, updatedAt: at };
     if (relation === "ADDED" && prev?.relation !== "ADDED") next.createdAt = at;
@@ -91,7 +92,7 @@ export function createState(options = {}) {
       next.createdAt = null;
       next.updatedAt = null;
     }
-    state.relations.set(key, next);
+    ofChannel.set(user.id, next);
   }
 
   /**
