@@ -266,8 +266,8 @@ ${names.map((n) => `  ${n},`).join("\n")}
 );
 const ctsOf = (s) => s.replace(/from "\.\/([\w/]+)\.js"/g, 'from "./$1.cjs"');
 writeFileSync(join(out, "index.d.cts"), ctsOf(readFileSync(join(template, "index.d.ts"), "utf8")));
-// The rule ids and Kakao's error kinds, from the Rust tables (src/core/rules.rs and
-// src/core/kinds.rs) as scripts/id_tables.rs prints them: one source for both languages, read
+// The rule ids and Kakao's error kinds, from the Rust tables (crates/core/src/rules.rs and
+// crates/core/src/kinds.rs) as scripts/id_tables.rs prints them: one source for both languages, read
 // as data. A host program rather than a wasm export, so the shipped wasm carries none of it.
 const { rules, kinds } = JSON.parse(
   execFileSync("cargo", ["run", "--quiet", "--example", "id_tables"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }),

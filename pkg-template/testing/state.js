@@ -83,7 +83,10 @@ export function createState(options = {}) {
     if (!state.channels.has(publicId)) addChannel(publicId);
     const at = opts.at ?? now();
     let ofChannel = state.relations.get(publicId);
-    if (ofChannel === undefined) state.relations.set(publicId, (ofChannel = new Map()));
+    if (ofChannel === undefined) {
+      ofChannel = new Map();
+      state.relations.set(publicId, ofChannel);
+    }
     const prev = ofChannel.get(user.id);
     /** @type {RelationState} */
     const next = { relation, createdAt: prev?.createdAt ?? null, updatedAt: at };
