@@ -5,11 +5,11 @@
 /** The client behind TalkChannelClient. */
 export declare class WasmClient {
   constructor(text: string, handles: unknown[], env: string | undefined, loggerShape: string | undefined);
-  call(method: string, text: string, handles: unknown[], chunks: Uint8Array[] | undefined): Promise<import("./shared.js").WasmResult>;
+  call(method: string, text: string, handles: unknown[], chunks: (string | Uint8Array)[] | undefined): Promise<import("./shared.js").WasmResult>;
 }
 /** The most keys an object can have and pass a rule (pack.js reads at most one more). */
 export declare function __maxKeys(): number;
-export declare function __validateCustomerFileUsers(text: string, chunks: Uint8Array[] | undefined): string;
+export declare function __validateCustomerFileUsers(text: string, chunks: (string | Uint8Array)[] | undefined): string;
 export declare function __checkWebhookOptions(
   text: string,
   unreadable: string | undefined,

@@ -1,7 +1,7 @@
 //! The customer-file methods (rules in `api::customer_files`) and `validateCustomerFileUsers`.
 //!
-//! The users of an add call arrive in chunks of at most 2,000 packed users (one Uint8Array of
-//! UTF-8 each). They are read twice, one chunk at a time: all of them checked before anything is
+//! The users of an add call arrive in chunks of at most 2,000 packed users (one string each,
+//! encoded into wasm memory when read). They are read twice, one chunk at a time: all of them checked before anything is
 //! sent (all or nothing), then each chunk rebuilt into its batch's request as a slot frees
 //! up. Wasm memory so holds the duplicate-id table and the batches in flight, never the whole
 //! input.
@@ -18,7 +18,7 @@ use crate::core::error::ValidationError;
 use crate::core::json::JsonObject;
 use crate::core::request::Auth;
 use crate::core::schema::Schema;
-use js_sys::{Array, Uint8Array};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 /// Where the users of an add call are: packed apart in chunks, or inline (a `Map` of params).
@@ -49,12 +49,7 @@ impl Users<'_, '_> {
         let last = first.saturating_add(cf::BATCH_SIZE).min(self.count());
         match self {
             Users::Chunks { chunks, .. } => {
-                // A chunk crosses as UTF-8 bytes (one copy into wasm memory).
-                let bytes = u32::try_from(b)
-                    .ok()
-                    .and_then(|b| chunks.get(b).dyn_into::<Uint8Array>().ok())
-                    .ok_or(PackError)?
-                    .to_vec();
+                let bytes = chunk_bytes(chunks, b)?;
                 let text = std::str::from_utf8(&bytes).map_err(|_| PackError)?;
                 let mut reader = UserReader::new(text);
                 for i in first..last {
@@ -76,6 +71,44 @@ impl Users<'_, '_> {
         }
         Ok(())
     }
+}
+
+#[wasm_bindgen(module = "/pkg-template/pack.js")]
+extern "C" {
+    /// The length of `chunks[b]` (UTF-16 units of a string, bytes of a Uint8Array), or -1.
+    #[wasm_bindgen(js_name = __chunkLength)]
+    fn chunk_length(chunks: &Array, b: u32) -> f64;
+    /// Writes `chunks[b]` as UTF-8 into `memory` at `ptr` (`cap` bytes there): the bytes
+    /// written, or -1 when `cap` was too small.
+    #[wasm_bindgen(js_name = __chunkInto)]
+    fn chunk_into(chunks: &Array, b: u32, memory: &JsValue, ptr: u32, cap: u32) -> f64;
+}
+
+/// Chunk `b` (pack.js's tokens: a string, or UTF-8 bytes) as UTF-8 bytes, written by JS
+/// straight into a buffer in wasm memory: no Uint8Array made in JS and copied in. First with
+/// room for one byte per unit (exact for bytes and for an ASCII string), else for three (the
+/// most one UTF-16 unit takes).
+fn chunk_bytes(chunks: &Array, b: usize) -> Result<Vec<u8>, PackError> {
+    let b = u32::try_from(b).map_err(|_| PackError)?;
+    let units = chunk_length(chunks, b);
+    if !(0.0..=f64::from(u32::MAX / 3)).contains(&units) {
+        return Err(PackError);
+    }
+    let memory = wasm_bindgen::memory();
+    for per_unit in [1, 3] {
+        // Whole and at most u32::MAX / 3: exact.
+        let cap = (units as u32).saturating_mul(per_unit);
+        let mut buf = vec![0u8; usize::try_from(cap).map_err(|_| PackError)?];
+        // Nothing allocates in wasm between taking the pointer and JS writing there.
+        let ptr = u32::try_from(buf.as_mut_ptr() as usize).map_err(|_| PackError)?;
+        let written = chunk_into(chunks, b, &memory, ptr, cap);
+        if written >= 0.0 {
+            // A whole number of bytes, at most `cap`.
+            buf.truncate(written as usize);
+            return Ok(buf);
+        }
+    }
+    Err(PackError)
 }
 
 /// The most keys of one object that can pass any rule: a customer file's schema holds at most
