@@ -2,9 +2,9 @@
 // caller's value happens here, inside `try`, before a call enters wasm: Rust only ever sees
 // strings this file wrote, so a throwing getter, a Proxy trap or a revoked Proxy can neither unwind
 // through wasm frames nor hang a call. Nothing is validated here: the Rust side
-// (src/api/packed.rs, then src/api/input.rs) applies every rule.
+// (crates/users/src/packed.rs, then crates/users/src/input.rs) applies every rule.
 //
-// Format (read by src/api/packed.rs): tokens joined by NUL.
+// Format (read by crates/users/src/packed.rs): tokens joined by NUL.
 //   u undefined · z null · t true · f false · n<decimal> number (String(n): exact round trip)
 //   s<text> string · e<JSON string> a string that contains a NUL · b<decimal> bigint
 //   o<count> an object (a plain object's own enumerable string keys, or a Map's entries when
