@@ -314,7 +314,7 @@ function packValue(v, out, handles, depth, seen) {
 
 /**
  * Packs `values` (the arguments of one call) into `{ text, handles, chunks }`. In a plain
- * object argument, the array under `usersKey` (the users of an add call) is packed into
+ * object or `Map` argument, the array under `usersKey` (the users of an add call) is packed into
  * `chunks` of CHUNK users instead (a string, or UTF-8 bytes each when there are more), `c<count>` standing in its place, and an
  * object or function under `keepKey` (the logger) is kept as a handle and returned as `kept`.
  * Throws whatever the caller's values throw (a getter, a Proxy trap).
@@ -330,6 +330,14 @@ export function pack(values, usersKey, keepKey) {
   const seen = new Set();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
+    if (usersKey !== undefined && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const size = mapSizeOf(v);
+      if (size >= 0) {
+        const users = packMapParams(v, size, usersKey, out, handles, seen);
+        if (users !== undefined) chunks = users;
+        continue;
+      }
+    }
     if (v === null || typeof v !== "object" || Array.isArray(v) || mapSizeOf(v) >= 0 || !isPlain(v)) {
       packValue(v, out, handles, 0, seen);
       continue;
@@ -359,6 +367,54 @@ export function pack(values, usersKey, keepKey) {
     }
   }
   return { text: out.join("\0"), handles, chunks, kept };
+}
+
+/**
+ * A `Map` of params (`size` its size) with the array under `usersKey` packed apart, as in a plain
+ * object of params: the same tokens packValue writes for a Map otherwise (its entries read once,
+ * by this realm's Map methods, at most maxKeys + 1). Returns the users' chunks, if any.
+ * @param {any} v a caller's value, read inside `try` by the caller of pack
+ * @param {number} size
+ * @param {string} usersKey
+ * @param {string[]} out
+ * @param {unknown[]} handles
+ * @param {Set<unknown>} seen
+ * @returns {(string | Uint8Array)[] | undefined}
+ */
+function packMapParams(v, size, usersKey, out, handles, seen) {
+  const n = Math.min(size, maxKeys + 1);
+  const entries = [];
+  for (const e of mapEntries.call(v)) {
+    if (entries.length >= n) break;
+    entries.push(e);
+  }
+  if (entries.some((e) => typeof e[0] !== "string")) {
+    out.push(`x${describe(v)}`);
+    return undefined;
+  }
+  let chunks;
+  const start = out.length;
+  seen.add(v);
+  try {
+    out.push(`o${entries.length}`);
+    for (const [k, x] of entries) {
+      const t = strToken(k);
+      if (t.charCodeAt(0) === 33) {
+        out.length = start;
+        out.push(keyFlaw(k));
+        return undefined;
+      }
+      out.push(t);
+      if (k === usersKey && Array.isArray(x)) {
+        const users = packUsers(x, handles);
+        chunks = users.chunks;
+        out.push(users.token);
+      } else packValue(x, out, handles, 1, seen);
+    }
+  } finally {
+    seen.delete(v);
+  }
+  return chunks;
 }
 
 /** A string's token: `s` + the text, `e` + its JSON when it holds a NUL, a `!surrogate` flaw

@@ -199,6 +199,29 @@ describe("lone surrogates, anywhere a string goes, are refused naming the field"
   });
 });
 
+describe("params given as a Map", () => {
+  test("an add's users under a Map of params are sent exactly as under a plain object (2,500 users: two batches), and checked the same", async () => {
+    const answer = (_url, init) => Response.json({ file_id: 1, request_count: JSON.parse(init.body).users.length, success_count: 1 });
+    const users = Array.from({ length: 2500 }, (_, i) => ({ id: String(1000 + i), fields: i % 2 ? { age: i % 90 } : new Map([["gender", "F"]]) }));
+    const plain = client(answer);
+    const viaMap = client(answer);
+    const params = { fileId: 1, channelPublicId: CH, userType: "app", users };
+    const a = await plain.kakao.addCustomerFileUsers(params);
+    const b = await viaMap.kakao.addCustomerFileUsers(new Map(Object.entries(params)));
+    assert.deepEqual(b, a);
+    assert.equal(viaMap.sent.length, 2);
+    assert.deepEqual(viaMap.sent.map((r) => r.body), plain.sent.map((r) => r.body));
+    assert.match(viaMap.sent[1].body, /^\{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"app","users":\[\{"id":"3000","field":\{"성별":"F"\}\},/);
+    // The same checks, the same paths, also past the first 2,000 users.
+    const bad = [...users.slice(0, 2100), { id: "1000", fields: { age: "x" } }];
+    const r = validateCustomerFileUsers(new Map([["userType", "app"], ["schema", { age: "number", gender: "string" }], ["users", bad]]));
+    assert.deepEqual(r.errors.map((e) => [e.field, e.rule]), [["users[2100].id", "users.duplicate_id"]]);
+    const err = await failure(viaMap.kakao.addCustomerFileUsers(new Map([...Object.entries(params), ["users", bad]])));
+    refused(err, "users[2100].id", "users.duplicate_id");
+    assert.equal(viaMap.sent.length, 2, "nothing sent");
+  });
+});
+
 describe("values of another realm, polyfills and odd class names", () => {
   test("a node:vm plain object, Map and array are read as this realm's would be", async () => {
     const { kakao, sent } = client(() => Response.json({ file_id: 1, request_count: 2, success_count: 2 }));

@@ -157,33 +157,26 @@ pub fn delete(p: &Val) -> Result<Delete, ValidationError> {
     })
 }
 
-/// Where the users of an add call (or of `validateCustomerFileUsers`) are.
-pub enum UsersArg<'v, 'a, C> {
-    /// Packed apart in `chunks` (pack.js's `c<count>`): how many.
-    Chunked { chunks: C, count: usize },
-    /// Inline (a `Map` of params).
-    Inline(&'v [Val<'a>]),
+/// Where the users of an add call (or of `validateCustomerFileUsers`) are: packed apart in
+/// `chunks` (pack.js's `c<count>`), `count` of them. pack.js packs every array under `users`
+/// so, in a plain object of params and in a `Map` alike: one reader of users
+/// (`api::user_reader`) for every call.
+pub struct UsersArg<C> {
+    pub chunks: C,
+    pub count: usize,
 }
 
 /// `users`; `chunks`: the packed chunks the call came with, if any.
-fn users_arg<'v, 'a, C>(
-    v: &'v Val<'a>,
-    chunks: Option<C>,
-) -> Result<UsersArg<'v, 'a, C>, ValidationError> {
+fn users_arg<C>(v: &Val, chunks: Option<C>) -> Result<UsersArg<C>, ValidationError> {
     match (v, chunks) {
-        (Val::Chunked(count), Some(chunks)) => Ok(UsersArg::Chunked {
+        (Val::Chunked(count), Some(chunks)) => Ok(UsersArg {
             chunks,
             count: *count,
         }),
-        (v, _) => users_inline(v),
-    }
-}
-
-fn users_inline<'v, 'a, C>(v: &'v Val<'a>) -> Result<UsersArg<'v, 'a, C>, ValidationError> {
-    match v {
-        Val::Array(items) => Ok(UsersArg::Inline(items)),
-        Val::Undefined => Err(required("users")),
-        other => Err(ValidationError::new(
+        // An array pack.js did not pack apart: not a packing of ours.
+        (Val::Array(_), _) => Err(crate::api::input::unpackable()),
+        (Val::Undefined, _) => Err(required("users")),
+        (other, _) => Err(ValidationError::new(
             "users",
             rules::PARAMS_TYPE,
             format!(
@@ -196,11 +189,10 @@ fn users_inline<'v, 'a, C>(v: &'v Val<'a>) -> Result<UsersArg<'v, 'a, C>, Valida
 
 /// `userType`, the optional `schema` and where the users are, of an add call or of
 /// `validateCustomerFileUsers`; `chunks`: the packed chunks the call came with, if any.
-#[allow(clippy::type_complexity)]
-pub fn users<'v, 'a, C>(
-    p: &'v Val<'a>,
+pub fn users<C>(
+    p: &Val,
     chunks: Option<C>,
-) -> Result<(UserType, Option<Schema>, UsersArg<'v, 'a, C>), ValidationError> {
+) -> Result<(UserType, Option<Schema>, UsersArg<C>), ValidationError> {
     let ty = user_type(p)?;
     let schema = match p.get("schema") {
         Val::Undefined => None,
@@ -304,14 +296,14 @@ mod tests {
     }
 
     #[test]
-    fn users_come_inline_or_chunked_only_with_chunks() {
+    fn users_come_chunked_only_with_chunks() {
         let p = one("1\0o2\0suserType\0sapp\0susers\0c3");
         assert!(matches!(
             users(&p, Some("chunks")),
             Ok((
                 _,
                 None,
-                UsersArg::Chunked {
+                UsersArg {
                     chunks: "chunks",
                     count: 3
                 }
@@ -321,11 +313,12 @@ mod tests {
             rule(users::<()>(&p, None)),
             ("users".into(), rules::PARAMS_TYPE.as_str())
         );
+        // An array left inline is not pack.js's packing.
         let p = one("1\0o2\0suserType\0sapp\0susers\0a0");
-        assert!(matches!(
-            users::<()>(&p, None),
-            Ok((_, None, UsersArg::Inline(&[])))
-        ));
+        assert_eq!(
+            rule(users::<()>(&p, None)),
+            ("params".into(), rules::PARAMS_TYPE.as_str())
+        );
         assert_eq!(
             rule(users(&one("1\0o1\0suserType\0sapp"), Some(()))),
             ("users".into(), rules::PARAMS_REQUIRED.as_str())

@@ -12,7 +12,7 @@ use super::runner::{Args, Inner};
 use crate::api::customer_files::{self as cf, AddBatch, IdList, RawUser, UserChecker, UserType};
 use crate::api::input;
 use crate::api::packed::{self, PackError, Val};
-use crate::api::params::{self, UsersArg};
+use crate::api::params;
 use crate::api::user_reader::{ReadError, UserReader};
 use crate::core::error::ValidationError;
 use crate::core::json::JsonObject;
@@ -21,18 +21,16 @@ use crate::core::schema::Schema;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-/// Where the users of an add call are: packed apart in chunks, or inline (a `Map` of params).
-enum Users<'v, 'a> {
-    Chunks { chunks: &'v Array, count: usize },
-    Inline(&'v [Val<'a>]),
+/// The users of an add call: packed apart in chunks (pack.js does so in a plain object of params
+/// and in a `Map` alike), `count` of them.
+struct Users<'v> {
+    chunks: &'v Array,
+    count: usize,
 }
 
-impl Users<'_, '_> {
+impl Users<'_> {
     fn count(&self) -> usize {
-        match self {
-            Users::Chunks { count, .. } => *count,
-            Users::Inline(items) => items.len(),
-        }
+        self.count
     }
 
     /// How many batches of at most `BATCH_SIZE` users.
@@ -47,27 +45,18 @@ impl Users<'_, '_> {
     {
         let first = b.saturating_mul(cf::BATCH_SIZE);
         let last = first.saturating_add(cf::BATCH_SIZE).min(self.count());
-        match self {
-            Users::Chunks { chunks, .. } => {
-                let bytes = chunk_bytes(chunks, b)?;
-                let text = std::str::from_utf8(&bytes).map_err(|_| PackError)?;
-                let mut reader = UserReader::new(text);
-                for i in first..last {
-                    match reader.next_user(i) {
-                        Ok(user) => f(i, user)?,
-                        Err(ReadError::Invalid(e)) => return Err(e.into()),
-                        Err(ReadError::Pack(e)) => return Err(e.into()),
-                    }
-                }
-                if !reader.is_done() {
-                    return Err(PackError.into());
-                }
+        let bytes = chunk_bytes(self.chunks, b)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| PackError)?;
+        let mut reader = UserReader::new(text);
+        for i in first..last {
+            match reader.next_user(i) {
+                Ok(user) => f(i, user)?,
+                Err(ReadError::Invalid(e)) => return Err(e.into()),
+                Err(ReadError::Pack(e)) => return Err(e.into()),
             }
-            Users::Inline(items) => {
-                for (i, v) in items.iter().enumerate().take(last).skip(first) {
-                    f(i, &input::raw_user(v, "users", i)?)?;
-                }
-            }
+        }
+        if !reader.is_done() {
+            return Err(PackError.into());
         }
         Ok(())
     }
@@ -122,17 +111,19 @@ pub fn max_keys() -> u32 {
 
 /// `userType`, the optional `schema` and where the users are (`api::params::users`), of an add
 /// call or of `validateCustomerFileUsers`.
-#[allow(clippy::type_complexity)]
-fn users_params<'v, 'a>(
-    p: &'v Val<'a>,
+fn users_params<'v>(
+    p: &Val,
     chunks: Option<&'v Array>,
-) -> Result<(UserType, Option<Schema>, Users<'v, 'a>), ValidationError> {
+) -> Result<(UserType, Option<Schema>, Users<'v>), ValidationError> {
     let (ty, schema, users) = params::users(p, chunks)?;
-    let users = match users {
-        UsersArg::Chunked { chunks, count } => Users::Chunks { chunks, count },
-        UsersArg::Inline(items) => Users::Inline(items),
-    };
-    Ok((ty, schema, users))
+    Ok((
+        ty,
+        schema,
+        Users {
+            chunks: users.chunks,
+            count: users.count,
+        },
+    ))
 }
 
 pub(super) async fn register(inner: &Inner, args: &Args<'_>) -> Result<JsValue, CallError> {
