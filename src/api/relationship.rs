@@ -1,6 +1,7 @@
 //! `GET /v2/api/talk/channels` and `GET /v2/api/talk/channels/multi`: requests, responses,
 //! chunking of user ids by 200 and merging in input order.
 
+use super::relationship_read::{self as read, Channel as RawChannel, User as RawUser, UserIdField};
 use crate::core::decimal::parse_i64;
 use crate::core::error::redact;
 use crate::core::error::ResponseError;
@@ -253,21 +254,6 @@ pub fn multi_request(user_ids: &[UserId], channel_ids: Option<&[ChannelPublicId]
     }
 }
 
-/// One user of an answer, read from its JSON value (by hand, not `#[derive(Deserialize)]`: the
-/// derive's type errors link the float formatting of `core::fmt`, ~11 KB of wasm).
-struct RawUser<'v> {
-    user_id: &'v Value,
-    channels: Option<Vec<RawChannel>>,
-}
-
-struct RawChannel {
-    channel_uuid: String,
-    channel_public_id: String,
-    relation: String,
-    created_at: Option<String>,
-    updated_at: Option<String>,
-}
-
 /// What a JSON value is, the way serde's type errors name it.
 fn unexpected(v: &Value) -> String {
     match v {
@@ -298,23 +284,23 @@ fn object<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Fields, String
 }
 
 /// A string field that may be absent or `null`.
-fn opt_string(m: &Fields, key: &str, path: &str) -> Result<Option<String>, String> {
+fn opt_string<'v>(m: &'v Fields, key: &str, path: &str) -> Result<Option<&'v str>, String> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(invalid(&format!("{path}.{key}"), other, "a string")),
     }
 }
 
-fn string(m: &Fields, key: &str, path: &str) -> Result<String, String> {
+fn string<'v>(m: &'v Fields, key: &str, path: &str) -> Result<&'v str, String> {
     match m.get(key) {
         None => Err(format!("{path}: missing field `{key}`")),
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s),
         Some(other) => Err(invalid(&format!("{path}.{key}"), other, "a string")),
     }
 }
 
-fn raw_channel(v: &Value, path: &str) -> Result<RawChannel, String> {
+fn raw_channel<'v>(v: &'v Value, path: &str) -> Result<RawChannel<'v>, String> {
     let m = object(v, path, "a channel object")?;
     Ok(RawChannel {
         channel_uuid: string(m, "channel_uuid", path)?,
@@ -341,7 +327,10 @@ fn raw_user<'v>(v: &'v Value, path: &str) -> Result<RawUser<'v>, String> {
         }
         Some(other) => return Err(invalid(&format!("{path}.channels"), other, "a sequence")),
     };
-    Ok(RawUser { user_id, channels })
+    Ok(RawUser {
+        user_id: UserIdField::Value(user_id),
+        channels,
+    })
 }
 
 fn bad(body: &str, message: String) -> ResponseError {
@@ -349,7 +338,11 @@ fn bad(body: &str, message: String) -> ResponseError {
 }
 
 /// The user id as a positive number (the key of an [`IdMap`]) and as its decimal text.
-fn user_id_text(v: &Value, body: &str) -> Result<(u64, String), ResponseError> {
+fn user_id_text(v: UserIdField<'_>, body: &str) -> Result<(u64, String), ResponseError> {
+    let v = match v {
+        UserIdField::Valid(n) => return Ok((n.unsigned_abs(), n.to_string())),
+        UserIdField::Value(v) => v,
+    };
     let id = match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => parse_i64(s),
@@ -368,13 +361,13 @@ fn user_id_text(v: &Value, body: &str) -> Result<(u64, String), ResponseError> {
         })
 }
 
-fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
+fn time_field(v: Option<&str>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
     match v {
         None => Ok(None),
-        Some(s) => parse_rfc3339(&s).map(Some).ok_or_else(|| {
+        Some(s) => parse_rfc3339(s).map(Some).ok_or_else(|| {
             bad(
                 body,
-                format!("{name} is not an RFC3339 date-time: {}", quoted(&s)),
+                format!("{name} is not an RFC3339 date-time: {}", quoted(s)),
             )
         }),
     }
@@ -393,9 +386,9 @@ fn convert_user(
         channels.push(ChannelRelation {
             created_at: time_field(c.created_at, "created_at", body)?,
             updated_at: time_field(c.updated_at, "updated_at", body)?,
-            channel_public_id: c.channel_public_id,
-            channel_uuid: c.channel_uuid,
-            relation: c.relation,
+            channel_public_id: c.channel_public_id.to_owned(),
+            channel_uuid: c.channel_uuid.to_owned(),
+            relation: c.relation.to_owned(),
         });
     }
     Ok((id, UserChannelRelations { user_id, channels }))
@@ -409,14 +402,21 @@ pub fn parse_check(
 ) -> Result<UserChannelRelations, ResponseError> {
     // The answer stays parsed while its users are read: they borrow from it.
     let shape = |e: String| bad(body, format!("not the documented relationship JSON: {e}"));
-    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
-    let raw = raw_user(&v, "answer").map_err(shape)?;
-    let (_, user) = convert_user(raw, body)?;
-    match asked.map(|id| id.to_string()) {
-        Some(id) if id != user.user_id => Err(bad(
+    // The fast reading first; whatever it does not take, the `Value` reading's result or error.
+    let v;
+    let raw = match read::user(body) {
+        Some(u) => u,
+        None => {
+            v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+            raw_user(&v, "answer").map_err(shape)?
+        }
+    };
+    let (id, user) = convert_user(raw, body)?;
+    match asked {
+        Some(asked) if key(asked) != id => Err(bad(
             body,
             format!(
-                "Kakao answered for user_id {} but user_id {id} was asked",
+                "Kakao answered for user_id {} but user_id {asked} was asked",
                 user.user_id
             ),
         )),
@@ -436,14 +436,21 @@ pub fn parse_multi(
             format!("not the documented multi-relationship JSON array: {e}"),
         )
     };
-    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
-    let Value::Array(a) = &v else {
-        return Err(shape(invalid("answer", &v, "a sequence")));
+    let v;
+    let raw = match read::users(body) {
+        Some(users) => users,
+        None => {
+            v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+            let Value::Array(a) = &v else {
+                return Err(shape(invalid("answer", &v, "a sequence")));
+            };
+            let mut raw = Vec::with_capacity(a.len());
+            for (i, u) in a.iter().enumerate() {
+                raw.push(raw_user(u, &format!("answer[{i}]")).map_err(shape)?);
+            }
+            raw
+        }
     };
-    let mut raw = Vec::with_capacity(a.len());
-    for (i, u) in a.iter().enumerate() {
-        raw.push(raw_user(u, &format!("answer[{i}]")).map_err(shape)?);
-    }
     let wanted = positions(asked);
     let mut seen = id_map::with_capacity(raw.len());
     let mut users = Vec::with_capacity(raw.len());
@@ -531,6 +538,105 @@ mod tests {
 
     fn uid(n: i64) -> UserId {
         UserId::from_i64(n, "u").unwrap()
+    }
+
+    /// `parse_check` through the `Value` reading alone (what it did before the fast reading).
+    fn check_by_value(body: &str) -> Result<UserChannelRelations, ResponseError> {
+        let shape = |e: String| bad(body, format!("not the documented relationship JSON: {e}"));
+        let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+        let raw = raw_user(&v, "answer").map_err(shape)?;
+        convert_user(raw, body).map(|(_, u)| u)
+    }
+
+    /// The fast reading takes only answers the `Value` reading reads alike; every other answer
+    /// (escapes, exponents, long numbers, deep nesting, bad fields) it leaves to the `Value`
+    /// reading, whose error stays the call's.
+    #[test]
+    fn fast_reading_agrees_with_the_value_reading() {
+        let ch = r#""channel_uuid":"@a","channel_public_id":"_a","relation":"ADDED""#;
+        let taken = [
+            format!(r#"{{"user_id":5,"channels":[{{{ch}}}]}}"#),
+            format!(
+                r#" {{ "user_id" : "5" , "channels" : [ {{ {ch} , "created_at" : null , "updated_at" : "2020-04-18T03:17:05Z" }} ] }} "#
+            ),
+            r#"{"user_id":"+5","channels":null}"#.to_owned(),
+            r#"{"user_id":5}"#.to_owned(),
+            r#"{"user_id":5,"channels":[]}"#.to_owned(),
+            format!(
+                r#"{{"channels":[{{{ch},"x":[1,-2.5,true,false,null,{{"y":"é"}}]}}],"user_id":5,"extra":{{}}}}"#
+            ),
+            // A key twice: the last counts.
+            format!(r#"{{"user_id":4,"user_id":5,"channels":[{{{ch}}}],"channels":null}}"#),
+            format!(
+                r#"{{"user_id":5,"channels":[{{{ch},"relation":"BLOCKED","created_at":"2020-04-18T03:17:05Z","created_at":null}}]}}"#
+            ),
+            format!(r#"{{"user_id":922337203685477580,"channels":[{{{ch}}}]}}"#),
+        ];
+        for body in &taken {
+            assert!(read::user(body).is_some(), "{body}");
+            assert_eq!(parse_check(body, None), check_by_value(body), "{body}");
+        }
+        let left = [
+            r#"{"user_id":5,"channels":[{"channel_uuid":"@\u0061","channel_public_id":"_a","relation":"ADDED"}]}"#
+                .to_owned(),
+            r#"{"user_id":"5\u0030","channels":[]}"#.to_owned(),
+            r#"{"user_id":5.0,"channels":[]}"#.to_owned(),
+            r#"{"user_id":5e0,"channels":[]}"#.to_owned(),
+            r#"{"user_id":9223372036854775807,"channels":[]}"#.to_owned(),
+            r#"{"user_id":18446744073709551616,"channels":[]}"#.to_owned(),
+            r#"{"user_id":0,"channels":[]}"#.to_owned(),
+            r#"{"user_id":-5,"channels":[]}"#.to_owned(),
+            r#"{"user_id":05,"channels":[]}"#.to_owned(),
+            r#"{"user_id":"-5","channels":[]}"#.to_owned(),
+            r#"{"user_id":true,"channels":[]}"#.to_owned(),
+            r#"{"channels":[]}"#.to_owned(),
+            r#"{"user_id":5,"channels":{}}"#.to_owned(),
+            r#"{"user_id":5,"channels":[{"channel_uuid":"@a","relation":"ADDED"}]}"#.to_owned(),
+            format!(r#"{{"user_id":5,"channels":[{{{ch},"created_at":5}}]}}"#),
+            format!(r#"{{"user_id":5,"channels":[{{{ch},"x":1e400}}]}}"#),
+            format!(r#"{{"user_id":5,"channels":[{{{ch}}}]}} x"#),
+            format!(r#"{{"user_id":5,"channels":[{{{ch}}}],}}"#),
+            format!(r#"{{"user_id":5,"channels":[{{{ch}}},]}}"#),
+            format!(r#"{{"user_id":5,"x":"a{}b"}}"#, '\u{1}'),
+            format!(
+                r#"{{"user_id":5,"x":{}1{}}}"#,
+                "[".repeat(20),
+                "]".repeat(20)
+            ),
+            r#"{"user_id":5,"x":nul}"#.to_owned(),
+            r#"[{"user_id":5}]"#.to_owned(),
+            String::new(),
+        ];
+        for body in &left {
+            assert!(read::user(body).is_none(), "{body}");
+            assert_eq!(parse_check(body, None), check_by_value(body), "{body}");
+        }
+        // A time the fast reading takes but that is no date: the same error as before.
+        let body = format!(r#"{{"user_id":5,"channels":[{{{ch},"created_at":"yesterday"}}]}}"#);
+        assert!(read::user(&body).is_some());
+        let e = parse_check(&body, None).unwrap_err();
+        assert_eq!(Err(e.clone()), check_by_value(&body));
+        assert!(
+            e.message
+                .contains(r#"created_at is not an RFC3339 date-time: "yesterday""#),
+            "{}",
+            e.message
+        );
+        // The multi answer: taken, and left to the `Value` reading, with the same results.
+        let asked = [uid(5), uid(6)];
+        for body in [
+            format!(r#"[{{"user_id":5,"channels":[{{{ch}}}]}},{{"user_id":"6"}}]"#),
+            "[]".to_owned(),
+            format!(r#"[{{"user_id":5,"channels":[{{{ch}}}]}},{{"user_id":"\u0036"}}]"#),
+        ] {
+            let by_value = serde_json::from_str::<Value>(&body).unwrap();
+            let Value::Array(a) = by_value else { panic!() };
+            let want: Result<Vec<_>, _> = a
+                .iter()
+                .map(|u| convert_user(raw_user(u, "answer").unwrap(), &body).map(|(_, u)| u))
+                .collect::<Result<_, _>>();
+            assert_eq!(parse_multi(&body, &asked), want, "{body}");
+        }
     }
 
     #[test]

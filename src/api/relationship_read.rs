@@ -1,0 +1,266 @@
+//! The fast reading of a relationship answer: one pass over the text, strings borrowed from
+//! it, no `serde_json::Value` tree. It reads only a strict subset of JSON (strings without
+//! escapes, short plain numbers, nesting at most 16 deep) and the documented
+//! shape with valid fields; anything else gives `None`, and `api::relationship` then reads the
+//! answer through `serde_json::Value` as before, which gives the result or the error. So every
+//! answer this accepts is one the `Value` reading accepts with the same result, and every
+//! error is the `Value` reading's.
+
+use crate::core::decimal::parse_i64;
+use serde_json::Value;
+
+/// One user of an answer, its strings borrowed from the answer (its text, or its `Value`). Read
+/// by hand, not `#[derive(Deserialize)]`: the derive's type errors link the float formatting of
+/// `core::fmt`, ~11 KB of wasm.
+pub(super) struct User<'a> {
+    pub(super) user_id: UserIdField<'a>,
+    pub(super) channels: Option<Vec<Channel<'a>>>,
+}
+
+/// A user id as read: checked already (positive, from a JSON integer or a decimal string: the
+/// fast reading), or the JSON value still to check (the `Value` reading).
+pub(super) enum UserIdField<'a> {
+    Valid(i64),
+    Value(&'a Value),
+}
+
+pub(super) struct Channel<'a> {
+    pub(super) channel_uuid: &'a str,
+    pub(super) channel_public_id: &'a str,
+    pub(super) relation: &'a str,
+    pub(super) created_at: Option<&'a str>,
+    pub(super) updated_at: Option<&'a str>,
+}
+
+/// The answer of a check: one user object.
+pub(super) fn user(body: &str) -> Option<User<'_>> {
+    let mut r = Reader { s: body, at: 0 };
+    let u = r.user()?;
+    r.end()?;
+    Some(u)
+}
+
+/// The answer of a multi check: an array of user objects.
+pub(super) fn users(body: &str) -> Option<Vec<User<'_>>> {
+    let mut r = Reader { s: body, at: 0 };
+    let mut out = Vec::new();
+    let mut more = !r.open(b'[', b']')?;
+    while more {
+        out.push(r.user()?);
+        more = r.more(b']')?;
+    }
+    r.end()?;
+    Some(out)
+}
+
+struct Reader<'a> {
+    s: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn step(&mut self, n: usize) {
+        self.at = self.at.saturating_add(n);
+    }
+
+    /// The next byte after whitespace (JSON's four), not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        let b = self.s.as_bytes();
+        while let Some(c) = b.get(self.at) {
+            if !matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+                return Some(*c);
+            }
+            self.step(1);
+        }
+        None
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.step(1))
+    }
+
+    /// Only whitespace left.
+    fn end(&mut self) -> Option<()> {
+        self.peek().is_none().then_some(())
+    }
+
+    /// A string without escapes or control characters.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let rest = self.s.as_bytes().get(start..)?;
+        let len = rest
+            .iter()
+            .position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
+        }
+        let end = start.saturating_add(len);
+        self.at = end.saturating_add(1);
+        self.s.get(start..end)
+    }
+
+    /// A string or `null`.
+    fn opt_string(&mut self) -> Option<Option<&'a str>> {
+        if self.peek()? == b'n' {
+            return self.literal("null").map(|()| None);
+        }
+        self.string().map(Some)
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.peek()?;
+        let end = self.at.saturating_add(word.len());
+        (self.s.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?`, at most 18 digits on each side of the point (what
+    /// `serde_json` reads exactly, no exponent): its text, and whether it is an integer.
+    fn number(&mut self) -> Option<(&'a str, bool)> {
+        self.peek()?;
+        let b = self.s.as_bytes();
+        let start = self.at;
+        if b.get(self.at) == Some(&b'-') {
+            self.step(1);
+        }
+        let digits = |at: usize| {
+            b.get(at..)
+                .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+        };
+        let int = digits(self.at);
+        if int == 0 || int > 18 || (int > 1 && b.get(self.at) == Some(&b'0')) {
+            return None;
+        }
+        self.step(int);
+        let fraction = b.get(self.at) == Some(&b'.');
+        if fraction {
+            let frac = digits(self.at.saturating_add(1));
+            if frac == 0 || frac > 18 {
+                return None;
+            }
+            self.step(frac.saturating_add(1));
+        }
+        if matches!(b.get(self.at), Some(b'e' | b'E')) {
+            return None;
+        }
+        Some((self.s.get(start..self.at)?, !fraction))
+    }
+
+    /// Opens an array or object (`open`): whether it closes at once (`close`).
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        let empty = self.peek()? == close;
+        if empty {
+            self.step(1);
+        }
+        Some(empty)
+    }
+
+    /// After an item: whether another follows (`,`), or the array or object closes.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let c = self.peek()?;
+        self.step(1);
+        if c == b',' {
+            Some(true)
+        } else {
+            (c == close).then_some(false)
+        }
+    }
+
+    /// `"key":`. A key seen twice: the last value counts, as in the `Value` reading (each
+    /// reader below assigns its fields, never accumulates).
+    fn key(&mut self) -> Option<&'a str> {
+        let key = self.string()?;
+        self.eat(b':')?;
+        Some(key)
+    }
+
+    /// Any value of the subset, skipped; `depth` levels of nesting left.
+    fn skip(&mut self, depth: u32) -> Option<()> {
+        let depth = depth.checked_sub(1)?;
+        let c = self.peek()?;
+        let close = match c {
+            b'"' => return self.string().map(drop),
+            b't' => return self.literal("true"),
+            b'f' => return self.literal("false"),
+            b'n' => return self.literal("null"),
+            b'{' => b'}',
+            b'[' => b']',
+            _ => return self.number().map(drop),
+        };
+        let mut more = !self.open(c, close)?;
+        while more {
+            if c == b'{' {
+                self.key()?;
+            }
+            self.skip(depth)?;
+            more = self.more(close)?;
+        }
+        Some(())
+    }
+
+    fn user(&mut self) -> Option<User<'a>> {
+        let mut user_id = None;
+        let mut channels = None;
+        let mut more = !self.open(b'{', b'}')?;
+        while more {
+            match self.key()? {
+                "user_id" => {
+                    let (text, int) = if self.peek()? == b'"' {
+                        (self.string()?, true)
+                    } else {
+                        self.number()?
+                    };
+                    let n = parse_i64(text).filter(|n| int && *n > 0)?;
+                    user_id = Some(UserIdField::Valid(n));
+                }
+                "channels" => channels = self.channels()?,
+                _ => self.skip(16)?,
+            }
+            more = self.more(b'}')?;
+        }
+        Some(User {
+            user_id: user_id?,
+            channels,
+        })
+    }
+
+    /// `channels`: an array of channels, or `null`.
+    fn channels(&mut self) -> Option<Option<Vec<Channel<'a>>>> {
+        if self.peek()? == b'n' {
+            self.literal("null")?;
+            return Some(None);
+        }
+        let mut list = Vec::new();
+        let mut more = !self.open(b'[', b']')?;
+        while more {
+            list.push(self.channel()?);
+            more = self.more(b']')?;
+        }
+        Some(Some(list))
+    }
+
+    fn channel(&mut self) -> Option<Channel<'a>> {
+        let (mut uuid, mut public_id, mut relation) = (None, None, None);
+        let (mut created_at, mut updated_at) = (None, None);
+        let mut more = !self.open(b'{', b'}')?;
+        while more {
+            match self.key()? {
+                "channel_uuid" => uuid = Some(self.string()?),
+                "channel_public_id" => public_id = Some(self.string()?),
+                "relation" => relation = Some(self.string()?),
+                "created_at" => created_at = self.opt_string()?,
+                "updated_at" => updated_at = self.opt_string()?,
+                _ => self.skip(15)?,
+            }
+            more = self.more(b'}')?;
+        }
+        Some(Channel {
+            channel_uuid: uuid?,
+            channel_public_id: public_id?,
+            relation: relation?,
+            created_at,
+            updated_at,
+        })
+    }
+}
