@@ -90,13 +90,16 @@ impl Writer<'_> {
         }
     }
 
-    fn strs(&mut self, key: &str, items: &[String], first: bool) {
+    /// `"key":[…]`, the strings of every part in turn.
+    fn strs(&mut self, key: &str, parts: &[&MultiRelations], first: bool) {
         self.key(key, first);
         self.out.push('[');
-        for (i, s) in items.iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        for s in parts.iter().flat_map(|p| &p.unresolved_user_ids) {
+            if !first {
                 self.out.push(',');
             }
+            first = false;
             self.str(s);
         }
         self.out.push(']');
@@ -142,13 +145,16 @@ impl Writer<'_> {
         self.out.push('}');
     }
 
-    fn users(&mut self, users: &[UserChannelRelations], first: bool) {
+    /// `"users":[…]`, the users of every part in turn.
+    fn users(&mut self, parts: &[&MultiRelations], first: bool) {
         self.key("users", first);
         self.out.push('[');
-        for (i, u) in users.iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        for u in parts.iter().flat_map(|p| &p.users) {
+            if !first {
                 self.out.push(',');
             }
+            first = false;
             self.user(u);
         }
         self.out.push(']');
@@ -171,6 +177,12 @@ impl UserChannelRelations {
 impl MultiRelations {
     /// As JSON: `sorted`, keys in byte order; every string redacted of `secrets`.
     pub fn json(&self, sorted: bool, secrets: &[String]) -> String {
+        Self::merged_json(&[self], sorted, secrets)
+    }
+
+    /// `parts` merged in turn (their users, then their unresolved ids), as [`Self::json`]
+    /// writes one: the batches of a split call written without copying them into one.
+    pub fn merged_json(parts: &[&MultiRelations], sorted: bool, secrets: &[String]) -> String {
         let mut w = Writer {
             out: String::with_capacity(64),
             sorted,
@@ -178,11 +190,11 @@ impl MultiRelations {
         };
         w.out.push('{');
         if sorted {
-            w.strs("unresolvedUserIds", &self.unresolved_user_ids, true);
-            w.users(&self.users, false);
+            w.strs("unresolvedUserIds", parts, true);
+            w.users(parts, false);
         } else {
-            w.users(&self.users, true);
-            w.strs("unresolvedUserIds", &self.unresolved_user_ids, false);
+            w.users(parts, true);
+            w.strs("unresolvedUserIds", parts, false);
         }
         w.out.push('}');
         w.out
@@ -551,6 +563,52 @@ mod tests {
     /// The fast reading takes only answers the `Value` reading reads alike; every other answer
     /// (escapes, exponents, long numbers, deep nesting, bad fields) it leaves to the `Value`
     /// reading, whose error stays the call's.
+    #[test]
+    fn merged_json_writes_the_parts_as_one() {
+        let user = |id: &str, uuid: &str| UserChannelRelations {
+            user_id: id.to_owned(),
+            channels: vec![ChannelRelation {
+                channel_public_id: "_a".to_owned(),
+                channel_uuid: uuid.to_owned(),
+                relation: "ADDED".to_owned(),
+                created_at: Some(1),
+                updated_at: None,
+            }],
+        };
+        let a = MultiRelations {
+            users: vec![user("1", "@x"), user("2", "@y")],
+            unresolved_user_ids: vec!["3".to_owned()],
+        };
+        let b = MultiRelations {
+            users: vec![user("4", "@z")],
+            unresolved_user_ids: vec!["5".to_owned(), "6".to_owned()],
+        };
+        let empty = MultiRelations {
+            users: vec![],
+            unresolved_user_ids: vec![],
+        };
+        let whole = MultiRelations {
+            users: [a.users.clone(), b.users.clone()].concat(),
+            unresolved_user_ids: [a.unresolved_user_ids.clone(), b.unresolved_user_ids.clone()]
+                .concat(),
+        };
+        let secrets = ["@y".to_owned()];
+        for (sorted, secrets) in [(false, &[][..]), (true, &secrets[..])] {
+            assert_eq!(
+                MultiRelations::merged_json(&[&empty, &a, &empty, &b], sorted, secrets),
+                whole.json(sorted, secrets)
+            );
+        }
+        assert_eq!(
+            MultiRelations::merged_json(&[&a, &b], false, &[]),
+            r#"{"users":[{"userId":"1","channels":[{"channelPublicId":"_a","channelUuid":"@x","relation":"ADDED","createdAt":1,"updatedAt":null}]},{"userId":"2","channels":[{"channelPublicId":"_a","channelUuid":"@y","relation":"ADDED","createdAt":1,"updatedAt":null}]},{"userId":"4","channels":[{"channelPublicId":"_a","channelUuid":"@z","relation":"ADDED","createdAt":1,"updatedAt":null}]}],"unresolvedUserIds":["3","5","6"]}"#
+        );
+        assert_eq!(
+            MultiRelations::merged_json(&[&empty, &empty], true, &[]),
+            r#"{"unresolvedUserIds":[],"users":[]}"#
+        );
+    }
+
     #[test]
     fn fast_reading_agrees_with_the_value_reading() {
         let ch = r#""channel_uuid":"@a","channel_public_id":"_a","relation":"ADDED""#;
