@@ -621,7 +621,7 @@ mod tests {
             r#"{"user_id":5}"#.to_owned(),
             r#"{"user_id":5,"channels":[]}"#.to_owned(),
             format!(
-                r#"{{"channels":[{{{ch},"x":[1,-2.5,true,false,null,{{"y":"é"}}]}}],"user_id":5,"extra":{{}}}}"#
+                r#"{{"channels":[{{{ch},"x":1,"y":-2,"z":true,"w":false,"v":null,"u":"é"}}],"user_id":5,"extra":"{{}}"}}"#
             ),
             // A key twice: the last counts.
             format!(r#"{{"user_id":4,"user_id":5,"channels":[{{{ch}}}],"channels":null}}"#),
@@ -652,6 +652,9 @@ mod tests {
             r#"{"user_id":5,"channels":[{"channel_uuid":"@a","relation":"ADDED"}]}"#.to_owned(),
             format!(r#"{{"user_id":5,"channels":[{{{ch},"created_at":5}}]}}"#),
             format!(r#"{{"user_id":5,"channels":[{{{ch},"x":1e400}}]}}"#),
+            format!(r#"{{"user_id":5,"channels":[{{{ch},"x":-2.5}}]}}"#),
+            format!(r#"{{"channels":[{{{ch},"x":[1,{{"y":"é"}}]}}],"user_id":5}}"#),
+            r#"{"user_id":5,"extra":{}}"#.to_owned(),
             format!(r#"{{"user_id":5,"channels":[{{{ch}}}]}} x"#),
             format!(r#"{{"user_id":5,"channels":[{{{ch}}}],}}"#),
             format!(r#"{{"user_id":5,"channels":[{{{ch}}},]}}"#),

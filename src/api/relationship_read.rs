@@ -1,7 +1,7 @@
 //! The fast reading of a relationship answer: one pass over the text, strings borrowed from
 //! it, no `serde_json::Value` tree. It reads only a strict subset of JSON (strings without
-//! escapes, short plain numbers, nesting at most 16 deep) and the documented
-//! shape with valid fields; anything else gives `None`, and `api::relationship` then reads the
+//! escapes, integers of at most 18 digits, no object or array in a field it does not use) and
+//! the documented shape with valid fields; anything else gives `None`, and `api::relationship` then reads the
 //! answer through `serde_json::Value` as before, which gives the result or the error. So every
 //! answer this accepts is one the `Value` reading accepts with the same result, and every
 //! error is the `Value` reading's.
@@ -114,36 +114,24 @@ impl<'a> Reader<'a> {
         (self.s.get(self.at..end)? == word).then(|| self.at = end)
     }
 
-    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?`, at most 18 digits on each side of the point (what
-    /// `serde_json` reads exactly, no exponent): its text, and whether it is an integer.
-    fn number(&mut self) -> Option<(&'a str, bool)> {
+    /// `-?(0|[1-9][0-9]*)`, at most 18 digits (what `serde_json` reads as an integer): its text.
+    fn integer(&mut self) -> Option<&'a str> {
         self.peek()?;
         let b = self.s.as_bytes();
         let start = self.at;
-        if b.get(self.at) == Some(&b'-') {
+        if b.get(start) == Some(&b'-') {
             self.step(1);
         }
-        let digits = |at: usize| {
-            b.get(at..)
-                .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
-        };
-        let int = digits(self.at);
-        if int == 0 || int > 18 || (int > 1 && b.get(self.at) == Some(&b'0')) {
+        let digits = b.get(self.at..)?;
+        let n = digits.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 || n > 18 || (n > 1 && digits.first() == Some(&b'0')) {
             return None;
         }
-        self.step(int);
-        let fraction = b.get(self.at) == Some(&b'.');
-        if fraction {
-            let frac = digits(self.at.saturating_add(1));
-            if frac == 0 || frac > 18 {
-                return None;
-            }
-            self.step(frac.saturating_add(1));
-        }
-        if matches!(b.get(self.at), Some(b'e' | b'E')) {
+        self.step(n);
+        if matches!(b.get(self.at), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        Some((self.s.get(start..self.at)?, !fraction))
+        self.s.get(start..self.at)
     }
 
     /// Opens an array or object (`open`): whether it closes at once (`close`).
@@ -175,28 +163,16 @@ impl<'a> Reader<'a> {
         Some(key)
     }
 
-    /// Any value of the subset, skipped; `depth` levels of nesting left.
-    fn skip(&mut self, depth: u32) -> Option<()> {
-        let depth = depth.checked_sub(1)?;
-        let c = self.peek()?;
-        let close = match c {
-            b'"' => return self.string().map(drop),
-            b't' => return self.literal("true"),
-            b'f' => return self.literal("false"),
-            b'n' => return self.literal("null"),
-            b'{' => b'}',
-            b'[' => b']',
-            _ => return self.number().map(drop),
-        };
-        let mut more = !self.open(c, close)?;
-        while more {
-            if c == b'{' {
-                self.key()?;
-            }
-            self.skip(depth)?;
-            more = self.more(close)?;
+    /// A field this reading does not use, skipped: a string, an integer, `true`, `false` or
+    /// `null` (an object, an array or any other number: `None`).
+    fn skip(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.integer().map(drop),
         }
-        Some(())
     }
 
     fn user(&mut self) -> Option<User<'a>> {
@@ -206,16 +182,16 @@ impl<'a> Reader<'a> {
         while more {
             match self.key()? {
                 "user_id" => {
-                    let (text, int) = if self.peek()? == b'"' {
-                        (self.string()?, true)
+                    let text = if self.peek()? == b'"' {
+                        self.string()?
                     } else {
-                        self.number()?
+                        self.integer()?
                     };
-                    let n = parse_i64(text).filter(|n| int && *n > 0)?;
+                    let n = parse_i64(text).filter(|n| *n > 0)?;
                     user_id = Some(UserIdField::Valid(n));
                 }
                 "channels" => channels = self.channels()?,
-                _ => self.skip(16)?,
+                _ => self.skip()?,
             }
             more = self.more(b'}')?;
         }
@@ -251,7 +227,7 @@ impl<'a> Reader<'a> {
                 "relation" => relation = Some(self.string()?),
                 "created_at" => created_at = self.opt_string()?,
                 "updated_at" => updated_at = self.opt_string()?,
-                _ => self.skip(15)?,
+                _ => self.skip()?,
             }
             more = self.more(b'}')?;
         }
