@@ -117,21 +117,20 @@ impl<'a> Reader<'a> {
     /// `-?(0|[1-9][0-9]*)`, at most 18 digits (what `serde_json` reads as an integer): its text.
     fn integer(&mut self) -> Option<&'a str> {
         self.peek()?;
-        let b = self.s.as_bytes();
         let start = self.at;
-        if b.get(start) == Some(&b'-') {
+        let mut digits: u32 = 0;
+        while let Some(c) = self.s.as_bytes().get(self.at) {
+            match c {
+                b'-' if self.at == start => {}
+                b'0'..=b'9' if digits < 18 => digits = digits.saturating_add(1),
+                b'0'..=b'9' | b'.' | b'e' | b'E' => return None,
+                _ => break,
+            }
             self.step(1);
         }
-        let digits = b.get(self.at..)?;
-        let n = digits.iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 || n > 18 || (n > 1 && digits.first() == Some(&b'0')) {
-            return None;
-        }
-        self.step(n);
-        if matches!(b.get(self.at), Some(b'.' | b'e' | b'E')) {
-            return None;
-        }
-        self.s.get(start..self.at)
+        let text = self.s.get(start..self.at)?;
+        let int = text.strip_prefix('-').unwrap_or(text);
+        (digits > 0 && (digits == 1 || !int.starts_with('0'))).then_some(text)
     }
 
     /// Opens an array or object (`open`): whether it closes at once (`close`).
