@@ -116,7 +116,12 @@ describe("an attempt's answer crossing into wasm", () => {
     const all = { "retry-after": retryAfter, "x-note": "é\n😀" };
     const answer = {
       status: 400,
-      headers: { get: (/** @type {string} */ n) => all[n] ?? null, forEach: (/** @type {Function} */ f) => Object.entries(all).forEach(([k, v]) => f(v, k)) },
+      headers: {
+        get: (/** @type {string} */ n) => all[n] ?? null,
+        forEach: (/** @type {Function} */ f) => {
+          for (const [k, v] of Object.entries(all)) f(v, k);
+        },
+      },
       text: async () => '{"msg":"😀 x\\n",\n"code":-10}',
     };
     const e = await caught(new TalkChannelClient({ adminKey: ADMIN, maxRetries: 0, ...quiet, fetch: async () => answer }).checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: 1 }));
