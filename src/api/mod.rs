@@ -6,6 +6,5 @@ pub use kakao_talk_channel_users::{input, packed, user_reader};
 pub mod options;
 pub mod params;
 pub mod relationship;
-mod relationship_read;
 pub mod webhook;
 pub mod webhook_options;

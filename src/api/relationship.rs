@@ -1,7 +1,6 @@
 //! `GET /v2/api/talk/channels` and `GET /v2/api/talk/channels/multi`: requests, responses,
 //! chunking of user ids by 200 and merging in input order.
 
-use super::relationship_read::{self as read, Channel as RawChannel, User as RawUser, UserIdField};
 use crate::core::decimal::parse_i64;
 use crate::core::error::redact;
 use crate::core::error::ResponseError;
@@ -266,6 +265,22 @@ pub fn multi_request(user_ids: &[UserId], channel_ids: Option<&[ChannelPublicId]
     }
 }
 
+/// One user of an answer, read from its JSON value (by hand, not `#[derive(Deserialize)]`: the
+/// derive's type errors link the float formatting of `core::fmt`, ~11 KB of wasm); its strings
+/// borrowed from the value.
+struct RawUser<'v> {
+    user_id: &'v Value,
+    channels: Option<Vec<RawChannel<'v>>>,
+}
+
+struct RawChannel<'v> {
+    channel_uuid: &'v str,
+    channel_public_id: &'v str,
+    relation: &'v str,
+    created_at: Option<&'v str>,
+    updated_at: Option<&'v str>,
+}
+
 /// What a JSON value is, the way serde's type errors name it.
 fn unexpected(v: &Value) -> String {
     match v {
@@ -339,10 +354,7 @@ fn raw_user<'v>(v: &'v Value, path: &str) -> Result<RawUser<'v>, String> {
         }
         Some(other) => return Err(invalid(&format!("{path}.channels"), other, "a sequence")),
     };
-    Ok(RawUser {
-        user_id: UserIdField::Value(user_id),
-        channels,
-    })
+    Ok(RawUser { user_id, channels })
 }
 
 fn bad(body: &str, message: String) -> ResponseError {
@@ -350,11 +362,7 @@ fn bad(body: &str, message: String) -> ResponseError {
 }
 
 /// The user id as a positive number (the key of an [`IdMap`]) and as its decimal text.
-fn user_id_text(v: UserIdField<'_>, body: &str) -> Result<(u64, String), ResponseError> {
-    let v = match v {
-        UserIdField::Valid(n) => return Ok((n.unsigned_abs(), n.to_string())),
-        UserIdField::Value(v) => v,
-    };
+fn user_id_text(v: &Value, body: &str) -> Result<(u64, String), ResponseError> {
     let id = match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => parse_i64(s),
@@ -414,15 +422,8 @@ pub fn parse_check(
 ) -> Result<UserChannelRelations, ResponseError> {
     // The answer stays parsed while its users are read: they borrow from it.
     let shape = |e: String| bad(body, format!("not the documented relationship JSON: {e}"));
-    // The fast reading first; whatever it does not take, the `Value` reading's result or error.
-    let v;
-    let raw = match read::user(body) {
-        Some(u) => u,
-        None => {
-            v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
-            raw_user(&v, "answer").map_err(shape)?
-        }
-    };
+    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+    let raw = raw_user(&v, "answer").map_err(shape)?;
     let (id, user) = convert_user(raw, body)?;
     match asked {
         Some(asked) if key(asked) != id => Err(bad(
@@ -448,21 +449,14 @@ pub fn parse_multi(
             format!("not the documented multi-relationship JSON array: {e}"),
         )
     };
-    let v;
-    let raw = match read::users(body) {
-        Some(users) => users,
-        None => {
-            v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
-            let Value::Array(a) = &v else {
-                return Err(shape(invalid("answer", &v, "a sequence")));
-            };
-            let mut raw = Vec::with_capacity(a.len());
-            for (i, u) in a.iter().enumerate() {
-                raw.push(raw_user(u, &format!("answer[{i}]")).map_err(shape)?);
-            }
-            raw
-        }
+    let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
+    let Value::Array(a) = &v else {
+        return Err(shape(invalid("answer", &v, "a sequence")));
     };
+    let mut raw = Vec::with_capacity(a.len());
+    for (i, u) in a.iter().enumerate() {
+        raw.push(raw_user(u, &format!("answer[{i}]")).map_err(shape)?);
+    }
     let wanted = positions(asked);
     let mut seen = id_map::with_capacity(raw.len());
     let mut users = Vec::with_capacity(raw.len());
@@ -552,17 +546,6 @@ mod tests {
         UserId::from_i64(n, "u").unwrap()
     }
 
-    /// `parse_check` through the `Value` reading alone (what it did before the fast reading).
-    fn check_by_value(body: &str) -> Result<UserChannelRelations, ResponseError> {
-        let shape = |e: String| bad(body, format!("not the documented relationship JSON: {e}"));
-        let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
-        let raw = raw_user(&v, "answer").map_err(shape)?;
-        convert_user(raw, body).map(|(_, u)| u)
-    }
-
-    /// The fast reading takes only answers the `Value` reading reads alike; every other answer
-    /// (escapes, exponents, long numbers, deep nesting, bad fields) it leaves to the `Value`
-    /// reading, whose error stays the call's.
     #[test]
     fn merged_json_writes_the_parts_as_one() {
         let user = |id: &str, uuid: &str| UserChannelRelations {
@@ -607,97 +590,6 @@ mod tests {
             MultiRelations::merged_json(&[&empty, &empty], true, &[]),
             r#"{"unresolvedUserIds":[],"users":[]}"#
         );
-    }
-
-    #[test]
-    fn fast_reading_agrees_with_the_value_reading() {
-        let ch = r#""channel_uuid":"@a","channel_public_id":"_a","relation":"ADDED""#;
-        let taken = [
-            format!(r#"{{"user_id":5,"channels":[{{{ch}}}]}}"#),
-            format!(
-                r#" {{ "user_id" : "5" , "channels" : [ {{ {ch} , "created_at" : null , "updated_at" : "2020-04-18T03:17:05Z" }} ] }} "#
-            ),
-            r#"{"user_id":"+5","channels":null}"#.to_owned(),
-            r#"{"user_id":5}"#.to_owned(),
-            r#"{"user_id":5,"channels":[]}"#.to_owned(),
-            format!(
-                r#"{{"channels":[{{{ch},"x":1,"y":-2,"z":true,"w":false,"v":null,"u":"é"}}],"user_id":5,"extra":"{{}}"}}"#
-            ),
-            // A key twice: the last counts.
-            format!(r#"{{"user_id":4,"user_id":5,"channels":[{{{ch}}}],"channels":null}}"#),
-            format!(
-                r#"{{"user_id":5,"channels":[{{{ch},"relation":"BLOCKED","created_at":"2020-04-18T03:17:05Z","created_at":null}}]}}"#
-            ),
-            format!(r#"{{"user_id":922337203685477580,"channels":[{{{ch}}}]}}"#),
-        ];
-        for body in &taken {
-            assert!(read::user(body).is_some(), "{body}");
-            assert_eq!(parse_check(body, None), check_by_value(body), "{body}");
-        }
-        let left = [
-            r#"{"user_id":5,"channels":[{"channel_uuid":"@\u0061","channel_public_id":"_a","relation":"ADDED"}]}"#
-                .to_owned(),
-            r#"{"user_id":"5\u0030","channels":[]}"#.to_owned(),
-            r#"{"user_id":5.0,"channels":[]}"#.to_owned(),
-            r#"{"user_id":5e0,"channels":[]}"#.to_owned(),
-            r#"{"user_id":9223372036854775807,"channels":[]}"#.to_owned(),
-            r#"{"user_id":18446744073709551616,"channels":[]}"#.to_owned(),
-            r#"{"user_id":0,"channels":[]}"#.to_owned(),
-            r#"{"user_id":-5,"channels":[]}"#.to_owned(),
-            r#"{"user_id":05,"channels":[]}"#.to_owned(),
-            r#"{"user_id":"-5","channels":[]}"#.to_owned(),
-            r#"{"user_id":true,"channels":[]}"#.to_owned(),
-            r#"{"channels":[]}"#.to_owned(),
-            r#"{"user_id":5,"channels":{}}"#.to_owned(),
-            r#"{"user_id":5,"channels":[{"channel_uuid":"@a","relation":"ADDED"}]}"#.to_owned(),
-            format!(r#"{{"user_id":5,"channels":[{{{ch},"created_at":5}}]}}"#),
-            format!(r#"{{"user_id":5,"channels":[{{{ch},"x":1e400}}]}}"#),
-            format!(r#"{{"user_id":5,"channels":[{{{ch},"x":-2.5}}]}}"#),
-            format!(r#"{{"channels":[{{{ch},"x":[1,{{"y":"é"}}]}}],"user_id":5}}"#),
-            r#"{"user_id":5,"extra":{}}"#.to_owned(),
-            format!(r#"{{"user_id":5,"channels":[{{{ch}}}]}} x"#),
-            format!(r#"{{"user_id":5,"channels":[{{{ch}}}],}}"#),
-            format!(r#"{{"user_id":5,"channels":[{{{ch}}},]}}"#),
-            format!(r#"{{"user_id":5,"x":"a{}b"}}"#, '\u{1}'),
-            format!(
-                r#"{{"user_id":5,"x":{}1{}}}"#,
-                "[".repeat(20),
-                "]".repeat(20)
-            ),
-            r#"{"user_id":5,"x":nul}"#.to_owned(),
-            r#"[{"user_id":5}]"#.to_owned(),
-            String::new(),
-        ];
-        for body in &left {
-            assert!(read::user(body).is_none(), "{body}");
-            assert_eq!(parse_check(body, None), check_by_value(body), "{body}");
-        }
-        // A time the fast reading takes but that is no date: the same error as before.
-        let body = format!(r#"{{"user_id":5,"channels":[{{{ch},"created_at":"yesterday"}}]}}"#);
-        assert!(read::user(&body).is_some());
-        let e = parse_check(&body, None).unwrap_err();
-        assert_eq!(Err(e.clone()), check_by_value(&body));
-        assert!(
-            e.message
-                .contains(r#"created_at is not an RFC3339 date-time: "yesterday""#),
-            "{}",
-            e.message
-        );
-        // The multi answer: taken, and left to the `Value` reading, with the same results.
-        let asked = [uid(5), uid(6)];
-        for body in [
-            format!(r#"[{{"user_id":5,"channels":[{{{ch}}}]}},{{"user_id":"6"}}]"#),
-            "[]".to_owned(),
-            format!(r#"[{{"user_id":5,"channels":[{{{ch}}}]}},{{"user_id":"\u0036"}}]"#),
-        ] {
-            let by_value = serde_json::from_str::<Value>(&body).unwrap();
-            let Value::Array(a) = by_value else { panic!() };
-            let want: Result<Vec<_>, _> = a
-                .iter()
-                .map(|u| convert_user(raw_user(u, "answer").unwrap(), &body).map(|(_, u)| u))
-                .collect::<Result<_, _>>();
-            assert_eq!(parse_multi(&body, &asked), want, "{body}");
-        }
     }
 
     #[test]
