@@ -109,6 +109,37 @@ describe("JSON.stringify(error)", () => {
   });
 });
 
+describe("an attempt's answer crossing into wasm", () => {
+  test("its status, Retry-After, headers and body arrive whole, newlines and astral characters included", async () => {
+    // A Response-like answer (a real Headers refuses a newline in a value).
+    const retryAfter = "😀\n1";
+    const all = { "retry-after": retryAfter, "x-note": "é\n😀" };
+    const answer = {
+      status: 400,
+      headers: {
+        get: (/** @type {string} */ n) => all[n] ?? null,
+        forEach: (/** @type {Function} */ f) => {
+          for (const [k, v] of Object.entries(all)) f(v, k);
+        },
+      },
+      text: async () => '{"msg":"😀 x\\n",\n"code":-10}',
+    };
+    const e = await caught(new TalkChannelClient({ adminKey: ADMIN, maxRetries: 0, ...quiet, fetch: async () => answer }).checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: 1 }));
+    assert.ok(e instanceof KakaoApiError, String(e));
+    assert.equal(e.status, 400);
+    assert.equal(e.code, -10);
+    assert.equal(e.msg, "😀 x\n");
+    assert.deepEqual(e.headers, all);
+    // Without a Retry-After, and an empty body.
+    delete all["retry-after"];
+    answer.text = async () => "";
+    answer.status = 500;
+    const empty = await caught(new TalkChannelClient({ adminKey: ADMIN, maxRetries: 0, ...quiet, fetch: async () => answer }).checkChannelRelationship({ channelIds: ["_ZeUTxl"], userId: 1 }));
+    assert.equal(empty.status, 500);
+    assert.deepEqual(empty.headers, all);
+  });
+});
+
 describe("BulkOperationError", () => {
   const okAdd = (n) => new Response(JSON.stringify({ file_id: 7, request_count: n, success_count: n }));
   const busy = () => new Response('{"msg":"busy","code":-9798}', { status: 503, headers: { "retry-after": "0" } });

@@ -89,13 +89,16 @@ impl Writer<'_> {
         }
     }
 
-    fn strs(&mut self, key: &str, items: &[String], first: bool) {
+    /// `"key":[…]`, the strings of every part in turn.
+    fn strs(&mut self, key: &str, parts: &[&MultiRelations], first: bool) {
         self.key(key, first);
         self.out.push('[');
-        for (i, s) in items.iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        for s in parts.iter().flat_map(|p| &p.unresolved_user_ids) {
+            if !first {
                 self.out.push(',');
             }
+            first = false;
             self.str(s);
         }
         self.out.push(']');
@@ -141,13 +144,16 @@ impl Writer<'_> {
         self.out.push('}');
     }
 
-    fn users(&mut self, users: &[UserChannelRelations], first: bool) {
+    /// `"users":[…]`, the users of every part in turn.
+    fn users(&mut self, parts: &[&MultiRelations], first: bool) {
         self.key("users", first);
         self.out.push('[');
-        for (i, u) in users.iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        for u in parts.iter().flat_map(|p| &p.users) {
+            if !first {
                 self.out.push(',');
             }
+            first = false;
             self.user(u);
         }
         self.out.push(']');
@@ -170,6 +176,12 @@ impl UserChannelRelations {
 impl MultiRelations {
     /// As JSON: `sorted`, keys in byte order; every string redacted of `secrets`.
     pub fn json(&self, sorted: bool, secrets: &[String]) -> String {
+        Self::merged_json(&[self], sorted, secrets)
+    }
+
+    /// `parts` merged in turn (their users, then their unresolved ids), as [`Self::json`]
+    /// writes one: the batches of a split call written without copying them into one.
+    pub fn merged_json(parts: &[&MultiRelations], sorted: bool, secrets: &[String]) -> String {
         let mut w = Writer {
             out: String::with_capacity(64),
             sorted,
@@ -177,11 +189,11 @@ impl MultiRelations {
         };
         w.out.push('{');
         if sorted {
-            w.strs("unresolvedUserIds", &self.unresolved_user_ids, true);
-            w.users(&self.users, false);
+            w.strs("unresolvedUserIds", parts, true);
+            w.users(parts, false);
         } else {
-            w.users(&self.users, true);
-            w.strs("unresolvedUserIds", &self.unresolved_user_ids, false);
+            w.users(parts, true);
+            w.strs("unresolvedUserIds", parts, false);
         }
         w.out.push('}');
         w.out
@@ -254,18 +266,19 @@ pub fn multi_request(user_ids: &[UserId], channel_ids: Option<&[ChannelPublicId]
 }
 
 /// One user of an answer, read from its JSON value (by hand, not `#[derive(Deserialize)]`: the
-/// derive's type errors link the float formatting of `core::fmt`, ~11 KB of wasm).
+/// derive's type errors link the float formatting of `core::fmt`, ~11 KB of wasm); its strings
+/// borrowed from the value.
 struct RawUser<'v> {
     user_id: &'v Value,
-    channels: Option<Vec<RawChannel>>,
+    channels: Option<Vec<RawChannel<'v>>>,
 }
 
-struct RawChannel {
-    channel_uuid: String,
-    channel_public_id: String,
-    relation: String,
-    created_at: Option<String>,
-    updated_at: Option<String>,
+struct RawChannel<'v> {
+    channel_uuid: &'v str,
+    channel_public_id: &'v str,
+    relation: &'v str,
+    created_at: Option<&'v str>,
+    updated_at: Option<&'v str>,
 }
 
 /// What a JSON value is, the way serde's type errors name it.
@@ -298,23 +311,23 @@ fn object<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Fields, String
 }
 
 /// A string field that may be absent or `null`.
-fn opt_string(m: &Fields, key: &str, path: &str) -> Result<Option<String>, String> {
+fn opt_string<'v>(m: &'v Fields, key: &str, path: &str) -> Result<Option<&'v str>, String> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(invalid(&format!("{path}.{key}"), other, "a string")),
     }
 }
 
-fn string(m: &Fields, key: &str, path: &str) -> Result<String, String> {
+fn string<'v>(m: &'v Fields, key: &str, path: &str) -> Result<&'v str, String> {
     match m.get(key) {
         None => Err(format!("{path}: missing field `{key}`")),
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s),
         Some(other) => Err(invalid(&format!("{path}.{key}"), other, "a string")),
     }
 }
 
-fn raw_channel(v: &Value, path: &str) -> Result<RawChannel, String> {
+fn raw_channel<'v>(v: &'v Value, path: &str) -> Result<RawChannel<'v>, String> {
     let m = object(v, path, "a channel object")?;
     Ok(RawChannel {
         channel_uuid: string(m, "channel_uuid", path)?,
@@ -368,13 +381,13 @@ fn user_id_text(v: &Value, body: &str) -> Result<(u64, String), ResponseError> {
         })
 }
 
-fn time_field(v: Option<String>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
+fn time_field(v: Option<&str>, name: &str, body: &str) -> Result<Option<i64>, ResponseError> {
     match v {
         None => Ok(None),
-        Some(s) => parse_rfc3339(&s).map(Some).ok_or_else(|| {
+        Some(s) => parse_rfc3339(s).map(Some).ok_or_else(|| {
             bad(
                 body,
-                format!("{name} is not an RFC3339 date-time: {}", quoted(&s)),
+                format!("{name} is not an RFC3339 date-time: {}", quoted(s)),
             )
         }),
     }
@@ -393,9 +406,9 @@ fn convert_user(
         channels.push(ChannelRelation {
             created_at: time_field(c.created_at, "created_at", body)?,
             updated_at: time_field(c.updated_at, "updated_at", body)?,
-            channel_public_id: c.channel_public_id,
-            channel_uuid: c.channel_uuid,
-            relation: c.relation,
+            channel_public_id: c.channel_public_id.to_owned(),
+            channel_uuid: c.channel_uuid.to_owned(),
+            relation: c.relation.to_owned(),
         });
     }
     Ok((id, UserChannelRelations { user_id, channels }))
@@ -411,12 +424,12 @@ pub fn parse_check(
     let shape = |e: String| bad(body, format!("not the documented relationship JSON: {e}"));
     let v = serde_json::from_str::<Value>(body).map_err(|e| shape(e.to_string()))?;
     let raw = raw_user(&v, "answer").map_err(shape)?;
-    let (_, user) = convert_user(raw, body)?;
-    match asked.map(|id| id.to_string()) {
-        Some(id) if id != user.user_id => Err(bad(
+    let (id, user) = convert_user(raw, body)?;
+    match asked {
+        Some(asked) if key(asked) != id => Err(bad(
             body,
             format!(
-                "Kakao answered for user_id {} but user_id {id} was asked",
+                "Kakao answered for user_id {} but user_id {asked} was asked",
                 user.user_id
             ),
         )),
@@ -531,6 +544,52 @@ mod tests {
 
     fn uid(n: i64) -> UserId {
         UserId::from_i64(n, "u").unwrap()
+    }
+
+    #[test]
+    fn merged_json_writes_the_parts_as_one() {
+        let user = |id: &str, uuid: &str| UserChannelRelations {
+            user_id: id.to_owned(),
+            channels: vec![ChannelRelation {
+                channel_public_id: "_a".to_owned(),
+                channel_uuid: uuid.to_owned(),
+                relation: "ADDED".to_owned(),
+                created_at: Some(1),
+                updated_at: None,
+            }],
+        };
+        let a = MultiRelations {
+            users: vec![user("1", "@x"), user("2", "@y")],
+            unresolved_user_ids: vec!["3".to_owned()],
+        };
+        let b = MultiRelations {
+            users: vec![user("4", "@z")],
+            unresolved_user_ids: vec!["5".to_owned(), "6".to_owned()],
+        };
+        let empty = MultiRelations {
+            users: vec![],
+            unresolved_user_ids: vec![],
+        };
+        let whole = MultiRelations {
+            users: [a.users.clone(), b.users.clone()].concat(),
+            unresolved_user_ids: [a.unresolved_user_ids.clone(), b.unresolved_user_ids.clone()]
+                .concat(),
+        };
+        let secrets = ["@y".to_owned()];
+        for (sorted, secrets) in [(false, &[][..]), (true, &secrets[..])] {
+            assert_eq!(
+                MultiRelations::merged_json(&[&empty, &a, &empty, &b], sorted, secrets),
+                whole.json(sorted, secrets)
+            );
+        }
+        assert_eq!(
+            MultiRelations::merged_json(&[&a, &b], false, &[]),
+            r#"{"users":[{"userId":"1","channels":[{"channelPublicId":"_a","channelUuid":"@x","relation":"ADDED","createdAt":1,"updatedAt":null}]},{"userId":"2","channels":[{"channelPublicId":"_a","channelUuid":"@y","relation":"ADDED","createdAt":1,"updatedAt":null}]},{"userId":"4","channels":[{"channelPublicId":"_a","channelUuid":"@z","relation":"ADDED","createdAt":1,"updatedAt":null}]}],"unresolvedUserIds":["3","5","6"]}"#
+        );
+        assert_eq!(
+            MultiRelations::merged_json(&[&empty, &empty], true, &[]),
+            r#"{"unresolvedUserIds":[],"users":[]}"#
+        );
     }
 
     #[test]

@@ -58,22 +58,10 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
         super::batches::dooms,
     )
     .await?;
-    let merged = |done: &[(usize, _, MultiRelations)]| {
-        let mut all = MultiRelations {
-            users: Vec::new(),
-            unresolved_user_ids: Vec::new(),
-        };
-        for (_, _, m) in done {
-            all.users.extend(m.users.iter().cloned());
-            all.unresolved_user_ids
-                .extend(m.unresolved_user_ids.iter().cloned());
-        }
-        all
-    };
     let done_batches = outcome.finish(
         total,
         &call.secrets,
-        |ok| merged(ok).json(true, &call.secrets),
+        |ok| MultiRelations::merged_json(&parts(ok), true, &call.secrets),
         |i, n, _| {
             let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
             JsonObject::new()
@@ -82,5 +70,14 @@ pub(super) async fn multi(inner: &Inner, args: &Args<'_>) -> Result<JsValue, Cal
                 .finish()
         },
     )?;
-    Ok(JsValue::from_str(&merged(&done_batches).json(false, &[])))
+    Ok(JsValue::from_str(&MultiRelations::merged_json(
+        &parts(&done_batches),
+        false,
+        &[],
+    )))
+}
+
+/// The results of the batches of a split call, to be written as one without copying them.
+fn parts<I>(done: &[(usize, I, MultiRelations)]) -> Vec<&MultiRelations> {
+    done.iter().map(|(_, _, m)| m).collect()
 }

@@ -18,6 +18,7 @@ use crate::core::json::JsonObject;
 use crate::core::log::{path_only, LogLevel};
 use crate::core::request::{Credentials, HttpRequest};
 use crate::core::retry::{self, Failure, Verdict};
+use crate::core::text::join3;
 use js_sys::{Array, Function};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -246,8 +247,8 @@ impl Inner {
         Ok(Route {
             req,
             fetch,
-            url: format!("{}{}", self.base_url, req.path_and_query),
-            endpoint: format!("{} {path}", req.method.as_str()),
+            url: join3(&self.base_url, &req.path_and_query, ""),
+            endpoint: join3(req.method.as_str(), " ", path),
             authorization,
         })
     }

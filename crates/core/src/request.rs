@@ -4,6 +4,7 @@ pub use super::base_url::normalize_base_url;
 use super::error::ValidationError;
 use super::ids::check_secret;
 use super::rules;
+use super::text::join3;
 
 pub const DEFAULT_BASE_URL: &str = "https://kapi.kakao.com";
 
@@ -87,10 +88,10 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The method and path without the query (where ids travel): `"GET /v2/api/talk/channels"`.
     pub fn endpoint(&self) -> String {
-        format!(
-            "{} {}",
+        join3(
             self.method.as_str(),
-            super::log::path_only(&self.path_and_query)
+            " ",
+            super::log::path_only(&self.path_and_query),
         )
     }
 }
@@ -131,7 +132,7 @@ impl Credentials {
             Auth::AdminKey => self
                 .admin_key
                 .as_ref()
-                .map(|k| format!("KakaoAK {k}"))
+                .map(|k| join3("KakaoAK ", k, ""))
                 .ok_or_else(|| {
                     ValidationError::new(
                         "adminKey",
@@ -142,7 +143,7 @@ impl Credentials {
             Auth::RestApiKey => self
                 .rest_api_key
                 .as_ref()
-                .map(|k| format!("KakaoAK {k}"))
+                .map(|k| join3("KakaoAK ", k, ""))
                 .ok_or_else(|| {
                     ValidationError::new(
                         "restApiKey",
@@ -150,7 +151,7 @@ impl Credentials {
                         "customer-file calls need the REST API key: pass restApiKey to the TalkChannelClient or set KAKAO_REST_API_KEY",
                     )
                 }),
-            Auth::Bearer(token) => Ok(format!("Bearer {token}")),
+            Auth::Bearer(token) => Ok(join3("Bearer ", token, "")),
         }
     }
 

@@ -18,6 +18,16 @@ pub fn push_json_str(out: &mut String, s: &str) {
 /// By hand, as `replace_str` below: a `&str` pattern of `str::find`, `contains`, `replace` or
 /// `split_once` links core's two-way searcher, whose slicing can panic with a message that
 /// links `char`'s `Debug` and its Unicode printability tables (~8 KB of wasm together).
+/// `a`, `b` and `c` joined: one allocation of the right size, no formatting machinery (for the
+/// strings of every request: URL, endpoint, `Authorization`).
+pub fn join3(a: &str, b: &str, c: &str) -> String {
+    let mut out = String::with_capacity(a.len().saturating_add(b.len()).saturating_add(c.len()));
+    out.push_str(a);
+    out.push_str(b);
+    out.push_str(c);
+    out
+}
+
 pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
     find_bytes(hay.as_bytes(), needle.as_bytes())
 }
