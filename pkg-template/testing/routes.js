@@ -277,14 +277,18 @@ export function createRouter(state) {
    * @param {string} channelPublicId
    */
   function addedChannel(userType, id, channelPublicId) {
-    let user;
+    // A relation is only ever set for a user that exists (setRelation adds it) and users are
+    // never removed: an app id's relation is looked up by the id itself.
+    const ofChannel = relations.get(channelPublicId);
+    if (ofChannel === undefined) return false;
+    let userId;
     if (userType === "app") {
-      user = users.get(/** @type {string} */ (canonicalUserId(id))); // null: none
+      userId = canonicalUserId(id); // null: none
     } else {
       const digits = phoneDigits(id);
-      user = [...users.values()].find((u) => u.phone !== undefined && phoneDigits(u.phone) === digits);
+      userId = [...users.values()].find((u) => u.phone !== undefined && phoneDigits(u.phone) === digits)?.id;
     }
-    return user !== undefined && relations.get(channelPublicId)?.get(user.id)?.relation === "ADDED";
+    return typeof userId === "string" && ofChannel.get(userId)?.relation === "ADDED";
   }
 
   /** @type {Route} */
@@ -309,7 +313,9 @@ export function createRouter(state) {
       if (u.field === null || typeof u.field !== "object" || Array.isArray(u.field)) {
         return kakaoError(400, -2, "field must be a JSON object");
       }
-      for (const [key, value] of Object.entries(u.field)) {
+      const field = u.field;
+      for (const key of Object.keys(field)) {
+        const value = field[key];
         // The document's own sample sends `"age": 19` to a file registered with 연령.
         let type = typeOf.get(key);
         if (type === undefined && !typeOf.has(key)) {
