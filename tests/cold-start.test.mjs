@@ -68,6 +68,7 @@ test("a cold start compiles a bounded amount of wasm: constructor ≤ 41 KB, wit
     t.skip(`no lazy-compilation trace from Node ${process.versions.node}`);
     return;
   }
+  t.diagnostic(`compiled: constructor ${c.construct} B, first call ${c.firstCall} B (${c.functions} functions)`);
   assert.ok(c.functions > 0, "Node 20 traces each lazily compiled wasm function");
   assert.equal(c.import, 0, "nothing is compiled before the constructor runs");
   assert.ok(c.construct <= 41_000, `the constructor compiled ${c.construct} bytes`);

@@ -18,8 +18,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const scratch = join(root, "tests", ".scratch", "app");
 const packDir = join(root, "target", "pack");
-// The gzip .wasm as measured here (116,303 B, zlib level 9) + 5%, rounded up to a KiB.
-const GZIP_BUDGET = 120 * 1024;
+// The gzip .wasm as measured here (117,464 B, zlib level 9) + 5%, rounded up to a KiB.
+const GZIP_BUDGET = 121 * 1024;
 // Where user 778's check is redirected: a real endpoint that would answer (for user 1001).
 const REDIRECT_TARGET = "/v2/api/talk/channels?target_id_type=user_id&target_id=1001&channel_ids=_ZeUTxl&followed=1";
 
