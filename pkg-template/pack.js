@@ -13,7 +13,7 @@
 //   a<count> an array, then its elements
 //   c<count> an array of `count` users packed separately, in chunks (packUsers): each chunk the
 //     tokens of up to CHUNK users: one string when there is one chunk, else UTF-8 bytes each
-//     (written into wasm memory by __chunkInto)
+//     (written into wasm memory by chunk.js's __chunkInto)
 //   h<kind><index> a handle: hf a function, hs an AbortSignal (or an object with a boolean
 //     `aborted` and an `addEventListener` method: a polyfill's), ho any other object that must
 //     stay a JS value (the logger); the value is `handles[index]`
@@ -265,28 +265,7 @@ function packValue(v, out, handles, depth, seen) {
     }
     const size = mapSizeOf(v);
     if (size >= 0) {
-      // Up to maxKeys + 1 entries, read by this realm's Map methods (a Map of any realm).
-      const n = Math.min(size, maxKeys + 1);
-      const entries = [];
-      for (const e of mapEntries.call(v)) {
-        if (entries.length >= n) break;
-        entries.push(e);
-      }
-      if (entries.some((e) => typeof e[0] !== "string")) {
-        out.push(`x${describe(v)}`);
-        return;
-      }
-      out.push(`o${entries.length}`);
-      for (const [k, x] of entries) {
-        const t = strToken(k);
-        if (t.charCodeAt(0) === 33) {
-          out.length = start;
-          out.push(keyFlaw(k));
-          return;
-        }
-        out.push(t);
-        packValue(x, out, handles, depth + 1, seen);
-      }
+      packMap(v, size, out, handles, depth + 1, seen);
       return;
     }
     if (isPlain(v)) {
@@ -333,8 +312,13 @@ export function pack(values, usersKey, keepKey) {
     if (usersKey !== undefined && v !== null && typeof v === "object" && !Array.isArray(v)) {
       const size = mapSizeOf(v);
       if (size >= 0) {
-        const users = packMapParams(v, size, usersKey, out, handles, seen);
-        if (users !== undefined) chunks = users;
+        seen.add(v);
+        try {
+          const users = packMap(v, size, out, handles, 1, seen, usersKey);
+          if (users !== undefined) chunks = users;
+        } finally {
+          seen.delete(v);
+        }
         continue;
       }
     }
@@ -370,18 +354,20 @@ export function pack(values, usersKey, keepKey) {
 }
 
 /**
- * A `Map` of params (`size` its size) with the array under `usersKey` packed apart, as in a plain
- * object of params: the same tokens packValue writes for a Map otherwise (its entries read once,
- * by this realm's Map methods, at most maxKeys + 1). Returns the users' chunks, if any.
+ * Pushes the tokens of the Map `v` (`size` its size) onto `out`: its entries read once, by this
+ * realm's Map methods (a Map of any realm), at most maxKeys + 1; `x<what>` when a key is not a
+ * string. Values at `depth`; the array under `usersKey` (when given: a Map of params) is packed
+ * apart as in a plain object of params, and its chunks returned.
  * @param {any} v a caller's value, read inside `try` by the caller of pack
  * @param {number} size
- * @param {string} usersKey
  * @param {string[]} out
  * @param {unknown[]} handles
+ * @param {number} depth
  * @param {Set<unknown>} seen
+ * @param {string} [usersKey]
  * @returns {(string | Uint8Array)[] | undefined}
  */
-function packMapParams(v, size, usersKey, out, handles, seen) {
+function packMap(v, size, out, handles, depth, seen, usersKey) {
   const n = Math.min(size, maxKeys + 1);
   const entries = [];
   for (const e of mapEntries.call(v)) {
@@ -394,25 +380,20 @@ function packMapParams(v, size, usersKey, out, handles, seen) {
   }
   let chunks;
   const start = out.length;
-  seen.add(v);
-  try {
-    out.push(`o${entries.length}`);
-    for (const [k, x] of entries) {
-      const t = strToken(k);
-      if (t.charCodeAt(0) === 33) {
-        out.length = start;
-        out.push(keyFlaw(k));
-        return undefined;
-      }
-      out.push(t);
-      if (k === usersKey && Array.isArray(x)) {
-        const users = packUsers(x, handles);
-        chunks = users.chunks;
-        out.push(users.token);
-      } else packValue(x, out, handles, 1, seen);
+  out.push(`o${entries.length}`);
+  for (const [k, x] of entries) {
+    const t = strToken(k);
+    if (t.charCodeAt(0) === 33) {
+      out.length = start;
+      out.push(keyFlaw(k));
+      return undefined;
     }
-  } finally {
-    seen.delete(v);
+    out.push(t);
+    if (usersKey !== undefined && k === usersKey && Array.isArray(x)) {
+      const users = packUsers(x, handles);
+      chunks = users.chunks;
+      out.push(users.token);
+    } else packValue(x, out, handles, depth, seen);
   }
   return chunks;
 }
@@ -539,41 +520,6 @@ function packFlat(v, handles, seen, level) {
 const utf8 = new TextEncoder();
 
 /**
- * Called by wasm (src/wasm/customer_files.rs): the length of `chunks[b]` (packUsers: a string,
- * or its UTF-8 bytes), or -1 for anything else.
- * @param {unknown[]} chunks
- * @param {number} b
- * @returns {number}
- */
-export function __chunkLength(chunks, b) {
-  const c = chunks[b];
-  return typeof c === "string" || c instanceof Uint8Array ? c.length : -1;
-}
-
-/**
- * Called by wasm (src/wasm/customer_files.rs): `chunks[b]` (one __chunkLength accepted) as UTF-8 into wasm memory, the `cap`
- * bytes at `ptr` that Rust allocated for it (nothing allocates in wasm in between, so the view
- * stays valid). Returns the bytes written, or -1 when `cap` was too small for the whole chunk.
- * @param {(string | Uint8Array)[]} chunks
- * @param {number} b
- * @param {WebAssembly.Memory} memory
- * @param {number} ptr
- * @param {number} cap
- * @returns {number}
- */
-export function __chunkInto(chunks, b, memory, ptr, cap) {
-  const c = chunks[b];
-  const to = new Uint8Array(memory.buffer, ptr, cap);
-  if (typeof c !== "string") {
-    if (c.length > cap) return -1;
-    to.set(c);
-    return c.length;
-  }
-  const r = utf8.encodeInto(c, to);
-  return r.read === c.length ? r.written : -1;
-}
-
-/**
  * A chunk of tokens (packUsers) that is not well-formed, each `s` token whose text is not
  * well-formed replaced by the `!surrogate` token strToken makes of that text. Only packFlat's
  * string values are written unchecked (every other token is strToken's, JSON or ASCII, all
@@ -629,7 +575,7 @@ function packUsers(users, handles) {
     }
     // Well-formed (a string with a lone surrogate is a `!surrogate` token instead), and flat:
     // the check flattens the rope `+=` built, once. A call's only chunk stays a string, which
-    // wasm has encoded straight into its memory (__chunkInto): no Uint8Array made and copied.
+    // wasm has encoded straight into its memory (chunk.js's __chunkInto): no Uint8Array made and copied.
     // Of a larger call, each chunk is encoded now, as bytes: 100 strings of 120 KB kept alive
     // in V8's heap until their batch's turn cost more in GC than the encode saves (measured:
     // a 200,000-user add 234 ms with bytes, 404 ms with strings).

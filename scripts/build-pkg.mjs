@@ -39,7 +39,7 @@ mkdirSync(join(out, "testing"), { recursive: true });
 
 // 1. The glue: point its snippet imports at our shipped files (each a snippet: one per job).
 let glue = readFileSync(join(bindgen, `${NAME}.js`), "utf8");
-const SNIPPETS = ["attempt.js", "log.js", "hooks.js", "on-batch.js", "shared.js", "pack.js"];
+const SNIPPETS = ["attempt.js", "log.js", "hooks.js", "on-batch.js", "shared.js", "chunk.js"];
 for (const file of SNIPPETS) {
   const snippetImport = new RegExp(`from '\\./snippets/[^']+/pkg-template/${file.replace(".", "\\.")}'`, "g");
   if ((glue.match(snippetImport) ?? []).length !== 1) fail(`expected exactly one ${file} snippet import in the glue`);
@@ -91,7 +91,7 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files.
-for (const rel of ["errors.js", "env.js", "webhook.js", "webhook-read.js", "webhook-stores.js", "marshal.js", ...SNIPPETS, "revive.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
+for (const rel of ["errors.js", "env.js", "webhook.js", "webhook-read.js", "webhook-stores.js", "marshal.js", ...SNIPPETS, "revive.js", "pack.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
 // The emulator (kakao-talk-channel/testing): every module of pkg-template/testing/, by extension.

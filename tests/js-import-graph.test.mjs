@@ -15,10 +15,10 @@ test("pkg/: no import cycle among the package's modules, and the graph is the on
   assert.deepEqual(cycles(graph), []);
   // The graph was really read (not an empty map that has no cycle either).
   assert.deepEqual([...(graph.get("client.js") ?? [])].sort(), ["env.js", "errors.js", "kakao_talk_channel.js", "marshal.js", "pack.js"]);
-  // The glue imports the snippets Rust calls into, one per job (pack.js: a users chunk written
-  // into wasm memory); they share shared.js only, and pack.js imports nothing.
-  assert.deepEqual([...(graph.get("kakao_talk_channel.js") ?? [])].sort(), ["attempt.js", "hooks.js", "log.js", "on-batch.js", "pack.js", "shared.js"]);
-  assert.deepEqual([...(graph.get("pack.js") ?? [])], []);
+  // The glue imports the snippets Rust calls into, one per job (chunk.js: a users chunk written
+  // into wasm memory); they share shared.js only, and chunk.js imports nothing.
+  assert.deepEqual([...(graph.get("kakao_talk_channel.js") ?? [])].sort(), ["attempt.js", "chunk.js", "hooks.js", "log.js", "on-batch.js", "shared.js"]);
+  assert.deepEqual([...(graph.get("chunk.js") ?? [])], []);
   for (const snippet of ["attempt.js", "hooks.js", "on-batch.js"]) assert.deepEqual([...(graph.get(snippet) ?? [])], ["shared.js"], snippet);
   assert.deepEqual([...(graph.get("marshal.js") ?? [])].sort(), ["log.js", "revive.js", "shared.js"]);
   assert.deepEqual([...(graph.get("testing/server.js") ?? [])], ["testing/emulator.js"]);

@@ -62,7 +62,7 @@ impl Users<'_> {
     }
 }
 
-#[wasm_bindgen(module = "/pkg-template/pack.js")]
+#[wasm_bindgen(module = "/pkg-template/chunk.js")]
 extern "C" {
     /// The length of `chunks[b]` (UTF-16 units of a string, bytes of a Uint8Array), or -1.
     #[wasm_bindgen(js_name = __chunkLength)]
