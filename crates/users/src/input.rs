@@ -193,11 +193,6 @@ pub fn unpackable() -> ValidationError {
     )
 }
 
-/// A result that serde could not write as JSON (none of ours can fail: a bug if seen).
-pub fn unwritable_result() -> ValidationError {
-    ValidationError::new("result", rules::PARAMS_TYPE, "could not be written as JSON")
-}
-
 /// The error for a value that should have been a plain object.
 pub fn not_an_object(v: &Val, field: &str) -> ValidationError {
     not_an_object_named(v.type_name(), field)
@@ -389,7 +384,9 @@ pub fn raw_ids<'a>(v: &Val<'a>, field: &str) -> Result<Vec<RawId<'a>>, Validatio
     }
 }
 
-/// User `i` of an add call (`{ id, fields? }`), typed but not yet validated.
+/// User `i` of an add call (`{ id, fields? }`) read from a value tree, typed but not yet
+/// validated. The package reads users with [`crate::user_reader`] only; this is the fuzz tests'
+/// independent oracle for it (tests/fuzz.rs), never linked into the wasm.
 pub fn raw_user<'a>(v: &Val<'a>, field: &str, i: usize) -> Result<RawUser<'a>, ValidationError> {
     let user_path = || format!("{field}[{i}]");
     let u = match v {

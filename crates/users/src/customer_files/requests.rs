@@ -349,7 +349,8 @@ fn push_key(body: &mut String, first: &mut bool, key: &Key) {
     body.push(':');
 }
 
-/// [`AddBatch`]'s request for users already checked ([`UserChecker::check`]).
+/// [`AddBatch`]'s request for users already checked ([`UserChecker::check`]): the fuzz tests'
+/// oracle for the body [`AddBatch`] writes as it reads (the package itself never calls it).
 pub fn add_request(
     file_id: u64,
     channel: &ChannelPublicId,

@@ -419,7 +419,8 @@ impl<'a> UserChecker<'a> {
 }
 
 /// Validates the users of one add call (all batches) before anything is sent: the first
-/// error, or every user ready to send.
+/// error, or every user ready to send. Used by the fuzz tests as the oracle of the streaming
+/// path ([`UserChecker::validate`] and [`super::AddBatch`]); the package itself never calls it.
 pub fn check_users(
     users: &[RawUser],
     user_type: UserType,
