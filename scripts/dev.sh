@@ -57,8 +57,12 @@ build() {
   step "cargo build --release --target wasm32-unknown-unknown"
   cargo build --release --target wasm32-unknown-unknown --quiet
   step "wasm-bindgen --target web"
-  rm -rf target/bindgen
-  wasm-bindgen target/wasm32-unknown-unknown/release/kakao_talk_channel.wasm \
+  rm -rf target/bindgen target/bindgen-input
+  # The same .wasm, its target_features without `multivalue`: see scripts/bindgen-input.mjs.
+  mkdir -p target/bindgen-input
+  node scripts/bindgen-input.mjs target/wasm32-unknown-unknown/release/kakao_talk_channel.wasm \
+    target/bindgen-input/kakao_talk_channel.wasm
+  wasm-bindgen target/bindgen-input/kakao_talk_channel.wasm \
     --target web --out-dir target/bindgen
   step "assemble pkg/"
   node scripts/build-pkg.mjs
