@@ -1,24 +1,15 @@
 // The linked .wasm as wasm-bindgen reads it: a copy whose `target_features` section no longer
-// lists `multivalue` nor `reference-types`. Usage: node scripts/bindgen-input.mjs IN.wasm OUT.wasm
-// (run by dev.sh, on the release build it makes with `-C target-feature=-reference-types`).
+// lists `multivalue`. Usage: node scripts/bindgen-input.mjs IN.wasm OUT.wasm (run by dev.sh).
 //
-// Why (issue 19, cold start, Node 20): wasm-bindgen picks its ABI from that section, which lists
-// what any linked object used (Rust's precompiled std uses both, rustc's defaults since 1.82).
-// - `multivalue`: wasm-bindgen makes every export that returns more than one value (a
-//   `Result`, a string) return them as wasm multi-values. V8 calls a wasm export through a
-//   generic JS-to-wasm wrapper, except for signatures it does not support, multi-value results
-//   among them: for those it compiles a wrapper per signature with TurboFan, eagerly, inside
-//   `new WebAssembly.Module`. Our exports had five such signatures. Without the rewrite they
-//   return through wasm-bindgen's stack slot (a pointer argument, read back by the glue): the
-//   module compiled in 3.05 instead of 4.72 ms and the SDK's cold share fell 18.6 -> 16.4 ms
-//   (20 fresh processes, interleaved, medians); the `.wasm` is 260 B smaller raw.
-// - `reference-types`: wasm-bindgen passes JS values to and from wasm as `externref`, kept in a
-//   wasm table. Without it (the crate compiled with `-reference-types`, which this section
-//   cannot show since std was compiled with it) they are indices into a JS array in the glue:
-//   the first call 6.84 -> 5.62 ms, the cold share 16.8 -> 15.5 ms (30 fresh processes,
-//   interleaved, twice), the warm single call unchanged (bench/cold-hot.mjs hot), the `.wasm`
-//   0.9 KB smaller gzip and the glue 1 KB larger. Stripping the flag alone, on a build with
-//   reference types, makes wasm-bindgen fail (no `__wbindgen_externref_table_alloc`): loud.
+// Why (issue 19, cold start): wasm-bindgen rewrites every export that returns more than one
+// value (a `Result`, a string) to return them as wasm multi-values when the module says it uses
+// `multivalue`, which rustc does by default since 1.82. V8 (Node 20) calls a wasm export through
+// a generic JS-to-wasm wrapper, except for signatures it does not support, multi-value results
+// among them: for those it compiles a wrapper per signature with TurboFan, eagerly, inside
+// `new WebAssembly.Module`. Our exports had five such signatures: without the rewrite they
+// return through wasm-bindgen's stack slot (a pointer argument, read back from memory by the
+// glue), and the module compiles in 3.05 instead of 4.72 ms (Node 20, 20 fresh processes,
+// interleaved, medians). The code itself is the same; the `.wasm` is 260 B smaller raw.
 import { readFileSync, writeFileSync } from "node:fs";
 
 /** Reads an unsigned LEB128 at `at`: [value, next offset]. */
@@ -84,4 +75,4 @@ export function withoutFeature(wasm, feature) {
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) throw new Error("usage: node scripts/bindgen-input.mjs IN.wasm OUT.wasm");
-writeFileSync(output, withoutFeature(withoutFeature(readFileSync(input), "multivalue"), "reference-types"));
+writeFileSync(output, withoutFeature(readFileSync(input), "multivalue"));

@@ -54,16 +54,11 @@ ensure_tools() {
 
 build() {
   ensure_tools
-  # Without reference types: wasm-bindgen then passes JS values as indices into its JS-side
-  # table, not as externref, which Node 20 starts faster (see scripts/bindgen-input.mjs). Only
-  # this release build: the wasm tests (debug) keep rustc's defaults.
-  step "cargo build --release --target wasm32-unknown-unknown (-reference-types)"
-  RUSTFLAGS="-C target-feature=-reference-types" \
-    cargo build --release --target wasm32-unknown-unknown --quiet
+  step "cargo build --release --target wasm32-unknown-unknown"
+  cargo build --release --target wasm32-unknown-unknown --quiet
   step "wasm-bindgen --target web"
   rm -rf target/bindgen target/bindgen-input
-  # The same .wasm, its target_features without `multivalue` and `reference-types`: see
-  # scripts/bindgen-input.mjs.
+  # The same .wasm, its target_features without `multivalue`: see scripts/bindgen-input.mjs.
   mkdir -p target/bindgen-input
   node scripts/bindgen-input.mjs target/wasm32-unknown-unknown/release/kakao_talk_channel.wasm \
     target/bindgen-input/kakao_talk_channel.wasm

@@ -153,15 +153,3 @@ test("no export of the .wasm returns several values: V8 calls them through its g
   const several = Object.entries(counts).filter(([, n]) => n > 1);
   assert.deepEqual(several, [], "exports with more than one result");
 });
-
-test("the .wasm is built without reference types: the glue passes JS values as indices into its own array, not through an externref table", () => {
-  // dev.sh builds it with `-C target-feature=-reference-types` (scripts/bindgen-input.mjs: the
-  // first call about 1.2 ms faster in a fresh Node 20 process).
-  const module = new WebAssembly.Module(readFileSync(new URL("../pkg/kakao_talk_channel_bg.wasm", import.meta.url)));
-  const names = WebAssembly.Module.exports(module).map((e) => e.name);
-  assert.ok(names.includes("wasmclient_new"), names.join(", "));
-  assert.deepEqual(names.filter((n) => /externref/.test(n)), []);
-  const glue = readFileSync(new URL("../pkg/kakao_talk_channel.js", import.meta.url), "utf8");
-  assert.doesNotMatch(glue, /ExternrefTable|__wbindgen_externrefs/);
-  assert.match(glue, /function addHeapObject\(/);
-});
