@@ -143,7 +143,7 @@ function exportResultCounts(wasm) {
   return exports;
 }
 
-test("no export of the .wasm returns several values: V8 calls them through its generic wrapper, compiling none in new WebAssembly.Module", () => {
+test("no export of the .wasm returns several values: Node 20 compiles a TurboFan wrapper for each such signature inside new WebAssembly.Module", () => {
   // wasm-bindgen makes an export that returns a Result or a string return multi-values when the
   // module lists `multivalue` in its target_features; scripts/bindgen-input.mjs takes it out
   // (Node 20 compiles a TurboFan wrapper per such signature, eagerly: 1.7 ms of the Module).
