@@ -20,6 +20,7 @@ function leb(bytes, at) {
   let i = at;
   for (;;) {
     const b = bytes[i++];
+    if (b === undefined) throw new Error("bindgen-input: a LEB128 number runs past the end of the .wasm");
     value += (b & 0x7f) * 2 ** shift;
     shift += 7;
     if (b < 0x80) return [value, i];
