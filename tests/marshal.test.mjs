@@ -96,6 +96,23 @@ describe("pack: the format", () => {
     assert.equal(chunkText(chunks[0]), generic.slice(head.length));
   });
 
+  test("a chunk's first user packed by any path starts the chunk, with no NUL before it, and the users after it follow one NUL each", () => {
+    const firsts = [new Date(0), "1", { "k\uD800": 1 }, { id: 1, fields: { "k\uD800": 1 } }, {}, null, [1], new Map([["id", 1]])];
+    for (const first of firsts) {
+      const users = [first, { id: 2, fields: { a: 1 } }, { id: 3, fields: { a: 1 } }];
+      const generic = pack([users]).text;
+      const head = `1\0a${users.length}\0`;
+      const { chunks } = pack([{ users }], "users");
+      assert.equal(chunkText(chunks[0]), generic.slice(head.length), String(first));
+      assert.ok(chunkText(chunks[0]).endsWith("\0o2\0sid\0n3\0sfields\0o1\0sa\0n1"));
+    }
+    // A hole first: the chunk is its token alone.
+    const sparse = [];
+    sparse[1] = { id: 1 };
+    const { chunks } = pack([{ users: sparse }], "users");
+    assert.equal(chunkText(chunks[0]), "!hole 2");
+  });
+
   test("users or fields that are Maps with their prototype swapped to Object.prototype are read as their entries in chunks too, never as {}", () => {
     const swapped = (entries) => Object.setPrototypeOf(new Map(entries), Object.prototype);
     const users = [
