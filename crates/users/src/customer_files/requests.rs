@@ -74,15 +74,15 @@ fn push_f64_plain(out: &mut String, n: f64) {
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     // The value is 0.DIGITS × 10^point.
-    let mut digits: String = int.chars().chain(frac.chars()).collect();
+    let mut all = String::with_capacity(int.len().saturating_add(frac.len()));
+    all.push_str(int);
+    all.push_str(frac);
     let mut point = i64::try_from(int.len()).unwrap_or(0).saturating_add(exp);
-    while digits.ends_with('0') {
-        digits.pop();
-    }
+    let digits = all.trim_end_matches('0');
     let lead = digits
         .len()
         .saturating_sub(digits.trim_start_matches('0').len());
-    digits.drain(..lead);
+    let digits = digits.get(lead..).unwrap_or_default();
     point = point.saturating_sub(i64::try_from(lead).unwrap_or(0));
     if negative {
         out.push('-');
@@ -94,9 +94,9 @@ fn push_f64_plain(out: &mut String, n: f64) {
     } else if point <= 0 {
         out.push_str("0.");
         out.push_str(&zeros(point.saturating_neg()));
-        out.push_str(&digits);
+        out.push_str(digits);
     } else if point >= len {
-        out.push_str(&digits);
+        out.push_str(digits);
         out.push_str(&zeros(point.saturating_sub(len)));
     } else {
         // 0 < point < len over ASCII digits: both halves exist (no `split_at`, which panics).
@@ -307,26 +307,18 @@ impl AddBatch {
         let mut first = true;
         // Each key written whole from its JSON text (made once per field name), with the
         // comma and, for a string that needs no escaping, the value's opening quote.
-        let checked = checker.fields(i, user, |_, key, v| {
+        let checked = checker.fields(i, user, &mut |_, key, v| {
+            let plain = matches!(v, RawValue::Text(s) if !needs_escape(s));
+            body.push_str(key.before(first, plain));
             match v {
-                RawValue::Text(s) if !needs_escape(s) => {
-                    body.push_str(key.before(first, true));
+                RawValue::Text(s) if plain => {
                     body.push_str(s);
                     body.push('"');
                 }
-                RawValue::Text(s) => {
-                    body.push_str(key.before(first, false));
-                    push_json_str(body, s);
-                }
-                RawValue::Number(n) => {
-                    body.push_str(key.before(first, false));
-                    push_json_number(body, *n);
-                }
+                RawValue::Text(s) => push_json_str(body, s),
+                RawValue::Number(n) => push_json_number(body, *n),
                 // `fields` passes only strings and finite numbers.
-                RawValue::Other(_) => {
-                    body.push_str(key.before(first, false));
-                    body.push_str("null");
-                }
+                RawValue::Other(_) => body.push_str("null"),
             }
             first = false;
         });

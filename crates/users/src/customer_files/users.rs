@@ -279,7 +279,7 @@ impl<'a> UserChecker<'a> {
     /// allocation per user (only the first time a field name is seen, and past 32 names).
     pub fn validate(&mut self, i: usize, user: &RawUser) -> Result<(), UserError> {
         self.claim(i, user)?;
-        self.fields(i, user, |_, _, _| {})
+        self.fields(i, user, &mut |_, _, _| {})
     }
 
     /// The first checks of [`check`](Self::check): user `i`'s id, and that it is new (then
@@ -310,15 +310,13 @@ impl<'a> UserChecker<'a> {
         &mut self,
         i: usize,
         user: &RawUser,
-        keep: impl FnMut(&Key, &KeyJson, &RawValue),
+        keep: &mut dyn FnMut(&Key, &KeyJson, &RawValue),
     ) -> Result<(), UserError> {
-        let mut keep = keep;
-        self.each_field(user, i, &mut keep)
-            .map_err(|error| UserError {
-                index: i,
-                duplicate_of: None,
-                error,
-            })
+        self.each_field(user, i, keep).map_err(|error| UserError {
+            index: i,
+            duplicate_of: None,
+            error,
+        })
     }
 
     /// The fields of user `i`: keys through the alias mapping, values typed, against the schema.
