@@ -344,7 +344,10 @@ mod tests {
         // An `O` with no `o` before it at its level, or anywhere but a user or its fields.
         assert_eq!(read_all("O\0n1", 1)[0], Err(ReadError::Pack(PackError)));
         let no_fields_yet = "o2\0sid\0n1\0sfields\0u\0O\0n2\0O";
-        assert_eq!(read_all(no_fields_yet, 2)[1], Err(ReadError::Pack(PackError)));
+        assert_eq!(
+            read_all(no_fields_yet, 2)[1],
+            Err(ReadError::Pack(PackError))
+        );
         let elsewhere = "o2\0sid\0n1\0sx\0o1\0sa\0n1\0o2\0sid\0n2\0sx\0O";
         assert_eq!(read_all(elsewhere, 2)[1], Err(ReadError::Pack(PackError)));
     }
