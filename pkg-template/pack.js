@@ -13,7 +13,9 @@
 //   a<count> an array, then its elements
 //   c<count> an array of `count` users packed separately, in chunks (packUsers): each chunk the
 //     tokens of up to CHUNK users: one string when there is one chunk, else UTF-8 bytes each
-//     (written into wasm memory by chunk.js's __chunkInto)
+//     (written into wasm memory by chunk.js's __chunkInto). In a chunk, `O` stands for a user,
+//     or a user's `fields`, with the same keys as the last one of the chunk written as `o`:
+//     its values follow, without the `o<count>` and the keys (packFlat)
 //   h<kind><index> a handle: hf a function, hs an AbortSignal (or an object with a boolean
 //     `aborted` and an `addEventListener` method: a polyfill's), ho any other object that must
 //     stay a JS value (the logger); the value is `handles[index]`
@@ -432,13 +434,25 @@ function keyToken(k) {
  * `\0sfields\0`), or null for a key that is not well-formed; `text[k]` the same with the `s` of a
  * string value. Users mostly share their keys, so the last list of keys and its tokens are kept
  * and reused while the keys are the same. (Fewer, longer pieces make a chunk's string cheaper to
- * build and to encode.)
- * @typedef {{ keys: string[], lead: (string | null)[], text: (string | null)[] }} Shape
+ * build and to encode.) `same` holds the same pieces for an object with the keys of the last
+ * one written in full at its level of the chunk: `O` for `o<count>`, and no key tokens (`\0`
+ * before each value after the first). In each, `before` is what went before the object's tokens
+ * the last time (a NUL between users; the `fields` key's lead for a user's fields), and
+ * `beforeLead`, `beforeText` the first key's `lead` and `text` after it: one piece, made once.
+ * @typedef {{ lead: (string | null)[], text: (string | null)[], before: string, beforeLead: string, beforeText: string }} Pieces
+ * @typedef {{ keys: string[], lead: (string | null)[], full: Pieces, same: Pieces }} Shape
  */
+/**
+ * @param {(string | null)[]} lead
+ * @returns {Pieces}
+ */
+function pieces(lead) {
+  return { lead, text: lead.map((l) => (l === null ? null : `${l}s`)), before: "", beforeLead: "", beforeText: "" };
+}
 /** @type {Shape[]} */
 const shapes = [
-  { keys: [], lead: [], text: [] },
-  { keys: [], lead: [], text: [] },
+  { keys: [], lead: [], full: pieces([]), same: pieces([]) },
+  { keys: [], lead: [], full: pieces([]), same: pieces([]) },
 ];
 /**
  * @param {string[]} keys
@@ -460,30 +474,37 @@ function shapeOf(keys, n, level) {
   }
   /** @type {(string | null)[]} */
   const lead = [];
-  /** @type {(string | null)[]} */
-  const text = [];
   for (let k = 0; k < n; k++) {
     const t = keyToken(keys[k]);
-    const l = t.charCodeAt(0) === 33 ? null : `${k === 0 ? `o${n}` : ""}\0${t}\0`;
-    lead.push(l);
-    text.push(l === null ? null : `${l}s`);
+    lead.push(t.charCodeAt(0) === 33 ? null : `${k === 0 ? `o${n}` : ""}\0${t}\0`);
   }
-  const made = { keys, lead, text };
+  const made = { keys, lead, full: pieces(lead), same: pieces(lead.map((_, k) => (k === 0 ? "O\0" : "\0"))) };
   shapes[level] = made;
   return made;
 }
 
 /**
- * A plain object's own keys and values as one string of tokens (the fast path for the two
- * levels of a user, `level` 0 the user, whose `fields` plain-object value is packed the same
- * way at level 1). The same tokens packValue would write, the values read in the same order.
+ * `acc` followed by `before` and a plain object's own keys and values as tokens (the fast path
+ * for the two levels of a user, `level` 0 the user, whose `fields` plain-object value is packed
+ * the same way at level 1, after its key's lead). The same tokens packValue would write, the
+ * values read in the same order. Appended to the chunk's string piece by piece, with the
+ * constant pieces made once per shape: each piece one more node of the rope, which the encode
+ * into wasm memory flattens (about 5 pieces for a user with an id and two fields). An object
+ * with the keys of the last one written in full at its level of the chunk (`written[level]`)
+ * is written as `O` and its values (Rust's reader, crates/users/src/user_reader.rs, keeps the
+ * keys of the last `o` user and of the last `o` fields it read): `written` is forgotten
+ * wherever Rust may read an `o` this function did not write (a Map, fields packed by
+ * packValue), and put back when the tokens of a user are dropped for a key's flaw.
  * @param {any} v a caller's value, read inside `try` by the caller of pack
  * @param {unknown[]} handles
  * @param {Set<unknown>} seen
  * @param {number} level
+ * @param {string} acc
+ * @param {string} before
+ * @param {(Shape | null)[]} written
  * @returns {string}
  */
-function packFlat(v, handles, seen, level) {
+function packFlat(v, handles, seen, level, acc, before, written) {
   const keys = Object.keys(v);
   // A Map whose prototype was swapped to Object.prototype has no own keys but its entries:
   // packValue reads them. Where no cheap brand check exists, only an object without own keys
@@ -492,29 +513,63 @@ function packFlat(v, handles, seen, level) {
     /** @type {string[]} */
     const sub = [];
     packValue(v, sub, handles, level + 1, seen);
-    return sub.join("\0");
+    forget(written, level);
+    return `${acc}${before}${sub.join("\0")}`;
   }
   const n = Math.min(keys.length, maxKeys + 1);
-  if (n === 0) return "o0";
-  const { lead, text } = shapeOf(keys, n, level);
-  let line = "";
+  if (n === 0) {
+    forget(written, level);
+    return `${acc}${before}o0`;
+  }
+  const shape = shapeOf(keys, n, level);
+  const p = written[level] === shape ? shape.same : shape.full;
+  const { lead, text } = p;
+  if (p.before !== before && lead[0] !== null) {
+    p.before = before;
+    p.beforeLead = before + lead[0];
+    p.beforeText = `${p.beforeLead}s`;
+  }
+  const start = acc;
+  const inner = written[1];
+  let out = acc;
   for (let k = 0; k < n; k++) {
-    const kt = lead[k];
-    if (kt === null) return keyFlaw(keys[k]);
+    if (shape.lead[k] === null) {
+      written[1] = inner;
+      return `${start}${before}${keyFlaw(keys[k])}`;
+    }
+    const kt = k === 0 ? p.beforeLead : lead[k];
     const x = v[keys[k]];
     // Well-formedness is checked once per chunk (packUsers): a NUL still needs this check.
-    if (typeof x === "string") line += x.includes("\0") ? kt + strToken(x) : text[k] + x;
-    else if (typeof x === "number") line += `${kt}n${x}`;
+    if (typeof x === "string") {
+      if (x.includes("\0")) out += kt + strToken(x);
+      else {
+        out += k === 0 ? p.beforeText : text[k];
+        out += x;
+      }
+    } else if (typeof x === "number") out += `${kt}n${x}`;
     else if (level === 0 && keys[k] === "fields" && x !== null && typeof x === "object" && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype) {
-      line += kt + packFlat(x, handles, seen, 1);
+      out = packFlat(x, handles, seen, 1, out, /** @type {string} */ (kt), written);
     } else {
       /** @type {string[]} */
       const sub = [];
       packValue(x, sub, handles, 2, seen);
-      line += kt + sub.join("\0");
+      if (level === 0 && keys[k] === "fields") written[1] = null;
+      out += kt + sub.join("\0");
     }
   }
-  return line;
+  written[level] = shape;
+  return out;
+}
+
+/**
+ * Forgets the shapes written at `level` and below (packFlat's `written`): Rust may have read an
+ * `o` there that packFlat did not write.
+ * @param {(Shape | null)[]} written
+ * @param {number} level
+ */
+function forget(written, level) {
+  if (level === 0) written[0] = null;
+  written[1] = null;
 }
 
 const utf8 = new TextEncoder();
@@ -555,24 +610,27 @@ function packUsers(users, handles) {
   const count = hole === -1 ? n : hole + 1;
   for (let start = 0; start < count; start += CHUNK) {
     const end = Math.min(start + CHUNK, count);
-    // One string, appended to (cheaper than an array joined): its tokens, NUL between.
+    // One string, appended to (cheaper than an array joined): its tokens, a NUL before each
+    // user (the first one's dropped at the end).
     let text = "";
+    /** @type {(Shape | null)[]} */
+    const written = [null, null];
     for (let i = start; i < end; i++) {
-      let t;
-      if (i === hole) t = `!hole ${n}`;
-      else {
-        const u = users[i];
-        if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) t = packFlat(u, handles, seen, 0);
-        else {
-          /** @type {string[]} */
-          const sub = [];
-          packValue(u, sub, handles, 1, seen);
-          t = sub.join("\0");
-        }
+      if (i === hole) {
+        text += `\0!hole ${n}`;
+        break;
       }
-      text = i === start ? t : `${text}\0${t}`;
-      if (i === hole) break;
+      const u = users[i];
+      if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) text = packFlat(u, handles, seen, 0, text, "\0", written);
+      else {
+        /** @type {string[]} */
+        const sub = [];
+        packValue(u, sub, handles, 1, seen);
+        forget(written, 0);
+        text += `\0${sub.join("\0")}`;
+      }
     }
+    text = text.slice(1);
     // Well-formed (a string with a lone surrogate is a `!surrogate` token instead), and flat:
     // the check flattens the rope `+=` built, once. A call's only chunk stays a string, which
     // wasm has encoded straight into its memory (chunk.js's __chunkInto): no Uint8Array made and copied.

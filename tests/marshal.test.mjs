@@ -10,7 +10,56 @@ import { CHUNK, __setIsMap, __setMaxKeys, pack } from "../pkg/pack.js";
 import { parseDated } from "../pkg/shared.js";
 
 /** A packed chunk's tokens: a call's only chunk is a string, each of several UTF-8 bytes. */
-const chunkText = (c) => (typeof c === "string" ? c : new TextDecoder().decode(c));
+/**
+ * A chunk's tokens with each `O` written out as the `o<count>` and keys it stands for (the keys
+ * of the last `o` user, or the last `o` fields of a user, in the chunk), as Rust's reader takes
+ * them: the tokens packValue writes.
+ * @param {string} text
+ */
+function expandShapes(text) {
+  const t = text.split("\0");
+  const out = [];
+  const last = [null, null];
+  let p = 0;
+  const value = () => {
+    const tok = t[p++];
+    out.push(tok);
+    if (tok[0] === "o") {
+      for (let n = Number(tok.slice(1)); n > 0; n--) {
+        out.push(t[p++]);
+        value();
+      }
+    } else if (tok[0] === "a") for (let n = Number(tok.slice(1)); n > 0; n--) value();
+  };
+  const member = (level, key) => (level === 0 && key === "sfields" && (t[p] === "O" || t[p][0] === "o") ? object(1) : value());
+  const object = (level) => {
+    const tok = t[p];
+    if (tok === "O") {
+      p++;
+      assert.ok(last[level], `an O at ${p - 1} with no o before it`);
+      out.push(`o${last[level].length}`);
+      for (const key of last[level]) {
+        out.push(key);
+        member(level, key);
+      }
+    } else if (tok[0] === "o") {
+      p++;
+      out.push(tok);
+      const keys = [];
+      for (let n = Number(tok.slice(1)); n > 0; n--) {
+        const key = t[p++];
+        keys.push(key);
+        out.push(key);
+        member(level, key);
+      }
+      last[level] = keys;
+    } else value();
+  };
+  while (p < t.length) object(0);
+  return out.join("\0");
+}
+const chunkText = (c) => expandShapes(typeof c === "string" ? c : new TextDecoder().decode(c));
+const rawChunk = (c) => (typeof c === "string" ? c : new TextDecoder().decode(c));
 
 const CH = "_ZeUTxl";
 
@@ -94,6 +143,61 @@ describe("pack: the format", () => {
     const { chunks } = pack([{ users }], "users");
     assert.equal(chunks.length, 1);
     assert.equal(chunkText(chunks[0]), generic.slice(head.length));
+  });
+
+  test("in a chunk, a user or fields with the keys of the last one written as `o` is `O` and its values; never after a Map, fields packed apart, or a user dropped for a key's flaw", () => {
+    const nullProto = Object.assign(Object.create(null), { b: 6 });
+    const users = [
+      { id: 1, fields: { a: 1 } },
+      { id: 2, fields: { a: 2 } },
+      { id: 3, fields: { b: 1 }, "k\uD800": 1 },
+      { id: 4, fields: { b: 2 } },
+      { id: 5, fields: { b: 3 } },
+      new Map([["id", 6], ["fields", { b: 4 }]]),
+      { id: 7, fields: { b: 5 } },
+      { id: 8, fields: nullProto },
+      { id: 9, fields: { b: 7 } },
+    ];
+    const { chunks } = pack([{ users }], "users");
+    assert.equal(
+      rawChunk(chunks[0]),
+      [
+        "o2\0sid\0n1\0sfields\0o1\0sa\0n1",
+        "O\0n2\0O\0n2",
+        // Dropped: the fields' keys `b` never reach Rust, so the next `b` fields are written whole.
+        '!surrogatekey "k\\ud800"',
+        "o2\0sid\0n4\0sfields\0o1\0sb\0n2",
+        "O\0n5\0O\0n3",
+        "o2\0sid\0n6\0sfields\0o1\0sb\0n4",
+        "o2\0sid\0n7\0sfields\0o1\0sb\0n5",
+        "O\0n8\0o1\0sb\0n6",
+        "O\0n9\0o1\0sb\0n7",
+      ].join("\0"),
+    );
+    const generic = pack([users]).text;
+    assert.equal(chunkText(chunks[0]), generic.slice(`1\0a${users.length}\0`.length));
+    // Each chunk starts afresh: its first user is written whole.
+    const many = Array.from({ length: CHUNK + 1 }, (_, i) => ({ id: i + 1 }));
+    const two = pack([{ users: many }], "users").chunks.map(rawChunk);
+    assert.ok(two[0].startsWith("o1\0sid\0n1\0O\0n2\0"));
+    assert.equal(two[1], `o1\0sid\0n${CHUNK + 1}`);
+  });
+
+  test("a chunk's first user packed by any path starts the chunk, with no NUL before it, and the users after it follow one NUL each", () => {
+    const firsts = [new Date(0), "1", { "k\uD800": 1 }, { id: 1, fields: { "k\uD800": 1 } }, {}, null, [1], new Map([["id", 1]])];
+    for (const first of firsts) {
+      const users = [first, { id: 2, fields: { a: 1 } }, { id: 3, fields: { a: 1 } }];
+      const generic = pack([users]).text;
+      const head = `1\0a${users.length}\0`;
+      const { chunks } = pack([{ users }], "users");
+      assert.equal(chunkText(chunks[0]), generic.slice(head.length), String(first));
+      assert.ok(chunkText(chunks[0]).endsWith("\0o2\0sid\0n3\0sfields\0o1\0sa\0n1"));
+    }
+    // A hole first: the chunk is its token alone.
+    const sparse = [];
+    sparse[1] = { id: 1 };
+    const { chunks } = pack([{ users: sparse }], "users");
+    assert.equal(chunkText(chunks[0]), "!hole 2");
   });
 
   test("users or fields that are Maps with their prototype swapped to Object.prototype are read as their entries in chunks too, never as {}", () => {

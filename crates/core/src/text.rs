@@ -4,7 +4,7 @@
 /// Appends `s` as a JSON string literal.
 pub fn push_json_str(out: &mut String, s: &str) {
     // Most strings (ids, keys, dates) need no escaping: copy them without serde's detour.
-    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    if !needs_escape(s) {
         out.push('"');
         out.push_str(s);
         out.push('"');
@@ -12,6 +12,12 @@ pub fn push_json_str(out: &mut String, s: &str) {
     }
     // Serializing a &str to JSON cannot fail.
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+/// Whether `s` needs escaping in a JSON string (a quote, a backslash or a control character);
+/// any other character is written as is, as `serde_json` writes it.
+pub fn needs_escape(s: &str) -> bool {
+    s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
 }
 
 /// Where `needle` first occurs in `hay` (a byte offset, on a char boundary: both are UTF-8).

@@ -9,6 +9,9 @@
 //! (`f` function, `s` AbortSignal, `o` object), `x<what>` a value that is not plain data,
 //! `!<kind> <detail>` a fact JS found while reading that makes the value unusable (see
 //! [`Flaw`]): JS reports it, the rule that refuses it is [`super::input::flaw_error`]'s.
+//! In a users chunk only, `O` stands for a user, or a user's `fields`, with the keys of the
+//! last one of the chunk written as `o<count>`: its values follow, without the keys (read by
+//! [`super::user_reader`], never by [`Tokens::value_of`]).
 
 use crate::core::decimal::{parse_f64, parse_usize};
 use std::borrow::Cow;

@@ -36,12 +36,21 @@ enum Fields<'a> {
     Other(&'a str),
 }
 
+/// What [`UserReader::each_key`] calls for each key: the reader, the key, its value's token.
+type EachKey<'r, 'a> =
+    dyn FnMut(&mut UserReader<'a>, &Cow<'a, str>, &'a str) -> Result<(), ReadError> + 'r;
+
 /// Reads users one at a time from one packed chunk.
 pub struct UserReader<'a> {
     tokens: Tokens<'a>,
     user: RawUser<'a>,
     /// The fields' storage while the user read last had none.
     spare: Vec<(Cow<'a, str>, RawValue<'a>)>,
+    /// The keys of the last user read that was an `o` object, and of the last `fields` that
+    /// was one: what an `O` token in their place stands for (pack.js writes `O` for a user, or
+    /// a user's fields, with the same keys as the last one of the chunk: then only its values
+    /// follow). `None` until there is one.
+    shapes: [Option<Vec<Cow<'a, str>>>; 2],
 }
 
 impl<'a> UserReader<'a> {
@@ -54,6 +63,7 @@ impl<'a> UserReader<'a> {
                 fields: None,
             },
             spare: Vec::new(),
+            shapes: [None, None],
         }
     }
 
@@ -103,20 +113,63 @@ impl<'a> UserReader<'a> {
         fields: &mut Vec<(Cow<'a, str>, RawValue<'a>)>,
     ) -> Result<(RawId<'a>, Fields<'a>), ReadError> {
         let token = self.tokens.next_token()?;
-        let Some(count) = body_of(token, b'o') else {
+        if token != "O" && body_of(token, b'o').is_none() {
             let v = self.tokens.value_of(token)?;
             let at = format!("users[{i}]");
             check_flaws(&v, &at, "").map_err(ReadError::Invalid)?;
             return Err(ReadError::Invalid(input::not_an_object(&v, &at)));
-        };
-        let count = packed::count(count)?;
+        }
+        let [mut keys, mut inner] = std::mem::take(&mut self.shapes);
+        let read = self.read_keys(i, token, &mut keys, &mut inner, fields);
+        self.shapes = [keys, inner];
+        read
+    }
+
+    /// The keys of an object (`token` its `o<count>`, or `O`: the keys of `shape`), each
+    /// `(key, its value's token)` handed to `f`; `shape` then holds its keys.
+    fn each_key(
+        &mut self,
+        token: &'a str,
+        shape: &mut Option<Vec<Cow<'a, str>>>,
+        f: &mut EachKey<'_, 'a>,
+    ) -> Result<(), ReadError> {
+        // `f` fails only for a malformed text, which ends the reading: `shape` is then lost.
+        if token == "O" {
+            let keys = shape.take().ok_or(PackError)?;
+            for key in &keys {
+                let value = self.tokens.next_token()?;
+                f(self, key, value)?;
+            }
+            *shape = Some(keys);
+            return Ok(());
+        }
+        let count = packed::count(body_of(token, b'o').ok_or(PackError)?)?;
+        let mut keys = shape.take().unwrap_or_default();
+        keys.clear();
+        for _ in 0..count {
+            let key = self.key()?;
+            let value = self.tokens.next_token()?;
+            f(self, &key, value)?;
+            keys.push(key);
+        }
+        *shape = Some(keys);
+        Ok(())
+    }
+
+    /// [`read`](Self::read) of a user that is an object (`token`: `o<count>` or `O`).
+    fn read_keys(
+        &mut self,
+        i: usize,
+        token: &'a str,
+        keys: &mut Option<Vec<Cow<'a, str>>>,
+        inner: &mut Option<Vec<Cow<'a, str>>>,
+        fields: &mut Vec<(Cow<'a, str>, RawValue<'a>)>,
+    ) -> Result<(RawId<'a>, Fields<'a>), ReadError> {
         let mut flaw: Option<ValidationError> = None;
         let mut unknown: Option<ValidationError> = None;
         let mut id = RawId::Other("undefined");
         let mut state = Fields::Absent;
-        for _ in 0..count {
-            let key = self.key()?;
-            let token = self.tokens.next_token()?;
+        self.each_key(token, keys, &mut |this, key, token| {
             match key.as_bytes() {
                 b"id" => {
                     id = match scalar(token) {
@@ -124,58 +177,50 @@ impl<'a> UserReader<'a> {
                         Some(RawValue::Text(s)) => RawId::Text(s),
                         Some(RawValue::Number(n)) => RawId::Number(n),
                         _ => {
-                            let v = self.tokens.value_of(token)?;
+                            let v = this.tokens.value_of(token)?;
                             note_flaw(&mut flaw, &v, || format!("users[{i}].id"));
                             raw_id(&v)
                         }
                     };
                 }
-                b"fields" => match body_of(token, b'o') {
-                    Some(n) => {
-                        let n = packed::count(n)?;
-                        fields.clear();
-                        // Each field takes two tokens at least: bound the reservation by the
-                        // input (pack.js sends at most one more key than any schema holds).
-                        fields.reserve(n.min(64));
-                        for _ in 0..n {
-                            let name = self.key()?;
-                            let token = self.tokens.next_token()?;
-                            let value = match scalar(token) {
-                                Some(v) => v,
-                                None => {
-                                    let v = self.tokens.value_of(token)?;
-                                    note_flaw(&mut flaw, &v, || {
-                                        format!("users[{i}].fields.{name}")
-                                    });
-                                    raw_value(&v)
-                                }
-                            };
-                            fields.push((name, value));
-                        }
-                        state = Fields::Object;
-                    }
-                    None => {
-                        let v = self.tokens.value_of(token)?;
-                        note_flaw(&mut flaw, &v, || format!("users[{i}].fields"));
-                        state = match v {
-                            Val::Undefined => Fields::Absent,
-                            other => Fields::Other(other.type_name()),
+                b"fields" if token == "O" || body_of(token, b'o').is_some() => {
+                    fields.clear();
+                    this.each_key(token, inner, &mut |this, name, token| {
+                        let value = match scalar(token) {
+                            Some(v) => v,
+                            None => {
+                                let v = this.tokens.value_of(token)?;
+                                note_flaw(&mut flaw, &v, || format!("users[{i}].fields.{name}"));
+                                raw_value(&v)
+                            }
                         };
-                    }
-                },
+                        fields.push((name.clone(), value));
+                        Ok(())
+                    })?;
+                    state = Fields::Object;
+                }
+                b"fields" => {
+                    let v = this.tokens.value_of(token)?;
+                    note_flaw(&mut flaw, &v, || format!("users[{i}].fields"));
+                    state = match v {
+                        Val::Undefined => Fields::Absent,
+                        other => Fields::Other(other.type_name()),
+                    };
+                }
                 _ => {
-                    let v = self.tokens.value_of(token)?;
+                    let v = this.tokens.value_of(token)?;
                     note_flaw(&mut flaw, &v, || format!("users[{i}].{key}"));
                     if unknown.is_none() {
                         unknown = Some(input::unknown_key(
                             &format!("users[{i}]"),
-                            &key,
+                            key,
                             &["id", "fields"],
                         ));
                     }
                 }
             }
-        }
+            Ok(())
+        })?;
         match flaw.or(unknown) {
             Some(e) => Err(ReadError::Invalid(e)),
             None => Ok((id, state)),
@@ -270,6 +315,41 @@ mod tests {
                 fields: Some(vec![("a".into(), RawValue::Number(1.0))]),
             })
         );
+    }
+
+    #[test]
+    fn an_o_stands_for_the_keys_of_the_last_o_user_or_fields_of_the_chunk() {
+        let full = "o2\0sid\0s1\0sfields\0o2\0sa\0n1\0sb\0sx\0\
+                    o2\0sid\0s2\0sfields\0o2\0sa\0n2\0sb\0sy\0\
+                    o2\0sid\0s3\0sfields\0u\0\
+                    o2\0sid\0s4\0sfields\0o2\0sa\0n4\0sb\0sz\0\
+                    o1\0sfields\0o1\0sc\0n5\0\
+                    o2\0sid\0s6\0sfields\0o1\0sc\0n6";
+        // The same users as pack.js writes them: `O` where the keys repeat, at either level
+        // (a user with fields that are not an object leaves the fields' keys as they were).
+        let short = "o2\0sid\0s1\0sfields\0o2\0sa\0n1\0sb\0sx\0\
+                     O\0s2\0O\0n2\0sy\0\
+                     O\0s3\0u\0\
+                     O\0s4\0O\0n4\0sz\0\
+                     o1\0sfields\0o1\0sc\0n5\0\
+                     o2\0sid\0s6\0sfields\0O\0n6";
+        let want = read_all(full, 6);
+        assert!(want.iter().all(Result::is_ok), "{want:?}");
+        assert_eq!(read_all(short, 6), want);
+        let mut r = UserReader::new(short);
+        for i in 0..6 {
+            r.next_user(i).unwrap();
+        }
+        assert!(r.is_done());
+        // An `O` with no `o` before it at its level, or anywhere but a user or its fields.
+        assert_eq!(read_all("O\0n1", 1)[0], Err(ReadError::Pack(PackError)));
+        let no_fields_yet = "o2\0sid\0n1\0sfields\0u\0O\0n2\0O";
+        assert_eq!(
+            read_all(no_fields_yet, 2)[1],
+            Err(ReadError::Pack(PackError))
+        );
+        let elsewhere = "o2\0sid\0n1\0sx\0o1\0sa\0n1\0o2\0sid\0n2\0sx\0O";
+        assert_eq!(read_all(elsewhere, 2)[1], Err(ReadError::Pack(PackError)));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::users::{FieldValue, RawId, RawUser, RawValue, User, UserChecker, User
 use crate::core::ids::{ChannelPublicId, MAX_SAFE_INTEGER};
 use crate::core::request::{Auth, HttpRequest, Idempotency, Method, Query};
 use crate::core::schema::{Key, Schema};
-use crate::core::text::push_json_str;
+use crate::core::text::{needs_escape, push_json_str};
 
 pub const REGISTER_PATH: &str = "/v1/talkchannel/create/target_user_file";
 pub const VIEW_PATH: &str = "/v1/talkchannel/target_user_file";
@@ -74,15 +74,15 @@ fn push_f64_plain(out: &mut String, n: f64) {
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     // The value is 0.DIGITS × 10^point.
-    let mut digits: String = int.chars().chain(frac.chars()).collect();
+    let mut all = String::with_capacity(int.len().saturating_add(frac.len()));
+    all.push_str(int);
+    all.push_str(frac);
     let mut point = i64::try_from(int.len()).unwrap_or(0).saturating_add(exp);
-    while digits.ends_with('0') {
-        digits.pop();
-    }
+    let digits = all.trim_end_matches('0');
     let lead = digits
         .len()
         .saturating_sub(digits.trim_start_matches('0').len());
-    digits.drain(..lead);
+    let digits = digits.get(lead..).unwrap_or_default();
     point = point.saturating_sub(i64::try_from(lead).unwrap_or(0));
     if negative {
         out.push('-');
@@ -94,9 +94,9 @@ fn push_f64_plain(out: &mut String, n: f64) {
     } else if point <= 0 {
         out.push_str("0.");
         out.push_str(&zeros(point.saturating_neg()));
-        out.push_str(&digits);
+        out.push_str(digits);
     } else if point >= len {
-        out.push_str(&digits);
+        out.push_str(digits);
         out.push_str(&zeros(point.saturating_sub(len)));
     } else {
         // 0 < point < len over ASCII digits: both halves exist (no `split_at`, which panics).
@@ -305,14 +305,22 @@ impl AddBatch {
         self.ids.push(body.get(id_start..).unwrap_or_default());
         body.push_str("\",\"field\":{");
         let mut first = true;
-        let checked = checker.fields(i, user, |k, v| {
-            push_key(body, &mut first, k);
+        // Each key written whole from its JSON text (made once per field name), with the
+        // comma and, for a string that needs no escaping, the value's opening quote.
+        let checked = checker.fields(i, user, &mut |_, key, v| {
+            let plain = matches!(v, RawValue::Text(s) if !needs_escape(s));
+            body.push_str(key.before(first, plain));
             match v {
+                RawValue::Text(s) if plain => {
+                    body.push_str(s);
+                    body.push('"');
+                }
                 RawValue::Text(s) => push_json_str(body, s),
                 RawValue::Number(n) => push_json_number(body, *n),
                 // `fields` passes only strings and finite numbers.
                 RawValue::Other(_) => body.push_str("null"),
             }
+            first = false;
         });
         if let Err(e) = checked {
             self.body.truncate(start);
@@ -404,7 +412,7 @@ pub fn delete_request(
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{ch, schema, user};
-    use super::super::users::{check_ids, RawId, RawUser, RawValue};
+    use super::super::users::{check_ids, check_users, RawId, RawUser, RawValue};
     use super::*;
 
     #[test]
@@ -465,6 +473,42 @@ mod tests {
                 r#"{"id":"9223372036854775807","field":{}}]}"#
             ))
         );
+    }
+
+    #[test]
+    fn keys_past_the_name_cache_and_keys_that_need_escaping_are_written_as_the_oracle_writes_them()
+    {
+        // 40 custom names (the checker caches 32 keys' JSON text; the rest is made per user),
+        // one with a quote and a backslash; each user's first field written without a comma.
+        let names: Vec<&'static str> = (0..40)
+            .map(|n| &*Box::leak(format!("k\"{n}\\").into_boxed_str()))
+            .collect();
+        let users: Vec<RawUser<'static>> = (0..40u32)
+            .map(|n| {
+                user(
+                    RawId::Number(f64::from(n + 1)),
+                    &[
+                        (names[n as usize], RawValue::Number(f64::from(n))),
+                        ("gender", RawValue::Text("x\"y".into())),
+                        ("age", RawValue::Number(0.5)),
+                    ],
+                )
+            })
+            .collect();
+        let mut checker = UserChecker::new(UserType::App, None, users.len());
+        let mut batch = AddBatch::new(1, &ch(), UserType::App, users.len());
+        for (i, u) in users.iter().enumerate() {
+            batch.push(&mut checker, i, u).unwrap();
+        }
+        let checked = check_users(&users, UserType::App, None).unwrap();
+        let oracle = add_request(1, &ch(), UserType::App, &checked);
+        let (r, _) = batch.finish();
+        assert_eq!(r.body, oracle.body);
+        assert!(r
+            .body
+            .as_deref()
+            .unwrap()
+            .contains(r#"{"id":"40","field":{"k\"39\\":39,"성별":"x\"y","연령":0.5}}"#));
     }
 
     #[test]
