@@ -173,6 +173,46 @@ describe("concurrency", () => {
     assert.equal(e2.message, "before", "stopped before any batch: the reason itself");
   });
 
+  test("the next batch is built while every slot waits; a stop or a dooming failure meanwhile leaves it unsent and listed, a success sends it", async () => {
+    // Concurrency 1, each answer 40 ms away: batch `next` is built during the wait (after a
+    // turn of the event loop), then sent, listed unsent, or failed with the doom's error.
+    const run = async (outcome, options = {}) => {
+      const bodies = [];
+      const fetch = async (_url, init) => {
+        const body = bodyOf(init);
+        bodies.push(body.users.map((u) => u.id));
+        await new Promise((r) => setTimeout(r, 40));
+        return outcome(bodies.length - 1, body.users.length);
+      };
+      const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", fetch, ...quiet });
+      const events = [];
+      const r = await kakao
+        .addCustomerFileUsers({ fileId: 1, channelPublicId: CH, userType: "app", users: users(7_000) }, { ...options, onBatch: (e) => events.push(e.index) })
+        .catch((e) => e);
+      return { r, bodies, events };
+    };
+    const ok = (_call, sent) => Response.json({ file_id: 1, request_count: sent, success_count: sent });
+    let { r, bodies, events } = await run(ok);
+    assert.deepEqual(bodies, [ids(2000), ids(2000, 2001), ids(2000, 4001), ids(1000, 6001)], "every batch sent once, in order, with its own users");
+    assert.deepEqual(events, [0, 1, 2, 3]);
+    assert.deepEqual(r.batches.map((b) => [b.index, b.userCount]), [[0, 2000], [1, 2000], [2, 2000], [3, 1000]]);
+    const stop = new AbortController();
+    ({ r, bodies, events } = await run((call, sent) => {
+      if (call === 1) stop.abort(new Error("ctrl-c"));
+      return ok(call, sent);
+    }, { stopSignal: stop.signal }));
+    assert.ok(r instanceof BulkOperationError, String(r));
+    assert.equal(bodies.length, 2, "nothing sent after the stop, though batch 2 was built");
+    assert.deepEqual(events, [0, 1]);
+    assert.deepEqual(r.failed.map((b) => [b.index, b.userIds.length, b.error.message]), [[2, 2000, "ctrl-c"], [3, 1000, "ctrl-c"]]);
+    assert.deepEqual(r.failed[0].userIds, ids(2000, 4001));
+    ({ r, bodies } = await run((call, sent) => (call === 1 ? Response.json({ msg: "unauthorized", code: -401 }, { status: 401 }) : ok(call, sent))));
+    assert.ok(r instanceof BulkOperationError, String(r));
+    assert.equal(bodies.length, 2, "nothing sent after the doom, though batch 2 was built");
+    assert.deepEqual(r.failed.map((b) => [b.index, b.error.status]), [[1, 401], [2, 401], [3, 401]]);
+    assert.deepEqual(r.failed[1].userIds, ids(2000, 4001));
+  });
+
   test("concurrency outside 1–16 is a ValidationError", async () => {
     assert.throws(() => new TalkChannelClient({ concurrency: 0 }), { rule: "options.concurrency", field: "concurrency" });
     const kakao = new TalkChannelClient({ restApiKey: "rest0key0bulk0tests", ...quiet });

@@ -106,6 +106,61 @@ for (const over of ["in memory", "over loopback HTTP"]) {
       assert.equal(emu.requests.at(-1).body, '{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"app","user_ids":["\uFFFD"]}');
     });
 
+    test("a delayed add: its body is parsed while the delay runs, the file changes only when it ends; a bad body gets the same 400 after it; an abort during it adds nothing", async () => {
+      const { file_id: fileId } = await (await call("/v1/talkchannel/create/target_user_file", { channel_public_id: CH, file_name: `d${Math.random()}`, schema: { 연령: "number" } })).json();
+      const add = { file_id: fileId, channel_public_id: CH, user_type: "app", users: [{ id: "12345", field: { 연령: 7 } }] };
+      const text = JSON.stringify(add);
+      // JSON.parse watched (this process is the emulator's too): the body's parse is seen while
+      // the answer is still 300 ms away, and the file is untouched until it comes.
+      const parse = JSON.parse;
+      const parsed = [];
+      JSON.parse = (t, ...rest) => {
+        if (t === text) parsed.push(performance.now());
+        return parse(t, ...rest);
+      };
+      try {
+        emu.faults.add({ path: "/v1/talkchannel/update/target_users", delayMs: 300 });
+        const pending = call("/v1/talkchannel/update/target_users", add);
+        const t0 = performance.now();
+        while (emu.requests.at(-1)?.body !== text || parsed.length === 0) {
+          assert.ok(performance.now() - t0 < 250, "the body was not parsed within 250 ms of a 300 ms delay");
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.equal(emu.customerFile(fileId).users.size, 0, "nothing added during the delay");
+        const res = await pending;
+        assert.deepEqual(await res.json(), { file_id: fileId, request_count: 1, success_count: 1 });
+        assert.deepEqual([...emu.customerFile(fileId).users], [["app:12345", { 연령: 7 }]]);
+        assert.equal(parsed.length, 1, "parsed once");
+      } finally {
+        JSON.parse = parse;
+      }
+      // Not JSON: the same answer as without a delay, after it.
+      emu.faults.add({ path: "/v1/talkchannel/update/target_users", delayMs: 50 });
+      const base = server ? server.url : emu.baseUrl;
+      const post = (body, signal) =>
+        (server ? fetch : emu.fetch)(`${base}/v1/talkchannel/update/target_users`, {
+          method: "POST",
+          headers: { Authorization: `KakaoAK ${emu.restApiKey}`, "Content-Type": "application/json" },
+          body,
+          signal,
+        });
+      let res = await post('{"file_id":');
+      assert.equal(res.status, 400);
+      assert.match((await res.json()).msg, /^invalid JSON body: /);
+      res = await post("[1]");
+      assert.deepEqual(await res.json(), { msg: "invalid JSON body: not an object", code: -2 });
+      // Aborted during the delay: the add never happens.
+      emu.faults.add({ path: "/v1/talkchannel/update/target_users", delayMs: 5_000 });
+      const controller = new AbortController();
+      const aborted = post(JSON.stringify({ ...add, users: [{ id: "67890", field: { 연령: 8 } }] }), controller.signal);
+      await new Promise((r) => setTimeout(r, 100));
+      controller.abort();
+      await assert.rejects(aborted);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual([...emu.customerFile(fileId).users.keys()], ["app:12345"]);
+      assert.equal(emu.faults.pending, 0);
+    });
+
     test("404 and 405 answer Kakao-style {msg, code}", async () => {
       let res = await call("/v1/no/such/api");
       assert.equal(res.status, 404);

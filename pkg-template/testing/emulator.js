@@ -3,7 +3,7 @@
 // Part of the emulator: it never imports the SDK.
 import { disturb, createFaults, sleep } from "./faults.js";
 import { toJson } from "./kakao.js";
-import { createRouter } from "./routes.js";
+import { bodyOf, createRouter } from "./routes.js";
 import { createState } from "./state.js";
 import { createWebhookSender } from "./webhook.js";
 /** @import * as T from "./index.js" */
@@ -46,9 +46,15 @@ export function createKakaoEmulator(options = {}) {
       at: now(),
     });
     const fault = take(request.method, url.pathname, /** @type {T.EmulatorRequest} */ (state.requests.at(-1))); // just pushed
-    if (fault?.delayMs) await sleep(fault.delayMs, signal);
+    // The delay starts first and the body's JSON is read while it runs (reading changes
+    // nothing; the route, after the delay, decides what it means): an answer comes `delayMs`
+    // after the request was taken, not `delayMs` plus the parse of 2,000 users.
+    const delay = fault?.delayMs ? sleep(fault.delayMs, signal) : undefined;
+    const payload = bodyOf(text);
+    if (text !== "" && fault?.status === undefined && !fault?.reset) payload.json();
+    if (delay) await delay;
     if (fault?.reset) return { reset: true };
-    const result = fault?.status !== undefined ? { status: fault.status, body: fault.body ?? "" } : route(request, url, text);
+    const result = fault?.status !== undefined ? { status: fault.status, body: fault.body ?? "" } : route(request, url, payload);
     const answerBody = typeof result.body === "string" ? result.body : toJson(result.body);
     const out = disturb({ status: result.status, headers: { "content-type": "application/json;charset=UTF-8" }, body: answerBody }, fault);
     // Every complete answer says its length, as Kakao's do (the delete sample: `Content-Length: 0`).

@@ -27,7 +27,10 @@ export interface FaultSpec {
   status?: number;
   body?: string | object;
   headers?: Record<string, string>;
-  /** Wait before answering (aborted with the request). */
+  /**
+   * Wait before answering (aborted with the request): the wait starts when the request is
+   * taken, its body is parsed during it, and the request changes the state only after it.
+   */
   delayMs?: number;
   /** Send headers, then a body that never ends. */
   stall?: boolean;

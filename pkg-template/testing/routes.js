@@ -18,7 +18,12 @@ import {
 /** @import * as T from "./index.js" */
 /** @import { Reply } from "./kakao.js" */
 /** @import { Channel, State, User } from "./state.js" */
-/** @typedef {(request: Request, query: URLSearchParams, text: string) => Reply} Route */
+/** @typedef {(request: Request, query: URLSearchParams, body: Body) => Reply} Route */
+/**
+ * A request's body: `json()` reads its text as JSON, at most once (`{ value }`, or `{ error }`:
+ * what `JSON.parse` threw).
+ * @typedef {{ json(): { value: unknown; error?: undefined } | { error: unknown; value?: undefined } }} Body
+ */
 /**
  * `Authorization` read: a Kakao error, a user's token, or an app key.
  * @typedef {{ error: Reply; kind?: undefined; userId?: undefined }
@@ -27,10 +32,33 @@ import {
  */
 
 /**
- * The router over `state`: `route(request, url, text)` answers `{ status, body }` (`body` an object
+ * A request's body text as a `Body`: emulator.js reads its JSON while an answer's delay runs
+ * (reading it changes nothing), the route then uses what was read.
+ * @param {string} text
+ * @returns {Body}
+ */
+export function bodyOf(text) {
+  /** @type {ReturnType<Body["json"]> | undefined} */
+  let read;
+  return {
+    json() {
+      if (read === undefined) {
+        try {
+          read = { value: JSON.parse(text) };
+        } catch (error) {
+          read = { error };
+        }
+      }
+      return read;
+    },
+  };
+}
+
+/**
+ * The router over `state`: `route(request, url, body)` answers `{ status, body }` (`body` an object
  * to serialise, or a string), 404 for an unknown path and 405 for a known path's other methods.
  * @param {State} state
- * @returns {(request: Request, url: URL, text: string) => Reply}
+ * @returns {(request: Request, url: URL, body: Body) => Reply}
  */
 export function createRouter(state) {
   const { channels, users, tokens, relations, files, now } = state;
@@ -172,21 +200,21 @@ export function createRouter(state) {
   /**
    * The JSON body of a customer-file POST, or a Kakao-style error.
    * @param {Request} request
-   * @param {string} text
+   * @param {Body} payload
    * @returns {{ error: Reply; body?: undefined } | { error?: undefined; body: any }}
    */
-  function jsonBody(request, text) {
+  function jsonBody(request, payload) {
     const type = request.headers.get("content-type") ?? "";
     if (!/^application\/json\b/i.test(type)) {
       return { error: kakaoError(400, -2, `Content-Type must be application/json, got ${type || "none"}`) };
     }
-    try {
-      const body = JSON.parse(text);
-      if (body === null || typeof body !== "object" || Array.isArray(body)) throw new Error("not an object");
-      return { body };
-    } catch (err) {
-      return { error: kakaoError(400, -2, `invalid JSON body: ${/** @type {Error} */ (err).message}`) };
+    const read = payload.json();
+    const body = read.value;
+    if (read.error !== undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
+      const why = read.error === undefined ? "not an object" : /** @type {Error} */ (read.error).message;
+      return { error: kakaoError(400, -2, `invalid JSON body: ${why}`) };
     }
+    return { body };
   }
 
   /**
@@ -205,10 +233,10 @@ export function createRouter(state) {
   }
 
   /** @type {Route} */
-  function registerFile(request, _query, text) {
+  function registerFile(request, _query, payload) {
     const denied = restAuth(request);
     if (denied) return denied;
-    const { body, error } = jsonBody(request, text);
+    const { body, error } = jsonBody(request, payload);
     if (error) return error;
     const { channel_public_id: channelId, file_name: name, schema } = body;
     if (typeof channelId !== "string" || !channels.has(channelId)) {
@@ -271,15 +299,15 @@ export function createRouter(state) {
   }
 
   /**
-   * Has this user (app id, or phone registered for a user) added the file's channel?
+   * Has this user (app id, or phone registered for a user) added the channel whose relations
+   * are `ofChannel` (none: no user has a relation to it)?
    * @param {"app" | "phone"} userType
    * @param {string} id
-   * @param {string} channelPublicId
+   * @param {Map<string, { relation: T.Relation }> | undefined} ofChannel
    */
-  function addedChannel(userType, id, channelPublicId) {
+  function addedChannel(userType, id, ofChannel) {
     // A relation is only ever set for a user that exists (setRelation adds it) and users are
     // never removed: an app id's relation is looked up by the id itself.
-    const ofChannel = relations.get(channelPublicId);
     if (ofChannel === undefined) return false;
     let userId;
     if (userType === "app") {
@@ -292,10 +320,10 @@ export function createRouter(state) {
   }
 
   /** @type {Route} */
-  function addUsers(request, _query, text) {
+  function addUsers(request, _query, payload) {
     const denied = restAuth(request);
     if (denied) return denied;
-    const { body, error } = jsonBody(request, text);
+    const { body, error } = jsonBody(request, payload);
     if (error) return error;
     const found = fileOf(body);
     if (found.error) return found.error;
@@ -327,10 +355,11 @@ export function createRouter(state) {
       }
     }
     let success = 0;
+    const ofChannel = relations.get(file.channelPublicId);
     for (const u of list) {
       // Kakao quirk: a user without `field` (e.g. a misspelled `field_data`) is silently not added.
       if (u.field === undefined) continue;
-      if (!addedChannel(body.user_type, u.id, file.channelPublicId)) continue;
+      if (!addedChannel(body.user_type, u.id, ofChannel)) continue;
       file.users.set(`${body.user_type}:${u.id}`, u.field);
       success += 1;
     }
@@ -339,10 +368,10 @@ export function createRouter(state) {
   }
 
   /** @type {Route} */
-  function deleteUsers(request, _query, text) {
+  function deleteUsers(request, _query, payload) {
     const denied = restAuth(request);
     if (denied) return denied;
-    const { body, error } = jsonBody(request, text);
+    const { body, error } = jsonBody(request, payload);
     if (error) return error;
     const found = fileOf(body);
     if (found.error) return found.error;
@@ -369,9 +398,9 @@ export function createRouter(state) {
     "POST /v1/talkchannel/delete/target_users": deleteUsers,
   };
 
-  return function route(request, url, text) {
+  return function route(request, url, payload) {
     const handler = routes[`${request.method} ${url.pathname}`];
-    if (handler) return handler(request, url.searchParams, text);
+    if (handler) return handler(request, url.searchParams, payload);
     const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
     // Kakao-style bodies: the document gives no code for these, so the closest of Kakao's
     // table: -3 (API not supported) for an unknown path, -2 (bad request) for a wrong method.

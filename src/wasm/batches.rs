@@ -1,7 +1,8 @@
 //! The runner behind every split call (multi check by 200, add and delete by 2,000): up to
 //! `concurrency` batches in flight, built one at a time as slots free up (so memory holds
-//! only the batches in flight), each reported to `onBatch` as it settles, results kept in
-//! input order.
+//! only the batches in flight, and the next one: built while every slot waits for its answer,
+//! so that a freed slot sends at once), each reported to `onBatch` as it settles, results
+//! kept in input order.
 //!
 //! One rule for all three calls: when every batch succeeded the call resolves; when some
 //! batches succeeded and others did not, it rejects with `BulkOperationError` carrying what
@@ -95,18 +96,23 @@ type Settled<T> = Result<(T, u32), (CallError, u32)>;
 
 type BatchFuture<'f, T> = Pin<Box<dyn Future<Output = (usize, Batch, Settled<T>)> + 'f>>;
 
-/// Resolves with the first of `futures` to finish, removing it.
+/// A turn of the event loop (a `setTimeout` of 0).
+type Idle = Pin<Box<dyn Future<Output = Result<(), CallError>>>>;
+
+/// Resolves with the first of `futures` to finish, removing it (`Some(None)` when there are
+/// none); or with `None` when `idle` resolves first.
 struct FirstDone<'a, 'f, T> {
     futures: &'a mut Vec<BatchFuture<'f, T>>,
+    idle: Option<Idle>,
 }
 
 impl<T> Future for FirstDone<'_, '_, T> {
-    type Output = Option<(usize, Batch, Settled<T>)>;
+    type Output = Option<Option<(usize, Batch, Settled<T>)>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let futures = &mut self.futures;
         if futures.is_empty() {
-            return Poll::Ready(None);
+            return Poll::Ready(Some(None));
         }
         let ready = futures
             .iter_mut()
@@ -115,12 +121,13 @@ impl<T> Future for FirstDone<'_, '_, T> {
                 Poll::Ready(out) => Some((i, out)),
                 Poll::Pending => None,
             });
-        match ready {
-            Some((i, out)) => {
-                drop(futures.swap_remove(i));
-                Poll::Ready(Some(out))
-            }
-            None => Poll::Pending,
+        if let Some((i, out)) = ready {
+            drop(futures.swap_remove(i));
+            return Poll::Ready(Some(Some(out)));
+        }
+        match self.idle.as_mut().map(|idle| idle.as_mut().poll(cx)) {
+            Some(Poll::Ready(_)) => Poll::Ready(None),
+            _ => Poll::Pending,
         }
     }
 }
@@ -196,13 +203,18 @@ impl Run<'_> {
         };
         let mut in_flight: Vec<BatchFuture<'_, T>> = Vec::new();
         let mut next = 0usize;
+        // Batch `next`, built ahead while every slot waited.
+        let mut ready: Option<Batch> = None;
         let mut stop: Option<Failure> = None;
         loop {
             if let Some(sig) = call.stop.as_ref().filter(|s| stop.is_none() && s.aborted()) {
                 stop = Some(Failure::Aborted(outcome.reason(sig.reason())));
             }
             while stop.is_none() && next < self.count && in_flight.len() < call.concurrency {
-                let batch = make(next)?;
+                let batch = match ready.take() {
+                    Some(batch) => batch,
+                    None => make(next)?,
+                };
                 if outcome.endpoint.is_empty() {
                     outcome.endpoint = batch.request.endpoint();
                 }
@@ -222,11 +234,19 @@ impl Run<'_> {
                 }));
                 next = next.saturating_add(1);
             }
-            let Some((index, batch, result)) = (FirstDone {
+            // Every slot busy: batch `next` is built after a turn of the event loop (the
+            // requests just started go out first), unless an answer comes before.
+            let ahead = ready.is_none() && stop.is_none() && next < self.count;
+            let Some(settled) = (FirstDone {
                 futures: &mut in_flight,
+                idle: ahead.then(|| Box::pin(super::transport::sleep(0, None)) as Idle),
             })
             .await
             else {
+                ready = Some(make(next)?);
+                continue;
+            };
+            let Some((index, batch, result)) = settled else {
                 break;
             };
             match result {
@@ -278,7 +298,10 @@ impl Run<'_> {
         // Batches never started because a failure doomed them (or the call was aborted).
         if let Some(failure) = stop {
             while next < self.count {
-                let batch = make(next)?;
+                let batch = match ready.take() {
+                    Some(batch) => batch,
+                    None => make(next)?,
+                };
                 let f = match &failure {
                     Failure::Record(m, v) => Failure::Record(m.clone(), v.clone()),
                     Failure::Aborted(r) => Failure::Aborted(*r),
