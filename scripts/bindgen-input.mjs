@@ -12,9 +12,10 @@
 // interleaved, medians); `bench/cold-hot.mjs cold`, 40 processes: `import` 11.5 -> 9.7 ms, the
 // SDK's share 17.3 -> 15.6 ms. The code itself is the same; the `.wasm` is 260 B smaller raw.
 import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 
 /** Reads an unsigned LEB128 at `at`: [value, next offset]. */
-function leb(bytes, at) {
+export function leb(bytes, at) {
   let value = 0;
   let shift = 0;
   let i = at;
@@ -75,6 +76,9 @@ export function withoutFeature(wasm, feature) {
   return Buffer.concat(parts);
 }
 
-const [input, output] = process.argv.slice(2);
-if (!input || !output) throw new Error("usage: node scripts/bindgen-input.mjs IN.wasm OUT.wasm");
-writeFileSync(output, withoutFeature(readFileSync(input), "multivalue"));
+// Run as a script (dev.sh); imported, it only exports (tests/cold-start.test.mjs reads LEB128s with it).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [input, output] = process.argv.slice(2);
+  if (!input || !output) throw new Error("usage: node scripts/bindgen-input.mjs IN.wasm OUT.wasm");
+  writeFileSync(output, withoutFeature(readFileSync(input), "multivalue"));
+}

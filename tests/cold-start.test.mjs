@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { leb } from "../scripts/bindgen-input.mjs";
 
 const entry = fileURLToPath(new URL("../pkg/node.js", import.meta.url));
 // The marks are written with writeSync: a write to a pipe through process.stdout may land after
@@ -75,19 +76,6 @@ test("a cold start compiles a bounded amount of wasm: constructor ≤ 41 KB, wit
   assert.ok(c.construct <= 41_000, `the constructor compiled ${c.construct} bytes`);
   assert.ok(c.construct + c.firstCall <= 95_000, `the constructor and the first call compiled ${c.construct + c.firstCall} bytes`);
 });
-
-/** Reads an unsigned LEB128 at `at`: [value, next offset]. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  let i = at;
-  for (;;) {
-    const b = bytes[i++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (b < 0x80) return [value, i];
-  }
-}
 
 /** The number of results of each exported function of a .wasm, by export name. */
 function exportResultCounts(wasm) {
