@@ -647,21 +647,23 @@ function packUsers(users, handles) {
   /** @type {Scratch} */
   const scratch = { clean: protoClean(), keys: [[], []], values: [[], []] };
   const n = users.length;
-  const hole = firstHole(users, n);
-  const count = hole === -1 ? n : hole + 1;
-  for (let start = 0; start < count; start += CHUNK) {
-    const end = Math.min(start + CHUNK, count);
+  // The first hole, found as the users are read (a missing index reads as undefined): no list
+  // of the array's keys made up front (firstHole), and no more read than up to the hole.
+  let hole = -1;
+  for (let start = 0; start < n && hole === -1; start += CHUNK) {
+    const end = Math.min(start + CHUNK, n);
     // One string, appended to (cheaper than an array joined): its tokens, a NUL before each
     // user (the first one's dropped at the end).
     let text = "";
     /** @type {(Shape | null)[]} */
     const written = [null, null];
     for (let i = start; i < end; i++) {
-      if (i === hole) {
+      const u = users[i];
+      if (u === undefined && !(i in users)) {
+        hole = i;
         text += `\0!hole ${n}`;
         break;
       }
-      const u = users[i];
       if (u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype) text = packFlat(u, handles, seen, 0, text, "\0", written, scratch);
       else {
         /** @type {string[]} */
@@ -675,15 +677,15 @@ function packUsers(users, handles) {
     // Well-formed (a string with a lone surrogate is a `!surrogate` token instead), and flat:
     // the check flattens the rope `+=` built, once. A call's only chunk stays a string, which
     // wasm has encoded straight into its memory (chunk.js's __chunkInto): no Uint8Array made and copied.
-    // Of a larger call, each chunk is encoded now, as bytes: 100 strings of 120 KB kept alive
+    // Of a larger call (more than CHUNK users up to the first hole), each chunk is encoded now, as bytes: 100 strings of 120 KB kept alive
     // in V8's heap until their batch's turn cost more in GC than the encode saves (measured:
     // a 200,000-user add 234 ms with bytes, 404 ms with strings).
     const whole = wellFormed(text) ? text : flawedValues(text);
-    chunks.push(count > CHUNK ? utf8.encode(whole) : whole);
+    chunks.push(n > CHUNK && (hole === -1 || hole >= CHUNK) ? utf8.encode(whole) : whole);
   }
-  if (hole === -1) {
-    const after = users.length;
-    if (after !== n) return { chunks: undefined, token: `!changed ${n} ${after}` };
-  }
+  const count = hole === -1 ? n : hole + 1;
+  // An array that shrank while read has a missing index where it ended: changed, not a hole.
+  const after = users.length;
+  if (after !== n) return { chunks: undefined, token: `!changed ${n} ${after}` };
   return { chunks, token: `c${count}` };
 }
