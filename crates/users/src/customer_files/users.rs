@@ -189,6 +189,18 @@ fn at<T>(
     })
 }
 
+/// User `i`'s id refused by `error` (checked with an empty path): the error at `users[i].id`.
+#[cold]
+#[inline(never)]
+fn id_refused(i: usize, mut error: ValidationError) -> UserError {
+    error.field = bounded(format!("users[{i}].id"), MAX_FIELD_CHARS);
+    UserError {
+        index: i,
+        duplicate_of: None,
+        error,
+    }
+}
+
 /// How many distinct field names a `UserChecker` remembers as checked.
 const KNOWN_KEYS: usize = 32;
 
@@ -285,22 +297,28 @@ impl<'a> UserChecker<'a> {
     /// The first checks of [`check`](Self::check): user `i`'s id, and that it is new (then
     /// remembered as seen). Returns its duplicate key: for an app id, the id itself.
     pub fn claim(&mut self, i: usize, user: &RawUser) -> Result<u64, UserError> {
-        let id_path = || format!("users[{i}].id");
-        let key = at(id_key(&user.id, self.user_type, ""), id_path).map_err(|error| UserError {
-            index: i,
-            duplicate_of: None,
-            error,
-        })?;
+        let key = match id_key(&user.id, self.user_type, "") {
+            Ok(key) => key,
+            Err(error) => return Err(id_refused(i, error)),
+        };
         // One lookup for a new id (the common case); a repeat puts its first position back.
         if let Some(first) = self.seen.insert(key, i) {
-            self.seen.insert(key, first);
-            return Err(UserError {
-                index: i,
-                duplicate_of: Some(first),
-                error: duplicate(&id_path(), &format!("users[{first}].id")),
-            });
+            return Err(self.repeated(i, key, first));
         }
         Ok(key)
+    }
+
+    /// The error of user `i`, whose id is the same as user `first`'s (then kept as the first).
+    /// Apart and cold, as `id_refused`: the error paths' formatting out of `claim`'s frame.
+    #[cold]
+    #[inline(never)]
+    fn repeated(&mut self, i: usize, key: u64, first: usize) -> UserError {
+        self.seen.insert(key, first);
+        UserError {
+            index: i,
+            duplicate_of: Some(first),
+            error: duplicate(&format!("users[{i}].id"), &format!("users[{first}].id")),
+        }
     }
 
     /// The last checks of [`check`](Self::check): user `i`'s fields, in order; `keep(key,
