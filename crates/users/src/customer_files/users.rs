@@ -201,6 +201,67 @@ fn id_refused(i: usize, mut error: ValidationError) -> UserError {
     }
 }
 
+/// Why [`UserChecker::each_field`] refused a field.
+enum Refusal<'k> {
+    /// Its key is one this user already has (under this or another name).
+    Repeated(&'k Key),
+    /// Its key is not in the file's schema.
+    Unknown(&'k Key),
+    /// A string where the schema declares a number.
+    WantNumber,
+    /// A number where the schema declares a string.
+    WantString,
+    /// A custom key's value that is not a number.
+    CustomNotNumber,
+}
+
+/// The refusal of field `name` of user `i`. Apart and cold, with [`at_field`]: the errors'
+/// formatting out of the frame of `each_field`, which runs for every field of every user.
+#[cold]
+#[inline(never)]
+fn field_refused(i: usize, name: &str, why: Refusal) -> ValidationError {
+    let path = format!("users[{i}].fields.{name}");
+    match why {
+        Refusal::Repeated(key) => ValidationError::new(
+            path,
+            rules::FIELDS_DUPLICATE_KEY,
+            format!(
+                "{} means {}, which this user already has",
+                quoted(name),
+                key.as_str()
+            ),
+        ),
+        Refusal::Unknown(key) => ValidationError::new(
+            path,
+            rules::FIELDS_UNKNOWN_KEY,
+            format!("{} is not in the file's schema", quoted(key.as_str())),
+        ),
+        Refusal::WantNumber => ValidationError::new(
+            path,
+            rules::FIELDS_TYPE_MISMATCH,
+            "the schema declares \"number\"; got a string",
+        ),
+        Refusal::WantString => ValidationError::new(
+            path,
+            rules::FIELDS_TYPE_MISMATCH,
+            "the schema declares \"string\"; got a number",
+        ),
+        Refusal::CustomNotNumber => ValidationError::new(
+            path,
+            rules::FIELDS_CUSTOM_VALUE_TYPE,
+            "a custom key's value must be a number",
+        ),
+    }
+}
+
+/// `error` (checked with an empty path) at field `name` of user `i`.
+#[cold]
+#[inline(never)]
+fn at_field(i: usize, name: &str, mut error: ValidationError) -> ValidationError {
+    error.field = bounded(format!("users[{i}].fields.{name}"), MAX_FIELD_CHARS);
+    error
+}
+
 /// How many distinct field names a `UserChecker` remembers as checked.
 const KNOWN_KEYS: usize = 32;
 
@@ -384,11 +445,10 @@ impl<'a> UserChecker<'a> {
         let mut mine: u64 = 0;
         let mut uncached: Vec<(Key, KeyJson)> = Vec::new();
         for (name, value) in fields {
-            let path = || format!("users[{i}].fields.{name}");
             let at_known = match self.known.iter().position(|k| k.name == **name) {
                 Some(j) => Some(j),
                 None => {
-                    let key = at(check_key(name, "", "fields"), path)?;
+                    let key = check_key(name, "", "fields").map_err(|e| at_field(i, name, e))?;
                     let json = KeyJson::new(&key);
                     if self.known.len() < KNOWN_KEYS {
                         self.known.push(Known {
@@ -414,7 +474,7 @@ impl<'a> UserChecker<'a> {
             let is_number = match value {
                 RawValue::Text(_) => false,
                 RawValue::Number(n) if n.is_finite() => true,
-                _ => at(value_is_number(value, ""), path)?,
+                _ => value_is_number(value, "").map_err(|e| at_field(i, name, e))?,
             };
             let repeated = self
                 .known
@@ -426,46 +486,20 @@ impl<'a> UserChecker<'a> {
                     .take(uncached.len().saturating_sub(usize::from(!is_known)))
                     .any(|(k, _)| k == key);
             if repeated {
-                return Err(ValidationError::new(
-                    path(),
-                    rules::FIELDS_DUPLICATE_KEY,
-                    format!(
-                        "{} means {}, which this user already has",
-                        quoted(name),
-                        key.as_str()
-                    ),
-                ));
+                return Err(field_refused(i, name, Refusal::Repeated(key)));
             }
             match self.schema.map(|s| s.type_of(key)) {
-                Some(None) => {
-                    return Err(ValidationError::new(
-                        path(),
-                        rules::FIELDS_UNKNOWN_KEY,
-                        format!("{} is not in the file's schema", quoted(key.as_str())),
-                    ))
-                }
+                Some(None) => return Err(field_refused(i, name, Refusal::Unknown(key))),
                 Some(Some(ValueType::Number)) if !is_number => {
-                    return Err(ValidationError::new(
-                        path(),
-                        rules::FIELDS_TYPE_MISMATCH,
-                        "the schema declares \"number\"; got a string",
-                    ))
+                    return Err(field_refused(i, name, Refusal::WantNumber))
                 }
                 Some(Some(ValueType::String)) if is_number => {
-                    return Err(ValidationError::new(
-                        path(),
-                        rules::FIELDS_TYPE_MISMATCH,
-                        "the schema declares \"string\"; got a number",
-                    ))
+                    return Err(field_refused(i, name, Refusal::WantString))
                 }
                 _ => {}
             }
             if matches!(key, Key::Custom(_)) && !is_number {
-                return Err(ValidationError::new(
-                    path(),
-                    rules::FIELDS_CUSTOM_VALUE_TYPE,
-                    "a custom key's value must be a number",
-                ));
+                return Err(field_refused(i, name, Refusal::CustomNotNumber));
             }
             if let Some(j) = at_known.filter(|_| is_known) {
                 mine |= 1u64
