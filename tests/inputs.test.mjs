@@ -222,6 +222,54 @@ describe("params given as a Map", () => {
   });
 });
 
+describe("a user's keys are its own enumerable keys, however they are read", () => {
+  const counted = () => client((_url, init) => Response.json({ file_id: 1, request_count: JSON.parse(init.body).users.length, success_count: 1 }));
+  test("an enumerable key on Object.prototype is not taken for a user's or its fields' key", async () => {
+    const users = [{ id: "11", fields: { age: 30 } }, { id: "12", fields: { age: 31 } }];
+    Object.defineProperty(Object.prototype, "gender", { value: "F", enumerable: true, configurable: true, writable: true });
+    let r;
+    try {
+      const { kakao, sent } = counted();
+      await add(kakao, users);
+      r = { sent, v: validateCustomerFileUsers({ userType: "app", schema: { age: "number" }, users }) };
+    } finally {
+      delete Object.prototype.gender;
+    }
+    assert.equal(r.sent[0].body, '{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"app","users":[{"id":"11","field":{"연령":30}},{"id":"12","field":{"연령":31}}]}');
+    assert.deepEqual(r.v, { errors: [] });
+  });
+
+  test("a getter that packs another call's users while read leaves this call's users intact; each value is read once", async () => {
+    const { kakao, sent } = counted();
+    const reads = [];
+    const users = Array.from({ length: 3 }, (_, i) => ({
+      get id() {
+        reads.push(i);
+        // Another call's users packed in the middle of this one's.
+        validateCustomerFileUsers({ userType: "app", users: [{ id: "99", fields: { vipLevel: "gold", gender: "M" } }] });
+        return String(21 + i);
+      },
+      fields: { age: 40 + i },
+    }));
+    await add(kakao, users);
+    assert.deepEqual(reads, [0, 1, 2]);
+    assert.equal(sent[0].body, '{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"app","users":[{"id":"21","field":{"연령":40}},{"id":"22","field":{"연령":41}},{"id":"23","field":{"연령":42}}]}');
+  });
+
+  test("a key a getter deleted before its turn is not read, as JSON.stringify skips it", async () => {
+    const { kakao, sent } = client();
+    const fields = {
+      get age() {
+        delete this.gender;
+        return 50;
+      },
+      gender: "F",
+    };
+    await add(kakao, [{ id: "31", fields }]);
+    assert.equal(sent[0].body, '{"file_id":1,"channel_public_id":"_ZeUTxl","user_type":"app","users":[{"id":"31","field":{"연령":50}}]}');
+  });
+});
+
 describe("values of another realm, polyfills and odd class names", () => {
   test("a node:vm plain object, Map and array are read as this realm's would be", async () => {
     const { kakao, sent } = client(() => Response.json({ file_id: 1, request_count: 2, success_count: 2 }));

@@ -183,6 +183,21 @@ describe("pack: the format", () => {
     assert.equal(two[1], `o1\0sid\0n${CHUNK + 1}`);
   });
 
+  test("a hole ends the users wherever it is: its chunk is the last (a string when it is among the first CHUNK users), nothing after it read", () => {
+    for (const at of [10, CHUNK + 100]) {
+      const users = Array.from({ length: CHUNK + 500 }, (_, i) => ({ id: i + 1 }));
+      delete users[at];
+      let readAfter = 0;
+      Object.defineProperty(users, at + 1, { get: () => ({ id: readAfter++ }), enumerable: true, configurable: true });
+      const { chunks, text } = pack([{ users }], "users");
+      assert.equal(readAfter, 0);
+      assert.equal(chunks.length, at < CHUNK ? 1 : 2);
+      assert.equal(typeof chunks[0], at < CHUNK ? "string" : "object");
+      assert.ok(chunkText(chunks.at(-1)).endsWith(`\0o1\0sid\0n${at}\0!hole ${CHUNK + 500}`), at);
+      assert.ok(text.includes(`c${at + 1}`), text);
+    }
+  });
+
   test("a chunk's first user packed by any path starts the chunk, with no NUL before it, and the users after it follow one NUL each", () => {
     const firsts = [new Date(0), "1", { "k\uD800": 1 }, { id: 1, fields: { "k\uD800": 1 } }, {}, null, [1], new Map([["id", 1]])];
     for (const first of firsts) {

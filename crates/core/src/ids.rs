@@ -61,6 +61,10 @@ impl UserId {
 
     /// From a decimal string (also how a bigint arrives): digits only, no sign, no leading zero.
     pub fn from_decimal(s: &str, field: &str) -> Result<Self, ValidationError> {
+        // The common case in one pass; anything else (and every error) by the checks below.
+        if let Some(n) = short_decimal(s) {
+            return Ok(UserId(n));
+        }
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             let rule = if s.starts_with('-') {
                 rules::USER_ID_RANGE
@@ -96,6 +100,25 @@ impl UserId {
             )),
         }
     }
+}
+
+/// `s` as a number when it is 1 to 18 ASCII digits, the first not `0`: then it is a valid id
+/// (positive, below 10^18 < 2^63, so the wrapping arithmetic never wraps).
+fn short_decimal(s: &str) -> Option<i64> {
+    let bytes = s.as_bytes();
+    if bytes.is_empty() || bytes.len() > 18 || bytes.first() == Some(&b'0') {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n
+            .wrapping_mul(10)
+            .wrapping_add(i64::from(b.wrapping_sub(b'0')));
+    }
+    Some(n)
 }
 
 impl fmt::Display for UserId {
@@ -284,9 +307,25 @@ mod tests {
             UserId::from_decimal("9223372036854775807", "u").map(UserId::get),
             Ok(i64::MAX)
         );
+        // The one-pass path (1 to 18 digits, no leading 0) and the checked one on each side of it.
+        for s in [
+            "7",
+            "5000000123",
+            "999999999999999999",
+            "1000000000000000000",
+            "9223372036854775806",
+        ] {
+            assert_eq!(
+                UserId::from_decimal(s, "u").map(UserId::get).ok(),
+                s.parse::<i64>().ok(),
+                "{s}"
+            );
+        }
         let cases: &[(&str, &str)] = &[
             ("", "user_id.format"),
             ("0", "user_id.range"),
+            ("0123456789", "user_id.format"),
+            ("12345678901234567x", "user_id.format"),
             ("-5", "user_id.range"),
             ("+5", "user_id.format"),
             (" 5", "user_id.format"),

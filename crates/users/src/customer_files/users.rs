@@ -189,6 +189,79 @@ fn at<T>(
     })
 }
 
+/// User `i`'s id refused by `error` (checked with an empty path): the error at `users[i].id`.
+#[cold]
+#[inline(never)]
+fn id_refused(i: usize, mut error: ValidationError) -> UserError {
+    error.field = bounded(format!("users[{i}].id"), MAX_FIELD_CHARS);
+    UserError {
+        index: i,
+        duplicate_of: None,
+        error,
+    }
+}
+
+/// Why [`UserChecker::each_field`] refused a field.
+enum Refusal<'k> {
+    /// Its key is one this user already has (under this or another name).
+    Repeated(&'k Key),
+    /// Its key is not in the file's schema.
+    Unknown(&'k Key),
+    /// A string where the schema declares a number.
+    WantNumber,
+    /// A number where the schema declares a string.
+    WantString,
+    /// A custom key's value that is not a number.
+    CustomNotNumber,
+}
+
+/// The refusal of field `name` of user `i`. Apart and cold, with [`at_field`]: the errors'
+/// formatting out of the frame of `each_field`, which runs for every field of every user.
+#[cold]
+#[inline(never)]
+fn field_refused(i: usize, name: &str, why: Refusal) -> ValidationError {
+    let path = format!("users[{i}].fields.{name}");
+    match why {
+        Refusal::Repeated(key) => ValidationError::new(
+            path,
+            rules::FIELDS_DUPLICATE_KEY,
+            format!(
+                "{} means {}, which this user already has",
+                quoted(name),
+                key.as_str()
+            ),
+        ),
+        Refusal::Unknown(key) => ValidationError::new(
+            path,
+            rules::FIELDS_UNKNOWN_KEY,
+            format!("{} is not in the file's schema", quoted(key.as_str())),
+        ),
+        Refusal::WantNumber => ValidationError::new(
+            path,
+            rules::FIELDS_TYPE_MISMATCH,
+            "the schema declares \"number\"; got a string",
+        ),
+        Refusal::WantString => ValidationError::new(
+            path,
+            rules::FIELDS_TYPE_MISMATCH,
+            "the schema declares \"string\"; got a number",
+        ),
+        Refusal::CustomNotNumber => ValidationError::new(
+            path,
+            rules::FIELDS_CUSTOM_VALUE_TYPE,
+            "a custom key's value must be a number",
+        ),
+    }
+}
+
+/// `error` (checked with an empty path) at field `name` of user `i`.
+#[cold]
+#[inline(never)]
+fn at_field(i: usize, name: &str, mut error: ValidationError) -> ValidationError {
+    error.field = bounded(format!("users[{i}].fields.{name}"), MAX_FIELD_CHARS);
+    error
+}
+
 /// How many distinct field names a `UserChecker` remembers as checked.
 const KNOWN_KEYS: usize = 32;
 
@@ -285,22 +358,28 @@ impl<'a> UserChecker<'a> {
     /// The first checks of [`check`](Self::check): user `i`'s id, and that it is new (then
     /// remembered as seen). Returns its duplicate key: for an app id, the id itself.
     pub fn claim(&mut self, i: usize, user: &RawUser) -> Result<u64, UserError> {
-        let id_path = || format!("users[{i}].id");
-        let key = at(id_key(&user.id, self.user_type, ""), id_path).map_err(|error| UserError {
-            index: i,
-            duplicate_of: None,
-            error,
-        })?;
+        let key = match id_key(&user.id, self.user_type, "") {
+            Ok(key) => key,
+            Err(error) => return Err(id_refused(i, error)),
+        };
         // One lookup for a new id (the common case); a repeat puts its first position back.
         if let Some(first) = self.seen.insert(key, i) {
-            self.seen.insert(key, first);
-            return Err(UserError {
-                index: i,
-                duplicate_of: Some(first),
-                error: duplicate(&id_path(), &format!("users[{first}].id")),
-            });
+            return Err(self.repeated(i, key, first));
         }
         Ok(key)
+    }
+
+    /// The error of user `i`, whose id is the same as user `first`'s (then kept as the first).
+    /// Apart and cold, as `id_refused`: the error paths' formatting out of `claim`'s frame.
+    #[cold]
+    #[inline(never)]
+    fn repeated(&mut self, i: usize, key: u64, first: usize) -> UserError {
+        self.seen.insert(key, first);
+        UserError {
+            index: i,
+            duplicate_of: Some(first),
+            error: duplicate(&format!("users[{i}].id"), &format!("users[{first}].id")),
+        }
     }
 
     /// The last checks of [`check`](Self::check): user `i`'s fields, in order; `keep(key,
@@ -366,11 +445,10 @@ impl<'a> UserChecker<'a> {
         let mut mine: u64 = 0;
         let mut uncached: Vec<(Key, KeyJson)> = Vec::new();
         for (name, value) in fields {
-            let path = || format!("users[{i}].fields.{name}");
             let at_known = match self.known.iter().position(|k| k.name == **name) {
                 Some(j) => Some(j),
                 None => {
-                    let key = at(check_key(name, "", "fields"), path)?;
+                    let key = check_key(name, "", "fields").map_err(|e| at_field(i, name, e))?;
                     let json = KeyJson::new(&key);
                     if self.known.len() < KNOWN_KEYS {
                         self.known.push(Known {
@@ -396,7 +474,7 @@ impl<'a> UserChecker<'a> {
             let is_number = match value {
                 RawValue::Text(_) => false,
                 RawValue::Number(n) if n.is_finite() => true,
-                _ => at(value_is_number(value, ""), path)?,
+                _ => value_is_number(value, "").map_err(|e| at_field(i, name, e))?,
             };
             let repeated = self
                 .known
@@ -408,46 +486,20 @@ impl<'a> UserChecker<'a> {
                     .take(uncached.len().saturating_sub(usize::from(!is_known)))
                     .any(|(k, _)| k == key);
             if repeated {
-                return Err(ValidationError::new(
-                    path(),
-                    rules::FIELDS_DUPLICATE_KEY,
-                    format!(
-                        "{} means {}, which this user already has",
-                        quoted(name),
-                        key.as_str()
-                    ),
-                ));
+                return Err(field_refused(i, name, Refusal::Repeated(key)));
             }
             match self.schema.map(|s| s.type_of(key)) {
-                Some(None) => {
-                    return Err(ValidationError::new(
-                        path(),
-                        rules::FIELDS_UNKNOWN_KEY,
-                        format!("{} is not in the file's schema", quoted(key.as_str())),
-                    ))
-                }
+                Some(None) => return Err(field_refused(i, name, Refusal::Unknown(key))),
                 Some(Some(ValueType::Number)) if !is_number => {
-                    return Err(ValidationError::new(
-                        path(),
-                        rules::FIELDS_TYPE_MISMATCH,
-                        "the schema declares \"number\"; got a string",
-                    ))
+                    return Err(field_refused(i, name, Refusal::WantNumber))
                 }
                 Some(Some(ValueType::String)) if is_number => {
-                    return Err(ValidationError::new(
-                        path(),
-                        rules::FIELDS_TYPE_MISMATCH,
-                        "the schema declares \"string\"; got a number",
-                    ))
+                    return Err(field_refused(i, name, Refusal::WantString))
                 }
                 _ => {}
             }
             if matches!(key, Key::Custom(_)) && !is_number {
-                return Err(ValidationError::new(
-                    path(),
-                    rules::FIELDS_CUSTOM_VALUE_TYPE,
-                    "a custom key's value must be a number",
-                ));
+                return Err(field_refused(i, name, Refusal::CustomNotNumber));
             }
             if let Some(j) = at_known.filter(|_| is_known) {
                 mine |= 1u64
