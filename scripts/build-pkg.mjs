@@ -91,7 +91,7 @@ execFileSync(wasmOpt, [
 ], { stdio: "inherit" });
 
 // 4. Hand-written files.
-for (const rel of ["errors.js", "env.js", "webhook.js", "webhook-read.js", "webhook-stores.js", "marshal.js", ...SNIPPETS, "revive.js", "pack.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
+for (const rel of ["errors.js", "env.js", "webhook.js", "webhook-read.js", "webhook-stores.js", "marshal.js", ...SNIPPETS, "revive.js", "pack.js", "pack-kinds.js", "client.js", "client.d.ts", "exports.js", "node.cjs", "workerd.js", "deno.js", "web.js", "index.d.ts", "errors.d.ts", "webhook.d.ts", "webhook-node.js", "webhook-node.d.ts"]) {
   cpSync(join(template, rel), join(out, rel));
 }
 // The emulator (kakao-talk-channel/testing): every module of pkg-template/testing/, by extension.

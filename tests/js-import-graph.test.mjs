@@ -24,6 +24,9 @@ test("pkg/: no import cycle among the package's modules, and the graph is the on
   assert.deepEqual([...(graph.get("testing/server.js") ?? [])], ["testing/emulator.js"]);
   assert.ok([...(graph.get("cli.mjs") ?? [])].includes("cli/csv.mjs"));
   assert.deepEqual([...(graph.get("webhook-read.js") ?? [])].sort(), ["errors.js", "pack.js"]);
+  // pack.js reads values with what pack-kinds.js knows of them, which imports nothing.
+  assert.deepEqual([...(graph.get("pack.js") ?? [])], ["pack-kinds.js"]);
+  assert.deepEqual([...(graph.get("pack-kinds.js") ?? [])], []);
   assert.ok([...(graph.get("webhook.js") ?? [])].includes("webhook-read.js"));
   for (const file of ["cli/state.mjs", "cli/idtable.mjs", "webhook-stores.js", "exports.js", "workerd.js", "deno.js", "web.js"]) {
     assert.ok(graph.has(file), file);

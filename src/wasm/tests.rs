@@ -15,6 +15,14 @@ extern "C" {
     fn pack(values: &Array, users_key: Option<String>, keep_key: Option<String>) -> JsValue;
 }
 
+// pack.js imports pack-kinds.js: declared here too so that wasm-bindgen copies it next to
+// pack.js among the snippets (a snippet's own imports are not followed).
+#[wasm_bindgen(module = "/pkg-template/pack-kinds.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = wellFormed)]
+    fn well_formed(s: &str) -> bool;
+}
+
 fn js(src: &str) -> JsValue {
     Function::new_no_args(&format!("return ({src});"))
         .call0(&JsValue::UNDEFINED)
@@ -83,6 +91,15 @@ fn fake_fetch(status: u16, body: &str) -> String {
         "(() => {{ globalThis.__calls = []; return async (url, init) => {{ globalThis.__calls.push({{ url, init }}); \
          return new Response({body:?}, {{ status: {status} }}); }}; }})()"
     )
+}
+
+#[wasm_bindgen_test]
+fn pack_kinds_is_loaded_beside_pack() {
+    // Text from Rust is always well-formed; a lone surrogate reaches pack only from JS, and
+    // pack-kinds.js's wellFormed makes it a `!surrogate` token.
+    assert!(well_formed("한글 and ASCII"));
+    let (text, _, _) = packed(r#"["a\uD800b"]"#);
+    assert_eq!(text, "1\0!surrogate 1 D800 3");
 }
 
 #[wasm_bindgen_test]
