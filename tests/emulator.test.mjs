@@ -171,3 +171,16 @@ for (const over of ["in memory", "over loopback HTTP"]) {
     });
   });
 }
+
+test("a fault whose times or after is given as undefined takes the default: it fires once, on the first matching request", async () => {
+  const emu = world();
+  const path = `/v1/talkchannel/target_user_file?channel_public_id=${CH}`;
+  emu.faults.add({ method: "GET", path: "/v1/talkchannel/target_user_file", status: 503, body: { msg: "busy", code: -9798 }, times: undefined, after: undefined });
+  assert.equal(emu.faults.pending, 1);
+  const first = await kakao(emu, emu.fetch, emu.baseUrl, path);
+  assert.equal(first.status, 503);
+  assert.deepEqual(await first.json(), { msg: "busy", code: -9798 });
+  assert.equal(emu.faults.pending, 0);
+  const second = await kakao(emu, emu.fetch, emu.baseUrl, path);
+  assert.equal(second.status, 200);
+});

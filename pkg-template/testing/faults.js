@@ -86,7 +86,9 @@ export function createFaults() {
      */
     add(spec) {
       // `remaining` and `skip` are set next.
-      const f = /** @type {Armed} */ ({ times: 1, after: 0, ...spec, hits: 0 });
+      // A key given as `undefined` takes its default too (a spread would keep the `undefined`,
+      // and a fault with `times: undefined` would never fire).
+      const f = /** @type {Armed} */ ({ ...spec, times: spec.times ?? 1, after: spec.after ?? 0, hits: 0 });
       f.remaining = /** @type {number} */ (f.times);
       f.skip = /** @type {number} */ (f.after);
       if (f.body !== undefined && typeof f.body !== "string") f.body = toJson(f.body);
